@@ -1,0 +1,86 @@
+package healthcode
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// Role is what a principal may do. Permissions are granted per role by the
+// web package's allow-lists; later issues add officials and feeds.
+type Role string
+
+// Roles known to the core.
+const (
+	RoleCitizen    Role = "citizen"    // logged in by phone + one-time code
+	RoleCheckpoint Role = "checkpoint" // scanning staff, by API key
+)
+
+// Principal is who is calling: a citizen's account or an API key.
+type Principal struct {
+	Role      Role
+	AccountID int64  // citizens
+	KeyID     int64  // API keys
+	Name      string // an API key's name, for fact sources
+	Region    string // an API key's region scope
+}
+
+// Author names the principal in facts and history.
+func (p *Principal) Author() string {
+	if p == nil {
+		return "anonymous"
+	}
+	if p.AccountID != 0 {
+		return "account:" + strconv.FormatInt(p.AccountID, 10)
+	}
+	return "key:" + strconv.FormatInt(p.KeyID, 10)
+}
+
+type principalKey struct{}
+
+// NewContextWithPrincipal returns ctx carrying p.
+func NewContextWithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFromContext returns the caller, or nil when anonymous.
+func PrincipalFromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// Account is a citizen's login, identified by phone.
+type Account struct {
+	ID          int64
+	PhoneHash   []byte
+	PhoneSealed []byte
+	CreatedAt   time.Time
+}
+
+// OTP is a pending one-time login code; only its keyed hash is stored.
+type OTP struct {
+	PhoneHash []byte
+	CodeHash  []byte
+	SentAt    time.Time
+	ExpiresAt time.Time
+	Attempts  int
+}
+
+// Session is a logged-in citizen; the bearer token is stored hashed.
+type Session struct {
+	TokenHash []byte
+	AccountID int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// APIKey authenticates a machine or a checkpoint device; stored hashed.
+type APIKey struct {
+	ID        int64
+	Hash      []byte
+	Name      string
+	Role      Role
+	Region    string
+	CreatedAt time.Time
+	RevokedAt time.Time
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/internal/postgres"
+	"healthcode/internal/secret"
+	"healthcode/internal/service"
+	"healthcode/internal/sqlite"
+	"healthcode/policy"
+)
+
+// config is every setting of a server, from flags with environment
+// defaults (HEALTHCODE_*), checked all at once by validate.
+type config struct {
+	Addr     string
+	Data     string
+	DB       string
+	Region   string
+	TokenTTL time.Duration
+	Dev      bool
+}
+
+// bind registers the flags on fs, with defaults from the environment.
+func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("HEALTHCODE_ADDR", "127.0.0.1:8080"), "listen address `HOST:PORT` ($HEALTHCODE_ADDR)")
+	fs.StringVar(&c.Data, "data", env("HEALTHCODE_DATA", "./data"), "data `DIR`: SQLite database and keys ($HEALTHCODE_DATA)")
+	fs.StringVar(&c.DB, "db", env("HEALTHCODE_DB", ""), "PostgreSQL `URL` (postgres://…); empty: SQLite in the data directory ($HEALTHCODE_DB)")
+	fs.StringVar(&c.Region, "region", env("HEALTHCODE_REGION", service.DefaultIssuer), "6-digit `CODE` of the region this deployment issues codes for ($HEALTHCODE_REGION)")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", service.DefaultTokenTTL, "how long a shown code stays valid")
+	fs.BoolVar(&c.Dev, "dev", false, "development mode: one-time codes are returned in API responses")
+}
+
+func (c *config) validate() error {
+	var errs []error
+	if c.Data == "" {
+		errs = append(errs, errors.New("--data: must name a directory"))
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		errs = append(errs, errors.New("--db: must be a postgres:// URL (leave empty for SQLite)"))
+	}
+	if reason := healthcode.ValidateRegion(c.Region); reason != "" {
+		errs = append(errs, fmt.Errorf("--region: %s", reason))
+	}
+	if c.TokenTTL < time.Second || c.TokenTTL > 24*time.Hour {
+		errs = append(errs, errors.New("--token-ttl: must be between 1s and 24h"))
+	}
+	return errors.Join(errs...)
+}
+
+// parse parses args into a config, reporting every problem.
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, error) {
+	fs := flag.NewFlagSet("healthcode "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &config{}
+	c.bind(fs, getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return c, c.validate()
+}
+
+// openStore opens PostgreSQL when a URL is given, else the SQLite file in
+// the data directory.
+func openStore(ctx context.Context, c *config) (healthcode.Store, string, error) {
+	if c.DB != "" {
+		db, err := postgres.Open(ctx, c.DB)
+		return db, "postgres", err
+	}
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return nil, "", fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(c.Data, "healthcode.db")
+	db, err := sqlite.Open(ctx, path)
+	return db, "sqlite " + path, err
+}
+
+// openService wires a service on an open store.
+func openService(c *config, store healthcode.Store, getenv func(string) string, log *slog.Logger) (*service.Service, error) {
+	box, err := openSecret(c, getenv)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := healthqr.LoadOrCreate(filepath.Join(c.Data, "keys"), c.Region, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev}
+	return service.New(cfg, store, box, keys, policy.NewBuiltin(), service.LogSender{Log: log}, log, nil)
+}
+
+// openSecret takes the identity key from HEALTHCODE_SECRET_KEY (every
+// server of a PostgreSQL deployment needs the same key) or the data
+// directory.
+func openSecret(c *config, getenv func(string) string) (*secret.Box, error) {
+	if v := getenv("HEALTHCODE_SECRET_KEY"); v != "" {
+		key, err := secret.ParseKey(v)
+		if err != nil {
+			return nil, fmt.Errorf("HEALTHCODE_SECRET_KEY: %w", err)
+		}
+		return secret.New(key)
+	}
+	return secret.LoadOrCreate(c.Data)
+}

@@ -1,0 +1,98 @@
+package healthcode
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, the one vocabulary every layer speaks. The web package maps
+// each to an HTTP status; stores translate driver errors into them.
+const (
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	ELIMIT        = "limit"
+	EINTERNAL     = "internal"
+)
+
+// Error is an error a user may see: a code, a safe message and, for invalid
+// input, the fields at fault.
+type Error struct {
+	Code    string
+	Message string
+	Fields  []FieldError
+}
+
+// FieldError names one bad input field and why it is bad.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return fmt.Sprintf("healthcode error: code=%s message=%s", e.Code, e.Message)
+	}
+	return fmt.Sprintf("healthcode error: code=%s message=%s fields=%v", e.Code, e.Message, e.Fields)
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, or a
+// generic message for internal errors so that nothing internal leaks.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// ErrorFields returns the field errors of the first *Error in err's chain.
+func ErrorFields(err error) []FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
+// Problems collects field errors so that a form reports every bad field at
+// once instead of one per round trip.
+type Problems []FieldError
+
+// Add records that field is bad for reason.
+func (p *Problems) Add(field, reason string) {
+	*p = append(*p, FieldError{Field: field, Reason: reason})
+}
+
+// Err returns an EINVALID *Error listing every problem, or nil if none.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	msg := p[0].Field + ": " + p[0].Reason
+	if len(p) > 1 {
+		msg = fmt.Sprintf("%s (and %d more problems)", msg, len(p)-1)
+	}
+	return &Error{Code: EINVALID, Message: msg, Fields: p}
+}

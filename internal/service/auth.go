@@ -1,0 +1,196 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"healthcode"
+	"healthcode/identity"
+)
+
+// One-time code rules: short-lived, few guesses, and no resend storm.
+const (
+	otpTTL         = 5 * time.Minute
+	otpResendAfter = 30 * time.Second
+	otpMaxAttempts = 5
+)
+
+// Bearer token prefixes tell sessions from API keys at a glance, in logs
+// and in secret scanners.
+const (
+	sessionPrefix = "hcs_"
+	apiKeyPrefix  = "hck_"
+)
+
+// OTPResult is what RequestOTP returns.
+type OTPResult struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	// DevCode is the code itself, only when the server runs with --dev.
+	DevCode string `json:"dev_code,omitempty"`
+}
+
+// RequestOTP sends a one-time login code to phone. Anyone may call it.
+// Errors: EINVALID for a bad phone, ELIMIT when asked again too soon.
+func (s *Service) RequestOTP(ctx context.Context, phone string) (*OTPResult, error) {
+	phone, err := identity.NormalizePhone(phone)
+	if err != nil {
+		return nil, invalid("phone", err.Error())
+	}
+	now := s.clock()
+	phoneHash := s.box.Hash(purposePhone, phone)
+	code := otpCode()
+	o := &healthcode.OTP{PhoneHash: phoneHash, CodeHash: s.otpHash(phone, code), SentAt: now, ExpiresAt: now.Add(otpTTL)}
+	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
+		prev, err := tx.OTP(ctx, phoneHash)
+		if err == nil && now.Sub(prev.SentAt) < otpResendAfter {
+			wait := otpResendAfter - now.Sub(prev.SentAt)
+			return healthcode.Errorf(healthcode.ELIMIT, "A code was sent moments ago; ask again in %d seconds.", int(wait.Seconds())+1)
+		} else if err != nil && healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
+			return err
+		}
+		return tx.PutOTP(ctx, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sender.SendOTP(ctx, phone, code); err != nil {
+		return nil, fmt.Errorf("send one-time code: %w", err)
+	}
+	res := &OTPResult{ExpiresAt: o.ExpiresAt}
+	if s.cfg.Dev {
+		res.DevCode = code
+	}
+	return res, nil
+}
+
+// LoginResult is a new session.
+type LoginResult struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Login exchanges a phone and its one-time code for a session, creating the
+// citizen's account on first login. Errors: EINVALID for bad input,
+// EUNAUTHORIZED for a wrong, expired or exhausted code.
+func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, error) {
+	phone, err := identity.NormalizePhone(phone)
+	if err != nil {
+		return nil, invalid("phone", err.Error())
+	}
+	now := s.clock()
+	phoneHash := s.box.Hash(purposePhone, phone)
+	token := sessionPrefix + randomToken()
+	res := &LoginResult{Token: token, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+	var wrong bool
+	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
+		o, err := tx.OTP(ctx, phoneHash)
+		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && !now.Before(o.ExpiresAt)) {
+			return healthcode.Errorf(healthcode.EUNAUTHORIZED, "No valid code for this phone; ask for a new one.")
+		} else if err != nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare(o.CodeHash, s.otpHash(phone, strings.TrimSpace(code))) != 1 {
+			o.Attempts++
+			wrong = true
+			if o.Attempts >= otpMaxAttempts {
+				return tx.DeleteOTP(ctx, phoneHash)
+			}
+			return tx.PutOTP(ctx, o) // counted, then reported after commit
+		}
+		if err := tx.DeleteOTP(ctx, phoneHash); err != nil {
+			return err
+		}
+		acct, err := tx.AccountByPhone(ctx, phoneHash)
+		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+			acct = &healthcode.Account{PhoneHash: phoneHash, PhoneSealed: s.box.Seal(purposePhone, phone), CreatedAt: now}
+			err = tx.CreateAccount(ctx, acct)
+		}
+		if err != nil {
+			return err
+		}
+		return tx.CreateSession(ctx, &healthcode.Session{TokenHash: tokenHash(token), AccountID: acct.ID, CreatedAt: now, ExpiresAt: res.ExpiresAt})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wrong {
+		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Wrong code.")
+	}
+	return res, nil
+}
+
+// Authenticate resolves a bearer token to its principal. Errors:
+// EUNAUTHORIZED for unknown, expired or revoked tokens.
+func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.Principal, error) {
+	unauthorized := healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in again: the token is unknown or expired.")
+	switch {
+	case strings.HasPrefix(token, sessionPrefix):
+		sess, err := s.store.Session(ctx, tokenHash(token), s.clock())
+		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+			return nil, unauthorized
+		} else if err != nil {
+			return nil, err
+		}
+		return &healthcode.Principal{Role: healthcode.RoleCitizen, AccountID: sess.AccountID}, nil
+	case strings.HasPrefix(token, apiKeyPrefix):
+		k, err := s.store.APIKey(ctx, tokenHash(token))
+		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && !k.RevokedAt.IsZero()) {
+			return nil, unauthorized
+		} else if err != nil {
+			return nil, err
+		}
+		return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region}, nil
+	}
+	return nil, unauthorized
+}
+
+// CreateAPIKey makes a key for a device or a feed and returns its secret,
+// shown once. Operators call it from the command line.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
+	var problems healthcode.Problems
+	if strings.TrimSpace(name) == "" {
+		problems.Add("name", "is required")
+	}
+	if role != healthcode.RoleCheckpoint {
+		problems.Add("role", "must be checkpoint")
+	}
+	if reason := healthcode.ValidateRegion(region); reason != "" {
+		problems.Add("region", reason)
+	}
+	if err := problems.Err(); err != nil {
+		return "", nil, err
+	}
+	secret := apiKeyPrefix + randomToken()
+	k := &healthcode.APIKey{Hash: tokenHash(secret), Name: strings.TrimSpace(name), Role: role, Region: region, CreatedAt: s.clock()}
+	if err := s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) }); err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}
+
+func (s *Service) otpHash(phone, code string) []byte { return s.box.Hash("otp", phone+":"+code) }
+
+// tokenHash is unkeyed: tokens carry 256 random bits, so a hash suffices to
+// make a stolen database useless for logging in.
+func tokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func otpCode() string {
+	v, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	return fmt.Sprintf("%06d", v.Int64())
+}

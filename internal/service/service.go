@@ -1,0 +1,100 @@
+// Package service is healthcode's application layer: it checks input,
+// authorises the caller, runs the policy over a person's facts, records
+// every colour change and signs codes. It holds no SQL and no HTTP; the
+// store, the policy and the keys are passed in.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/internal/secret"
+	"healthcode/policy"
+)
+
+// Config holds the service's settings; zero values take the defaults.
+type Config struct {
+	// Issuer is the 6-digit region code this deployment signs codes as.
+	Issuer string
+	// TokenTTL is how long a shown code stays valid: short, so a
+	// screenshot is useless by the time it is passed on (SPEC C2).
+	TokenTTL time.Duration
+	// SessionTTL is how long a citizen stays logged in.
+	SessionTTL time.Duration
+	// Dev returns one-time codes in API responses so scripts can log in.
+	// Never set it in production.
+	Dev bool
+}
+
+// Defaults for Config.
+const (
+	DefaultIssuer     = "330100"
+	DefaultTokenTTL   = 60 * time.Second
+	DefaultSessionTTL = 7 * 24 * time.Hour
+)
+
+// Sender delivers one-time login codes, by SMS in production.
+type Sender interface {
+	SendOTP(ctx context.Context, phone, code string) error
+}
+
+// Service implements the citizen and checkpoint operations.
+type Service struct {
+	cfg    Config
+	store  healthcode.Store
+	box    *secret.Box
+	keys   *healthqr.Keyring
+	policy policy.Policy
+	sender Sender
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Service. now may be nil for the wall clock; tests pass a
+// fake clock to move through isolation periods.
+func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Keyring,
+	pol policy.Policy, sender Sender, log *slog.Logger, now func() time.Time) (*Service, error) {
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	if reason := healthcode.ValidateRegion(cfg.Issuer); reason != "" {
+		return nil, fmt.Errorf("issuer region %q: %s", cfg.Issuer, reason)
+	}
+	if cfg.TokenTTL < time.Second {
+		return nil, fmt.Errorf("token lifetime %v: must be at least 1s", cfg.TokenTTL)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{cfg: cfg, store: store, box: box, keys: keys, policy: pol, sender: sender, log: log, now: now}, nil
+}
+
+// clock returns the current time at the precision the stores keep, so that
+// what is hashed into history is exactly what is read back.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Keys returns the public keys other verifiers need to check codes offline.
+func (s *Service) Keys() []healthqr.PublicKey { return s.keys.Public() }
+
+// Issuer returns the region this deployment signs as.
+func (s *Service) Issuer() string { return s.cfg.Issuer }
+
+// LogSender is the development Sender: it logs the code with the phone
+// masked. Production deployments plug in an SMS gateway.
+type LogSender struct{ Log *slog.Logger }
+
+// SendOTP implements Sender.
+func (l LogSender) SendOTP(ctx context.Context, phone, code string) error {
+	l.Log.InfoContext(ctx, "one-time login code (dev sender)", "phone", maskPhone(phone), "code", code)
+	return nil
+}

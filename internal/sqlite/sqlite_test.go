@@ -1,0 +1,56 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"healthcode"
+	"healthcode/internal/sqlite"
+	"healthcode/internal/storetest"
+)
+
+func open(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "healthcode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) healthcode.Store { return open(t) })
+}
+
+func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "healthcode.db")
+	for range 2 {
+		db, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+}
+
+func TestHistoryRejectsUpdateAndDelete(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", Author: healthcode.AuthorSystem}
+	e.Seal(nil)
+	if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, e) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE status_history SET to_color = 1`,
+		`DELETE FROM status_history`,
+	} {
+		err := db.Update(ctx, func(tx healthcode.Tx) error { return sqlite.Exec(ctx, tx, stmt) })
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v, want append-only error", stmt, err)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"healthcode"
+)
+
+func testFacts(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000007")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
+	later := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: at.Add(time.Hour),
+		RecordedAt: at.Add(time.Hour), Source: "gate 3", Author: "key:1",
+		Temperature: &healthcode.TemperatureFact{Celsius: 38.5, Checkpoint: "gate 3"}}
+	earlier := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactDeclaration, At: at, RecordedAt: at,
+		Source: "citizen", SourceRef: "ref-1", Author: "account:1",
+		Declaration: &healthcode.DeclarationFact{Region: "330106", Reapply: true,
+			Declaration: healthcode.Declaration{Cough: true, Commitment: true}}}
+	update(t, s, func(tx healthcode.Tx) error {
+		if err := tx.AddFact(ctx, later); err != nil {
+			return err
+		}
+		return tx.AddFact(ctx, earlier)
+	})
+	got, err := s.Facts(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []healthcode.Fact{*earlier, *later}
+	for i := range want {
+		want[i].At, want[i].RecordedAt = want[i].At.UTC(), want[i].RecordedAt.UTC()
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("facts:\n got %+v\nwant %+v", got, want)
+	}
+	err = s.Update(ctx, func(tx healthcode.Tx) error {
+		return tx.AddFact(ctx, &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: at, RecordedAt: at})
+	})
+	if err == nil {
+		t.Error("a fact without its payload was stored")
+	}
+}
+
+func testStatus(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000008")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
+	first := &healthcode.Status{Color: healthcode.Red, Since: at, Policy: "builtin-1", Rule: "r1", FactIDs: []int64{1, 2},
+		Reason: healthcode.Text{Zh: "理由", En: "reason"}, Next: healthcode.Text{Zh: "下一步", En: "next"},
+		NextEvalAt: at.Add(14 * 24 * time.Hour), EvaluatedAt: at, HeadHash: []byte("head1")}
+	second := &healthcode.Status{Color: healthcode.Green, Since: at.Add(time.Hour), Policy: "builtin-1", Rule: "r2",
+		FactIDs: []int64{}, EvaluatedAt: at.Add(time.Hour), HeadHash: []byte("head2")}
+	for _, want := range []*healthcode.Status{first, second} {
+		update(t, s, func(tx healthcode.Tx) error { return tx.PutStatus(ctx, p.ID, want) })
+		got, err := s.Person(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Status, want) {
+			t.Errorf("status:\n got %+v\nwant %+v", got.Status, want)
+		}
+	}
+}

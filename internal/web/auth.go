@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"healthcode"
+)
+
+// authorize resolves the bearer token, if any, and enforces the route's
+// allow-list before the handler runs.
+func (s *Server) authorize(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var who *healthcode.Principal
+		if token, ok := bearer(r); ok {
+			p, err := s.svc.Authenticate(r.Context(), token)
+			if err != nil {
+				writeError(w, s.log, r, err)
+				return
+			}
+			who = p
+			r = r.WithContext(healthcode.NewContextWithPrincipal(r.Context(), p))
+		}
+		if rt.roles != nil {
+			if who == nil {
+				writeError(w, s.log, r, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in first: send Authorization: Bearer <token>."))
+				return
+			}
+			if !slices.Contains(rt.roles, who.Role) {
+				writeError(w, s.log, r, healthcode.Errorf(healthcode.EFORBIDDEN, "This needs one of the roles %v.", rt.roles))
+				return
+			}
+		}
+		rt.handler(s, w, r)
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	return strings.TrimSpace(token), ok && strings.TrimSpace(token) != ""
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"healthcode"
+)
+
+// maxBody bounds request bodies; no form of ours comes near it.
+const maxBody = 64 << 10
+
+var errInternal = errors.New("internal error")
+
+// statusOf maps the domain's error codes to HTTP statuses: the one table
+// of the edge.
+var statusOf = map[string]int{
+	healthcode.EINVALID:      http.StatusBadRequest,
+	healthcode.ENOTFOUND:     http.StatusNotFound,
+	healthcode.ECONFLICT:     http.StatusConflict,
+	healthcode.EUNAUTHORIZED: http.StatusUnauthorized,
+	healthcode.EFORBIDDEN:    http.StatusForbidden,
+	healthcode.ELIMIT:        http.StatusTooManyRequests,
+	healthcode.EINTERNAL:     http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string                  `json:"code"`
+	Message string                  `json:"message"`
+	Fields  []healthcode.FieldError `json:"fields,omitempty"`
+}
+
+// writeError answers with the error's code and safe message; internal
+// errors are logged and reach the user only as "Internal error."
+func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
+	code := healthcode.ErrorCode(err)
+	if code == healthcode.EINTERNAL {
+		log.ErrorContext(r.Context(), "internal error", "pattern", r.Pattern, "err", err)
+	}
+	writeJSON(w, statusOf[code], errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client has gone if this fails; nothing to do
+}
+
+// decode reads a JSON body into v, strictly: unknown fields and wrong
+// types are field errors the caller can act on.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return healthcode.Errorf(healthcode.EINVALID, "The request body is empty; send a JSON object.")
+	case errors.As(err, &typeErr):
+		return fieldError(typeErr.Field, fmt.Sprintf("must be a JSON %s", typeErr.Type.Kind()))
+	case errors.As(err, &syntaxErr):
+		return healthcode.Errorf(healthcode.EINVALID, "The body is not valid JSON (at byte %d).", syntaxErr.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fieldError(name, "is not a known field")
+	}
+	return healthcode.Errorf(healthcode.EINVALID, "The body could not be read as JSON.")
+}
+
+func fieldError(field, reason string) error {
+	var p healthcode.Problems
+	p.Add(field, reason)
+	return p.Err()
+}

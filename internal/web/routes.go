@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+
+	"healthcode"
+)
+
+// Who may call a route. Every route names its allow-list here and nowhere
+// else; the permission matrix test reads the same table.
+var (
+	anyone   = []healthcode.Role(nil)
+	citizens = []healthcode.Role{healthcode.RoleCitizen}
+)
+
+// route is one entry of the routing table.
+type route struct {
+	pattern string
+	roles   []healthcode.Role // nil: anyone, logged in or not
+	handler func(s *Server, w http.ResponseWriter, r *http.Request)
+}
+
+// table lists every route of the server.
+var table = []route{
+	{"GET /healthz", anyone, (*Server).handleHealth},
+	{"GET /api/openapi.yaml", anyone, (*Server).handleOpenAPI},
+
+	{"POST /api/v1/auth/otp", anyone, (*Server).handleRequestOTP},
+	{"POST /api/v1/auth/login", anyone, (*Server).handleLogin},
+	{"GET /api/v1/keys", anyone, (*Server).handleKeys},
+	{"POST /api/v1/verify", anyone, (*Server).handleVerify},
+
+	{"GET /api/v1/persons", citizens, (*Server).handlePersons},
+	{"POST /api/v1/persons", citizens, (*Server).handleApply},
+	{"GET /api/v1/persons/{id}", citizens, (*Server).handlePerson},
+	{"PATCH /api/v1/persons/{id}", citizens, (*Server).handleModify},
+	{"POST /api/v1/persons/{id}/reapply", citizens, (*Server).handleReapply},
+	{"GET /api/v1/persons/{id}/status", citizens, (*Server).handleStatus},
+	{"GET /api/v1/persons/{id}/history", citizens, (*Server).handleHistory},
+	{"GET /api/v1/persons/{id}/code", citizens, (*Server).handleCode},
+	{"GET /api/v1/persons/{id}/code.png", citizens, (*Server).handleCodePNG},
+	{"GET /api/v1/persons/{id}/code.svg", citizens, (*Server).handleCodeSVG},
+}
+
+func (s *Server) routes() {
+	for _, rt := range table {
+		s.mux.Handle(rt.pattern, s.authorize(rt))
+	}
+}

@@ -1,0 +1,44 @@
+// Package policy turns facts into a status. A policy is a pure function of
+// (facts, now): no I/O and no clock, so the same facts at the same instant
+// always give the same status, and any status can be explained and derived
+// again.
+//
+// This file holds the boundary every policy meets; builtin.go holds the
+// minimal built-in rules the core ships with until region policy packs
+// replace them.
+package policy
+
+import (
+	"time"
+
+	"healthcode"
+)
+
+// Policy assigns colours for one region.
+type Policy interface {
+	// Name names the policy and its version, recorded with every status.
+	Name() string
+	// Evaluate returns the status facts imply at now. Facts are in the
+	// order they happened; Evaluate never modifies them.
+	Evaluate(facts []healthcode.Fact, now time.Time) healthcode.Status
+	// Settings returns the region's application rules.
+	Settings() Settings
+}
+
+// Settings are the per-region rules of applying (SPEC A5–A7).
+type Settings struct {
+	// ModifyLimit is how many times a person may modify their application
+	// per ModifyPeriod; seed 003 allows one a day, seed 004 one in all.
+	ModifyLimit int
+	// ModifyPerDay counts modifications per calendar day (China time);
+	// false counts them over the person's whole life.
+	ModifyPerDay bool
+	// Relatives allows one login to apply for relatives (seed 004) or not
+	// (seed 000).
+	Relatives bool
+}
+
+// ChinaTime is the zone of every date a citizen reads and of "once a day"
+// limits. A fixed offset: China has no daylight saving and the binary needs
+// no time-zone database.
+var ChinaTime = time.FixedZone("CST", 8*60*60)

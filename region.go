@@ -1,0 +1,45 @@
+package healthcode
+
+// provinces holds the first two digits of every province-level division in
+// GB/T 2260; a region code outside them cannot be real.
+var provinces = map[string]bool{
+	"11": true, "12": true, "13": true, "14": true, "15": true,
+	"21": true, "22": true, "23": true,
+	"31": true, "32": true, "33": true, "34": true, "35": true, "36": true, "37": true,
+	"41": true, "42": true, "43": true, "44": true, "45": true, "46": true,
+	"50": true, "51": true, "52": true, "53": true, "54": true,
+	"61": true, "62": true, "63": true, "64": true, "65": true,
+	"71": true, "81": true, "82": true,
+}
+
+// ValidateRegion checks a 6-digit administrative division code (GB/T 2260)
+// and returns a reason a citizen can act on, or "" when it is acceptable.
+func ValidateRegion(code string) string {
+	if len(code) != 6 {
+		return "must be a 6-digit administrative division code, e.g. 330100"
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return "must be a 6-digit administrative division code, e.g. 330100"
+		}
+	}
+	if !provinces[code[:2]] {
+		return "unknown province " + code[:2]
+	}
+	return ""
+}
+
+// RegionWithin reports whether region lies inside parent in the division
+// hierarchy (SPEC D5): 330102 is within 330100 and 330000.
+func RegionWithin(region, parent string) bool {
+	if len(region) != 6 || len(parent) != 6 {
+		return false
+	}
+	switch {
+	case parent[2:] == "0000":
+		return region[:2] == parent[:2]
+	case parent[4:] == "00":
+		return region[:4] == parent[:4]
+	}
+	return region == parent
+}

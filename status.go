@@ -1,0 +1,32 @@
+package healthcode
+
+import "time"
+
+// Text is a message in the two languages of the platform.
+type Text struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
+
+// Status is the outcome of the policy for one person at one instant: the
+// colour, why, and what is needed next (DESIGN.md). It is derived from facts
+// and can always be derived again.
+type Status struct {
+	Color       Color     `json:"color"`
+	Since       time.Time `json:"since"`
+	Policy      string    `json:"policy"`                // policy name and version
+	Rule        string    `json:"rule"`                  // the rule that decided the colour
+	FactIDs     []int64   `json:"fact_ids"`              // the facts that rule used
+	Reason      Text      `json:"reason"`                // why this colour
+	Next        Text      `json:"next"`                  // what the person must do, by when, to turn green
+	NextEvalAt  time.Time `json:"next_eval_at,omitzero"` // zero: nothing will change by time alone
+	EvaluatedAt time.Time `json:"evaluated_at"`
+	// HeadHash is the hash of the person's newest history entry, so that a
+	// history truncated at its end is detected.
+	HeadHash []byte `json:"-"`
+}
+
+// Due reports whether the status must be evaluated again at now.
+func (s *Status) Due(now time.Time) bool {
+	return !s.NextEvalAt.IsZero() && !now.Before(s.NextEvalAt)
+}
