@@ -28,7 +28,9 @@ type Reader interface {
 }
 
 // Tx is a read-write transaction. Writes that break a uniqueness rule
-// return an ECONFLICT *Error.
+// return an ECONFLICT *Error. After any error the transaction is spent:
+// PostgreSQL refuses further statements, so check before writing instead
+// of catching a conflict and carrying on.
 type Tx interface {
 	Reader
 
@@ -57,7 +59,9 @@ type Tx interface {
 type Store interface {
 	Reader
 	// Update runs fn in a transaction, committed when fn returns nil and
-	// rolled back otherwise.
+	// rolled back otherwise. fn must read through its Tx, never the Store:
+	// the store's reads do not see the transaction's writes and take a
+	// second connection.
 	Update(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"healthcode"
@@ -18,7 +19,67 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-type reader struct{ q queryer }
+// reader runs the store's reads on q. Outside transactions it keeps
+// prepared statements: SQLite parsing a query costs more than running a
+// point lookup, and verification is all point lookups.
+type reader struct {
+	q     queryer
+	stmts *stmtCache // nil inside transactions
+}
+
+type stmtCache struct {
+	db *sql.DB
+	m  sync.Map // query → *sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.m.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := c.m.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+}
+
+func (r reader) queryRow(ctx context.Context, query string, args ...any) scanner {
+	if r.stmts == nil {
+		return r.q.QueryRowContext(ctx, query, args...)
+	}
+	st, err := r.stmts.get(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.stmts == nil {
+		return r.q.QueryContext(ctx, query, args...)
+	}
+	st, err := r.stmts.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// errRow reports a failed prepare through the usual Scan.
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
 
 func micro(t time.Time) int64 { return t.UnixMicro() }
 
@@ -31,7 +92,7 @@ func nullMicro(t time.Time) sql.NullInt64 {
 func (r reader) AccountByPhone(ctx context.Context, phoneHash []byte) (*healthcode.Account, error) {
 	a := healthcode.Account{PhoneHash: phoneHash}
 	var created int64
-	err := r.q.QueryRowContext(ctx, `SELECT id, phone_sealed, created_at FROM accounts WHERE phone_hash = ?`,
+	err := r.queryRow(ctx, `SELECT id, phone_sealed, created_at FROM accounts WHERE phone_hash = ?`,
 		phoneHash).Scan(&a.ID, &a.PhoneSealed, &created)
 	if err != nil {
 		return nil, fmt.Errorf("account by phone: %w", translate(err))
@@ -43,7 +104,7 @@ func (r reader) AccountByPhone(ctx context.Context, phoneHash []byte) (*healthco
 func (r reader) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, error) {
 	o := healthcode.OTP{PhoneHash: phoneHash}
 	var sent, expires int64
-	err := r.q.QueryRowContext(ctx, `SELECT code_hash, sent_at, expires_at, attempts FROM otps WHERE phone_hash = ?`,
+	err := r.queryRow(ctx, `SELECT code_hash, sent_at, expires_at, attempts FROM otps WHERE phone_hash = ?`,
 		phoneHash).Scan(&o.CodeHash, &sent, &expires, &o.Attempts)
 	if err != nil {
 		return nil, fmt.Errorf("otp: %w", translate(err))
@@ -55,7 +116,7 @@ func (r reader) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, err
 func (r reader) Session(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.Session, error) {
 	s := healthcode.Session{TokenHash: tokenHash}
 	var created, expires int64
-	err := r.q.QueryRowContext(ctx, `SELECT account_id, created_at, expires_at FROM sessions
+	err := r.queryRow(ctx, `SELECT account_id, created_at, expires_at FROM sessions
 		WHERE token_hash = ? AND expires_at > ?`, tokenHash, micro(now)).Scan(&s.AccountID, &created, &expires)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", translate(err))
@@ -68,7 +129,7 @@ func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, er
 	k := healthcode.APIKey{Hash: hash}
 	var created int64
 	var revoked sql.NullInt64
-	err := r.q.QueryRowContext(ctx, `SELECT id, name, role, region, created_at, revoked_at FROM api_keys WHERE hash = ?`,
+	err := r.queryRow(ctx, `SELECT id, name, role, region, created_at, revoked_at FROM api_keys WHERE hash = ?`,
 		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &created, &revoked)
 	if err != nil {
 		return nil, fmt.Errorf("api key: %w", translate(err))
@@ -100,7 +161,7 @@ func (r reader) PersonByCode(ctx context.Context, codeID []byte) (*healthcode.Pe
 }
 
 func (r reader) PersonsByOwner(ctx context.Context, accountID int64) ([]*healthcode.Person, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+personColumns+personFrom+
+	rows, err := r.query(ctx, `SELECT `+personColumns+personFrom+
 		`WHERE p.owner_id = ? ORDER BY p.relation <> 'self', p.id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("persons by owner: %w", err)
@@ -121,7 +182,7 @@ func (r reader) PersonsByOwner(ctx context.Context, accountID int64) ([]*healthc
 }
 
 func (r reader) onePerson(ctx context.Context, what, query string, arg any) (*healthcode.Person, error) {
-	p, err := scanPerson(r.q.QueryRowContext(ctx, query, arg))
+	p, err := scanPerson(r.queryRow(ctx, query, arg))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, translate(err))
 	}
@@ -173,7 +234,7 @@ func unmarshalJSON(pairs ...any) error {
 }
 
 func (r reader) Facts(ctx context.Context, personID int64) ([]healthcode.Fact, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, kind, at, recorded_at, source, source_ref, author, body
+	rows, err := r.query(ctx, `SELECT id, kind, at, recorded_at, source, source_ref, author, body
 		FROM facts WHERE person_id = ? ORDER BY at, id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
@@ -200,7 +261,7 @@ func (r reader) Facts(ctx context.Context, personID int64) ([]healthcode.Fact, e
 }
 
 func (r reader) History(ctx context.Context, personID int64) ([]healthcode.HistoryEntry, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, seq, from_color, to_color, rule, fact_ids, author, at, prev_hash, hash
+	rows, err := r.query(ctx, `SELECT id, seq, from_color, to_color, rule, fact_ids, author, at, prev_hash, hash
 		FROM status_history WHERE person_id = ? ORDER BY seq`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)

@@ -59,12 +59,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	db.read = read
-	db.reader = reader{q: read}
+	db.reader = reader{q: read, stmts: &stmtCache{db: read}}
 	return db, nil
 }
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -110,3 +110,59 @@ func testLockPerson(t *testing.T, s healthcode.Store) {
 		t.Error(err)
 	}
 }
+
+// testLockSeesCommittedStatus: a writer that waited for a person's lock
+// must read the status the previous holder committed, or it would
+// evaluate from stale data and append a history entry from the wrong
+// colour.
+func testLockSeesCommittedStatus(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000012")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
+	green := &healthcode.Status{Color: healthcode.Green, Since: at, Policy: "p", Rule: "r", EvaluatedAt: at}
+	update(t, s, func(tx healthcode.Tx) error { return tx.PutStatus(ctx, p.ID, green) })
+	locked, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.Update(ctx, func(tx healthcode.Tx) error {
+			if _, err := tx.LockPerson(ctx, p.ID); err != nil {
+				close(locked)
+				return err
+			}
+			close(locked)
+			<-release
+			red := *green
+			red.Color = healthcode.Red
+			return tx.PutStatus(ctx, p.ID, &red)
+		})
+	}()
+	<-locked
+	second := make(chan healthcode.Color, 1)
+	go func() {
+		var seen healthcode.Color
+		err := s.Update(ctx, func(tx healthcode.Tx) error {
+			got, err := tx.LockPerson(ctx, p.ID)
+			if err == nil && got.Status != nil {
+				seen = got.Status.Color
+			}
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		second <- seen
+	}()
+	time.Sleep(50 * time.Millisecond) // let the second writer queue on the lock
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := <-second; got != healthcode.Red {
+		t.Errorf("second writer saw %v after waiting for the lock, want red", got)
+	}
+	err := s.Update(ctx, func(tx healthcode.Tx) error {
+		_, err := tx.LockPerson(ctx, 987654)
+		return err
+	})
+	wantCode(t, err, healthcode.ENOTFOUND)
+}

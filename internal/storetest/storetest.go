@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"HistoryIsAChain", testHistory},
 		{"FailedUpdateWritesNothing", testRollback},
 		{"LockPersonSerialisesWriters", testLockPerson},
+		{"LockPersonSeesCommittedStatus", testLockSeesCommittedStatus},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,280 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"healthcode"
+	"healthcode/internal/postgres"
+	"healthcode/internal/storetest"
+)
+
+const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// adminDSN is the server the tests create their databases on.
+func adminDSN() string {
+	if dsn := os.Getenv("HEALTHCODE_TEST_POSTGRES"); dsn != "" {
+		return dsn
+	}
+	return defaultDSN
+}
+
+// unreachable says why the server cannot be used, or is "" when it can;
+// set once by TestMain so that every test skips (or fails) for one reason.
+var unreachable string
+
+// required reports whether a missing server fails the tests.
+func required() bool { return os.Getenv("HEALTHCODE_REQUIRE_POSTGRES") == "1" }
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	conn, err := pgx.Connect(ctx, adminDSN())
+	cancel()
+	if err != nil {
+		unreachable = fmt.Sprintf("no server at %s (%v)", redact(adminDSN()), err)
+		if !required() {
+			unreachable = "SKIPPING PostgreSQL tests: " + unreachable +
+				"; set HEALTHCODE_REQUIRE_POSTGRES=1 to make this fatal"
+		}
+		// Printed here as well because t.Skip is silent without -v. (go test
+		// given package paths still hides a passing package's output.)
+		fmt.Fprintf(os.Stderr, "\n*** %s ***\n\n", unreachable)
+		// scripts/test reads this file to repeat the warning after the
+		// summary, where nobody can miss it.
+		if f := os.Getenv("HEALTHCODE_PG_SKIP_FILE"); f != "" {
+			os.WriteFile(f, []byte(unreachable+"\n"), 0o644)
+		}
+	} else {
+		conn.Close(context.Background())
+	}
+	os.Exit(m.Run())
+}
+
+// redact hides a URL DSN's password; keyword/value DSNs are not shown.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "HEALTHCODE_TEST_POSTGRES"
+	}
+	return u.Redacted()
+}
+
+func requireServer(t *testing.T) {
+	t.Helper()
+	if unreachable == "" {
+		return
+	}
+	if required() {
+		t.Fatal(unreachable)
+	}
+	t.Skip(unreachable)
+}
+
+// freshDatabase creates an empty database, dropped when the test ends, and
+// returns a DSN for it.
+func freshDatabase(t *testing.T) string {
+	t.Helper()
+	requireServer(t)
+	ctx := context.Background()
+	// rand.Text is base32: letters and digits, safe unquoted once lowercased.
+	name := "hc_test_" + strings.ToLower(rand.Text())
+	admin, err := pgx.Connect(ctx, adminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := pgx.Connect(ctx, adminDSN())
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+			return
+		}
+		defer admin.Close(ctx)
+		// FORCE ends sessions a failed test may have left open.
+		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	return withDatabase(adminDSN(), name)
+}
+
+// withDatabase returns dsn naming database name instead.
+func withDatabase(dsn, name string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path = "/" + name
+		return u.String()
+	}
+	// In keyword/value form a later setting overrides an earlier one.
+	return dsn + " dbname=" + name
+}
+
+func open(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), freshDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) healthcode.Store { return open(t) })
+}
+
+// migrationsApplied counts the rows of schema_migrations.
+func migrationsApplied(t *testing.T, dsn string) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
+	dsn := freshDatabase(t)
+	for range 2 {
+		db, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	if n := migrationsApplied(t, dsn); n != 1 {
+		t.Errorf("schema_migrations has %d rows, want 1", n)
+	}
+}
+
+// TestConcurrentOpenMigratesOnce starts two servers on one new database at
+// once: without the advisory lock both would create the same tables and
+// one would fail.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	dsn := freshDatabase(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Go(func() {
+			db, err := postgres.Open(context.Background(), dsn)
+			if err == nil {
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("open %d: %v", i, err)
+		}
+	}
+	if n := migrationsApplied(t, dsn); n != 1 {
+		t.Errorf("schema_migrations has %d rows, want 1", n)
+	}
+}
+
+func TestHistoryRejectsUpdateAndDelete(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", Author: healthcode.AuthorSystem}
+	e.Seal(nil)
+	if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, e) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE status_history SET to_color = 1`,
+		`DELETE FROM status_history`,
+		`TRUNCATE status_history`,
+	} {
+		err := db.Update(ctx, func(tx healthcode.Tx) error { return postgres.Exec(ctx, tx, stmt) })
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v, want append-only error", stmt, err)
+		}
+	}
+}
+
+// TestLockPersonSeesCommittedStatus checks that a writer who waited for the
+// lock reads the status its predecessor committed, not the one current when
+// it started waiting: evaluations build on that status.
+func TestLockPersonSeesCommittedStatus(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 8, 30, 0, 0, time.UTC)
+	a := &healthcode.Account{PhoneHash: []byte("ph"), PhoneSealed: []byte("ps"), CreatedAt: at}
+	p := &healthcode.Person{Relation: healthcode.RelationSelf, DocType: healthcode.DocResidentID,
+		IDHash: []byte("idh"), IDSealed: []byte("ids"), NameSealed: []byte("n"), PhoneHash: []byte("ph"),
+		PhoneSealed: []byte("ps"), CodeID: []byte("code"), CreatedAt: at, UpdatedAt: at}
+	status := func(c healthcode.Color) *healthcode.Status {
+		return &healthcode.Status{Color: c, Since: at, Policy: "p", Rule: "r", EvaluatedAt: at}
+	}
+	err := db.Update(ctx, func(tx healthcode.Tx) error {
+		if err := tx.CreateAccount(ctx, a); err != nil {
+			return err
+		}
+		p.OwnerID = a.ID
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		return tx.PutStatus(ctx, p.ID, status(healthcode.Green))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx healthcode.Tx) error { _, err := tx.LockPerson(ctx, 999999); return err })
+	if code := healthcode.ErrorCode(err); code != healthcode.ENOTFOUND {
+		t.Errorf("locking a missing person: %v, want %s", err, healthcode.ENOTFOUND)
+	}
+	locked, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Update(ctx, func(tx healthcode.Tx) error {
+			if _, err := tx.LockPerson(ctx, p.ID); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return tx.PutStatus(ctx, p.ID, status(healthcode.Red))
+		})
+	}()
+	<-locked
+	var seen healthcode.Color
+	second := make(chan error, 1)
+	go func() {
+		second <- db.Update(ctx, func(tx healthcode.Tx) error {
+			got, err := tx.LockPerson(ctx, p.ID)
+			if err == nil {
+				seen = got.Status.Color
+			}
+			return err
+		})
+	}()
+	time.Sleep(200 * time.Millisecond) // let the second writer start waiting
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if seen != healthcode.Red {
+		t.Errorf("second writer saw %v, want the committed red", seen)
+	}
+}

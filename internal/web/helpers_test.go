@@ -1,0 +1,121 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/identity"
+	"healthcode/internal/secret"
+	"healthcode/internal/service"
+	"healthcode/internal/sqlite"
+	"healthcode/policy"
+)
+
+// fixture is a real server on a real SQLite file, with a citizen who has
+// applied and a checkpoint key.
+type fixture struct {
+	h          http.Handler
+	svc        *service.Service
+	citizen    string // session token
+	checkpoint string // API key
+	personID   int64
+	codeToken  string
+}
+
+func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "hc.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := healthqr.GenerateKey("330100", time.Now().Add(-time.Minute), 24*time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	keys, err := healthqr.NewKeyring(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := service.New(service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true}, db, box, keys,
+		policy.NewBuiltin(), service.LogSender{Log: log}, log, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := &fixture{h: NewServer(log, svc), svc: svc}
+	const phone = "13900000001"
+	otp, err := svc.RequestOTP(ctx, phone)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	login, err := svc.Login(ctx, phone, otp.DevCode)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.citizen = login.Token
+	who, err := svc.Authenticate(ctx, f.citizen)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	check, err := identity.ResidentIDCheckChar("11010519491231002")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	yes, no := true, false
+	p, err := svc.Apply(ctx, who, service.ApplyInput{
+		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: "11010519491231002" + string(check), Name: "张三", Phone: phone},
+		Region:   "110105",
+		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
+			Abroad14d: &no, ContactCases: &no, Commitment: &yes},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.personID = p.ID
+	code, err := svc.Code(ctx, who, p.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.codeToken = code.Token
+	f.checkpoint, _, err = svc.CreateAPIKey(ctx, "gate 1", healthcode.RoleCheckpoint, "330100")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+// do serves one request in process and returns the status and body.
+func (f *fixture) do(tb testing.TB, method, path, token string, body any) (int, []byte) {
+	tb.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.Bytes()
+}
