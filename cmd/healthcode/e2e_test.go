@@ -21,6 +21,7 @@ import (
 
 	"healthcode/healthqr"
 	"healthcode/identity"
+	"healthcode/internal/postgres/pgtest"
 )
 
 // syncBuffer collects a server's output while it runs.
@@ -45,6 +46,7 @@ func (s *syncBuffer) String() string {
 type testServer struct {
 	url    string
 	data   string
+	extra  []string // store flags, shared with the operator commands
 	logs   *syncBuffer
 	getenv func(string) string
 }
@@ -74,7 +76,7 @@ func startServer(t *testing.T, extra ...string) *testServer {
 	if !ok {
 		t.Fatalf("unexpected first line %q", line)
 	}
-	return &testServer{url: url, data: data, logs: logs, getenv: getenv}
+	return &testServer{url: url, data: data, extra: extra, logs: logs, getenv: getenv}
 }
 
 // call sends a JSON request and decodes the JSON answer into out.
@@ -197,8 +199,13 @@ func decodeQR(t *testing.T, dataURL string) string {
 	return res.GetText()
 }
 
+// TestEndToEnd drives the whole flow over real HTTP, on each store.
 func TestEndToEnd(t *testing.T) {
-	s := startServer(t)
+	t.Run("sqlite", func(t *testing.T) { testEndToEnd(t, startServer(t)) })
+	t.Run("postgres", func(t *testing.T) { testEndToEnd(t, startServer(t, "--db", pgtest.NewDatabase(t))) })
+}
+
+func testEndToEnd(t *testing.T, s *testServer) {
 	const phone, name = "13812345678", "王小明"
 	number := residentID(t, "33010619900307123")
 	token := s.login(t, phone)
@@ -290,8 +297,8 @@ func TestEndToEnd(t *testing.T) {
 func (s *testServer) checkpointKey(t *testing.T, name string) string {
 	t.Helper()
 	var out, errs bytes.Buffer
-	if err := run(context.Background(), []string{"keys", "create-checkpoint", "--name", name, "--data", s.data},
-		s.getenv, &out, &errs); err != nil {
+	args := append([]string{"keys", "create-checkpoint", "--name", name, "--data", s.data}, s.extra...)
+	if err := run(context.Background(), args, s.getenv, &out, &errs); err != nil {
 		t.Fatalf("create checkpoint key: %v\n%s", err, errs.String())
 	}
 	return strings.TrimSpace(out.String())

@@ -2,9 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -15,114 +12,18 @@ import (
 
 	"healthcode"
 	"healthcode/internal/postgres"
+	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/storetest"
 )
 
-const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// adminDSN is the server the tests create their databases on.
-func adminDSN() string {
-	if dsn := os.Getenv("HEALTHCODE_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	return defaultDSN
-}
-
-// unreachable says why the server cannot be used, or is "" when it can;
-// set once by TestMain so that every test skips (or fails) for one reason.
-var unreachable string
-
-// required reports whether a missing server fails the tests.
-func required() bool { return os.Getenv("HEALTHCODE_REQUIRE_POSTGRES") == "1" }
-
 func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	conn, err := pgx.Connect(ctx, adminDSN())
-	cancel()
-	if err != nil {
-		unreachable = fmt.Sprintf("no server at %s (%v)", redact(adminDSN()), err)
-		if !required() {
-			unreachable = "SKIPPING PostgreSQL tests: " + unreachable +
-				"; set HEALTHCODE_REQUIRE_POSTGRES=1 to make this fatal"
-		}
-		// Printed here as well because t.Skip is silent without -v. (go test
-		// given package paths still hides a passing package's output.)
-		fmt.Fprintf(os.Stderr, "\n*** %s ***\n\n", unreachable)
-		// scripts/test reads this file to repeat the warning after the
-		// summary, where nobody can miss it.
-		if f := os.Getenv("HEALTHCODE_PG_SKIP_FILE"); f != "" {
-			os.WriteFile(f, []byte(unreachable+"\n"), 0o644)
-		}
-	} else {
-		conn.Close(context.Background())
-	}
+	pgtest.Unreachable() // prints the banner once, before any test
 	os.Exit(m.Run())
-}
-
-// redact hides a URL DSN's password; keyword/value DSNs are not shown.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		return "HEALTHCODE_TEST_POSTGRES"
-	}
-	return u.Redacted()
-}
-
-func requireServer(t *testing.T) {
-	t.Helper()
-	if unreachable == "" {
-		return
-	}
-	if required() {
-		t.Fatal(unreachable)
-	}
-	t.Skip(unreachable)
-}
-
-// freshDatabase creates an empty database, dropped when the test ends, and
-// returns a DSN for it.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	requireServer(t)
-	ctx := context.Background()
-	// rand.Text is base32: letters and digits, safe unquoted once lowercased.
-	name := "hc_test_" + strings.ToLower(rand.Text())
-	admin, err := pgx.Connect(ctx, adminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := pgx.Connect(ctx, adminDSN())
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-			return
-		}
-		defer admin.Close(ctx)
-		// FORCE ends sessions a failed test may have left open.
-		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	return withDatabase(adminDSN(), name)
-}
-
-// withDatabase returns dsn naming database name instead.
-func withDatabase(dsn, name string) string {
-	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		u.Path = "/" + name
-		return u.String()
-	}
-	// In keyword/value form a later setting overrides an earlier one.
-	return dsn + " dbname=" + name
 }
 
 func open(t *testing.T) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), freshDatabase(t))
+	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +52,7 @@ func migrationsApplied(t *testing.T, dsn string) int {
 }
 
 func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
-	dsn := freshDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	for range 2 {
 		db, err := postgres.Open(context.Background(), dsn)
 		if err != nil {
@@ -168,7 +69,7 @@ func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 // once: without the advisory lock both would create the same tables and
 // one would fail.
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
-	dsn := freshDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range errs {

@@ -1,0 +1,126 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"healthcode"
+)
+
+// TestPermissionMatrix calls every route as every kind of caller and checks
+// the allow-list of routes.go decides who gets in.
+func TestPermissionMatrix(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	callers := []struct {
+		name  string
+		token string
+		role  healthcode.Role
+	}{
+		{"anonymous", "", ""},
+		{"citizen", f.citizen, healthcode.RoleCitizen},
+		{"checkpoint", f.checkpoint, healthcode.RoleCheckpoint},
+	}
+	for _, rt := range table {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = strings.ReplaceAll(path, "{id}", fmt.Sprint(f.personID))
+		for _, c := range callers {
+			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
+				got, body := f.do(t, method, path, c.token, nil)
+				switch {
+				case rt.roles == nil:
+					if got == http.StatusUnauthorized || got == http.StatusForbidden {
+						t.Errorf("status %d for an open route: %s", got, body)
+					}
+				case c.token == "":
+					if got != http.StatusUnauthorized {
+						t.Errorf("status %d, want 401", got)
+					}
+				case !slices.Contains(rt.roles, c.role):
+					if got != http.StatusForbidden {
+						t.Errorf("status %d, want 403", got)
+					}
+				default:
+					if got == http.StatusUnauthorized || got == http.StatusForbidden {
+						t.Errorf("status %d for an allowed caller: %s", got, body)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestBadTokenIsUnauthorized(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	for _, token := range []string{"hcs_nope", "hck_nope", "garbage"} {
+		if got, _ := f.do(t, "GET", "/api/v1/persons", token, nil); got != http.StatusUnauthorized {
+			t.Errorf("token %q: status %d, want 401", token, got)
+		}
+	}
+}
+
+// TestBadInputNamesTheField checks the JSON edge: every refusal is a 400
+// whose body names the field and the reason, and nothing is written.
+func TestBadInputNamesTheField(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	tests := []struct {
+		name  string
+		body  any
+		field string
+	}{
+		{"unknown field", map[string]any{"identity": map[string]any{}, "colour": "green"}, "colour"},
+		{"wrong type", map[string]any{"region": 330106}, "region"},
+		{"bad check character", map[string]any{
+			"relation": "child",
+			"identity": map[string]any{"doc_type": "resident_id", "number": "110105194912310021", "name": "张小三", "phone": "13900000002"},
+			"region":   "110105",
+			"declaration": map[string]any{"fever": false, "cough": false, "other_symptoms": false,
+				"left_region_14d": false, "abroad_14d": false, "contact_cases": false, "commitment": true},
+		}, "identity.number"},
+		{"no commitment", map[string]any{
+			"relation": "child",
+			"identity": map[string]any{"doc_type": "passport", "number": "E12345678", "name": "Li Lei", "phone": "13900000002"},
+			"region":   "110105",
+			"declaration": map[string]any{"fever": false, "cough": false, "other_symptoms": false,
+				"left_region_14d": false, "abroad_14d": false, "contact_cases": false, "commitment": false},
+		}, "declaration.commitment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, body := f.do(t, "POST", "/api/v1/persons", f.citizen, tt.body)
+			if got != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", got, body)
+			}
+			var e errorBody
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Error.Code != healthcode.EINVALID || len(e.Error.Fields) == 0 || e.Error.Fields[0].Field != tt.field || e.Error.Fields[0].Reason == "" {
+				t.Errorf("error = %+v, want field %q with a reason", e.Error, tt.field)
+			}
+		})
+	}
+	_, body := f.do(t, "GET", "/api/v1/persons", f.citizen, nil)
+	var list struct {
+		Persons []json.RawMessage `json:"persons"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Persons) != 1 {
+		t.Errorf("the citizen manages %d persons after refused applications, want 1", len(list.Persons))
+	}
+}
+
+func TestMalformedPersonIDIsRefused(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	for _, id := range []string{"abc", "0", "-3"} {
+		if got, _ := f.do(t, "GET", "/api/v1/persons/"+id, f.citizen, nil); got != http.StatusBadRequest {
+			t.Errorf("id %q: status %d, want 400", id, got)
+		}
+	}
+}
