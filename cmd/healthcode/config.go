@@ -26,6 +26,7 @@ import (
 type config struct {
 	Addr     string
 	Data     string
+	Keys     string
 	DB       string
 	Region   string
 	TokenTTL time.Duration
@@ -42,6 +43,7 @@ func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	fs.StringVar(&c.Addr, "addr", env("HEALTHCODE_ADDR", "127.0.0.1:8080"), "listen address `HOST:PORT` ($HEALTHCODE_ADDR)")
 	fs.StringVar(&c.Data, "data", env("HEALTHCODE_DATA", "./data"), "data `DIR`: SQLite database and keys ($HEALTHCODE_DATA)")
+	fs.StringVar(&c.Keys, "keys", env("HEALTHCODE_KEYS", ""), "signing keys `DIR`; empty: keys/ in the data directory ($HEALTHCODE_KEYS)")
 	fs.StringVar(&c.DB, "db", env("HEALTHCODE_DB", ""), "PostgreSQL `URL` (postgres://…); empty: SQLite in the data directory ($HEALTHCODE_DB)")
 	fs.StringVar(&c.Region, "region", env("HEALTHCODE_REGION", service.DefaultIssuer), "6-digit `CODE` of the region this deployment issues codes for ($HEALTHCODE_REGION)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", service.DefaultTokenTTL, "how long a shown code stays valid")
@@ -104,7 +106,11 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 	if err != nil {
 		return nil, err
 	}
-	keys, err := healthqr.LoadOrCreate(filepath.Join(c.Data, "keys"), c.Region, time.Now())
+	dir := c.Keys
+	if dir == "" {
+		dir = filepath.Join(c.Data, "keys")
+	}
+	keys, err := healthqr.LoadOrCreate(dir, c.Region, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
