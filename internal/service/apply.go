@@ -302,10 +302,16 @@ func (s *Service) limitPeriod() string {
 // reported as not found, so ids cannot be probed.
 func (s *Service) lockOwned(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, id int64) (*healthcode.Person, error) {
 	p, err := tx.LockPerson(ctx, id)
-	if err == nil && p.OwnerID != who.AccountID {
-		err = healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", id)
+	return p, notYours(p, who, id, err)
+}
+
+// notYours answers a missing person and someone else's person with one and
+// the same error, so that ids cannot be probed.
+func notYours(p *healthcode.Person, who *healthcode.Principal, id int64, err error) error {
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && p.OwnerID != who.AccountID) {
+		return healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", id)
 	}
-	return p, err
+	return err
 }
 
 func requireCitizen(who *healthcode.Principal) error {

@@ -96,13 +96,15 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 		} else if err != nil {
 			return err
 		}
+		if o.Attempts >= otpMaxAttempts {
+			return healthcode.Errorf(healthcode.EUNAUTHORIZED, "Too many wrong codes; ask for a new one.")
+		}
 		if subtle.ConstantTimeCompare(o.CodeHash, s.otpHash(phone, strings.TrimSpace(code))) != 1 {
+			// The spent code stays, attempts counted, so that its send
+			// time still holds back the next SMS.
 			o.Attempts++
 			wrong = true
-			if o.Attempts >= otpMaxAttempts {
-				return tx.DeleteOTP(ctx, phoneHash)
-			}
-			return tx.PutOTP(ctx, o) // counted, then reported after commit
+			return tx.PutOTP(ctx, o)
 		}
 		if err := tx.DeleteOTP(ctx, phoneHash); err != nil {
 			return err

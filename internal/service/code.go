@@ -70,7 +70,7 @@ func (s *Service) Verify(ctx context.Context, who *healthcode.Principal, in Veri
 		if who == nil || who.Role != healthcode.RoleCheckpoint {
 			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 		}
-		if t := *in.Temperature; t < minCelsius || t > maxCelsius {
+		if t := *in.Temperature; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
 			return nil, invalid("temperature", "must be a body temperature in °C between 34 and 43")
 		}
 	}

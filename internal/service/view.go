@@ -110,10 +110,7 @@ func (s *Service) owned(ctx context.Context, who *healthcode.Principal, id int64
 		return nil, err
 	}
 	p, err := s.store.Person(ctx, id)
-	if err == nil && p.OwnerID != who.AccountID {
-		err = healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", id)
-	}
-	if err != nil {
+	if err = notYours(p, who, id, err); err != nil {
 		return nil, err
 	}
 	return s.current(ctx, p, s.clock())

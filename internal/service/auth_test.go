@@ -1,0 +1,246 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/service"
+)
+
+// wrongCode returns a six-digit code that is not code.
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "000001"
+	}
+	return "000000"
+}
+
+func TestLoginGivesASessionThatAuthenticatesAsACitizen(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040001"
+	otp, err := e.svc.RequestOTP(ctx, "+86 139-0004-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(5 * time.Minute); !otp.ExpiresAt.Equal(want) {
+		t.Errorf("code expires at %v, want %v", otp.ExpiresAt, want)
+	}
+	code := e.sender.last(t, phone)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		t.Errorf("code %q is not six digits", code)
+	}
+	login, err := e.svc.Login(ctx, phone, " "+code+" ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(login.Token, "hcs_") || !login.ExpiresAt.Equal(start.Add(service.DefaultSessionTTL)) {
+		t.Errorf("login = %+v, want an hcs_ token for %v", login, service.DefaultSessionTTL)
+	}
+	who, err := e.svc.Authenticate(ctx, login.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who.Role != healthcode.RoleCitizen || who.AccountID == 0 {
+		t.Errorf("principal = %+v, want a citizen account", who)
+	}
+
+	// Logging in again finds the same account.
+	e.clock.Advance(time.Minute)
+	if again := mustLogin(t, e, phone); again.AccountID != who.AccountID {
+		t.Errorf("second login: account %d, want %d", again.AccountID, who.AccountID)
+	}
+	// A code is used once.
+	_, err = e.svc.Login(ctx, phone, code)
+	wantCode(t, err, healthcode.EUNAUTHORIZED)
+
+	// The session ends after its lifetime.
+	e.clock.Set(login.ExpiresAt)
+	_, err = e.svc.Authenticate(ctx, login.Token)
+	wantCode(t, err, healthcode.EUNAUTHORIZED)
+}
+
+func TestAuthenticateRefusesUnknownTokens(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	mustLogin(t, e, "13900040011")
+	for _, token := range []string{"", "hcs_", "hcs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "hck_nope", "Bearer x", "13900040011"} {
+		who, err := e.svc.Authenticate(ctx, token)
+		if healthcode.ErrorCode(err) != healthcode.EUNAUTHORIZED || who != nil {
+			t.Errorf("Authenticate(%q) = %+v, %v; want unauthorized", token, who, err)
+		}
+	}
+}
+
+func TestLoginRefusesWrongCodesAndLocksAfterFive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040021"
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	code := e.sender.last(t, phone)
+	for i := 1; i <= 5; i++ {
+		res, err := e.svc.Login(ctx, phone, wrongCode(code))
+		if healthcode.ErrorCode(err) != healthcode.EUNAUTHORIZED || res != nil {
+			t.Fatalf("wrong try %d: %+v, %v; want unauthorized", i, res, err)
+		}
+	}
+	_, err := e.svc.Login(ctx, phone, code)
+	wantCode(t, err, healthcode.EUNAUTHORIZED)
+}
+
+func TestLoginAcceptsTheRightCodeAfterFourWrongOnes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040031"
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	code := e.sender.last(t, phone)
+	for range 4 {
+		_, err := e.svc.Login(ctx, phone, wrongCode(code))
+		wantCode(t, err, healthcode.EUNAUTHORIZED)
+	}
+	if _, err := e.svc.Login(ctx, phone, code); err != nil {
+		t.Errorf("right code on the fifth try: %v", err)
+	}
+}
+
+func TestLoginRefusesAnExpiredCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040041"
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	code := e.sender.last(t, phone)
+	e.clock.Advance(6 * time.Minute)
+	_, err := e.svc.Login(ctx, phone, code)
+	wantCode(t, err, healthcode.EUNAUTHORIZED)
+	// Without any code requested there is nothing to log in with.
+	_, err = e.svc.Login(ctx, "13900040049", "123456")
+	wantCode(t, err, healthcode.EUNAUTHORIZED)
+}
+
+func TestRequestOTPIsLimitedTo1Per30Seconds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040051"
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	first := e.sender.last(t, phone)
+	e.clock.Advance(29 * time.Second)
+	_, err := e.svc.RequestOTP(ctx, "+86"+phone)
+	wantCode(t, err, healthcode.ELIMIT)
+	if n := e.sender.count(); n != 1 {
+		t.Errorf("%d codes sent, want 1: a refused request sends nothing", n)
+	}
+	// Another phone is not held up.
+	if _, err := e.svc.RequestOTP(ctx, "13900040052"); err != nil {
+		t.Errorf("another phone: %v", err)
+	}
+
+	e.clock.Advance(time.Second)
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatalf("after 30 s: %v", err)
+	}
+	second := e.sender.last(t, phone)
+	if first != second {
+		_, err = e.svc.Login(ctx, phone, first)
+		wantCode(t, err, healthcode.EUNAUTHORIZED)
+	}
+	if _, err := e.svc.Login(ctx, phone, second); err != nil {
+		t.Errorf("newest code: %v", err)
+	}
+}
+
+// Burning a code's five tries must not open the door to an immediate new
+// code: otherwise anyone can text a phone as fast as they can type five
+// wrong codes, which is the storm the 30 s limit exists to prevent.
+func TestExhaustingACodeDoesNotLiftTheResendLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040061"
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	code := e.sender.last(t, phone)
+	for range 5 {
+		_, err := e.svc.Login(ctx, phone, wrongCode(code))
+		wantCode(t, err, healthcode.EUNAUTHORIZED)
+	}
+	e.clock.Advance(time.Second)
+	_, err := e.svc.RequestOTP(ctx, phone)
+	wantCode(t, err, healthcode.ELIMIT)
+	if n := e.sender.count(); n != 1 {
+		t.Errorf("%d codes sent within a second, want 1", n)
+	}
+}
+
+func TestRequestOTPRejectsBadPhones(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, phone := range []string{"", "12345678901", "057187654321", "1390004007"} {
+		_, err := e.svc.RequestOTP(ctx, phone)
+		wantCode(t, err, healthcode.EINVALID)
+		if got := fieldNames(err); len(got) != 1 || got[0] != "phone" {
+			t.Errorf("RequestOTP(%q): fields %v, want [phone]", phone, got)
+		}
+		_, err = e.svc.Login(ctx, phone, "123456")
+		wantCode(t, err, healthcode.EINVALID)
+	}
+	if n := e.sender.count(); n != 0 {
+		t.Errorf("%d codes sent to bad phones", n)
+	}
+}
+
+func TestDevModeAloneRevealsTheCode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, dev := range []bool{false, true} {
+		e := newEnv(t, withConfig(service.Config{Issuer: "330100", Dev: dev}))
+		const phone = "13900040071"
+		res, err := e.svc.RequestOTP(ctx, phone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := e.sender.last(t, phone)
+		want := ""
+		if dev {
+			want = sent
+		}
+		if res.DevCode != want {
+			t.Errorf("Dev=%v: DevCode = %q, want %q", dev, res.DevCode, want)
+		}
+	}
+}
+
+func TestNewValidatesTheConfiguration(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, cfg := range []service.Config{{Issuer: "33010"}, {Issuer: "990100"}, {TokenTTL: 500 * time.Millisecond}, {TokenTTL: -time.Minute}} {
+		if _, err := service.New(cfg, e.store, e.box, e.keys, nil, e.sender, nil, nil); err == nil {
+			t.Errorf("New(%+v) accepted a bad configuration", cfg)
+		}
+	}
+	svc, err := service.New(service.Config{}, e.store, e.box, e.keys, nil, e.sender, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc.Issuer() != service.DefaultIssuer || len(svc.Keys()) != 1 || svc.Keys()[0].Issuer != "330100" {
+		t.Errorf("defaults: issuer %q, keys %+v", svc.Issuer(), svc.Keys())
+	}
+}
