@@ -27,15 +27,17 @@ type Policy interface {
 
 // Settings are the per-region rules of applying (SPEC A5–A7).
 type Settings struct {
-	// ModifyLimit is how many times a person may modify their application
-	// per ModifyPeriod; seed 003 allows one a day, seed 004 one in all.
-	ModifyLimit int
+	// ModifyLimit is how many times a person may modify their application;
+	// seed 003 allows one a day, seed 004 one in all.
+	ModifyLimit int `yaml:"modify_limit"`
 	// ModifyPerDay counts modifications per calendar day (China time);
 	// false counts them over the person's whole life.
-	ModifyPerDay bool
+	ModifyPerDay bool `yaml:"modify_per_day"`
 	// Relatives allows one login to apply for relatives (seed 004) or not
 	// (seed 000).
-	Relatives bool
+	Relatives bool `yaml:"relatives"`
+	// NoReapply forbids the one re-application of seeds 000 and 002.
+	NoReapply bool `yaml:"no_reapply"`
 }
 
 // ChinaTime is the zone of every date a citizen reads and of "once a day"
