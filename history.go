@@ -52,12 +52,14 @@ func (h *HistoryEntry) ComputeHash() []byte {
 	return sum[:]
 }
 
-// Seal sets Seq, PrevHash and Hash so that h follows prev (nil for a
-// person's first entry).
-func (h *HistoryEntry) Seal(prev *HistoryEntry) {
-	h.Seq, h.PrevHash = 1, nil
-	if prev != nil {
-		h.Seq, h.PrevHash = prev.Seq+1, prev.Hash
+// Seal sets Seq, PrevHash and Hash so that h follows the entry numbered
+// prevSeq with hash prevHash (0 and nil for a person's first entry). The
+// person's status keeps both (Status.HeadSeq, HeadHash), so sealing needs
+// no read of the history itself.
+func (h *HistoryEntry) Seal(prevSeq int64, prevHash []byte) {
+	h.Seq, h.PrevHash = prevSeq+1, nil
+	if prevSeq > 0 {
+		h.PrevHash = prevHash
 	}
 	h.Hash = h.ComputeHash()
 }

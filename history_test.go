@@ -14,12 +14,13 @@ func chain(n int) []healthcode.HistoryEntry {
 	for i := range n {
 		e := healthcode.HistoryEntry{PersonID: 9, To: healthcode.Color(1 + i%3), Rule: "r", FactIDs: []int64{int64(i)},
 			Author: healthcode.AuthorSystem, At: at.Add(time.Duration(i) * time.Hour)}
-		var prev *healthcode.HistoryEntry
+		var prevSeq int64
+		var prevHash []byte
 		if i > 0 {
-			prev = &hs[i-1]
-			e.From = prev.To
+			prev := &hs[i-1]
+			e.From, prevSeq, prevHash = prev.To, prev.Seq, prev.Hash
 		}
-		e.Seal(prev)
+		e.Seal(prevSeq, prevHash)
 		hs = append(hs, e)
 	}
 	return hs

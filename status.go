@@ -21,8 +21,10 @@ type Status struct {
 	Next        Text      `json:"next"`                  // what the person must do, by when, to turn green
 	NextEvalAt  time.Time `json:"next_eval_at,omitzero"` // zero: nothing will change by time alone
 	EvaluatedAt time.Time `json:"evaluated_at"`
-	// HeadHash is the hash of the person's newest history entry, so that a
+	// HeadSeq and HeadHash name the person's newest history entry: the
+	// next entry is sealed from them without reading the history, and a
 	// history truncated at its end is detected.
+	HeadSeq  int64  `json:"-"`
 	HeadHash []byte `json:"-"`
 }
 

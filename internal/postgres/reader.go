@@ -88,7 +88,8 @@ func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, er
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,
 	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.code_id, p.created_at, p.updated_at,
 	p.reapplied, p.modified, p.modified_on, p.modified_that_day,
-	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.next_eval_at, s.evaluated_at, s.head_hash`
+	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.next_eval_at, s.evaluated_at,
+	s.head_seq, s.head_hash`
 
 const personFrom = ` FROM persons p LEFT JOIN statuses s ON s.person_id = p.id `
 
@@ -138,12 +139,13 @@ func scanPerson(row pgx.Row) (*healthcode.Person, error) {
 	// The status columns are NULL when the person was never evaluated.
 	var color *int16
 	var since, nextEval, evaluated *time.Time
+	var headSeq *int64
 	var policy, rule *string
 	var factIDs, reason, next, head []byte
 	err := row.Scan(&p.ID, &p.OwnerID, &p.Relation, &p.DocType, &p.IDHash, &p.IDSealed, &p.NameSealed,
 		&p.NameMasked, &p.IDTail, &p.PhoneHash, &p.PhoneSealed, &p.Region, &p.CodeID, &p.CreatedAt, &p.UpdatedAt,
 		&p.Reapplied, &p.Modified, &p.ModifiedOn, &p.ModifiedThatDay,
-		&color, &since, &policy, &rule, &factIDs, &reason, &next, &nextEval, &evaluated, &head)
+		&color, &since, &policy, &rule, &factIDs, &reason, &next, &nextEval, &evaluated, &headSeq, &head)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +155,8 @@ func scanPerson(row pgx.Row) (*healthcode.Person, error) {
 	}
 	s := &healthcode.Status{
 		Color: healthcode.Color(*color), Since: utc(since), Policy: *policy, Rule: *rule,
-		NextEvalAt: utc(nextEval), EvaluatedAt: utc(evaluated), HeadHash: head,
+		NextEvalAt: utc(nextEval), EvaluatedAt: utc(evaluated),
+		HeadSeq: *headSeq, HeadHash: head,
 	}
 	if err := unmarshalJSON(factIDs, &s.FactIDs, reason, &s.Reason, next, &s.Next); err != nil {
 		return nil, fmt.Errorf("status of person %d: %w", p.ID, err)
@@ -172,23 +175,19 @@ func unmarshalJSON(pairs ...any) error {
 	return nil
 }
 
+const factColumns = `person_id, id, kind, at, recorded_at, source, source_ref, author, body`
+
 func (r reader) Facts(ctx context.Context, personID int64) ([]healthcode.Fact, error) {
-	rows, err := r.q.Query(ctx, `SELECT id, kind, at, recorded_at, source, source_ref, author, body
-		FROM facts WHERE person_id = $1 ORDER BY at, id`, personID)
+	rows, err := r.q.Query(ctx, `SELECT `+factColumns+` FROM facts WHERE person_id = $1 ORDER BY at, id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
 	}
 	defer rows.Close()
 	var fs []healthcode.Fact
 	for rows.Next() {
-		f := healthcode.Fact{PersonID: personID}
-		var body []byte
-		if err := rows.Scan(&f.ID, &f.Kind, &f.At, &f.RecordedAt, &f.Source, &f.SourceRef, &f.Author, &body); err != nil {
+		f, err := scanFact(rows)
+		if err != nil {
 			return nil, fmt.Errorf("facts: %w", err)
-		}
-		f.At, f.RecordedAt = f.At.UTC(), f.RecordedAt.UTC()
-		if err := f.UnmarshalBody(body); err != nil {
-			return nil, err
 		}
 		fs = append(fs, f)
 	}
@@ -196,6 +195,17 @@ func (r reader) Facts(ctx context.Context, personID int64) ([]healthcode.Fact, e
 		return nil, fmt.Errorf("facts: %w", err)
 	}
 	return fs, nil
+}
+
+// scanFact reads one row of factColumns.
+func scanFact(row pgx.Row) (healthcode.Fact, error) {
+	var f healthcode.Fact
+	var body []byte
+	if err := row.Scan(&f.PersonID, &f.ID, &f.Kind, &f.At, &f.RecordedAt, &f.Source, &f.SourceRef, &f.Author, &body); err != nil {
+		return f, err
+	}
+	f.At, f.RecordedAt = f.At.UTC(), f.RecordedAt.UTC()
+	return f, f.UnmarshalBody(body)
 }
 
 func (r reader) History(ctx context.Context, personID int64) ([]healthcode.HistoryEntry, error) {

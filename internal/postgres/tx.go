@@ -139,13 +139,13 @@ func (t *tx) PutStatus(ctx context.Context, personID int64, s *healthcode.Status
 		return err
 	}
 	_, err = t.exec(ctx, "put status", `INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids, reason,
-		next, next_eval_at, evaluated_at, head_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		next, next_eval_at, evaluated_at, head_seq, head_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (person_id) DO UPDATE SET color = excluded.color, since = excluded.since,
 		policy = excluded.policy, rule = excluded.rule, fact_ids = excluded.fact_ids, reason = excluded.reason,
 		next = excluded.next, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
-		head_hash = excluded.head_hash`,
+		head_seq = excluded.head_seq, head_hash = excluded.head_hash`,
 		personID, int16(s.Color), s.Since, s.Policy, s.Rule, factIDs, reason, next,
-		nullTime(s.NextEvalAt), s.EvaluatedAt, s.HeadHash)
+		nullTime(s.NextEvalAt), s.EvaluatedAt, s.HeadSeq, s.HeadHash)
 	return err
 }
 

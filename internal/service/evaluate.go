@@ -5,36 +5,63 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/policy"
 )
 
-// evaluate runs the policy over a locked person's facts, stores the status
-// and, when the colour changes, appends a sealed history entry naming the
-// rule, the facts and the author. Policy decisions are the system's.
+// decide is the pure half of an evaluation: the status the policy gives
+// a person's facts at now, chained to the previous status's history head,
+// and the history entry to append when the colour changed (nil when it did
+// not). Policy decisions are the system's, so entries are authored by it.
+// A NextEvalAt at or before now would leave the person due for ever, so it
+// is dropped and ok is false.
+func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *healthcode.Status,
+	now time.Time) (st healthcode.Status, e *healthcode.HistoryEntry, ok bool) {
+	st = pol.Evaluate(facts, now)
+	ok = st.NextEvalAt.IsZero() || st.NextEvalAt.After(now)
+	if !ok {
+		st.NextEvalAt = time.Time{}
+	}
+	if prev != nil {
+		st.HeadSeq, st.HeadHash = prev.HeadSeq, prev.HeadHash
+		if prev.Color == st.Color {
+			return st, nil, ok
+		}
+	}
+	e = &healthcode.HistoryEntry{PersonID: personID, To: st.Color, Rule: st.Rule, FactIDs: st.FactIDs,
+		Author: healthcode.AuthorSystem, At: now}
+	if prev != nil {
+		e.From = prev.Color
+	}
+	e.Seal(st.HeadSeq, st.HeadHash)
+	st.HeadSeq, st.HeadHash = e.Seq, e.Hash
+	return st, e, ok
+}
+
+// decide runs the pure decide and warns, once per service, about a policy
+// asking to be called again in the past: that is a bug in the policy, and
+// a warning per person would flood the log.
+func (s *Service) decide(ctx context.Context, personID int64, facts []healthcode.Fact, prev *healthcode.Status,
+	now time.Time) (healthcode.Status, *healthcode.HistoryEntry) {
+	st, e, ok := decide(s.policy, personID, facts, prev, now)
+	if !ok && s.pastNextWarned.CompareAndSwap(false, true) {
+		s.log.WarnContext(ctx, "policy asked for a next evaluation that is not in the future; ignored",
+			"policy", s.policy.Name(), "rule", st.Rule)
+	}
+	return st, e
+}
+
+// evaluate decides a locked person's status from their facts and writes
+// it, with a history entry when the colour changes.
 func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, now time.Time) (*healthcode.Status, error) {
 	facts, err := tx.Facts(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	st := s.policy.Evaluate(facts, now)
-	prev := p.Status
-	if prev != nil {
-		st.HeadHash = prev.HeadHash
-	}
-	if prev == nil || prev.Color != st.Color {
-		e := &healthcode.HistoryEntry{PersonID: p.ID, To: st.Color, Rule: st.Rule, FactIDs: st.FactIDs,
-			Author: healthcode.AuthorSystem, At: now}
-		var last *healthcode.HistoryEntry
-		if prev != nil {
-			e.From = prev.Color
-			if last, err = s.lastEntry(ctx, tx, p.ID); err != nil {
-				return nil, err
-			}
-		}
-		e.Seal(last)
+	st, e := s.decide(ctx, p.ID, facts, p.Status, now)
+	if e != nil {
 		if err := tx.AppendHistory(ctx, e); err != nil {
 			return nil, err
 		}
-		st.HeadHash = e.Hash
 		s.log.InfoContext(ctx, "colour changed", "person", p.ID, "from", e.From, "to", e.To, "rule", e.Rule)
 	}
 	if err := tx.PutStatus(ctx, p.ID, &st); err != nil {
@@ -42,14 +69,6 @@ func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.
 	}
 	p.Status = &st
 	return &st, nil
-}
-
-func (s *Service) lastEntry(ctx context.Context, tx healthcode.Tx, personID int64) (*healthcode.HistoryEntry, error) {
-	hs, err := tx.History(ctx, personID)
-	if err != nil || len(hs) == 0 {
-		return nil, err
-	}
-	return &hs[len(hs)-1], nil
 }
 
 // current returns a person with a status that is up to date at now: a

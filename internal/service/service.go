@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"healthcode"
@@ -52,6 +53,10 @@ type Service struct {
 	sender Sender
 	log    *slog.Logger
 	now    func() time.Time
+
+	// pastNextWarned is set once the policy was caught asking for a next
+	// evaluation that is not in the future (decide).
+	pastNextWarned atomic.Bool
 }
 
 // New returns a Service. now may be nil for the wall clock; tests pass a

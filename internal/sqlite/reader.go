@@ -144,7 +144,8 @@ func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, er
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,
 	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.code_id, p.created_at, p.updated_at,
 	p.reapplied, p.modified, p.modified_on, p.modified_that_day,
-	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.next_eval_at, s.evaluated_at, s.head_hash`
+	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.next_eval_at, s.evaluated_at,
+	s.head_seq, s.head_hash`
 
 const personFrom = ` FROM persons p LEFT JOIN statuses s ON s.person_id = p.id `
 
@@ -195,13 +196,13 @@ func scanPerson(row scanner) (*healthcode.Person, error) {
 	var p healthcode.Person
 	var created, updated int64
 	var reapplied bool
-	var color, since, evaluated, nextEval sql.NullInt64
+	var color, since, evaluated, nextEval, headSeq sql.NullInt64
 	var policy, rule, factIDs, reason, next sql.NullString
 	var head []byte
 	err := row.Scan(&p.ID, &p.OwnerID, &p.Relation, &p.DocType, &p.IDHash, &p.IDSealed, &p.NameSealed,
 		&p.NameMasked, &p.IDTail, &p.PhoneHash, &p.PhoneSealed, &p.Region, &p.CodeID, &created, &updated,
 		&reapplied, &p.Modified, &p.ModifiedOn, &p.ModifiedThatDay,
-		&color, &since, &policy, &rule, &factIDs, &reason, &next, &nextEval, &evaluated, &head)
+		&color, &since, &policy, &rule, &factIDs, &reason, &next, &nextEval, &evaluated, &headSeq, &head)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,8 @@ func scanPerson(row scanner) (*healthcode.Person, error) {
 	}
 	s := &healthcode.Status{
 		Color: healthcode.Color(color.Int64), Since: fromMicro(since.Int64), Policy: policy.String,
-		Rule: rule.String, EvaluatedAt: fromMicro(evaluated.Int64), HeadHash: head,
+		Rule: rule.String, EvaluatedAt: fromMicro(evaluated.Int64),
+		HeadSeq: headSeq.Int64, HeadHash: head,
 	}
 	if nextEval.Valid {
 		s.NextEvalAt = fromMicro(nextEval.Int64)
@@ -233,24 +235,19 @@ func unmarshalJSON(pairs ...any) error {
 	return nil
 }
 
+const factColumns = `person_id, id, kind, at, recorded_at, source, source_ref, author, body`
+
 func (r reader) Facts(ctx context.Context, personID int64) ([]healthcode.Fact, error) {
-	rows, err := r.query(ctx, `SELECT id, kind, at, recorded_at, source, source_ref, author, body
-		FROM facts WHERE person_id = ? ORDER BY at, id`, personID)
+	rows, err := r.query(ctx, `SELECT `+factColumns+` FROM facts WHERE person_id = ? ORDER BY at, id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
 	}
 	defer rows.Close()
 	var fs []healthcode.Fact
 	for rows.Next() {
-		f := healthcode.Fact{PersonID: personID}
-		var at, recorded int64
-		var body []byte
-		if err := rows.Scan(&f.ID, &f.Kind, &at, &recorded, &f.Source, &f.SourceRef, &f.Author, &body); err != nil {
+		f, err := scanFact(rows)
+		if err != nil {
 			return nil, fmt.Errorf("facts: %w", err)
-		}
-		f.At, f.RecordedAt = fromMicro(at), fromMicro(recorded)
-		if err := f.UnmarshalBody(body); err != nil {
-			return nil, err
 		}
 		fs = append(fs, f)
 	}
@@ -258,6 +255,18 @@ func (r reader) Facts(ctx context.Context, personID int64) ([]healthcode.Fact, e
 		return nil, fmt.Errorf("facts: %w", err)
 	}
 	return fs, nil
+}
+
+// scanFact reads one row of factColumns.
+func scanFact(row scanner) (healthcode.Fact, error) {
+	var f healthcode.Fact
+	var at, recorded int64
+	var body []byte
+	if err := row.Scan(&f.PersonID, &f.ID, &f.Kind, &at, &recorded, &f.Source, &f.SourceRef, &f.Author, &body); err != nil {
+		return f, err
+	}
+	f.At, f.RecordedAt = fromMicro(at), fromMicro(recorded)
+	return f, f.UnmarshalBody(body)
 }
 
 func (r reader) History(ctx context.Context, personID int64) ([]healthcode.HistoryEntry, error) {

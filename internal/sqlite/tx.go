@@ -113,13 +113,13 @@ func (t *tx) PutStatus(ctx context.Context, personID int64, s *healthcode.Status
 		return err
 	}
 	_, err = t.exec(ctx, "put status", `INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids, reason,
-		next, next_eval_at, evaluated_at, head_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		next, next_eval_at, evaluated_at, head_seq, head_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (person_id) DO UPDATE SET color = excluded.color, since = excluded.since,
 		policy = excluded.policy, rule = excluded.rule, fact_ids = excluded.fact_ids, reason = excluded.reason,
 		next = excluded.next, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
-		head_hash = excluded.head_hash`,
+		head_seq = excluded.head_seq, head_hash = excluded.head_hash`,
 		personID, int64(s.Color), micro(s.Since), s.Policy, s.Rule, factIDs, reason, next,
-		nullMicro(s.NextEvalAt), micro(s.EvaluatedAt), s.HeadHash)
+		nullMicro(s.NextEvalAt), micro(s.EvaluatedAt), s.HeadSeq, s.HeadHash)
 	return err
 }
 

@@ -51,9 +51,9 @@ func testStatus(t *testing.T, s healthcode.Store) {
 	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
 	first := &healthcode.Status{Color: healthcode.Red, Since: at, Policy: "builtin-1", Rule: "r1", FactIDs: []int64{1, 2},
 		Reason: healthcode.Text{Zh: "理由", En: "reason"}, Next: healthcode.Text{Zh: "下一步", En: "next"},
-		NextEvalAt: at.Add(14 * 24 * time.Hour), EvaluatedAt: at, HeadHash: []byte("head1")}
+		NextEvalAt: at.Add(14 * 24 * time.Hour), EvaluatedAt: at, HeadSeq: 1, HeadHash: []byte("head1")}
 	second := &healthcode.Status{Color: healthcode.Green, Since: at.Add(time.Hour), Policy: "builtin-1", Rule: "r2",
-		FactIDs: []int64{}, EvaluatedAt: at.Add(time.Hour), HeadHash: []byte("head2")}
+		FactIDs: []int64{}, EvaluatedAt: at.Add(time.Hour), HeadSeq: 2, HeadHash: []byte("head2")}
 	for _, want := range []*healthcode.Status{first, second} {
 		update(t, s, func(tx healthcode.Tx) error { return tx.PutStatus(ctx, p.ID, want) })
 		got, err := s.Person(ctx, p.ID)

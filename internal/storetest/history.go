@@ -16,12 +16,13 @@ func appendEntry(ctx context.Context, tx healthcode.Tx, personID int64, to healt
 		return err
 	}
 	e := &healthcode.HistoryEntry{PersonID: personID, To: to, Rule: "test", FactIDs: []int64{7}, Author: healthcode.AuthorSystem, At: when}
-	var prev *healthcode.HistoryEntry
+	var prevSeq int64
+	var prevHash []byte
 	if len(hs) > 0 {
-		prev = &hs[len(hs)-1]
-		e.From = prev.To
+		prev := &hs[len(hs)-1]
+		e.From, prevSeq, prevHash = prev.To, prev.Seq, prev.Hash
 	}
-	e.Seal(prev)
+	e.Seal(prevSeq, prevHash)
 	return tx.AppendHistory(ctx, e)
 }
 

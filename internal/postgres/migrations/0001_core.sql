@@ -82,6 +82,7 @@ CREATE TABLE statuses (
 	next         jsonb NOT NULL,
 	next_eval_at timestamptz,
 	evaluated_at timestamptz NOT NULL,
+	head_seq     bigint NOT NULL DEFAULT 0,
 	head_hash    bytea
 );
 CREATE INDEX statuses_due ON statuses (next_eval_at) WHERE next_eval_at IS NOT NULL;

@@ -81,6 +81,7 @@ CREATE TABLE statuses (
 	next         TEXT NOT NULL,
 	next_eval_at INTEGER,
 	evaluated_at INTEGER NOT NULL,
+	head_seq     INTEGER NOT NULL DEFAULT 0,
 	head_hash    BLOB
 );
 CREATE INDEX statuses_due ON statuses (next_eval_at) WHERE next_eval_at IS NOT NULL;
