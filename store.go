@@ -37,6 +37,16 @@ type Tx interface {
 	// LockPerson reads a person and holds it against concurrent writers
 	// until the transaction ends, so evaluations of one person serialise.
 	LockPerson(ctx context.Context, id int64) (*Person, error)
+	// LockPersons is LockPerson for several persons in one round trip,
+	// returned in id order. A person another transaction holds is left
+	// out instead of waited for (PostgreSQL: SKIP LOCKED), so schedulers
+	// running side by side share the work rather than queue behind each
+	// other; missing persons are left out too.
+	LockPersons(ctx context.Context, ids []int64) ([]*Person, error)
+	// FactsOf returns the facts of several persons in one query, each
+	// person's in the order they happened, as Facts does. Persons without
+	// facts have no entry.
+	FactsOf(ctx context.Context, ids []int64) (map[int64][]Fact, error)
 
 	CreateAccount(ctx context.Context, a *Account) error
 	PutOTP(ctx context.Context, o *OTP) error
@@ -52,6 +62,14 @@ type Tx interface {
 	PutStatus(ctx context.Context, personID int64, s *Status) error
 	// AppendHistory adds a sealed entry; entries are never changed.
 	AppendHistory(ctx context.Context, h *HistoryEntry) error
+
+	// PutStatuses is PutStatus for many persons (person id → status) in a
+	// few statements rather than one per person.
+	PutStatuses(ctx context.Context, statuses map[int64]*Status) error
+	// AppendHistories is AppendHistory for many entries at once. It sets
+	// each entry's ID; an entry whose person already has its Seq is an
+	// ECONFLICT, as with AppendHistory.
+	AppendHistories(ctx context.Context, entries []*HistoryEntry) error
 }
 
 // Store is the persistence of healthcode, implemented by internal/sqlite and
@@ -63,5 +81,10 @@ type Store interface {
 	// the store's reads do not see the transaction's writes and take a
 	// second connection.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// DuePersons returns the ids of up to limit persons whose status's
+	// next evaluation is at or before now, the longest overdue first. It
+	// reads the index on next_eval_at and never scans the statuses table,
+	// so the scheduler may ask often however many people there are.
+	DuePersons(ctx context.Context, now time.Time, limit int) ([]int64, error)
 	Close() error
 }

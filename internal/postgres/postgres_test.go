@@ -179,3 +179,80 @@ func TestLockPersonSeesCommittedStatus(t *testing.T) {
 		t.Errorf("second writer saw %v, want the committed red", seen)
 	}
 }
+
+// TestLockPersonsSkipsHeldPersons: a scheduler must not queue behind a
+// person another transaction holds; it leaves them out and carries on, and
+// reads what was committed before it took its locks.
+func TestLockPersonsSkipsHeldPersons(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 8, 30, 0, 0, time.UTC)
+	a := &healthcode.Account{PhoneHash: []byte("ph"), PhoneSealed: []byte("ps"), CreatedAt: at}
+	var ids []int64
+	err := db.Update(ctx, func(tx healthcode.Tx) error {
+		if err := tx.CreateAccount(ctx, a); err != nil {
+			return err
+		}
+		for _, tag := range []string{"a", "b"} {
+			p := &healthcode.Person{OwnerID: a.ID, Relation: healthcode.RelationChild, DocType: healthcode.DocResidentID,
+				IDHash: []byte("idh" + tag), IDSealed: []byte("ids"), NameSealed: []byte("n"), PhoneHash: []byte("ph"),
+				PhoneSealed: []byte("ps"), CodeID: []byte("code" + tag), CreatedAt: at, UpdatedAt: at}
+			if err := tx.CreatePerson(ctx, p); err != nil {
+				return err
+			}
+			ids = append(ids, p.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- db.Update(ctx, func(tx healthcode.Tx) error {
+			if _, err := tx.LockPerson(ctx, ids[0]); err != nil {
+				close(locked)
+				return err
+			}
+			close(locked)
+			<-release
+			return tx.PutStatus(ctx, ids[0], &healthcode.Status{Color: healthcode.Red, Since: at, Policy: "p",
+				Rule: "r", EvaluatedAt: at})
+		})
+	}()
+	<-locked
+	// Waiting for the holder would run into this deadline.
+	short, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err = db.Update(short, func(tx healthcode.Tx) error {
+		ps, err := tx.LockPersons(short, ids)
+		if err != nil {
+			return err
+		}
+		if len(ps) != 1 || ps[0].ID != ids[1] {
+			t.Errorf("LockPersons while %d is held returned %d persons, want only %d", ids[0], len(ps), ids[1])
+		}
+		return nil
+	})
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-holder; err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx healthcode.Tx) error {
+		ps, err := tx.LockPersons(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if len(ps) != 2 || ps[0].Status == nil || ps[0].Status.Color != healthcode.Red {
+			t.Errorf("after the holder committed: %d persons, first status %+v; want both, the first red", len(ps), ps[0].Status)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -35,6 +35,12 @@ func Run(t *testing.T, open Opener) {
 		{"FailedUpdateWritesNothing", testRollback},
 		{"LockPersonSerialisesWriters", testLockPerson},
 		{"LockPersonSeesCommittedStatus", testLockSeesCommittedStatus},
+		{"DuePersonsInOrderOfDue", testDuePersons},
+		{"LockPersonsReadsSeveral", testLockPersons},
+		{"FactsOfSeveralInOrder", testFactsOf},
+		{"PutStatusesReplaces", testPutStatuses},
+		{"AppendHistoriesChains", testAppendHistories},
+		{"BatchesBeyondOneStatement", testBatchesBeyondOneStatement},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

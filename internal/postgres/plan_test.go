@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"healthcode/internal/postgres/pgtest"
+)
+
+// seedPlanData fills a new database with 20 000 persons, one in a hundred
+// due, and analyses it, so that the planner chooses as it would in
+// production rather than for empty tables.
+func seedPlanData(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	_, err = db.pool.Exec(ctx, `
+		INSERT INTO accounts (phone_hash, phone_sealed, created_at) VALUES ('\x01', '\x01', now());
+		INSERT INTO persons (owner_id, relation, doc_type, id_hash, id_sealed, name_sealed, name_masked, id_tail,
+			phone_hash, phone_sealed, region, code_id, created_at, updated_at)
+		SELECT (SELECT min(id) FROM accounts), 'child', 'resident_id', int8send(g), '\x00', '\x00', '', '',
+			'\x00', '\x00', '330106', int8send(g), now(), now()
+		FROM generate_series(1, 20000) g;
+		INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids, reason, next, next_eval_at, evaluated_at)
+		SELECT id, 1, now(), 'p', 'r', '[]', '{}', '{}', CASE WHEN id % 100 = 0 THEN now() - interval '1 hour'
+			WHEN id % 3 = 0 THEN now() + interval '1 day' END, now()
+		FROM persons;
+		INSERT INTO facts (person_id, kind, at, recorded_at, source, author, body)
+		SELECT id, 'temperature', now(), now(), 'gate', 'key:1', '{}' FROM persons, generate_series(1, 2);
+		ANALYZE`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// explain returns the plan of query with args on conn.
+func explain(t *testing.T, conn *pgx.Conn, query string, args ...any) string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), "EXPLAIN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestDuePersonsUsesIndex holds the scheduler to the partial index, with
+// the parameters' values known (a custom plan) and not (the generic plan a
+// prepared statement may switch to after five runs).
+func TestDuePersonsUsesIndex(t *testing.T) {
+	db := seedPlanData(t)
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `PREPARE due (timestamptz, bigint) AS `+dueQuery); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode); err != nil {
+			t.Fatal(err)
+		}
+		got := explain(t, conn.Conn(), `EXECUTE due (now(), 500)`)
+		if !strings.Contains(got, "Index Scan using statuses_due") || strings.Contains(got, "Seq Scan") ||
+			strings.Contains(got, "Sort") {
+			t.Errorf("%s: due persons plan:\n%s\nwant an index scan of statuses_due in its order", mode, got)
+		}
+	}
+}
+
+func TestBatchReadsUseIndexes(t *testing.T) {
+	db := seedPlanData(t)
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	ids := []int64{5, 500, 5000}
+	for _, tt := range []struct{ name, query, want string }{
+		{"lock persons", lockQuery, "Index Scan using persons_pkey"},
+		{"read locked persons", lockedPersonsQuery, "persons_pkey"},
+		{"facts of persons", factsOfQuery, "Index Scan using facts_person"},
+	} {
+		got := explain(t, conn.Conn(), tt.query, ids)
+		if !strings.Contains(got, tt.want) || strings.Contains(got, "Seq Scan on persons") ||
+			strings.Contains(got, "Seq Scan on facts") {
+			t.Errorf("%s plan:\n%s\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// plan returns the EXPLAIN QUERY PLAN lines of query.
+func plan(t *testing.T, db *DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "healthcode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestDuePersonsUsesIndex holds the scheduler to the partial index: a scan
+// of statuses would read every person each time it looks for work.
+func TestDuePersonsUsesIndex(t *testing.T) {
+	db := openTest(t)
+	got := plan(t, db, dueQuery, micro(time.Now()), 500)
+	if !strings.Contains(got, "USING COVERING INDEX statuses_due") || strings.Contains(got, "SCAN statuses") ||
+		strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("due persons plan:\n%s\nwant a search of statuses_due in its order", got)
+	}
+}
+
+func TestBatchReadsUseIndexes(t *testing.T) {
+	db := openTest(t)
+	for _, tt := range []struct{ name, query, want string }{
+		{"lock persons", lockPersonsQuery, "SEARCH p USING INTEGER PRIMARY KEY (rowid=?)"},
+		{"facts of persons", factsOfQuery, "SEARCH facts USING INDEX facts_person (person_id=?)"},
+	} {
+		got := plan(t, db, tt.query, "[1,2,3]")
+		if !strings.Contains(got, tt.want) || strings.Contains(got, "SCAN p\n") || strings.Contains(got, "SCAN facts") {
+			t.Errorf("%s plan:\n%s\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
