@@ -16,9 +16,12 @@ type Status struct {
 	Since       time.Time `json:"since"`
 	Policy      string    `json:"policy"`                // policy name and version
 	Rule        string    `json:"rule"`                  // the rule that decided the colour
+	Category    string    `json:"category,omitempty"`    // the pack's category behind the rule
+	Phase       string    `json:"phase,omitempty"`       // the category's phase
 	FactIDs     []int64   `json:"fact_ids"`              // the facts that rule used
 	Reason      Text      `json:"reason"`                // why this colour
 	Next        Text      `json:"next"`                  // what the person must do, by when, to turn green
+	Needs       []Need    `json:"needs,omitempty"`       // the same as data
 	NextEvalAt  time.Time `json:"next_eval_at,omitzero"` // zero: nothing will change by time alone
 	EvaluatedAt time.Time `json:"evaluated_at"`
 	// HeadSeq and HeadHash name the person's newest history entry: the

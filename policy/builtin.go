@@ -32,8 +32,8 @@ func NewBuiltin() *Builtin {
 	return &Builtin{Rules: Settings{ModifyLimit: 1, ModifyPerDay: true, Relatives: true}}
 }
 
-// Name implements Policy.
-func (*Builtin) Name() string { return "builtin-2026.1" }
+// PolicyName implements Policy.
+func (*Builtin) PolicyName() string { return "builtin-2026.1" }
 
 // Settings implements Policy.
 func (b *Builtin) Settings() Settings { return b.Rules }
@@ -60,7 +60,7 @@ func (p period) activeAt(t time.Time) bool { return !t.Before(p.start) && t.Befo
 // Evaluate implements Policy.
 func (b *Builtin) Evaluate(facts []healthcode.Fact, now time.Time) healthcode.Status {
 	periods, decl, first := periodsOf(facts, now)
-	st := healthcode.Status{Color: healthcode.Green, Policy: b.Name(), Rule: RuleNoRisk, EvaluatedAt: now}
+	st := healthcode.Status{Color: healthcode.Green, Policy: b.PolicyName(), Rule: RuleNoRisk, EvaluatedAt: now}
 	var active []period
 	for _, p := range periods {
 		if p.activeAt(now) {
@@ -84,7 +84,9 @@ func (b *Builtin) Evaluate(facts []healthcode.Fact, now time.Time) healthcode.St
 		if p.color > worst.color || (p.color == worst.color && p.end.After(worst.end)) {
 			worst = p
 		}
-		greenAt = later(greenAt, p.end)
+		if p.end.After(greenAt) {
+			greenAt = p.end
+		}
 		if p.end.Before(st.NextEvalAt) {
 			st.NextEvalAt = p.end
 		}
@@ -218,13 +220,6 @@ func greenFacts(periods []period, decl *healthcode.Fact, now time.Time) []int64 
 		}
 	}
 	return ids
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // stamp formats an instant the way a citizen reads it: China time, to the

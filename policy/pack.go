@@ -24,6 +24,9 @@ type Pack struct {
 	// AuthorityLock keeps a colour assigned by another region (a
 	// foreign_code fact) against local transfers (seed 003).
 	AuthorityLock bool `yaml:"authority_lock"`
+	// NoTransfers ignores official transfers: colours change only by the
+	// rules, "人工无法干预或修改结果" (Lishui 2020).
+	NoTransfers bool `yaml:"no_transfers"`
 
 	// Categories in precedence order: when two give the same colour, the
 	// earlier one explains the status.
@@ -57,6 +60,7 @@ const (
 	AnchorFirstPositive Anchor = "first_positive" // case: first positive sample, else the fact
 	AnchorStayEnd       Anchor = "stay_end"       // area stay: leaving the area, else the fact
 	AnchorPhase         Anchor = "phase"          // an exit's default: the phase's start
+	AnchorAnchor        Anchor = "anchor"         // an exit counting from the trigger's anchor
 )
 
 // Trigger selects the facts that start an episode of a category. Fields
