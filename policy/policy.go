@@ -16,8 +16,9 @@ import (
 
 // Policy assigns colours for one region.
 type Policy interface {
-	// Name names the policy and its version, recorded with every status.
-	Name() string
+	// PolicyName names the policy and its version, recorded with every
+	// status.
+	PolicyName() string
 	// Evaluate returns the status facts imply at now. Facts are in the
 	// order they happened; Evaluate never modifies them.
 	Evaluate(facts []healthcode.Fact, now time.Time) healthcode.Status
