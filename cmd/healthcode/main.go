@@ -25,6 +25,8 @@ const usage = `healthcode — the health-code platform
 Usage:
   healthcode serve [--addr HOST:PORT] [--data DIR] [--db URL] [--region CODE] [--token-ttl 60s] [--dev]
   healthcode keys create-checkpoint --name NAME [--region CODE] [--data DIR] [--db URL]
+  healthcode policy list
+  healthcode policy validate NAME|FILE...
 
 Run "healthcode COMMAND --help" for a command's flags.
 `
@@ -41,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr)
+	case "policy":
+		return policyCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
