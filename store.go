@@ -23,6 +23,10 @@ type Reader interface {
 
 	// Facts returns a person's facts in the order they happened.
 	Facts(ctx context.Context, personID int64) ([]Fact, error)
+	// FactsOf returns the facts of several persons in one query, each
+	// person's in the order they happened, as Facts does. Persons without
+	// facts have no entry.
+	FactsOf(ctx context.Context, ids []int64) (map[int64][]Fact, error)
 	// History returns a person's colour changes, oldest first.
 	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
 }
@@ -43,10 +47,6 @@ type Tx interface {
 	// running side by side share the work rather than queue behind each
 	// other; missing persons are left out too.
 	LockPersons(ctx context.Context, ids []int64) ([]*Person, error)
-	// FactsOf returns the facts of several persons in one query, each
-	// person's in the order they happened, as Facts does. Persons without
-	// facts have no entry.
-	FactsOf(ctx context.Context, ids []int64) (map[int64][]Fact, error)
 
 	CreateAccount(ctx context.Context, a *Account) error
 	PutOTP(ctx context.Context, o *OTP) error
@@ -86,5 +86,9 @@ type Store interface {
 	// reads the index on next_eval_at and never scans the statuses table,
 	// so the scheduler may ask often however many people there are.
 	DuePersons(ctx context.Context, now time.Time, limit int) ([]int64, error)
+	// EachPerson calls fn for every person, with their facts, in id order,
+	// reading page persons at a time so that memory stays bounded however
+	// many there are. It stops at fn's first error and returns it.
+	EachPerson(ctx context.Context, page int, fn func(*Person, []Fact) error) error
 	Close() error
 }

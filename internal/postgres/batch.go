@@ -92,12 +92,12 @@ func (t *tx) LockPersons(ctx context.Context, ids []int64) ([]*healthcode.Person
 	return ps, nil
 }
 
-func (t *tx) FactsOf(ctx context.Context, ids []int64) (map[int64][]healthcode.Fact, error) {
+func (r reader) FactsOf(ctx context.Context, ids []int64) (map[int64][]healthcode.Fact, error) {
 	out := make(map[int64][]healthcode.Fact, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := t.tx.Query(ctx, factsOfQuery, ids)
+	rows, err := r.q.Query(ctx, factsOfQuery, ids)
 	if err != nil {
 		return nil, fmt.Errorf("facts of persons: %w", err)
 	}

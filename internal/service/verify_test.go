@@ -329,7 +329,7 @@ func TestCreateAPIKeyValidatesItsInput(t *testing.T) {
 // greenPolicy is a region's policy that never looks at temperatures.
 type greenPolicy struct{}
 
-func (greenPolicy) Name() string { return "test-always-green" }
+func (greenPolicy) PolicyName() string { return "test-always-green" }
 
 func (greenPolicy) Settings() policy.Settings { return policy.NewBuiltin().Settings() }
 

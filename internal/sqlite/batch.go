@@ -85,12 +85,12 @@ func (t *tx) LockPersons(ctx context.Context, ids []int64) ([]*healthcode.Person
 	return ps, nil
 }
 
-func (t *tx) FactsOf(ctx context.Context, ids []int64) (map[int64][]healthcode.Fact, error) {
+func (r reader) FactsOf(ctx context.Context, ids []int64) (map[int64][]healthcode.Fact, error) {
 	out := make(map[int64][]healthcode.Fact, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := t.query(ctx, factsOfQuery, idList(ids))
+	rows, err := r.query(ctx, factsOfQuery, idList(ids))
 	if err != nil {
 		return nil, fmt.Errorf("facts of persons: %w", err)
 	}

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,5 +65,52 @@ func testStatus(t *testing.T, s healthcode.Store) {
 		if !reflect.DeepEqual(got.Status, want) {
 			t.Errorf("status:\n got %+v\nwant %+v", got.Status, want)
 		}
+	}
+}
+
+// testEachPerson walks everyone in pages smaller than the population, each
+// person once, with their own facts.
+func testEachPerson(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000013")
+	const n = 7
+	for i := range n {
+		rel := healthcode.RelationChild
+		if i == 0 {
+			rel = healthcode.RelationSelf
+		}
+		p := mustPerson(t, s, newPerson(a.ID, rel, i+1))
+		for j := range i % 3 {
+			update(t, s, func(tx healthcode.Tx) error {
+				return tx.AddFact(ctx, &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature,
+					At: at.Add(time.Duration(j) * time.Hour), RecordedAt: at, Source: "gate", Author: "key:1",
+					Temperature: &healthcode.TemperatureFact{Celsius: 36.6, Checkpoint: "gate"}})
+			})
+		}
+	}
+	var seen []int64
+	err := s.EachPerson(ctx, 3, func(p *healthcode.Person, facts []healthcode.Fact) error {
+		seen = append(seen, p.ID)
+		for _, f := range facts {
+			if f.PersonID != p.ID {
+				t.Errorf("person %d got fact of person %d", p.ID, f.PersonID)
+			}
+		}
+		if want := int(p.ID-seen[0]) % 3; len(facts) != want {
+			t.Errorf("person %d: %d facts, want %d", p.ID, len(facts), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n || !slices.IsSorted(seen) {
+		t.Errorf("walked %v, want %d persons in id order", seen, n)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	err = s.EachPerson(ctx, 3, func(*healthcode.Person, []healthcode.Fact) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("EachPerson after an error: %v after %d calls, want stop after 1", err, calls)
 	}
 }

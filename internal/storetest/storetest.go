@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"FailedUpdateWritesNothing", testRollback},
 		{"LockPersonSerialisesWriters", testLockPerson},
 		{"LockPersonSeesCommittedStatus", testLockSeesCommittedStatus},
+		{"EachPersonWalksEveryoneInPages", testEachPerson},
 		{"DuePersonsInOrderOfDue", testDuePersons},
 		{"LockPersonsReadsSeveral", testLockPersons},
 		{"FactsOfSeveralInOrder", testFactsOf},

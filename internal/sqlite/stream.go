@@ -1,0 +1,34 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"healthcode"
+	"healthcode/internal/pager"
+)
+
+const personPageQuery = `SELECT ` + personColumns + personFrom + `WHERE p.id > ? ORDER BY p.id LIMIT ?`
+
+// EachPerson implements healthcode.Store: keyset pages on the read pool, so
+// a walk over everyone never holds the write lock or a long transaction.
+func (db *DB) EachPerson(ctx context.Context, page int, fn func(*healthcode.Person, []healthcode.Fact) error) error {
+	return pager.Walk(ctx, page, db.personPage, db.FactsOf, fn)
+}
+
+func (db *DB) personPage(ctx context.Context, after int64, n int) ([]*healthcode.Person, error) {
+	rows, err := db.query(ctx, personPageQuery, after, n)
+	if err != nil {
+		return nil, fmt.Errorf("persons after %d: %w", after, err)
+	}
+	defer rows.Close()
+	ps := make([]*healthcode.Person, 0, n)
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("persons after %d: %w", after, err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
