@@ -45,7 +45,7 @@ func (s *Service) decide(ctx context.Context, personID int64, facts []healthcode
 	st, e, ok := decide(s.policy, personID, facts, prev, now)
 	if !ok && s.pastNextWarned.CompareAndSwap(false, true) {
 		s.log.WarnContext(ctx, "policy asked for a next evaluation that is not in the future; ignored",
-			"policy", s.policy.Name(), "rule", st.Rule)
+			"policy", st.Policy, "rule", st.Rule)
 	}
 	return st, e
 }
