@@ -14,6 +14,7 @@ type Role string
 const (
 	RoleCitizen    Role = "citizen"    // logged in by phone + one-time code
 	RoleCheckpoint Role = "checkpoint" // scanning staff, by API key
+	RoleAdmin      Role = "admin"      // operators: policy simulation, by API key
 )
 
 // Principal is who is calling: a citizen's account or an API key.

@@ -11,12 +11,14 @@ import (
 )
 
 func keys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create-checkpoint" {
-		return fmt.Errorf("usage: healthcode keys create-checkpoint --name NAME [--region CODE]")
+	roles := map[string]healthcode.Role{"create-checkpoint": healthcode.RoleCheckpoint, "create-admin": healthcode.RoleAdmin}
+	if len(args) == 0 || roles[args[0]] == "" {
+		return fmt.Errorf("usage: healthcode keys create-checkpoint|create-admin --name NAME [--region CODE]")
 	}
+	role := roles[args[0]]
 	var name string
-	c, err := parse("keys create-checkpoint", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "the checkpoint's `NAME`, recorded as the source of its temperatures")
+	c, err := parse("keys "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the key's `NAME`: a checkpoint's is recorded as the source of its temperatures")
 	})
 	if err != nil {
 		return err
@@ -30,11 +32,11 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err != nil {
 		return err
 	}
-	key, k, err := svc.CreateAPIKey(ctx, name, healthcode.RoleCheckpoint, c.Region)
+	key, k, err := svc.CreateAPIKey(ctx, name, role, c.Region)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "created checkpoint key %d %q for region %s; it is shown once:\n", k.ID, k.Name, k.Region)
+	fmt.Fprintf(stderr, "created %s key %d %q for region %s; it is shown once:\n", k.Role, k.ID, k.Name, k.Region)
 	fmt.Fprintln(stdout, key)
 	return nil
 }

@@ -160,8 +160,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode
 	if strings.TrimSpace(name) == "" {
 		problems.Add("name", "is required")
 	}
-	if role != healthcode.RoleCheckpoint {
-		problems.Add("role", "must be checkpoint")
+	if role != healthcode.RoleCheckpoint && role != healthcode.RoleAdmin {
+		problems.Add("role", "must be checkpoint or admin")
 	}
 	if reason := healthcode.ValidateRegion(region); reason != "" {
 		problems.Add("region", reason)
