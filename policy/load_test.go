@@ -250,3 +250,52 @@ func TestLoadDirLoadsAllOrNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsExampleIsAValidPack parses the complete example of
+// docs/policy-packs.md, so the documentation cannot drift from the format.
+func TestDocsExampleIsAValidPack(t *testing.T) {
+	doc, err := os.ReadFile("../docs/policy-packs.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "<!-- example pack")
+	_, rest, ok2 := strings.Cut(rest, "```yaml\n")
+	example, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/policy-packs.md has no example pack block")
+	}
+	p, err := Parse("docs/policy-packs.md example", []byte(example))
+	if err != nil {
+		t.Fatalf("the documented example is not valid:\n%v", err)
+	}
+	if len(p.Categories) == 0 || len(p.Blocks) == 0 {
+		t.Errorf("the example shows no categories or no blocks")
+	}
+}
+
+// TestDocsNameEveryKey checks that docs/policy-packs.md documents every key
+// of the format.
+func TestDocsNameEveryKey(t *testing.T) {
+	doc, err := os.ReadFile("../docs/policy-packs.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(t0 reflect.Type) {
+		for t0.Kind() == reflect.Pointer || t0.Kind() == reflect.Slice {
+			t0 = t0.Elem()
+		}
+		if t0.Kind() != reflect.Struct || seen[t0] {
+			return
+		}
+		seen[t0] = true
+		for name, ft := range yamlFields(t0) {
+			if !strings.Contains(string(doc), "`"+name+"`") {
+				t.Errorf("docs/policy-packs.md does not document %s.%s", t0.Name(), name)
+			}
+			walk(ft)
+		}
+	}
+	walk(reflect.TypeFor[Pack]())
+}
