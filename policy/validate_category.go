@@ -167,7 +167,7 @@ func (v *validator) exit(x *Exit, path string) {
 	if x.After < 0 {
 		v.report(path+".after", x.Line, "must not be negative")
 	}
-	if x.From != "" && x.From != AnchorPhase && x.From != "anchor" {
+	if x.From != "" && x.From != AnchorPhase && x.From != AnchorAnchor {
 		v.report(path+".from", x.Line, "%q: want phase (count from the phase's start, the default) "+
 			"or anchor (count from the category's when.from)", string(x.From))
 	}
