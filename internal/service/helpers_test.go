@@ -13,6 +13,8 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/identity"
+	"healthcode/internal/postgres"
+	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/sqlite"
@@ -106,12 +108,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// testEnv is a Service on a real SQLite file with everything around it
-// reachable by the test.
+// testEnv is a Service on a real SQLite file (or PostgreSQL database, with
+// withPostgres) with everything around it reachable by the test.
 type testEnv struct {
 	svc    *service.Service
-	store  *sqlite.DB
-	dbPath string
+	store  healthcode.Store
+	dbPath string // the SQLite file; empty on PostgreSQL
 	box    *secret.Box
 	keys   *healthqr.Keyring
 	clock  *fakeClock
@@ -120,8 +122,9 @@ type testEnv struct {
 }
 
 type envSettings struct {
-	cfg service.Config
-	pol policy.Policy
+	cfg      service.Config
+	pol      policy.Policy
+	postgres bool
 }
 
 type envOption func(*envSettings)
@@ -132,6 +135,10 @@ func withConfig(cfg service.Config) envOption { return func(s *envSettings) { s.
 // withPolicy replaces policy.NewBuiltin().
 func withPolicy(p policy.Policy) envOption { return func(s *envSettings) { s.pol = p } }
 
+// withPostgres runs the service on a new PostgreSQL database instead of
+// SQLite; the test skips without a server (pgtest).
+func withPostgres() envOption { return func(s *envSettings) { s.postgres = true } }
+
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
 	set := envSettings{cfg: service.Config{Issuer: "330100"}, pol: policy.NewBuiltin()}
@@ -140,13 +147,18 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	ctx := context.Background()
 	e := &testEnv{
-		dbPath: filepath.Join(t.TempDir(), "healthcode.db"),
 		clock:  &fakeClock{now: start},
 		sender: &captureSender{},
 		logs:   &syncBuffer{},
 	}
 	var err error
-	if e.store, err = sqlite.Open(ctx, e.dbPath); err != nil {
+	if set.postgres {
+		e.store, err = postgres.Open(ctx, pgtest.NewDatabase(t))
+	} else {
+		e.dbPath = filepath.Join(t.TempDir(), "healthcode.db")
+		e.store, err = sqlite.Open(ctx, e.dbPath)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
