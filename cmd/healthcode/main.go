@@ -23,7 +23,7 @@ func main() {
 const usage = `healthcode — the health-code platform
 
 Usage:
-  healthcode serve [--addr HOST:PORT] [--data DIR] [--db URL] [--region CODE] [--token-ttl 60s] [--dev]
+  healthcode serve [--addr HOST:PORT] [--data DIR] [--db URL] [--region CODE] [--token-ttl 60s] [--schedule-every 30s] [--dev]
   healthcode keys create-checkpoint|create-admin --name NAME [--region CODE] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...

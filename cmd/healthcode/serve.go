@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,8 +15,12 @@ import (
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := parse("serve", args, getenv, stderr, nil)
+	var sched schedule
+	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) { sched.bind(fs, getenv) })
 	if err != nil {
+		return err
+	}
+	if err := sched.validate(); err != nil {
 		return err
 	}
 	level := slog.LevelInfo
@@ -44,7 +49,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	log.Info("serving", "store", where, "region", c.Region, "dev", c.Dev)
+	// The scheduler stops before the store closes (defers run last first).
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	defer func() { stopSched(); <-schedDone }()
+	if sched.every > 0 {
+		go func() { defer close(schedDone); sched.run(schedCtx, svc, log) }()
+	} else {
+		close(schedDone)
+	}
+	log.Info("serving", "store", where, "region", c.Region, "dev", c.Dev, "schedule_every", sched.every)
 	fmt.Fprintf(stdout, "healthcode listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
