@@ -13,7 +13,6 @@ import (
 	"healthcode/internal/postgres"
 	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/sqlite"
-	"healthcode/policy"
 )
 
 func TestScheduleEveryFlag(t *testing.T) {
@@ -74,6 +73,10 @@ func TestServeRunsTheScheduler(t *testing.T) {
 	})
 }
 
+// seedRule names the rule of the seeded red status: any name will do, the
+// scheduler evaluates the facts afresh.
+const seedRule = "seed/declared-contact"
+
 func testServeRunsTheScheduler(t *testing.T, s *testServer, open func() (healthcode.Store, error)) {
 	ctx := context.Background()
 	store, err := open()
@@ -101,14 +104,14 @@ func testServeRunsTheScheduler(t *testing.T, s *testServer, open func() (healthc
 		if err := tx.AddFact(ctx, f); err != nil {
 			return err
 		}
-		h := &healthcode.HistoryEntry{PersonID: p.ID, To: healthcode.Red, Rule: policy.RuleDeclaredContact,
+		h := &healthcode.HistoryEntry{PersonID: p.ID, To: healthcode.Red, Rule: seedRule,
 			FactIDs: []int64{f.ID}, Author: healthcode.AuthorSystem, At: declared}
 		h.Seal(0, nil)
 		if err := tx.AppendHistory(ctx, h); err != nil {
 			return err
 		}
 		return tx.PutStatus(ctx, p.ID, &healthcode.Status{Color: healthcode.Red, Since: declared, Policy: "seed",
-			Rule: policy.RuleDeclaredContact, FactIDs: []int64{f.ID}, NextEvalAt: declared.Add(14 * 24 * time.Hour),
+			Rule: seedRule, FactIDs: []int64{f.ID}, NextEvalAt: declared.Add(14 * 24 * time.Hour),
 			EvaluatedAt: declared, HeadSeq: 1, HeadHash: h.Hash})
 	})
 	if err != nil {
