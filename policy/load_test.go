@@ -71,7 +71,9 @@ func TestParseReportsMalformedYAML(t *testing.T) {
 		{"unknown nested key", "categories:\n  - id: a\n    when: {kind: case}\n", 3, `categories[0].when: unknown field "kind"`},
 		{"unknown key in a text", "title: {zh: 甲, en: A, fr: A}\n", 1, `title: unknown field "fr" (known fields: zh, en)`},
 		{"repeated key", "name: x\nversion: 1\nname: y\n", 3, "name: given twice (first at line 1)"},
-		{"merge keys", "base: &b {zh: 甲}\ntitle:\n  <<: *b\n", 3, `title: unknown field "<<"`},
+		{"merge keys", "title:\n  <<: {zh: 甲}\n", 2, `title: unknown field "<<"`},
+		{"aliases", "name: &n x\nversion: *n\n", 2, "version: aliases (*n) are not supported"},
+		{"recursive aliases", "regions: &r [*r]\n", 1, "regions[0]: aliases (*r) are not supported"},
 		{"colour by number", "categories:\n  - phases:\n      - color: 3\n", 3, `categories[0].phases[0].color: must be green, yellow or red, got "3"`},
 		{"colour as a list", "categories:\n  - phases:\n      - color: [red]\n", 3, `color: must be green, yellow or red, got a list`},
 		{"duration without unit", "green_validity:\n  duration: 7\n", 2, `green_validity.duration: duration "7": 7 needs a unit`},
@@ -298,4 +300,29 @@ func TestDocsNameEveryKey(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[Pack]())
+}
+
+// FuzzParse checks that no input makes Parse panic, and that whatever it
+// accepts also passes Validate.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"valid.yaml", "broken.yaml"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("---\n"))
+	f.Add([]byte("~\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse("fuzz.yaml", data)
+		if err == nil {
+			if err := p.Validate(); err != nil {
+				t.Errorf("Parse accepted a pack Validate refuses:\n%v", err)
+			}
+		} else if p != nil {
+			t.Errorf("Parse returned a pack with an error")
+		}
+	})
 }

@@ -52,8 +52,11 @@ func atPath(path, msg string) string {
 // path is written (the key's line for a field).
 func (s *schema) check(n *yaml.Node, t reflect.Type, path string, line int) {
 	s.lines[path] = line
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		// Expanding aliases could loop (a: &x [*x]) or explode, and would
+		// point problems at the anchor's lines: a pack says things once.
+		s.fail(n, path, "aliases (*%s) are not supported in policy packs: write the value out", n.Value)
+		return
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
