@@ -319,3 +319,7 @@ func (ev *evaluation) nextEval(tl *timeline) time.Time {
 	}
 	return next
 }
+
+// stamp formats an instant the way a citizen reads it: China time, to the
+// minute.
+func stamp(t time.Time) string { return t.In(ChinaTime).Format("2006-01-02 15:04") }

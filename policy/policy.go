@@ -3,9 +3,9 @@
 // always give the same status, and any status can be explained and derived
 // again.
 //
-// This file holds the boundary every policy meets; builtin.go holds the
-// minimal built-in rules the core ships with until region policy packs
-// replace them.
+// A region's rules are a Pack: data, versioned and validated (pack.go,
+// load.go), evaluated by one engine (engine.go). The five shipped packs in
+// packs/ reproduce the seed documents.
 package policy
 
 import (
@@ -25,6 +25,17 @@ type Policy interface {
 	// Settings returns the region's application rules.
 	Settings() Settings
 }
+
+// Chooser picks the policy that governs a person's region.
+type Chooser interface {
+	For(region string) Policy
+}
+
+// Single governs every region with one policy.
+type Single struct{ Policy }
+
+// For implements Chooser.
+func (s Single) For(string) Policy { return s.Policy }
 
 // Settings are the per-region rules of applying (SPEC A5–A7).
 type Settings struct {

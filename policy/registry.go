@@ -28,10 +28,13 @@ func NewRegistry(regions map[string]*Pack, fallback *Pack) (*Registry, error) {
 	return &Registry{byRegion: regions, fallback: fallback}, nil
 }
 
-// For returns the pack for a person's region: the most specific configured
-// region containing it (330106 is in 330100, which is in 330000), else the
-// fallback.
-func (r *Registry) For(region string) *Pack {
+// For implements Chooser with Pack.
+func (r *Registry) For(region string) Policy { return r.Pack(region) }
+
+// Pack returns the pack for a person's region: the most specific
+// configured region containing it (330106 is in 330100, which is in
+// 330000), else the fallback.
+func (r *Registry) Pack(region string) *Pack {
 	if p, ok := r.byRegion[region]; ok {
 		return p
 	}
@@ -65,10 +68,14 @@ func containsPack(ps []*Pack, p *Pack) bool {
 	return false
 }
 
-// ShippedRegistry serves every shipped pack for the regions it names, with
-// the pack for home (the deployment's region) as the fallback; home's pack
-// is the one whose regions contain it, else transfer-rules-2022.
-func ShippedRegistry(home string) (*Registry, error) {
+// ShippedRegistry serves every shipped pack for the regions it names, then
+// the overrides (region → pack), with the pack for home (the deployment's
+// region) as the fallback: the one whose regions contain it, else
+// transfer-rules-2022.
+func ShippedRegistry(home string, overrides map[string]*Pack) (*Registry, error) {
+	if reason := healthcode.ValidateRegion(home); reason != "" {
+		return nil, fmt.Errorf("policy registry: home region %q: %s", home, reason)
+	}
 	regions := map[string]*Pack{}
 	for _, name := range Shipped() {
 		p, err := LoadShipped(name)
@@ -79,8 +86,14 @@ func ShippedRegistry(home string) (*Registry, error) {
 			regions[region] = p
 		}
 	}
+	for region, p := range overrides {
+		if reason := healthcode.ValidateRegion(region); reason != "" {
+			return nil, fmt.Errorf("policy registry: region %q: %s", region, reason)
+		}
+		regions[region] = p
+	}
 	r := &Registry{byRegion: regions}
-	if r.fallback = r.For(home); r.fallback == nil {
+	if r.fallback = r.Pack(home); r.fallback == nil {
 		p, err := LoadShipped("transfer-rules-2022")
 		if err != nil {
 			return nil, err

@@ -3,7 +3,7 @@ package policy
 import "testing"
 
 func TestRegistryPicksTheMostSpecificRegion(t *testing.T) {
-	r, err := ShippedRegistry("330100")
+	r, err := ShippedRegistry("330100", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -16,7 +16,7 @@ func TestRegistryPicksTheMostSpecificRegion(t *testing.T) {
 		{"110105", "zhejiang-hangzhou-2020"}, // elsewhere: the deployment's own
 	}
 	for _, tt := range tests {
-		if got := r.For(tt.region).Name; got != tt.want {
+		if got := r.Pack(tt.region).Name; got != tt.want {
 			t.Errorf("For(%s) = %s, want %s", tt.region, got, tt.want)
 		}
 	}

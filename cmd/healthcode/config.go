@@ -30,6 +30,7 @@ type config struct {
 	DB       string
 	Region   string
 	TokenTTL time.Duration
+	Policy   string
 	Dev      bool
 }
 
@@ -47,6 +48,7 @@ func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.DB, "db", env("HEALTHCODE_DB", ""), "PostgreSQL `URL` (postgres://…); empty: SQLite in the data directory ($HEALTHCODE_DB)")
 	fs.StringVar(&c.Region, "region", env("HEALTHCODE_REGION", service.DefaultIssuer), "6-digit `CODE` of the region this deployment issues codes for ($HEALTHCODE_REGION)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", service.DefaultTokenTTL, "how long a shown code stays valid")
+	fs.StringVar(&c.Policy, "policy", env("HEALTHCODE_POLICY", ""), "packs for regions, `REGION=PACK,…` (a shipped name or a file), over the shipped packs' own regions ($HEALTHCODE_POLICY)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: one-time codes are returned in API responses")
 }
 
@@ -115,7 +117,11 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev}
-	return service.New(cfg, store, box, keys, policy.NewBuiltin(), service.LogSender{Log: log}, log, nil)
+	policies, err := openPolicies(c)
+	if err != nil {
+		return nil, err
+	}
+	return service.New(cfg, store, box, keys, policies, service.LogSender{Log: log}, log, nil)
 }
 
 // openSecret takes the identity key from HEALTHCODE_SECRET_KEY (every
@@ -130,4 +136,14 @@ func openSecret(c *config, getenv func(string) string) (*secret.Box, error) {
 		return secret.New(key)
 	}
 	return secret.LoadOrCreate(c.Data)
+}
+
+// openPolicies serves the shipped packs for their regions, with --policy
+// on top, and the pack for the deployment's own region for everyone else.
+func openPolicies(c *config) (*policy.Registry, error) {
+	overrides, err := policy.ParseAssignments(c.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("--policy: %w", err)
+	}
+	return policy.ShippedRegistry(c.Region, overrides)
 }

@@ -255,8 +255,8 @@ func testEndToEnd(t *testing.T, s *testServer) {
 		Rule  string `json:"rule"`
 	}
 	s.call(t, "GET", fmt.Sprintf("/api/v1/persons/%d/status", p.ID), token, nil, &st)
-	if st.Color != "yellow" || st.Rule != "hubei-2020/checkpoint-fever" {
-		t.Errorf("status after fever = %+v, want yellow by the Hubei rule", st)
+	if st.Color != "yellow" || st.Rule != "zhejiang-hangzhou-2020/checkpoint-fever/isolation" {
+		t.Errorf("status after fever = %+v, want yellow by the Hangzhou checkpoint rule", st)
 	}
 
 	v = verification{}

@@ -35,7 +35,7 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	if in.Relation != healthcode.RelationSelf && !s.policy.Settings().Relatives {
+	if in.Relation != healthcode.RelationSelf && !s.policies.For(region).Settings().Relatives {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "This region does not allow applying for relatives.")
 	}
 	code, err := healthqr.NewCodeID()
@@ -165,6 +165,9 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 		if err != nil {
 			return err
 		}
+		if s.policies.For(p.Region).Settings().NoReapply {
+			return healthcode.Errorf(healthcode.EFORBIDDEN, "This region does not allow re-applying; ask your community for error correction.")
+		}
 		if p.Reapplied {
 			return healthcode.Errorf(healthcode.ECONFLICT, "The one re-application has been used; ask your community for error correction.")
 		}
@@ -234,7 +237,8 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 			return err
 		}
 		if left := s.modificationsLeft(p, now); left <= 0 {
-			return healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", s.limitPeriod(), s.policy.Settings().ModifyLimit)
+			set := s.policies.For(p.Region).Settings()
+			return healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
 		}
 		today := now.In(policy.ChinaTime).Format("2006-01-02")
 		if p.ModifiedOn != today {
@@ -281,7 +285,7 @@ func (s *Service) modifyIdentity(p *healthcode.Person, in ModifyInput, problems 
 
 // modificationsLeft counts the chances a person still has now.
 func (s *Service) modificationsLeft(p *healthcode.Person, now time.Time) int {
-	set := s.policy.Settings()
+	set := s.policies.For(p.Region).Settings()
 	if !set.ModifyPerDay {
 		return set.ModifyLimit - p.Modified
 	}
@@ -291,8 +295,8 @@ func (s *Service) modificationsLeft(p *healthcode.Person, now time.Time) int {
 	return set.ModifyLimit - p.ModifiedThatDay
 }
 
-func (s *Service) limitPeriod() string {
-	if s.policy.Settings().ModifyPerDay {
+func limitPeriod(set policy.Settings) string {
+	if set.ModifyPerDay {
 		return "today"
 	}
 	return "in this region"

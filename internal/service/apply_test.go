@@ -369,7 +369,7 @@ func TestSomeoneElsesPersonLooksLikeAMissingOne(t *testing.T) {
 
 func TestApplyForRelativesIsForbiddenWhereTheRegionDisallowsIt(t *testing.T) {
 	t.Parallel()
-	noRelatives := &policy.Builtin{Rules: policy.Settings{ModifyLimit: 1, ModifyPerDay: true, Relatives: false}}
+	noRelatives := packWith(t, policy.Settings{ModifyLimit: 1, ModifyPerDay: true, Relatives: false})
 	e := newEnv(t, withPolicy(noRelatives))
 	ctx := context.Background()
 	const phone = "13900006661"

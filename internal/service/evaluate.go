@@ -40,9 +40,9 @@ func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *he
 // decide runs the pure decide and warns, once per service, about a policy
 // asking to be called again in the past: that is a bug in the policy, and
 // a warning per person would flood the log.
-func (s *Service) decide(ctx context.Context, personID int64, facts []healthcode.Fact, prev *healthcode.Status,
+func (s *Service) decide(ctx context.Context, p *healthcode.Person, facts []healthcode.Fact,
 	now time.Time) (healthcode.Status, *healthcode.HistoryEntry) {
-	st, e, ok := decide(s.policy, personID, facts, prev, now)
+	st, e, ok := decide(s.policies.For(p.Region), p.ID, facts, p.Status, now)
 	if !ok && s.pastNextWarned.CompareAndSwap(false, true) {
 		s.log.WarnContext(ctx, "policy asked for a next evaluation that is not in the future; ignored",
 			"policy", st.Policy, "rule", st.Rule)
@@ -57,7 +57,7 @@ func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.
 	if err != nil {
 		return nil, err
 	}
-	st, e := s.decide(ctx, p.ID, facts, p.Status, now)
+	st, e := s.decide(ctx, p, facts, now)
 	if e != nil {
 		if err := tx.AppendHistory(ctx, e); err != nil {
 			return nil, err

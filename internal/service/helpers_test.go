@@ -132,7 +132,7 @@ type envOption func(*envSettings)
 // withConfig replaces the default configuration (issuer 330100, Dev off).
 func withConfig(cfg service.Config) envOption { return func(s *envSettings) { s.cfg = cfg } }
 
-// withPolicy replaces policy.NewBuiltin().
+// withPolicy replaces the core test pack (testdata/core-test.yaml).
 func withPolicy(p policy.Policy) envOption { return func(s *envSettings) { s.pol = p } }
 
 // withPostgres runs the service on a new PostgreSQL database instead of
@@ -141,7 +141,7 @@ func withPostgres() envOption { return func(s *envSettings) { s.postgres = true 
 
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
-	set := envSettings{cfg: service.Config{Issuer: "330100"}, pol: policy.NewBuiltin()}
+	set := envSettings{cfg: service.Config{Issuer: "330100"}, pol: corePack(t)}
 	for _, o := range opts {
 		o(&set)
 	}
@@ -177,7 +177,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.svc, err = service.New(set.cfg, e.store, e.box, e.keys, set.pol, e.sender, log, e.clock.Now)
+	e.svc, err = service.New(set.cfg, e.store, e.box, e.keys, policy.Single{Policy: set.pol}, e.sender, log, e.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,4 +335,31 @@ func storedFacts(t *testing.T, e *testEnv, personID int64) []healthcode.Fact {
 		t.Fatal(err)
 	}
 	return fs
+}
+
+// Rules of the core test pack.
+const (
+	ruleDeclaredContact = "core-test/declared-contact/isolation"
+	ruleDeclaredSymptom = "core-test/declared-symptoms/isolation"
+	ruleCheckpointFever = "core-test/checkpoint-fever/isolation"
+	ruleNoRisk          = "core-test/green"
+)
+
+// corePack loads testdata/core-test.yaml: red 14 days for declared
+// contact, yellow 7 days for declared symptoms or a checkpoint fever.
+func corePack(t *testing.T) *policy.Pack {
+	t.Helper()
+	p, err := policy.Load("testdata/core-test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// packWith is the core test pack with other application settings.
+func packWith(t *testing.T, set policy.Settings) *policy.Pack {
+	t.Helper()
+	p := corePack(t)
+	p.Rules = set
+	return p
 }

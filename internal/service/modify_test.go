@@ -72,8 +72,8 @@ func TestModifyRecordsTheDeclarationAsTheCitizensFact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Status.Color != healthcode.Yellow || v.Status.Rule != policy.RuleDeclaredSymptom {
-		t.Errorf("after declaring a fever: %v by %q, want yellow by %q", v.Status.Color, v.Status.Rule, policy.RuleDeclaredSymptom)
+	if v.Status.Color != healthcode.Yellow || v.Status.Rule != ruleDeclaredSymptom {
+		t.Errorf("after declaring a fever: %v by %q, want yellow by %q", v.Status.Color, v.Status.Rule, ruleDeclaredSymptom)
 	}
 	facts := storedFacts(t, e, p.ID)
 	if len(facts) != 2 {
@@ -196,7 +196,7 @@ func TestModifyChangesARelativesNameAndPhoneButNeverTheNumber(t *testing.T) {
 
 func TestModifyLifetimeLimitHoldsOnLaterDays(t *testing.T) {
 	t.Parallel()
-	once := &policy.Builtin{Rules: policy.Settings{ModifyLimit: 1, ModifyPerDay: false, Relatives: true}}
+	once := packWith(t, policy.Settings{ModifyLimit: 1, ModifyPerDay: false, Relatives: true})
 	e := newEnv(t, withPolicy(once))
 	ctx := context.Background()
 	const phone = "13900010051"
@@ -262,8 +262,8 @@ func TestReapplyReplacesEarlierDeclarations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Status.Color != healthcode.Green || v.Status.Rule != policy.RuleNoRisk {
-		t.Errorf("after a clean re-application: %v by %q, want green by %q", v.Status.Color, v.Status.Rule, policy.RuleNoRisk)
+	if v.Status.Color != healthcode.Green || v.Status.Rule != ruleNoRisk {
+		t.Errorf("after a clean re-application: %v by %q, want green by %q", v.Status.Color, v.Status.Rule, ruleNoRisk)
 	}
 	facts := storedFacts(t, e, p.ID)
 	if n := len(facts); n != 3 || facts[n-1].Declaration == nil || !facts[n-1].Declaration.Reapply {

@@ -86,7 +86,7 @@ func (s *Service) evaluateBatch(ctx context.Context, ids []int64, now time.Time)
 		statuses := make(map[int64]*healthcode.Status, len(due))
 		var entries []*healthcode.HistoryEntry
 		for _, p := range due {
-			st, e := s.decide(ctx, p.ID, facts[p.ID], p.Status, now)
+			st, e := s.decide(ctx, p, facts[p.ID], now)
 			statuses[p.ID] = &st
 			if e != nil {
 				entries = append(entries, e)

@@ -41,12 +41,12 @@ func seedDeclaredContacts(t *testing.T, e *testEnv, n int, declaredAt time.Time)
 			if err := tx.AddFact(ctx, f); err != nil {
 				return err
 			}
-			h := &healthcode.HistoryEntry{PersonID: p.ID, To: healthcode.Red, Rule: policy.RuleDeclaredContact,
+			h := &healthcode.HistoryEntry{PersonID: p.ID, To: healthcode.Red, Rule: ruleDeclaredContact,
 				FactIDs: []int64{f.ID}, Author: healthcode.AuthorSystem, At: declaredAt}
 			h.Seal(0, nil)
 			entries = append(entries, h)
 			statuses[p.ID] = &healthcode.Status{Color: healthcode.Red, Since: declaredAt, Policy: "seed",
-				Rule: policy.RuleDeclaredContact, FactIDs: []int64{f.ID}, NextEvalAt: declaredAt.Add(14 * 24 * time.Hour),
+				Rule: ruleDeclaredContact, FactIDs: []int64{f.ID}, NextEvalAt: declaredAt.Add(14 * 24 * time.Hour),
 				EvaluatedAt: declaredAt, HeadSeq: 1, HeadHash: h.Hash}
 		}
 		if err := tx.AppendHistories(ctx, entries); err != nil {
@@ -65,9 +65,9 @@ func seedDeclaredContacts(t *testing.T, e *testEnv, n int, declaredAt time.Time)
 func wantTurnedGreen(t *testing.T, e *testEnv, id int64, at time.Time) {
 	t.Helper()
 	st := storedPerson(t, e, id).Status
-	if st.Color != healthcode.Green || st.Rule != policy.RuleNoRisk || !st.EvaluatedAt.Equal(at) || !st.NextEvalAt.IsZero() {
+	if st.Color != healthcode.Green || st.Rule != ruleNoRisk || !st.EvaluatedAt.Equal(at) || !st.NextEvalAt.IsZero() {
 		t.Fatalf("person %d stored %v by %q evaluated %v, next %v; want green by %q evaluated %v, nothing due",
-			id, st.Color, st.Rule, st.EvaluatedAt, st.NextEvalAt, policy.RuleNoRisk, at)
+			id, st.Color, st.Rule, st.EvaluatedAt, st.NextEvalAt, ruleNoRisk, at)
 	}
 	hs := storedHistory(t, e, id)
 	if len(hs) != 2 {
@@ -144,17 +144,17 @@ func TestSchedulerWorksInBatchesAndLeavesTheRest(t *testing.T) {
 }
 
 // stuckPolicy is a buggy policy that always asks to be called again now.
-type stuckPolicy struct{ *policy.Builtin }
+type stuckPolicy struct{ policy.Policy }
 
 func (p stuckPolicy) Evaluate(facts []healthcode.Fact, now time.Time) healthcode.Status {
-	st := p.Builtin.Evaluate(facts, now)
+	st := p.Policy.Evaluate(facts, now)
 	st.NextEvalAt = now
 	return st
 }
 
 func TestSchedulerEndsWhenThePolicyKeepsPeopleDue(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withPolicy(stuckPolicy{policy.NewBuiltin()}))
+	e := newEnv(t, withPolicy(stuckPolicy{corePack(t)}))
 	ids := seedDeclaredContacts(t, e, 30, start)
 	e.clock.Set(start.Add(14 * 24 * time.Hour))
 	n, err := e.svc.EvaluateDue(context.Background(), 7)

@@ -45,14 +45,14 @@ type Sender interface {
 
 // Service implements the citizen and checkpoint operations.
 type Service struct {
-	cfg    Config
-	store  healthcode.Store
-	box    *secret.Box
-	keys   *healthqr.Keyring
-	policy policy.Policy
-	sender Sender
-	log    *slog.Logger
-	now    func() time.Time
+	cfg      Config
+	store    healthcode.Store
+	box      *secret.Box
+	keys     *healthqr.Keyring
+	policies policy.Chooser
+	sender   Sender
+	log      *slog.Logger
+	now      func() time.Time
 
 	// pastNextWarned is set once the policy was caught asking for a next
 	// evaluation that is not in the future (decide).
@@ -62,7 +62,7 @@ type Service struct {
 // New returns a Service. now may be nil for the wall clock; tests pass a
 // fake clock to move through isolation periods.
 func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Keyring,
-	pol policy.Policy, sender Sender, log *slog.Logger, now func() time.Time) (*Service, error) {
+	policies policy.Chooser, sender Sender, log *slog.Logger, now func() time.Time) (*Service, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = DefaultIssuer
 	}
@@ -81,7 +81,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, store: store, box: box, keys: keys, policy: pol, sender: sender, log: log, now: now}, nil
+	return &Service{cfg: cfg, store: store, box: box, keys: keys, policies: policies, sender: sender, log: log, now: now}, nil
 }
 
 // clock returns the current time at the precision the stores keep, so that

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"healthcode"
-	"healthcode/policy"
 )
 
 func TestRedTurnsGreenAfter14DaysOnRead(t *testing.T) {
@@ -17,8 +16,8 @@ func TestRedTurnsGreenAfter14DaysOnRead(t *testing.T) {
 	const phone = "13900020001"
 	who := mustLogin(t, e, phone)
 	p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "冯立新", phone, declaringContact))
-	if p.Status.Color != healthcode.Red || p.Status.Rule != policy.RuleDeclaredContact {
-		t.Fatalf("declared contact: %v by %q, want red by %q", p.Status.Color, p.Status.Rule, policy.RuleDeclaredContact)
+	if p.Status.Color != healthcode.Red || p.Status.Rule != ruleDeclaredContact {
+		t.Fatalf("declared contact: %v by %q, want red by %q", p.Status.Color, p.Status.Rule, ruleDeclaredContact)
 	}
 	greenAt := start.Add(14 * 24 * time.Hour)
 	if !p.Status.NextEvalAt.Equal(greenAt) {
@@ -39,8 +38,8 @@ func TestRedTurnsGreenAfter14DaysOnRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Color != healthcode.Green || st.Rule != policy.RuleNoRisk || !st.NextEvalAt.IsZero() {
-		t.Errorf("after 14 days: %v by %q, next %v; want green by %q with nothing due", st.Color, st.Rule, st.NextEvalAt, policy.RuleNoRisk)
+	if st.Color != healthcode.Green || st.Rule != ruleNoRisk || !st.NextEvalAt.IsZero() {
+		t.Errorf("after 14 days: %v by %q, next %v; want green by %q with nothing due", st.Color, st.Rule, st.NextEvalAt, ruleNoRisk)
 	}
 	// The new colour was stored, not only computed for this read.
 	if got := storedPerson(t, e, p.ID).Status; got.Color != healthcode.Green || !got.EvaluatedAt.Equal(greenAt) {
@@ -59,8 +58,8 @@ func TestRedTurnsGreenAfter14DaysOnRead(t *testing.T) {
 		rule     string
 		at       time.Time
 	}{
-		{0, healthcode.Red, policy.RuleDeclaredContact, start},
-		{healthcode.Red, healthcode.Green, policy.RuleNoRisk, greenAt},
+		{0, healthcode.Red, ruleDeclaredContact, start},
+		{healthcode.Red, healthcode.Green, ruleNoRisk, greenAt},
 	}
 	if len(h.Entries) != len(want) {
 		t.Fatalf("history has %d entries, want %d: %+v", len(h.Entries), len(want), h.Entries)

@@ -109,8 +109,8 @@ func TestVerifyFeverAtACheckpointTurnsTheCodeYellow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Color != healthcode.Yellow || st.Rule != policy.RuleCheckpointFever {
-		t.Errorf("status = %v by %q, want yellow by %q", st.Color, st.Rule, policy.RuleCheckpointFever)
+	if st.Color != healthcode.Yellow || st.Rule != ruleCheckpointFever {
+		t.Errorf("status = %v by %q, want yellow by %q", st.Color, st.Rule, ruleCheckpointFever)
 	}
 
 	// The same still-valid token now shows the live colour to anyone.
@@ -331,7 +331,9 @@ type greenPolicy struct{}
 
 func (greenPolicy) PolicyName() string { return "test-always-green" }
 
-func (greenPolicy) Settings() policy.Settings { return policy.NewBuiltin().Settings() }
+func (greenPolicy) Settings() policy.Settings {
+	return policy.Settings{ModifyLimit: 1, ModifyPerDay: true, Relatives: true}
+}
 
 func (greenPolicy) Evaluate(_ []healthcode.Fact, now time.Time) healthcode.Status {
 	return healthcode.Status{Color: healthcode.Green, Policy: "test-always-green", Rule: "test/green", EvaluatedAt: now, Since: now}

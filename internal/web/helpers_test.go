@@ -53,8 +53,12 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 		tb.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	policies, err := policy.ShippedRegistry("330100", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	svc, err := service.New(service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true}, db, box, keys,
-		policy.NewBuiltin(), service.LogSender{Log: log}, log, nil)
+		policies, service.LogSender{Log: log}, log, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

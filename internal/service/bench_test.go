@@ -1,0 +1,169 @@
+package service_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/internal/postgres"
+	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/secret"
+	"healthcode/internal/service"
+	"healthcode/policy"
+)
+
+// BenchmarkEvaluateDue measures the scheduler on PostgreSQL: how many due
+// persons a second EvaluateDue(ctx, 1000) re-evaluates, and the peak
+// resident memory of the process while it does. Each iteration first
+// seeds HEALTHCODE_BENCH_PEOPLE (default 20000) new due persons by COPY,
+// untimed, then times one EvaluateDue over all of them; with a million
+// people run one iteration (-benchtime 1x), as README.md's Benchmarks
+// section shows.
+func BenchmarkEvaluateDue(b *testing.B) {
+	n := 20000
+	if v := os.Getenv("HEALTHCODE_BENCH_PEOPLE"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("HEALTHCODE_BENCH_PEOPLE=%q: want a positive count", v)
+		}
+	}
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(b)
+	store, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	// Every seeded status is due by then: declarations end a day after
+	// base, isolations 14 days and an hour after that.
+	now := base.Add(16 * 24 * time.Hour)
+	svc := benchService(b, store, now)
+
+	var evaluated int
+	var peakKB int64
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		seed := benchSeed{base: base, first: int64(i*n) + 1, n: n}
+		if err := seed.write(ctx, conn); err != nil {
+			b.Fatal(err)
+		}
+		// Measure the scheduler's memory, not the seeding's.
+		runtime.GC()
+		debug.FreeOSMemory()
+		resetPeakRSS(b)
+		b.StartTimer()
+		got, err := svc.EvaluateDue(ctx, 1000)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got != n {
+			b.Fatalf("EvaluateDue re-evaluated %d persons, want %d", got, n)
+		}
+		evaluated += got
+		peakKB = max(peakKB, peakRSSKB(b))
+		checkTurnedGreen(b, store, seed.first, seed.first+int64(n)-1)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(evaluated)/b.Elapsed().Seconds(), "people/s")
+	b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
+}
+
+// benchService is the service as serve builds it, with the shipped packs,
+// on a clock stopped at now.
+func benchService(b *testing.B, store healthcode.Store, now time.Time) *service.Service {
+	b.Helper()
+	box, err := secret.New(make([]byte, secret.KeySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	signing, err := healthqr.GenerateKey("330100", now, 24*time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys, err := healthqr.NewKeyring(signing)
+	if err != nil {
+		b.Fatal(err)
+	}
+	policies, err := policy.ShippedRegistry("330100", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := service.New(service.Config{Issuer: "330100"}, store, box, keys, policies, service.LogSender{Log: log},
+		log, func() time.Time { return now })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
+// checkTurnedGreen spot-checks the first and last seeded persons: green,
+// with a second history entry that chains on.
+func checkTurnedGreen(b *testing.B, store healthcode.Store, ids ...int64) {
+	b.Helper()
+	ctx := context.Background()
+	for _, id := range ids {
+		p, err := store.Person(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs, err := store.History(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Status.Color != healthcode.Green || len(hs) != 2 || healthcode.VerifyChain(hs, p.Status.HeadHash) != nil {
+			b.Fatalf("person %d: %v with %d history entries; want green, red then green, chained", id, p.Status.Color, len(hs))
+		}
+	}
+}
+
+// resetPeakRSS restarts the kernel's count of the process's peak resident
+// memory (VmHWM), so that the peak read next is the timed part's.
+func resetPeakRSS(b *testing.B) {
+	b.Helper()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("cannot reset the peak RSS (%v): it includes the seeding", err)
+	}
+}
+
+// peakRSSKB reads VmHWM, the peak resident memory, in kB.
+func peakRSSKB(b *testing.B) int64 {
+	b.Helper()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		b.Logf("no peak RSS: %v", err)
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb
+			}
+		}
+	}
+	b.Logf("no VmHWM in /proc/self/status")
+	return 0
+}
