@@ -1,6 +1,9 @@
 package healthcode
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Text is a message in the two languages of the platform.
 type Text struct {
@@ -34,4 +37,26 @@ type Status struct {
 // Due reports whether the status must be evaluated again at now.
 func (s *Status) Due(now time.Time) bool {
 	return !s.NextEvalAt.IsZero() && !now.Before(s.NextEvalAt)
+}
+
+// statusDetail is the part of a status stores keep as one JSON document.
+type statusDetail struct {
+	Category string `json:"category,omitempty"`
+	Phase    string `json:"phase,omitempty"`
+	Needs    []Need `json:"needs,omitempty"`
+}
+
+// MarshalDetail encodes Category, Phase and Needs for storage.
+func (s *Status) MarshalDetail() ([]byte, error) {
+	return json.Marshal(statusDetail{Category: s.Category, Phase: s.Phase, Needs: s.Needs})
+}
+
+// UnmarshalDetail decodes what MarshalDetail encoded.
+func (s *Status) UnmarshalDetail(b []byte) error {
+	var d statusDetail
+	if err := json.Unmarshal(b, &d); err != nil {
+		return err
+	}
+	s.Category, s.Phase, s.Needs = d.Category, d.Phase, d.Needs
+	return nil
 }

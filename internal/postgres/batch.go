@@ -129,33 +129,35 @@ func (t *tx) PutStatuses(ctx context.Context, statuses map[int64]*healthcode.Sta
 		nextEval                = make([]*time.Time, 0, n)
 		policies, rules         = make([]string, 0, n), make([]string, 0, n)
 		factIDs, reasons, nexts = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		details                 = make([]string, 0, n)
 		headSeqs                = make([]int64, 0, n)
 		headHashes              = make([][]byte, 0, n)
 	)
 	for _, id := range ids {
 		s := statuses[id]
-		f, r, x, err := statusJSON(s)
+		f, r, x, dt, err := statusJSON(s)
 		if err != nil {
 			return err
 		}
 		colors, since, evaluated = append(colors, int16(s.Color)), append(since, s.Since), append(evaluated, s.EvaluatedAt)
 		nextEval, policies, rules = append(nextEval, nullTime(s.NextEvalAt)), append(policies, s.Policy), append(rules, s.Rule)
 		factIDs, reasons, nexts = append(factIDs, string(f)), append(reasons, string(r)), append(nexts, string(x))
+		details = append(details, string(dt))
 		headSeqs, headHashes = append(headSeqs, s.HeadSeq), append(headHashes, s.HeadHash)
 	}
 	_, err := t.exec(ctx, "put statuses", `INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids,
-		reason, next, next_eval_at, evaluated_at, head_seq, head_hash)
+		reason, next, detail, next_eval_at, evaluated_at, head_seq, head_hash)
 		SELECT u.person_id, u.color, u.since, u.policy, u.rule, u.fact_ids::jsonb, u.reason::jsonb, u.next::jsonb,
-			u.next_eval_at, u.evaluated_at, u.head_seq, u.head_hash
+			u.detail::jsonb, u.next_eval_at, u.evaluated_at, u.head_seq, u.head_hash
 		FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::bytea[])
-			AS u (person_id, color, since, policy, rule, fact_ids, reason, next, next_eval_at, evaluated_at,
+			$8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::bytea[])
+			AS u (person_id, color, since, policy, rule, fact_ids, reason, next, detail, next_eval_at, evaluated_at,
 				head_seq, head_hash)
 		ON CONFLICT (person_id) DO UPDATE SET color = excluded.color, since = excluded.since,
 		policy = excluded.policy, rule = excluded.rule, fact_ids = excluded.fact_ids, reason = excluded.reason,
-		next = excluded.next, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
+		next = excluded.next, detail = excluded.detail, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
 		head_seq = excluded.head_seq, head_hash = excluded.head_hash`,
-		ids, colors, since, policies, rules, factIDs, reasons, nexts, nextEval, evaluated, headSeqs, headHashes)
+		ids, colors, since, policies, rules, factIDs, reasons, nexts, details, nextEval, evaluated, headSeqs, headHashes)
 	return err
 }
 

@@ -88,7 +88,7 @@ func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, er
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,
 	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.code_id, p.created_at, p.updated_at,
 	p.reapplied, p.modified, p.modified_on, p.modified_that_day,
-	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.next_eval_at, s.evaluated_at,
+	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.detail, s.next_eval_at, s.evaluated_at,
 	s.head_seq, s.head_hash`
 
 const personFrom = ` FROM persons p LEFT JOIN statuses s ON s.person_id = p.id `
@@ -141,11 +141,11 @@ func scanPerson(row pgx.Row) (*healthcode.Person, error) {
 	var since, nextEval, evaluated *time.Time
 	var headSeq *int64
 	var policy, rule *string
-	var factIDs, reason, next, head []byte
+	var factIDs, reason, next, detail, head []byte
 	err := row.Scan(&p.ID, &p.OwnerID, &p.Relation, &p.DocType, &p.IDHash, &p.IDSealed, &p.NameSealed,
 		&p.NameMasked, &p.IDTail, &p.PhoneHash, &p.PhoneSealed, &p.Region, &p.CodeID, &p.CreatedAt, &p.UpdatedAt,
 		&p.Reapplied, &p.Modified, &p.ModifiedOn, &p.ModifiedThatDay,
-		&color, &since, &policy, &rule, &factIDs, &reason, &next, &nextEval, &evaluated, &headSeq, &head)
+		&color, &since, &policy, &rule, &factIDs, &reason, &next, &detail, &nextEval, &evaluated, &headSeq, &head)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +159,9 @@ func scanPerson(row pgx.Row) (*healthcode.Person, error) {
 		HeadSeq: *headSeq, HeadHash: head,
 	}
 	if err := unmarshalJSON(factIDs, &s.FactIDs, reason, &s.Reason, next, &s.Next); err != nil {
+		return nil, fmt.Errorf("status of person %d: %w", p.ID, err)
+	}
+	if err := s.UnmarshalDetail(detail); err != nil {
 		return nil, fmt.Errorf("status of person %d: %w", p.ID, err)
 	}
 	p.Status = s

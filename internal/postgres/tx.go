@@ -133,30 +133,20 @@ func (t *tx) AddFact(ctx context.Context, f *healthcode.Fact) (err error) {
 	return err
 }
 
+// PutStatus is PutStatuses for one person, so both write one way.
 func (t *tx) PutStatus(ctx context.Context, personID int64, s *healthcode.Status) error {
-	factIDs, reason, next, err := statusJSON(s)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(ctx, "put status", `INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids, reason,
-		next, next_eval_at, evaluated_at, head_seq, head_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (person_id) DO UPDATE SET color = excluded.color, since = excluded.since,
-		policy = excluded.policy, rule = excluded.rule, fact_ids = excluded.fact_ids, reason = excluded.reason,
-		next = excluded.next, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
-		head_seq = excluded.head_seq, head_hash = excluded.head_hash`,
-		personID, int16(s.Color), s.Since, s.Policy, s.Rule, factIDs, reason, next,
-		nullTime(s.NextEvalAt), s.EvaluatedAt, s.HeadSeq, s.HeadHash)
-	return err
+	return t.PutStatuses(ctx, map[int64]*healthcode.Status{personID: s})
 }
 
-func statusJSON(s *healthcode.Status) (factIDs, reason, next json.RawMessage, err error) {
+func statusJSON(s *healthcode.Status) (factIDs, reason, next, detail json.RawMessage, err error) {
 	b1, err1 := json.Marshal(nonNil(s.FactIDs))
 	b2, err2 := json.Marshal(s.Reason)
 	b3, err3 := json.Marshal(s.Next)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return nil, nil, nil, fmt.Errorf("encode status: %w", err)
+	b4, err4 := s.MarshalDetail()
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("encode status: %w", err)
 	}
-	return b1, b2, b3, nil
+	return b1, b2, b3, b4, nil
 }
 
 // nonNil stores no fact ids as [] rather than null, so they read back as

@@ -131,7 +131,7 @@ func chunks(n, cols int, fn func(lo, hi int) error) error {
 	return nil
 }
 
-const statusColumns = 12
+const statusColumns = 13
 
 func (t *tx) PutStatuses(ctx context.Context, statuses map[int64]*healthcode.Status) error {
 	// In id order, so the same batch always writes the same way.
@@ -140,18 +140,18 @@ func (t *tx) PutStatuses(ctx context.Context, statuses map[int64]*healthcode.Sta
 		args := make([]any, 0, (hi-lo)*statusColumns)
 		for _, id := range ids[lo:hi] {
 			s := statuses[id]
-			factIDs, reason, next, err := statusJSON(s)
+			factIDs, reason, next, detail, err := statusJSON(s)
 			if err != nil {
 				return err
 			}
-			args = append(args, id, int64(s.Color), micro(s.Since), s.Policy, s.Rule, factIDs, reason, next,
+			args = append(args, id, int64(s.Color), micro(s.Since), s.Policy, s.Rule, factIDs, reason, next, detail,
 				nullMicro(s.NextEvalAt), micro(s.EvaluatedAt), s.HeadSeq, s.HeadHash)
 		}
 		_, err := t.exec(ctx, "put statuses", `INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids,
-			reason, next, next_eval_at, evaluated_at, head_seq, head_hash) VALUES `+values(hi-lo, statusColumns)+`
+			reason, next, detail, next_eval_at, evaluated_at, head_seq, head_hash) VALUES `+values(hi-lo, statusColumns)+`
 			ON CONFLICT (person_id) DO UPDATE SET color = excluded.color, since = excluded.since,
 			policy = excluded.policy, rule = excluded.rule, fact_ids = excluded.fact_ids, reason = excluded.reason,
-			next = excluded.next, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
+			next = excluded.next, detail = excluded.detail, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
 			head_seq = excluded.head_seq, head_hash = excluded.head_hash`, args...)
 		return err
 	})

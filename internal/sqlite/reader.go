@@ -144,7 +144,7 @@ func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, er
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,
 	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.code_id, p.created_at, p.updated_at,
 	p.reapplied, p.modified, p.modified_on, p.modified_that_day,
-	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.next_eval_at, s.evaluated_at,
+	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.detail, s.next_eval_at, s.evaluated_at,
 	s.head_seq, s.head_hash`
 
 const personFrom = ` FROM persons p LEFT JOIN statuses s ON s.person_id = p.id `
@@ -197,12 +197,12 @@ func scanPerson(row scanner) (*healthcode.Person, error) {
 	var created, updated int64
 	var reapplied bool
 	var color, since, evaluated, nextEval, headSeq sql.NullInt64
-	var policy, rule, factIDs, reason, next sql.NullString
+	var policy, rule, factIDs, reason, next, detail sql.NullString
 	var head []byte
 	err := row.Scan(&p.ID, &p.OwnerID, &p.Relation, &p.DocType, &p.IDHash, &p.IDSealed, &p.NameSealed,
 		&p.NameMasked, &p.IDTail, &p.PhoneHash, &p.PhoneSealed, &p.Region, &p.CodeID, &created, &updated,
 		&reapplied, &p.Modified, &p.ModifiedOn, &p.ModifiedThatDay,
-		&color, &since, &policy, &rule, &factIDs, &reason, &next, &nextEval, &evaluated, &headSeq, &head)
+		&color, &since, &policy, &rule, &factIDs, &reason, &next, &detail, &nextEval, &evaluated, &headSeq, &head)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +219,9 @@ func scanPerson(row scanner) (*healthcode.Person, error) {
 		s.NextEvalAt = fromMicro(nextEval.Int64)
 	}
 	if err := unmarshalJSON(factIDs.String, &s.FactIDs, reason.String, &s.Reason, next.String, &s.Next); err != nil {
+		return nil, fmt.Errorf("status of person %d: %w", p.ID, err)
+	}
+	if err := s.UnmarshalDetail([]byte(detail.String)); err != nil {
 		return nil, fmt.Errorf("status of person %d: %w", p.ID, err)
 	}
 	p.Status = s

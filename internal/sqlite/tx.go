@@ -107,23 +107,12 @@ func (t *tx) AddFact(ctx context.Context, f *healthcode.Fact) error {
 	return err
 }
 
+// PutStatus is PutStatuses for one person, so both write one way.
 func (t *tx) PutStatus(ctx context.Context, personID int64, s *healthcode.Status) error {
-	factIDs, reason, next, err := statusJSON(s)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(ctx, "put status", `INSERT INTO statuses (person_id, color, since, policy, rule, fact_ids, reason,
-		next, next_eval_at, evaluated_at, head_seq, head_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (person_id) DO UPDATE SET color = excluded.color, since = excluded.since,
-		policy = excluded.policy, rule = excluded.rule, fact_ids = excluded.fact_ids, reason = excluded.reason,
-		next = excluded.next, next_eval_at = excluded.next_eval_at, evaluated_at = excluded.evaluated_at,
-		head_seq = excluded.head_seq, head_hash = excluded.head_hash`,
-		personID, int64(s.Color), micro(s.Since), s.Policy, s.Rule, factIDs, reason, next,
-		nullMicro(s.NextEvalAt), micro(s.EvaluatedAt), s.HeadSeq, s.HeadHash)
-	return err
+	return t.PutStatuses(ctx, map[int64]*healthcode.Status{personID: s})
 }
 
-func statusJSON(s *healthcode.Status) (factIDs, reason, next string, err error) {
+func statusJSON(s *healthcode.Status) (factIDs, reason, next, detail string, err error) {
 	ids := s.FactIDs
 	if ids == nil {
 		ids = []int64{}
@@ -131,10 +120,11 @@ func statusJSON(s *healthcode.Status) (factIDs, reason, next string, err error) 
 	b1, err1 := json.Marshal(ids)
 	b2, err2 := json.Marshal(s.Reason)
 	b3, err3 := json.Marshal(s.Next)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return "", "", "", fmt.Errorf("encode status: %w", err)
+	b4, err4 := s.MarshalDetail()
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return "", "", "", "", fmt.Errorf("encode status: %w", err)
 	}
-	return string(b1), string(b2), string(b3), nil
+	return string(b1), string(b2), string(b3), string(b4), nil
 }
 
 func (t *tx) AppendHistory(ctx context.Context, h *healthcode.HistoryEntry) error {

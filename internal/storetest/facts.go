@@ -53,6 +53,10 @@ func testStatus(t *testing.T, s healthcode.Store) {
 	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
 	first := &healthcode.Status{Color: healthcode.Red, Since: at, Policy: "builtin-1", Rule: "r1", FactIDs: []int64{1, 2},
 		Reason: healthcode.Text{Zh: "理由", En: "reason"}, Next: healthcode.Text{Zh: "下一步", En: "next"},
+		Category: "close-contact", Phase: "centralized", Needs: []healthcode.Need{
+			{Kind: healthcode.NeedWait, Until: at.Add(14 * 24 * time.Hour)},
+			{Kind: healthcode.NeedTests, Have: 1, Want: 2, MinInterval: 24},
+			{Alternative: 1, Kind: healthcode.NeedRelease, Setting: "centralized"}},
 		NextEvalAt: at.Add(14 * 24 * time.Hour), EvaluatedAt: at, HeadSeq: 1, HeadHash: []byte("head1")}
 	second := &healthcode.Status{Color: healthcode.Green, Since: at.Add(time.Hour), Policy: "builtin-1", Rule: "r2",
 		FactIDs: []int64{}, EvaluatedAt: at.Add(time.Hour), HeadSeq: 2, HeadHash: []byte("head2")}

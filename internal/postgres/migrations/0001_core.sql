@@ -80,6 +80,7 @@ CREATE TABLE statuses (
 	fact_ids     jsonb NOT NULL,
 	reason       jsonb NOT NULL,
 	next         jsonb NOT NULL,
+	detail       jsonb NOT NULL DEFAULT '{}',
 	next_eval_at timestamptz,
 	evaluated_at timestamptz NOT NULL,
 	head_seq     bigint NOT NULL DEFAULT 0,

@@ -79,6 +79,7 @@ CREATE TABLE statuses (
 	fact_ids     TEXT NOT NULL,
 	reason       TEXT NOT NULL,
 	next         TEXT NOT NULL,
+	detail       TEXT NOT NULL DEFAULT '{}',
 	next_eval_at INTEGER,
 	evaluated_at INTEGER NOT NULL,
 	head_seq     INTEGER NOT NULL DEFAULT 0,
