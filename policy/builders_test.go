@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"os"
 	"time"
 
 	"healthcode"
@@ -31,13 +30,4 @@ func (b *fb) temperatures(from, to int, offset time.Duration, celsius float64) *
 // transferBy records an official transfer through a named workflow.
 func (b *fb) transferBy(at time.Duration, to healthcode.Color, workflow string) *fb {
 	return b.add(at, healthcode.Fact{Transfer: &healthcode.TransferFact{To: to, Workflow: workflow}})
-}
-
-// knownBug skips a test that shows a bug not yet fixed, with the precise
-// explanation; POLICY_BUGS=1 runs it anyway, to see it fail (or pass once
-// fixed).
-func knownBug(t interface{ Skip(...any) }, why string) {
-	if os.Getenv("POLICY_BUGS") == "" {
-		t.Skip("BUG: " + why)
-	}
 }

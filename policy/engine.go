@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -54,7 +55,7 @@ type evaluation struct {
 
 // episode is one run of a category, started by one fact.
 type episode struct {
-	cat        int // index into the pack's categories; -1: an official transfer to red
+	cat        int // index into the pack's categories; below 0: officialCategory(colour)
 	fact       int // the trigger, an index into facts
 	start      time.Time
 	anchor     time.Time
@@ -74,14 +75,21 @@ func (s *span) activeAt(t time.Time) bool {
 	return !t.Before(s.start) && (s.end.IsZero() || t.Before(s.end))
 }
 
-// transferPhases is the category of an official transfer to red: red until
-// another official transfer.
-var transferPhases = []Phase{{ID: "official", Color: healthcode.Red, Measure: healthcode.Text{
-	Zh: "经官方流程转为红码", En: "turned red by an official workflow"}}}
+// officialPhases are the phases of a colour decided by an official
+// workflow (SPEC D): held until another official transfer.
+var officialPhases = map[healthcode.Color][]Phase{
+	healthcode.Red: {{ID: "official", Color: healthcode.Red, Measure: healthcode.Text{
+		Zh: "经官方流程转为红码", En: "turned red by an official workflow"}}},
+	healthcode.Yellow: {{ID: "official", Color: healthcode.Yellow, Measure: healthcode.Text{
+		Zh: "经官方流程转为黄码", En: "turned yellow by an official workflow"}}},
+}
+
+// officialCategory is the episode category of an official colour.
+func officialCategory(c healthcode.Color) int { return -int(c) }
 
 func (ev *evaluation) phases(ep *episode) []Phase {
 	if ep.cat < 0 {
-		return transferPhases
+		return officialPhases[healthcode.Color(-ep.cat)]
 	}
 	return ev.pack.Categories[ep.cat].Phases
 }
@@ -133,7 +141,18 @@ func byTime(a, b healthcode.Fact) int {
 	if c := a.At.Compare(b.At); c != 0 {
 		return c
 	}
-	return int(a.ID - b.ID)
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// transferAt is the official transfer at t, the fact behind the colour it
+// decided.
+func (ev *evaluation) transferAt(t time.Time) int {
+	for _, i := range ev.transfers {
+		if ev.facts[i].At.Equal(t) {
+			return i
+		}
+	}
+	return -1
 }
 
 // renews reports whether f is a normal temperature record of a kind the
@@ -151,7 +170,7 @@ func (ev *evaluation) startEpisodes() {
 	for i := range ev.facts {
 		f := &ev.facts[i]
 		if f.Transfer != nil && f.Transfer.To == healthcode.Red && !ev.pack.NoTransfers {
-			ev.episodes = append(ev.episodes, episode{cat: -1, fact: i, start: f.At, anchor: f.At})
+			ev.episodes = append(ev.episodes, episode{cat: officialCategory(healthcode.Red), fact: i, start: f.At, anchor: f.At})
 			continue
 		}
 		for ci := range ev.pack.Categories {
@@ -180,11 +199,16 @@ func (ev *evaluation) run(i int) {
 					break
 				}
 			}
-			if next < 0 {
+			switch {
+			case next >= 0:
+				k, t = next, cut
+			case to > healthcode.Green: // no phase of that colour: the workflow's colour holds
+				ep.cat, ep.fact = officialCategory(to), ev.transferAt(cut)
+				phases, k, t = ev.phases(ep), 0, cut
+			default:
 				ep.phase, ep.end = -1, cut
 				return
 			}
-			k, t = next, cut
 			continue
 		}
 		if !ok {

@@ -124,7 +124,7 @@ func (ev *evaluation) checkInsMet(n int, start time.Time) (time.Time, bool) {
 // longest run of consecutive normal days up to n, and when it reached n.
 func (ev *evaluation) checkInStreak(n int, start time.Time) (time.Time, int) {
 	first := dayNumber(start)
-	streak, lastDay := 0, int64(-1)
+	streak, lastDay, badDay := 0, int64(-1), int64(-1)
 	for _, i := range ev.checkIns {
 		f := &ev.facts[i]
 		d, ok := parseDay(f.CheckIn.Date)
@@ -133,7 +133,8 @@ func (ev *evaluation) checkInStreak(n int, start time.Time) (time.Time, int) {
 		}
 		switch {
 		case !f.CheckIn.Normal():
-			streak, lastDay = 0, -1
+			streak, lastDay, badDay = 0, -1, d
+		case d == badDay: // a day with symptoms is not a normal day, whatever else is reported
 		case d == lastDay: // a second check-in on one day adds nothing
 		case d == lastDay+1 || lastDay < 0:
 			streak, lastDay = streak+1, d

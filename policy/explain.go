@@ -63,7 +63,7 @@ func (ev *evaluation) explainEpisode(st *healthcode.Status, s *span) {
 	ep := &ev.episodes[s.ep]
 	phases := ev.phases(ep)
 	ph := &phases[s.phase]
-	title := healthcode.Text{Zh: "官方流程", En: "Official workflow"}
+	title := healthcode.Text{Zh: "官方流程", En: "Official workflow"} // an official colour
 	st.Category = "official-transfer"
 	if ep.cat >= 0 {
 		c := &ev.pack.Categories[ep.cat]
@@ -227,7 +227,7 @@ func nextText(needs []healthcode.Need, then []Phase) healthcode.Text {
 	for _, n := range needs {
 		z, e := needText(n)
 		if n.Alternative != alt && alt >= 0 {
-			zh, en = append(zh, "或"), append(en, "or")
+			z, e = "或"+z, "or "+e
 		}
 		alt = n.Alternative
 		zh, en = append(zh, z), append(en, e)

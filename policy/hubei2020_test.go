@@ -182,9 +182,6 @@ func TestHubei2020(t *testing.T) {
 }
 
 func TestHubei2020SuspectedThenConfirmed(t *testing.T) {
-	knownBug(t, "hubei-2020 suspected-or-fever-case/diagnosis exits only on {closed: excluded}: a suspected case "+
-		"that is then confirmed and cured never leaves it, so the person stays red forever instead of turning "+
-		"yellow 14 days after discharge; add {closed: cured} to that phase")
 	runScenarios(t, "hubei-2020", []scenario{{
 		name: "a suspected case confirmed, cured and discharged + 14 days turns yellow",
 		seed: "“红码”转“黄码”：确诊病例治愈出院，并经14天隔离期流调无复发症状",
@@ -199,11 +196,6 @@ func TestHubei2020SuspectedThenConfirmed(t *testing.T) {
 }
 
 func TestHubei2020LapseNamesFacts(t *testing.T) {
-	knownBug(t, "a green that lapses when no temperature was ever recorded since it turned green (after the "+
-		"first declaration, or at the end of an episode) is explained with no fact ids: explainLapse names "+
-		"only tl.renewFact, which step() sets to -1 when the colour turns green; the yellow is then traceable "+
-		"to nothing (SPEC E2). Suggested fix: when the colour turns green, remember the fact that made it so "+
-		"(the first fact, or the trigger of the episode that ended) and name it")
 	const lapseRule = "“绿码”转“黄码”：“绿码”有效期截止前，无测温健康记录，转为“黄码”"
 	runScenarios(t, "hubei-2020", []scenario{
 		{
@@ -222,11 +214,6 @@ func TestHubei2020LapseNamesFacts(t *testing.T) {
 }
 
 func TestHubei2020Relapse(t *testing.T) {
-	knownBug(t, "hubei-2020 confirmed-case/isolation ends after 14 days whatever happens in them, but seed 004 "+
-		"turns red yellow only when the 14 days pass \"无复发症状\" (without relapse symptoms): a fever during "+
-		"the 14 days still lets the code fall to yellow (held only by the yellow checkin-fever episode). "+
-		"The same holds for suspected-or-fever-case/isolation (\"无新冠肺炎症状\"). Suggested fix: a symptoms "+
-		"block (within: 14d) in the pack, or an exit requirement of no symptoms during the phase")
 	runScenarios(t, "hubei-2020", []scenario{{
 		name: "a fever during the 14 days after discharge keeps the code red",
 		seed: "“红码”转“黄码”：确诊病例治愈出院，并经14天隔离期流调无复发症状",

@@ -3,7 +3,6 @@ package policy
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -55,9 +54,6 @@ func TestPropertiesRandomFacts(t *testing.T) {
 					t.Fatalf("stopping after %d failures", pc.failures)
 				}
 			}
-			if pc.known > 0 {
-				t.Logf("%d statuses show known bugs (POLICY_BUGS=1 to fail on them)", pc.known)
-			}
 		})
 	}
 }
@@ -66,7 +62,6 @@ type propChecker struct {
 	t        *testing.T
 	p        *Pack
 	failures int
-	known    int
 }
 
 func (pc *propChecker) fail(facts []healthcode.Fact, at time.Time, format string, args ...any) {
@@ -163,9 +158,6 @@ func (pc *propChecker) transition(facts []healthcode.Fact, t1 time.Time, s1 heal
 		case s2.Rule == "":
 			pc.fail(facts, t2, "colour changed %v → %v with no rule", s1.Color, s2.Color)
 		case s2.Color != healthcode.Green && len(s2.FactIDs) == 0:
-			if pc.knownBug(s2) {
-				break
-			}
 			pc.fail(facts, t2, "colour changed %v → %v naming no fact: %s", s1.Color, s2.Color, brief(s2))
 		}
 	}
@@ -181,18 +173,6 @@ func (pc *propChecker) transition(facts []healthcode.Fact, t1 time.Time, s1 heal
 			s1.NextEvalAt, stampProp(t1), brief(s1), stampProp(t2), brief(s2))
 	}
 }
-
-// knownBug reports a status showing a bug already reported (see
-// TestHubei2020LapseNamesFacts): a lapsed green that names no fact.
-func (pc *propChecker) knownBug(st healthcode.Status) bool {
-	if strings.HasSuffix(st.Rule, "/green-validity") && len(st.FactIDs) == 0 && !propRunBugs() {
-		pc.known++
-		return true
-	}
-	return false
-}
-
-func propRunBugs() bool { return os.Getenv("POLICY_BUGS") != "" }
 
 // countUpTo is the number of facts (in time order) with At ≤ at.
 func countUpTo(facts []healthcode.Fact, at time.Time) int {

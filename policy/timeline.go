@@ -16,8 +16,8 @@ type timeline struct {
 	local healthcode.Color // raw, or the colour a block holds
 	held  int              // the block span holding the colour, or -1
 	lock  int              // the lock span raising the colour, or -1
-	// Green validity: the last renewal, the fact that renewed (-1: turning
-	// green renewed), and whether green has lapsed.
+	// Green validity: the last renewal, the fact that renewed (or made the
+	// person green), and whether green has lapsed.
 	renewed   time.Time
 	renewFact int
 	lapsed    bool
@@ -76,7 +76,7 @@ func (ev *evaluation) step(tl *timeline, b time.Time, validFor time.Duration, re
 		}
 	}
 	if local == healthcode.Green && tl.local != healthcode.Green {
-		tl.renewed, tl.renewFact = b, -1
+		tl.renewed, tl.renewFact = b, ev.greenedBy(b)
 	}
 	if renewedAt {
 		tl.renewed, tl.renewFact = b, ev.renewals[renewal]
@@ -137,4 +137,22 @@ func (ev *evaluation) points() []time.Time {
 	}
 	slices.SortFunc(ps, time.Time.Compare)
 	return slices.CompactFunc(ps, time.Time.Equal)
+}
+
+// greenedBy names the fact that made a person green at b: the trigger of
+// an episode that ended then, else the last fact known by then.
+func (ev *evaluation) greenedBy(b time.Time) int {
+	for i := range ev.spans {
+		if s := &ev.spans[i]; s.end.Equal(b) {
+			return ev.episodes[s.ep].fact
+		}
+	}
+	last := 0
+	for i := range ev.facts {
+		if ev.facts[i].At.After(b) {
+			break
+		}
+		last = i
+	}
+	return last
 }
