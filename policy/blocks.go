@@ -28,12 +28,27 @@ var openCaseTypes = []healthcode.CaseType{
 func (ev *evaluation) blockSpans() {
 	for bi := range ev.pack.Blocks {
 		b := &ev.pack.Blocks[bi]
-		for i := range ev.facts {
+		for _, i := range ev.sources(b.Kind) {
 			if start, end, ok := ev.blockOf(b, i); ok {
 				ev.blocks = append(ev.blocks, blockSpan{block: bi, start: start, end: end, fact: i})
 			}
 		}
 	}
+}
+
+// sources are the facts that may make a block of kind k apply.
+func (ev *evaluation) sources(k BlockKind) []int {
+	switch k {
+	case BlockOpenCase:
+		return ev.cases
+	case BlockIsolation:
+		return ev.isolations
+	case BlockSymptoms:
+		return ev.symptoms
+	case BlockInRiskArea:
+		return ev.stays
+	}
+	return nil
 }
 
 // blockOf says whether fact i makes block b apply, and from when to when.

@@ -3,6 +3,7 @@ package policy
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 
 	"healthcode"
@@ -24,7 +25,9 @@ func (p *Pack) Settings() Settings { return p.Rules }
 // getting less severe, green validity lapses to yellow without a
 // temperature record, and a foreign region's colour is a floor.
 func (p *Pack) Evaluate(facts []healthcode.Fact, now time.Time) healthcode.Status {
-	ev := evaluation{pack: p, now: now}
+	ev := scratch.Get().(*evaluation)
+	defer ev.release()
+	ev.pack, ev.now = p, now
 	ev.index(facts)
 	ev.startEpisodes()
 	for i := range ev.episodes {
@@ -44,6 +47,7 @@ type evaluation struct {
 
 	// Indexes into facts, by what the engine looks for.
 	tests, checkIns, isolations, closings, transfers, renewals, foreign []int
+	cases, stays, symptoms                                              []int
 	first                                                               time.Time
 	reapply                                                             int // the last re-application, or -1
 
@@ -51,6 +55,24 @@ type evaluation struct {
 	spans    []span
 	blocks   []blockSpan
 	locks    []lockSpan
+	points   []time.Time
+}
+
+// scratch recycles evaluations: their slices are the engine's working
+// memory, and a scheduler evaluating millions of people would otherwise
+// allocate them for each. Nothing in a returned Status points into them.
+var scratch = sync.Pool{New: func() any { return new(evaluation) }}
+
+// release empties ev, keeping its slices' memory, and returns it to the pool.
+func (ev *evaluation) release() {
+	*ev = evaluation{
+		tests: ev.tests[:0], checkIns: ev.checkIns[:0], isolations: ev.isolations[:0], closings: ev.closings[:0],
+		transfers: ev.transfers[:0], renewals: ev.renewals[:0], foreign: ev.foreign[:0],
+		cases: ev.cases[:0], stays: ev.stays[:0], symptoms: ev.symptoms[:0],
+		episodes: ev.episodes[:0], spans: ev.spans[:0], blocks: ev.blocks[:0], locks: ev.locks[:0],
+		points: ev.points[:0],
+	}
+	scratch.Put(ev)
 }
 
 // episode is one run of a category, started by one fact.
@@ -97,7 +119,7 @@ func (ev *evaluation) phases(ep *episode) []Phase {
 // index keeps the facts known at now and files them by kind. A
 // re-application voids the declarations before it (SPEC A5).
 func (ev *evaluation) index(facts []healthcode.Fact) {
-	if !slices.IsSortedFunc(facts, byTime) {
+	if !sortedByTime(facts) {
 		facts = slices.Clone(facts)
 		slices.SortStableFunc(facts, byTime)
 	}
@@ -128,13 +150,32 @@ func (ev *evaluation) index(facts []healthcode.Fact) {
 			ev.transfers = append(ev.transfers, i)
 		case f.ForeignCode != nil:
 			ev.foreign = append(ev.foreign, i)
+		case f.Case != nil:
+			ev.cases = append(ev.cases, i)
+		case f.AreaStay != nil:
+			ev.stays = append(ev.stays, i)
 		case f.Declaration != nil && f.Declaration.Reapply:
 			ev.reapply = i
+		}
+		if symptomatic(f) {
+			ev.symptoms = append(ev.symptoms, i)
 		}
 		if validity != nil && renews(f, validity) {
 			ev.renewals = append(ev.renewals, i)
 		}
 	}
+}
+
+// sortedByTime checks the order stores give, through pointers: a Fact is
+// too big to copy twice per comparison.
+func sortedByTime(facts []healthcode.Fact) bool {
+	for i := 1; i < len(facts); i++ {
+		a, b := &facts[i-1], &facts[i]
+		if c := a.At.Compare(b.At); c > 0 || (c == 0 && a.ID > b.ID) {
+			return false
+		}
+	}
+	return true
 }
 
 func byTime(a, b healthcode.Fact) int {
@@ -173,7 +214,7 @@ func (ev *evaluation) startEpisodes() {
 			ev.episodes = append(ev.episodes, episode{cat: officialCategory(healthcode.Red), fact: i, start: f.At, anchor: f.At})
 			continue
 		}
-		for ci := range ev.pack.Categories {
+		for _, ci := range ev.pack.categoriesFor(f.Kind) {
 			c := &ev.pack.Categories[ci]
 			if c.When.matches(f) && !ev.voided(i) {
 				ev.episodes = append(ev.episodes, episode{cat: ci, fact: i, start: f.At, anchor: anchorTime(f, c.When.From)})

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,10 +73,12 @@ func (ev *evaluation) explainEpisode(st *healthcode.Status, s *span) {
 	st.Phase = ph.ID
 	st.Rule = ev.rule(st.Category, ph.ID)
 	st.FactIDs = ev.usedFacts(ep, ph, s.start)
-	trigger := &ev.facts[ep.fact]
+	recorded, since := stamp(ev.facts[ep.fact].At), stamp(s.start)
 	st.Reason = healthcode.Text{
-		Zh: fmt.Sprintf("%s（%s 记录）：%s，自 %s 起。", title.Zh, stamp(trigger.At), ph.Measure.Zh, stamp(s.start)),
-		En: fmt.Sprintf("%s (recorded %s): %s since %s.", title.En, stamp(trigger.At), ph.Measure.En, stamp(s.start)),
+		// Concatenation, not fmt: this runs for every person the scheduler
+		// visits, and one concatenation is one allocation.
+		Zh: title.Zh + "（" + recorded + " 记录）：" + ph.Measure.Zh + "，自 " + since + " 起。",
+		En: title.En + " (recorded " + recorded + "): " + ph.Measure.En + " since " + since + ".",
 	}
 	st.Needs = ev.needs(ep, ph, s.start)
 	st.Next = nextText(st.Needs, phases[s.phase+1:])
@@ -213,67 +216,97 @@ func (ev *evaluation) explainGreen(st *healthcode.Status, tl *timeline) {
 	if v := ev.pack.GreenValidity; v != nil {
 		until := tl.renewed.Add(v.Duration.D())
 		st.Needs = []healthcode.Need{{Kind: healthcode.NeedRecord, Until: until}}
+		u := stamp(until)
 		st.Next = healthcode.Text{
-			Zh: fmt.Sprintf("绿码可通行，有效期至 %s；测温或打卡记录正常体温可延续。", stamp(until)),
-			En: fmt.Sprintf("Green: you may pass. Valid until %s; a normal temperature record renews it.", stamp(until)),
+			Zh: "绿码可通行，有效期至 " + u + "；测温或打卡记录正常体温可延续。",
+			En: "Green: you may pass. Valid until " + u + "; a normal temperature record renews it.",
 		}
 	}
 }
 
 // nextText says in words what the needs ask for, then what follows.
 func nextText(needs []healthcode.Need, then []Phase) healthcode.Text {
-	var zh, en []string
+	var zh, en strings.Builder
+	zh.Grow(256)
+	en.Grow(256)
 	alt := -1
-	for _, n := range needs {
-		z, e := needText(n)
+	for i, n := range needs {
+		if i > 0 {
+			zh.WriteString("；")
+			en.WriteString("; ")
+		}
 		if n.Alternative != alt && alt >= 0 {
-			z, e = "或"+z, "or "+e
+			zh.WriteString("或")
+			en.WriteString("or ")
 		}
 		alt = n.Alternative
-		zh, en = append(zh, z), append(en, e)
+		writeNeed(&zh, &en, n)
 	}
 	for _, ph := range then {
-		zh = append(zh, fmt.Sprintf("随后%s：%s", colorZh(ph.Color), ph.Measure.Zh))
-		en = append(en, fmt.Sprintf("then %s: %s", ph.Color, ph.Measure.En))
+		zh.WriteString("；随后")
+		zh.WriteString(colorZh(ph.Color))
+		zh.WriteString("：")
+		zh.WriteString(ph.Measure.Zh)
+		en.WriteString("; then ")
+		en.WriteString(ph.Color.String())
+		en.WriteString(": ")
+		en.WriteString(ph.Measure.En)
 	}
-	zh, en = append(zh, "随后转为绿码。"), append(en, "then green.")
-	return healthcode.Text{Zh: strings.Join(zh, "；"), En: strings.Join(en, "; ")}
+	zh.WriteString("；随后转为绿码。")
+	en.WriteString("; then green.")
+	return healthcode.Text{Zh: zh.String(), En: en.String()}
 }
 
-func needText(n healthcode.Need) (zh, en string) {
+// writeNeed says one need in both languages.
+func writeNeed(zh, en *strings.Builder, n healthcode.Need) {
+	left := strconv.Itoa(n.Want - n.Have)
 	switch n.Kind {
 	case healthcode.NeedWait:
-		return fmt.Sprintf("至 %s 期满", stamp(n.Until)), fmt.Sprintf("until %s", stamp(n.Until))
+		u := stamp(n.Until)
+		zh.WriteString("至 " + u + " 期满")
+		en.WriteString("until " + u)
 	case healthcode.NeedTests:
-		zh = fmt.Sprintf("还需 %d 次核酸检测阴性", n.Want-n.Have)
-		en = fmt.Sprintf("%d more negative nucleic-acid tests", n.Want-n.Have)
+		zh.WriteString("还需 " + left + " 次核酸检测阴性")
+		en.WriteString(left + " more negative nucleic-acid tests")
 		if n.MinInterval > 0 {
-			zh += fmt.Sprintf("（采样间隔≥%g小时）", n.MinInterval)
-			en += fmt.Sprintf(", samples ≥ %g h apart", n.MinInterval)
+			h := hours(n.MinInterval)
+			zh.WriteString("（采样间隔≥" + h + "小时）")
+			en.WriteString(", samples ≥ " + h + " h apart")
 		}
 		if n.Within > 0 {
-			zh += fmt.Sprintf("（%g小时内完成）", n.Within)
-			en += fmt.Sprintf(", all within %g h", n.Within)
+			h := hours(n.Within)
+			zh.WriteString("（" + h + "小时内完成）")
+			en.WriteString(", all within " + h + " h")
 		}
-		return zh, en
 	case healthcode.NeedCheckIns:
-		return fmt.Sprintf("还需连续 %d 天健康打卡正常", n.Want-n.Have),
-			fmt.Sprintf("%d more consecutive days of normal check-ins", n.Want-n.Have)
+		zh.WriteString("还需连续 " + left + " 天健康打卡正常")
+		en.WriteString(left + " more consecutive days of normal check-ins")
 	case healthcode.NeedRelease:
 		if n.Setting == string(healthcode.IsolationCentralized) {
-			return "隔离点报送解除集中隔离（无需个人申请）", "release from centralized isolation, filed by the isolation point (no application needed)"
+			zh.WriteString("隔离点报送解除集中隔离（无需个人申请）")
+			en.WriteString("release from centralized isolation, filed by the isolation point (no application needed)")
+		} else {
+			zh.WriteString("社区报送解除居家隔离")
+			en.WriteString("release from home isolation, filed by the community")
 		}
-		return "社区报送解除居家隔离", "release from home isolation, filed by the community"
 	case healthcode.NeedClosed:
 		if n.Setting == string(healthcode.OutcomeCured) {
-			return "治愈出院", "discharge after cure"
+			zh.WriteString("治愈出院")
+			en.WriteString("discharge after cure")
+		} else {
+			zh.WriteString("排除诊断")
+			en.WriteString("the diagnosis ruled out")
 		}
-		return "排除诊断", "the diagnosis ruled out"
 	case healthcode.NeedTransfer:
-		return "经复核或纠错等官方流程转码", "an official transfer (review or error correction)"
+		zh.WriteString("经复核或纠错等官方流程转码")
+		en.WriteString("an official transfer (review or error correction)")
+	default:
+		zh.WriteString(string(n.Kind))
+		en.WriteString(string(n.Kind))
 	}
-	return string(n.Kind), string(n.Kind)
 }
+
+func hours(h float64) string { return strconv.FormatFloat(h, 'g', -1, 64) }
 
 func colorZh(c healthcode.Color) string {
 	switch c {
@@ -321,5 +354,26 @@ func (ev *evaluation) nextEval(tl *timeline) time.Time {
 }
 
 // stamp formats an instant the way a citizen reads it: China time, to the
-// minute.
-func stamp(t time.Time) string { return t.In(ChinaTime).Format("2006-01-02 15:04") }
+// minute, "2006-01-02 15:04" — by hand, as it runs for every status.
+func stamp(t time.Time) string {
+	t = t.In(ChinaTime)
+	y, mo, d := t.Date()
+	h, mi, _ := t.Clock()
+	var b [16]byte
+	put := func(i, v, width int) {
+		for k := i + width - 1; k >= i; k-- {
+			b[k] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, y, 4)
+	b[4] = '-'
+	put(5, int(mo), 2)
+	b[7] = '-'
+	put(8, d, 2)
+	b[10] = ' '
+	put(11, h, 2)
+	b[13] = ':'
+	put(14, mi, 2)
+	return string(b[:])
+}

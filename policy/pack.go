@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"sync"
 	"time"
 
 	"healthcode"
@@ -36,6 +37,23 @@ type Pack struct {
 	Blocks []Block `yaml:"blocks"`
 
 	Line int `yaml:"-"` // where it was defined, for errors
+
+	kindsOnce sync.Once
+	byKind    map[healthcode.FactKind][]int // category indexes by trigger kind
+}
+
+// categoriesFor lists, in precedence order, the categories a fact of kind k
+// may trigger. A pack is not changed once loaded, so the index is built
+// once.
+func (p *Pack) categoriesFor(k healthcode.FactKind) []int {
+	p.kindsOnce.Do(func() {
+		p.byKind = map[healthcode.FactKind][]int{}
+		for i := range p.Categories {
+			kind := p.Categories[i].When.Fact
+			p.byKind[kind] = append(p.byKind[kind], i)
+		}
+	})
+	return p.byKind[k]
 }
 
 // Category is a kind of risk: a trigger that starts an episode, and the

@@ -27,7 +27,7 @@ type timeline struct {
 // ends, holding blocked decreases and lapsing green without renewals.
 func (ev *evaluation) sweep() timeline {
 	tl := timeline{held: -1, lock: -1, renewFact: -1}
-	points := ev.points()
+	points := ev.changePoints()
 	var validFor time.Duration
 	if v := ev.pack.GreenValidity; v != nil {
 		validFor = v.Duration.D()
@@ -110,8 +110,8 @@ func (ev *evaluation) blockAt(t time.Time) int {
 
 // points lists, in order, every instant up to now at which the colour may
 // change.
-func (ev *evaluation) points() []time.Time {
-	ps := make([]time.Time, 0, 2*(len(ev.spans)+len(ev.blocks)+len(ev.locks))+len(ev.renewals)+1)
+func (ev *evaluation) changePoints() []time.Time {
+	ps := ev.points[:0]
 	add := func(t time.Time) {
 		if !t.IsZero() && !t.After(ev.now) {
 			ps = append(ps, t)
@@ -136,7 +136,8 @@ func (ev *evaluation) points() []time.Time {
 		add(ev.facts[i].At)
 	}
 	slices.SortFunc(ps, time.Time.Compare)
-	return slices.CompactFunc(ps, time.Time.Equal)
+	ev.points = slices.CompactFunc(ps, time.Time.Equal)
+	return ev.points
 }
 
 // greenedBy names the fact that made a person green at b: the trigger of
