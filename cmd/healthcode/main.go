@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":
-		return policyCmd(args[1:], stdout, stderr)
+		return policyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

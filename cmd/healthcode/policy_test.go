@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,5 +74,36 @@ func TestPolicyRefusesUnknownSubcommands(t *testing.T) {
 	}
 	if _, _, err := runPolicy(t, "frobnicate"); err == nil || !strings.Contains(err.Error(), `unknown policy subcommand "frobnicate"`) {
 		t.Errorf("policy frobnicate: %v", err)
+	}
+}
+
+func TestPolicySimulateReportsWithoutWriting(t *testing.T) {
+	s := startServer(t)
+	token := s.login(t, "13812345679")
+	var p person
+	if code := s.call(t, "POST", "/api/v1/persons", token,
+		application(residentID(t, "33010619900307124"), "李四", "13812345679", true), &p); code != 201 {
+		t.Fatalf("apply: status %d", code)
+	}
+	var out, errs bytes.Buffer
+	args := []string{"policy", "simulate", "--pack", "hubei-2020", "--all", "--data", s.data}
+	if err := run(context.Background(), args, s.getenv, &out, &errs); err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errs.String())
+	}
+	// Declared contact: red for 14 days in Hangzhou, yellow in Hubei.
+	for _, want := range []string{"simulated hubei-2020@2020.1", "1 persons governed, 1 would change colour", "red → yellow: 1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(errs.String(), "1 persons") {
+		t.Errorf("no progress on stderr: %q", errs.String())
+	}
+	var st struct {
+		Color string `json:"color"`
+	}
+	s.call(t, "GET", fmt.Sprintf("/api/v1/persons/%d/status", p.ID), token, nil, &st)
+	if st.Color != "red" {
+		t.Errorf("status after the simulation = %s, want red: the simulation wrote", st.Color)
 	}
 }

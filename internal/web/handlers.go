@@ -193,3 +193,13 @@ func pathID(r *http.Request) (int64, error) {
 }
 
 func who(r *http.Request) *healthcode.Principal { return healthcode.PrincipalFromContext(r.Context()) }
+
+func (s *Server) handleSimulate(w http.ResponseWriter, r *http.Request) {
+	var in service.SimulateInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	res, err := s.svc.Simulate(r.Context(), who(r), in, nil)
+	s.reply(w, r, http.StatusOK, res, err)
+}

@@ -28,6 +28,7 @@ type fixture struct {
 	svc        *service.Service
 	citizen    string // session token
 	checkpoint string // API key
+	admin      string // API key
 	personID   int64
 	codeToken  string
 }
@@ -98,6 +99,10 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 	}
 	f.codeToken = code.Token
 	f.checkpoint, _, err = svc.CreateAPIKey(ctx, "gate 1", healthcode.RoleCheckpoint, "330100")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.admin, _, err = svc.CreateAPIKey(ctx, "operator", healthcode.RoleAdmin, "330100")
 	if err != nil {
 		tb.Fatal(err)
 	}

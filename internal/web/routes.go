@@ -11,6 +11,7 @@ import (
 var (
 	anyone   = []healthcode.Role(nil)
 	citizens = []healthcode.Role{healthcode.RoleCitizen}
+	admins   = []healthcode.Role{healthcode.RoleAdmin}
 )
 
 // route is one entry of the routing table.
@@ -40,6 +41,8 @@ var table = []route{
 	{"GET /api/v1/persons/{id}/code", citizens, (*Server).handleCode},
 	{"GET /api/v1/persons/{id}/code.png", citizens, (*Server).handleCodePNG},
 	{"GET /api/v1/persons/{id}/code.svg", citizens, (*Server).handleCodeSVG},
+
+	{"POST /api/v1/admin/policy/simulate", admins, (*Server).handleSimulate},
 }
 
 func (s *Server) routes() {

@@ -24,6 +24,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"anonymous", "", ""},
 		{"citizen", f.citizen, healthcode.RoleCitizen},
 		{"checkpoint", f.checkpoint, healthcode.RoleCheckpoint},
+		{"admin", f.admin, healthcode.RoleAdmin},
 	}
 	for _, rt := range table {
 		method, path, _ := strings.Cut(rt.pattern, " ")
@@ -122,5 +123,33 @@ func TestMalformedPersonIDIsRefused(t *testing.T) {
 		if got, _ := f.do(t, "GET", "/api/v1/persons/"+id, f.citizen, nil); got != http.StatusBadRequest {
 			t.Errorf("id %q: status %d, want 400", id, got)
 		}
+	}
+}
+
+func TestAdminSimulatesAPackWithoutWriting(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	got, body := f.do(t, "POST", "/api/v1/admin/policy/simulate", f.admin,
+		map[string]any{"pack": "hubei-2020", "all": true})
+	if got != http.StatusOK {
+		t.Fatalf("status %d: %s", got, body)
+	}
+	var r struct {
+		Pack    string `json:"pack"`
+		Persons int    `json:"persons"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pack != "hubei-2020@2020.1" || r.Persons != 1 {
+		t.Errorf("report = %+v, want hubei-2020 over the one person", r)
+	}
+	got, body = f.do(t, "POST", "/api/v1/admin/policy/simulate", f.admin,
+		map[string]any{"yaml": "name: broken\nversion: 1\n"})
+	var e errorBody
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatal(err)
+	}
+	if got != http.StatusBadRequest || len(e.Error.Fields) == 0 || !strings.Contains(e.Error.Fields[0].Reason, "yaml:") {
+		t.Errorf("broken pack: status %d, error %+v; want 400 with FILE:LINE problems", got, e.Error)
 	}
 }
