@@ -56,7 +56,9 @@ func TestScheduleEveryFlag(t *testing.T) {
 
 // TestServeRunsTheScheduler stores a person whose red code ran out a day
 // ago behind the running server's back, and waits for the server's
-// scheduler, not a reader, to turn it green.
+// scheduler, not a reader, to turn it green. The person lives in Shaoxing
+// (330602), whose shipped pack ends a declared contact's isolation after
+// 14 days by time alone.
 func TestServeRunsTheScheduler(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		s := startServer(t, "--schedule-every", "1s")
@@ -93,13 +95,13 @@ func testServeRunsTheScheduler(t *testing.T, s *testServer, open func() (healthc
 		}
 		p := &healthcode.Person{OwnerID: a.ID, Relation: healthcode.RelationSelf, DocType: healthcode.DocResidentID,
 			IDHash: []byte("i"), IDSealed: []byte("i"), NameSealed: []byte("n"), PhoneHash: a.PhoneHash,
-			PhoneSealed: a.PhoneSealed, Region: "330106", CodeID: []byte("c"), CreatedAt: declared, UpdatedAt: declared}
+			PhoneSealed: a.PhoneSealed, Region: "330602", CodeID: []byte("c"), CreatedAt: declared, UpdatedAt: declared}
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return err
 		}
 		id = p.ID
 		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactDeclaration, At: declared, RecordedAt: declared,
-			Source: "citizen", Author: "account:1", Declaration: &healthcode.DeclarationFact{Region: "330106",
+			Source: "citizen", Author: "account:1", Declaration: &healthcode.DeclarationFact{Region: "330602",
 				Declaration: healthcode.Declaration{ContactCases: true, Commitment: true}}}
 		if err := tx.AddFact(ctx, f); err != nil {
 			return err
