@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"healthcode"
@@ -51,8 +52,13 @@ func (s *Service) EvaluateDue(ctx context.Context, batch int) (int, error) {
 			skip = 0
 		}
 	}
-	// Counts and a duration only: the log never names anyone.
-	s.log.InfoContext(ctx, "scheduled re-evaluation", "evaluated", evaluated, "colour_changes", changed,
+	// Counts and a duration only: the log never names anyone. An idle run
+	// is debug, or a quiet server would log twice a minute for nothing.
+	level := slog.LevelInfo
+	if evaluated == 0 {
+		level = slog.LevelDebug
+	}
+	s.log.Log(ctx, level, "scheduled re-evaluation", "evaluated", evaluated, "colour_changes", changed,
 		"took", time.Since(began).Round(time.Millisecond))
 	return evaluated, nil
 }
