@@ -32,13 +32,7 @@ import (
 // people run one iteration (-benchtime 1x), as README.md's Benchmarks
 // section shows.
 func BenchmarkEvaluateDue(b *testing.B) {
-	n := 20000
-	if v := os.Getenv("HEALTHCODE_BENCH_PEOPLE"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			b.Fatalf("HEALTHCODE_BENCH_PEOPLE=%q: want a positive count", v)
-		}
-	}
+	n := benchPeople(b)
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(b)
 	store, err := postgres.Open(ctx, dsn)
@@ -166,4 +160,64 @@ func peakRSSKB(b *testing.B) int64 {
 	}
 	b.Logf("no VmHWM in /proc/self/status")
 	return 0
+}
+
+// BenchmarkSimulate measures a policy simulation over HEALTHCODE_BENCH_PEOPLE
+// (default 20000) stored persons on PostgreSQL: persons a second, and the
+// peak resident memory, which must not grow with the population (the walk
+// reads 1000 persons at a time).
+//
+//	HEALTHCODE_BENCH_PEOPLE=1000000 go test -run '^$' -bench Simulate -benchtime 1x -timeout 60m ./internal/service/
+func BenchmarkSimulate(b *testing.B) {
+	n := benchPeople(b)
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(b)
+	store, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := (benchSeed{base: base, first: 1, n: n}).write(ctx, conn); err != nil {
+		b.Fatal(err)
+	}
+	now := base.Add(5 * 24 * time.Hour)
+	svc := benchService(b, store, now)
+	candidate, err := policy.LoadShipped("hubei-2020")
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS(b)
+	b.ResetTimer()
+	for range b.N {
+		r, err := svc.SimulatePack(ctx, candidate, now, true, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Declared contacts: red for 14 days in Shaoxing, yellow in Hubei.
+		if r.Persons != n || r.Changed != n {
+			b.Fatalf("report: %d persons, %d changed; want %d and %d", r.Persons, r.Changed, n, n)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "people/s")
+	b.ReportMetric(float64(peakRSSKB(b))/1024, "peak-RSS-MB")
+}
+
+// benchPeople is HEALTHCODE_BENCH_PEOPLE, default 20000.
+func benchPeople(b *testing.B) int {
+	n := 20000
+	if v := os.Getenv("HEALTHCODE_BENCH_PEOPLE"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("HEALTHCODE_BENCH_PEOPLE=%q: want a positive count", v)
+		}
+	}
+	return n
 }
