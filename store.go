@@ -48,6 +48,9 @@ type Tx interface {
 	// other; missing persons are left out too.
 	LockPersons(ctx context.Context, ids []int64) ([]*Person, error)
 
+	// OTP, read through a transaction, holds the code against concurrent
+	// logins until the transaction ends, so every wrong guess is counted.
+
 	CreateAccount(ctx context.Context, a *Account) error
 	PutOTP(ctx context.Context, o *OTP) error
 	DeleteOTP(ctx context.Context, phoneHash []byte) error

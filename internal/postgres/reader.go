@@ -51,10 +51,15 @@ func (r reader) AccountByPhone(ctx context.Context, phoneHash []byte) (*healthco
 	return &a, nil
 }
 
+const otpQuery = `SELECT code_hash, sent_at, expires_at, attempts FROM otps WHERE phone_hash = $1`
+
 func (r reader) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, error) {
+	return r.otp(ctx, otpQuery, phoneHash)
+}
+
+func (r reader) otp(ctx context.Context, query string, phoneHash []byte) (*healthcode.OTP, error) {
 	o := healthcode.OTP{PhoneHash: phoneHash}
-	err := r.q.QueryRow(ctx, `SELECT code_hash, sent_at, expires_at, attempts FROM otps WHERE phone_hash = $1`,
-		phoneHash).Scan(&o.CodeHash, &o.SentAt, &o.ExpiresAt, &o.Attempts)
+	err := r.q.QueryRow(ctx, query, phoneHash).Scan(&o.CodeHash, &o.SentAt, &o.ExpiresAt, &o.Attempts)
 	if err != nil {
 		return nil, fmt.Errorf("otp: %w", translate(err))
 	}

@@ -176,3 +176,10 @@ func Exec(ctx context.Context, t healthcode.Tx, query string) error {
 	_, err := t.(*tx).exec(ctx, "exec", query)
 	return err
 }
+
+// OTP inside a transaction locks the code's row until the transaction ends,
+// so concurrent wrong guesses are counted one after another instead of
+// each writing back the same count (READ COMMITTED would lose increments).
+func (t *tx) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, error) {
+	return t.otp(ctx, otpQuery+` FOR UPDATE`, phoneHash)
+}

@@ -13,6 +13,7 @@ import (
 
 	"healthcode"
 	"healthcode/identity"
+	"healthcode/policy"
 )
 
 // One-time code rules: short-lived, few guesses, and no resend storm.
@@ -20,6 +21,10 @@ const (
 	otpTTL         = 5 * time.Minute
 	otpResendAfter = 30 * time.Second
 	otpMaxAttempts = 5
+	// otpLockout is how long a phone waits for a new code after using up a
+	// code's guesses: 5 guesses per 15 minutes makes guessing a 6-digit
+	// code hopeless (about 0.05 % a day).
+	otpLockout = 15 * time.Minute
 )
 
 // Bearer token prefixes tell sessions from API keys at a glance, in logs
@@ -49,10 +54,14 @@ func (s *Service) RequestOTP(ctx context.Context, phone string) (*OTPResult, err
 	o := &healthcode.OTP{PhoneHash: phoneHash, CodeHash: s.otpHash(phone, code), SentAt: now, ExpiresAt: now.Add(otpTTL)}
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
 		prev, err := tx.OTP(ctx, phoneHash)
-		if err == nil && now.Sub(prev.SentAt) < otpResendAfter {
+		switch {
+		case err == nil && prev.Attempts >= otpMaxAttempts && now.Sub(prev.SentAt) < otpLockout:
+			return healthcode.Errorf(healthcode.ELIMIT, "Too many wrong codes; ask for a new one after %s.",
+				prev.SentAt.Add(otpLockout).In(policy.ChinaTime).Format("15:04"))
+		case err == nil && now.Sub(prev.SentAt) < otpResendAfter:
 			wait := otpResendAfter - now.Sub(prev.SentAt)
 			return healthcode.Errorf(healthcode.ELIMIT, "A code was sent moments ago; ask again in %d seconds.", int(wait.Seconds())+1)
-		} else if err != nil && healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
+		case err != nil && healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
 			return err
 		}
 		return tx.PutOTP(ctx, o)

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"sync"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +243,65 @@ func TestNewValidatesTheConfiguration(t *testing.T) {
 	}
 	if svc.Issuer() != service.DefaultIssuer || len(svc.Keys()) != 1 || svc.Keys()[0].Issuer != "330100" {
 		t.Errorf("defaults: issuer %q, keys %+v", svc.Issuer(), svc.Keys())
+	}
+}
+
+func TestExhaustingACodeLocksThePhoneFor15Minutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900040071"
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	code := e.sender.last(t, phone)
+	for range 5 {
+		_, err := e.svc.Login(ctx, phone, wrongCode(code))
+		wantCode(t, err, healthcode.EUNAUTHORIZED)
+	}
+	e.clock.Advance(14 * time.Minute)
+	_, err := e.svc.RequestOTP(ctx, phone)
+	wantCode(t, err, healthcode.ELIMIT)
+	e.clock.Advance(time.Minute)
+	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+		t.Fatalf("a new code after 15 minutes: %v", err)
+	}
+}
+
+// TestConcurrentWrongGuessesAreAllCounted has many wrong guesses race for
+// one code: no more than five may be checked, on either store.
+func TestConcurrentWrongGuessesAreAllCounted(t *testing.T) {
+	for _, store := range []struct {
+		name string
+		opts []envOption
+	}{{"sqlite", nil}, {"postgres", []envOption{withPostgres()}}} {
+		t.Run(store.name, func(t *testing.T) {
+			e := newEnv(t, store.opts...)
+			ctx := context.Background()
+			const phone = "13900040081"
+			if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+				t.Fatal(err)
+			}
+			code := e.sender.last(t, phone)
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			checked := 0
+			for range 30 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := e.svc.Login(ctx, phone, wrongCode(code))
+					if err != nil && healthcode.ErrorMessage(err) == "Wrong code." {
+						mu.Lock()
+						checked++
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			if checked > 5 {
+				t.Errorf("%d wrong guesses were checked, want at most 5", checked)
+			}
+		})
 	}
 }
