@@ -74,7 +74,7 @@ func (ev *evaluation) blockOf(b *Block, i int) (start, end time.Time, ok bool) {
 		}
 		return f.At, f.At.Add(b.Within.D()), true
 	case BlockInRiskArea:
-		if f.AreaStay == nil || !slices.Contains(b.Levels, f.AreaStay.Level) {
+		if f.AreaStay == nil || !slices.Contains(b.Levels, f.AreaStay.Level) || ev.superseded(i) {
 			return
 		}
 		return f.AreaStay.From, f.AreaStay.To, true

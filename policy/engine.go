@@ -202,6 +202,22 @@ func renews(f *healthcode.Fact, v *Validity) bool {
 	return slices.Contains(v.RenewedBy, f.Kind) && !fever(f) && !(f.CheckIn != nil && f.CheckIn.Symptoms)
 }
 
+// superseded reports an area stay reported again later (the same area, from
+// the same time), typically once its end is known: the newer report
+// replaces it, or a stay reported while still there would never end.
+func (ev *evaluation) superseded(i int) bool {
+	s := ev.facts[i].AreaStay
+	if s == nil {
+		return false
+	}
+	for _, j := range ev.stays {
+		if t := ev.facts[j].AreaStay; j > i && t.Area == s.Area && t.From.Equal(s.From) {
+			return true
+		}
+	}
+	return false
+}
+
 // voided reports a declaration replaced by a later re-application.
 func (ev *evaluation) voided(i int) bool {
 	return i < ev.reapply && ev.facts[i].Declaration != nil
@@ -210,8 +226,11 @@ func (ev *evaluation) voided(i int) bool {
 func (ev *evaluation) startEpisodes() {
 	for i := range ev.facts {
 		f := &ev.facts[i]
-		if f.Transfer != nil && f.Transfer.To == healthcode.Red && !ev.pack.NoTransfers {
-			ev.episodes = append(ev.episodes, episode{cat: officialCategory(healthcode.Red), fact: i, start: f.At, anchor: f.At})
+		if f.Transfer != nil && f.Transfer.To > healthcode.Green && !ev.pack.NoTransfers {
+			ev.episodes = append(ev.episodes, episode{cat: officialCategory(f.Transfer.To), fact: i, start: f.At, anchor: f.At})
+			continue
+		}
+		if ev.superseded(i) {
 			continue
 		}
 		for _, ci := range ev.pack.categoriesFor(f.Kind) {

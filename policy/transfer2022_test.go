@@ -204,6 +204,23 @@ func TestTransferRules2022(t *testing.T) {
 			checks: []check{{d(2), yellow, "authority-lock"}, {d(4), green, "green"}},
 		},
 		{
+			name: "a stay reported while still there, then again with its end, ends the block",
+			seed: "(4) those who are currently in the middle and high risk areas will not be transferred to the code.",
+			facts: new(fb).declare(0).stay(d(1), healthcode.AreaHigh, d(1), still).
+				stay(d(2), healthcode.AreaHigh, d(1), d(1.5)).negatives(4, 8, 14, 17, 20),
+			checks: []check{
+				{d(3), red, "high-risk-area/centralized"},
+				{d(16), yellow, "high-risk-area/home-monitoring"},
+				{d(23), green, "green"},
+			},
+		},
+		{
+			name:   "an official transfer to yellow applies to a green person too",
+			seed:   "Error correction and transcoding applicants to the village, community application ... by the district (county) level unified in accordance with the provisions of the procedures for transcoding.",
+			facts:  new(fb).declare(0).transfer(d(1), yellow),
+			checks: []check{{d(1) - 1, green, "green"}, {d(2), yellow, "official-transfer/official"}},
+		},
+		{
 			name:   "D4 error correction: the district transfers the code after a negative test",
 			seed:   "nucleic acid test is negative by the district (county) level unified in accordance with the provisions of the procedures for transcoding",
 			facts:  new(fb).declare(0).contact(d(1), healthcode.ContactClose, d(1), false).negatives(2).transfer(d(3), green),
