@@ -54,7 +54,9 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 			return err
 		}
 		if err := tx.CreatePerson(ctx, p); healthcode.ErrorCode(err) == healthcode.ECONFLICT {
-			return errOneCode // lost a race with a concurrent application
+			// Lost a race with a concurrent application: for this identity,
+			// or for the caller themself.
+			return healthcode.Errorf(healthcode.ECONFLICT, "Another application for this identity or for yourself was just made; reload to see it.")
 		} else if err != nil {
 			return err
 		}

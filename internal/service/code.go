@@ -51,7 +51,7 @@ type Verification struct {
 	ExpiresAt  time.Time        `json:"expires_at,omitzero"`
 	Name       string           `json:"name,omitempty"`    // masked
 	IDTail     string           `json:"id_tail,omitempty"` // last four characters
-	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason
+	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason, for checkpoint keys only
 	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
 }
 
@@ -98,8 +98,14 @@ func (s *Service) Verify(ctx context.Context, who *healthcode.Principal, in Veri
 	}
 	v := &Verification{
 		Valid: true, Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
-		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail, Why: &p.Status.Reason,
+		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
 		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
+	}
+	// Why a code is red can be a diagnosis: only checkpoint staff, who must
+	// direct the person, are told (SPEC E1). Anyone else who scans a code
+	// learns the colour and whether to let the holder pass.
+	if who != nil && who.Role == healthcode.RoleCheckpoint {
+		v.Why = &p.Status.Reason
 	}
 	v.Pass = v.Color.Passes() && !v.Fever
 	return v, nil
