@@ -82,33 +82,42 @@ func (s *Service) evaluateBatch(ctx context.Context, ids []int64, now time.Time)
 				due, dueIDs = append(due, p), append(dueIDs, p.ID)
 			}
 		}
-		if len(due) == 0 {
-			return nil
-		}
-		facts, err := tx.FactsOf(ctx, dueIDs)
-		if err != nil {
-			return err
-		}
-		statuses := make(map[int64]*healthcode.Status, len(due))
-		var entries []*healthcode.HistoryEntry
-		for _, p := range due {
-			st, e := s.decide(ctx, p, facts[p.ID], now)
-			statuses[p.ID] = &st
-			if e != nil {
-				entries = append(entries, e)
-			}
-		}
-		if err := tx.AppendHistories(ctx, entries); err != nil {
-			return err
-		}
-		if err := tx.PutStatuses(ctx, statuses); err != nil {
-			return err
-		}
-		evaluated, changed = len(due), len(entries)
-		return nil
+		evaluated = len(due)
+		changed, err = s.evaluateLocked(ctx, tx, due, dueIDs, now)
+		return err
 	})
 	if err != nil {
 		return 0, 0, 0, err // rolled back: nothing was done
 	}
 	return locked, evaluated, changed, nil
+}
+
+// evaluateLocked re-evaluates persons the transaction holds, with one
+// statement for each read and write of the whole set, and returns how many
+// changed colour.
+func (s *Service) evaluateLocked(ctx context.Context, tx healthcode.Tx, ps []*healthcode.Person, ids []int64,
+	now time.Time) (int, error) {
+	if len(ps) == 0 {
+		return 0, nil
+	}
+	facts, err := tx.FactsOf(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	statuses := make(map[int64]*healthcode.Status, len(ps))
+	var entries []*healthcode.HistoryEntry
+	for _, p := range ps {
+		st, e := s.decide(ctx, p, facts[p.ID], now)
+		statuses[p.ID] = &st
+		if e != nil {
+			entries = append(entries, e)
+		}
+	}
+	if err := tx.AppendHistories(ctx, entries); err != nil {
+		return 0, err
+	}
+	if err := tx.PutStatuses(ctx, statuses); err != nil {
+		return 0, err
+	}
+	return len(entries), nil
 }
