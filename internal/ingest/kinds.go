@@ -25,12 +25,12 @@ const (
 
 // column is one field of a feed row: a CSV column or an NDJSON key.
 type column struct {
-	name     string
-	typ      valueType
-	required bool
-	enum     []string // vEnum: the accepted values
-	min, max int      // vInt: the accepted range
-	notAfter string   // a time column this one must not be after
+	name      string
+	typ       valueType
+	required  bool
+	enum      []string // vEnum: the accepted values
+	min, max  int      // vInt: the accepted range
+	notAfter  string   // a time column this one must not be after
 	notBefore string   // a time column this one must not be before
 }
 
