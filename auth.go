@@ -2,6 +2,8 @@ package healthcode
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -15,6 +17,7 @@ const (
 	RoleCitizen    Role = "citizen"    // logged in by phone + one-time code
 	RoleCheckpoint Role = "checkpoint" // scanning staff, by API key
 	RoleAdmin      Role = "admin"      // operators: policy simulation, by API key
+	RoleFeed       Role = "feed"       // data feeds (labs, investigations), by API key
 )
 
 // Principal is who is calling: a citizen's account or an API key.
@@ -82,6 +85,34 @@ type APIKey struct {
 	Name      string
 	Role      Role
 	Region    string
+	Kinds     []string // the feed kinds a RoleFeed key may send; nil for other roles
 	CreatedAt time.Time
 	RevokedAt time.Time
+}
+
+// MarshalKinds encodes the key's feed kinds for storage: a JSON array,
+// [] when there are none.
+func (k *APIKey) MarshalKinds() ([]byte, error) {
+	if len(k.Kinds) == 0 {
+		return []byte("[]"), nil
+	}
+	b, err := json.Marshal(k.Kinds)
+	if err != nil {
+		return nil, fmt.Errorf("encode api key kinds: %w", err)
+	}
+	return b, nil
+}
+
+// UnmarshalKinds sets the key's feed kinds from their stored form; an
+// empty array leaves Kinds nil.
+func (k *APIKey) UnmarshalKinds(b []byte) error {
+	var kinds []string
+	if err := json.Unmarshal(b, &kinds); err != nil {
+		return fmt.Errorf("decode kinds of api key %d: %w", k.ID, err)
+	}
+	k.Kinds = nil
+	if len(kinds) > 0 {
+		k.Kinds = kinds
+	}
+	return nil
 }

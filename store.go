@@ -18,6 +18,11 @@ type Reader interface {
 	Person(ctx context.Context, id int64) (*Person, error)
 	PersonByIdentity(ctx context.Context, idHash []byte) (*Person, error)
 	PersonByCode(ctx context.Context, codeID []byte) (*Person, error)
+	// PersonIDsByIdentity looks up many identity hashes in one query, for
+	// feeds that name people by identity: the answer maps string(idHash)
+	// to the person's id. Hashes of no person have no entry (this is not
+	// an ENOTFOUND); no hashes give an empty map.
+	PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map[string]int64, error)
 	// PersonsByOwner lists the persons an account manages, itself first.
 	PersonsByOwner(ctx context.Context, accountID int64) ([]*Person, error)
 
@@ -60,6 +65,31 @@ type Tx interface {
 	CreatePerson(ctx context.Context, p *Person) error
 	UpdatePerson(ctx context.Context, p *Person) error
 	AddFact(ctx context.Context, f *Fact) error
+	// AddFacts stores a feed's facts in a few statements, idempotently: a
+	// fact whose (Source, SourceRef) is already stored, or comes earlier
+	// in the same batch, is skipped as a duplicate, so re-sending a file
+	// changes nothing. Facts with an empty SourceRef are always added.
+	// It sets the ID of the facts it added and returns exactly those, in
+	// the order given; the service evaluates their persons again.
+	AddFacts(ctx context.Context, facts []*Fact) (added []*Fact, err error)
+
+	// AddPendingFacts keeps facts about people who have not applied yet,
+	// each under the identity hash at the same index of idHashes (the
+	// slices are parallel; their PersonID is ignored), until
+	// TakePendingFacts moves them when the person applies. Feeds call it
+	// for the identities PersonIDsByIdentity did not find. It is as
+	// idempotent as AddFacts: a fact whose (Source, SourceRef) is already
+	// pending, already among the facts (taken earlier), or earlier in the
+	// batch is skipped. It returns how many it kept and sets no IDs.
+	AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*Fact) (added int, err error)
+	// TakePendingFacts moves the facts pending for an identity to the
+	// person who now holds it, in the transaction that creates the person
+	// (the application), so that their first evaluation sees them. The
+	// pending rows are deleted, so a second take returns nothing; Source
+	// and SourceRef are kept, so a feed re-sending them later adds nothing.
+	// It returns the facts added, with their IDs, in the order they
+	// happened; one already among the facts is not added again.
+	TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*Fact, error)
 
 	// PutStatus replaces a person's current status.
 	PutStatus(ctx context.Context, personID int64, s *Status) error

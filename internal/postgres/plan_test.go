@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -100,5 +101,28 @@ func TestBatchReadsUseIndexes(t *testing.T) {
 			strings.Contains(got, "Seq Scan on facts") {
 			t.Errorf("%s plan:\n%s\nwant %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestFeedQueriesUseIndexes: a feed looks identities up in batches and
+// checks every pending record against the facts; neither may scan.
+func TestFeedQueriesUseIndexes(t *testing.T) {
+	db := seedPlanData(t)
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	hashes := [][]byte{{0, 0, 0, 0, 0, 0, 0, 5}, {0, 0, 0, 0, 0, 0, 1, 0}}
+	got := explain(t, conn.Conn(), personIDsQuery, hashes)
+	if want := "persons_id_hash_key"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on persons") {
+		t.Errorf("person ids by identity plan:\n%s\nwant %q", got, want)
+	}
+	texts := []string{"x"}
+	got = explain(t, conn.Conn(), addPendingQuery, hashes[:1], texts, []time.Time{time.Now()}, []time.Time{time.Now()},
+		texts, texts, texts, []string{"{}"})
+	if want := "facts_source_ref"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
+		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)
 	}
 }

@@ -81,10 +81,14 @@ func (r reader) Session(ctx context.Context, tokenHash []byte, now time.Time) (*
 func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, error) {
 	k := healthcode.APIKey{Hash: hash}
 	var revoked *time.Time
-	err := r.q.QueryRow(ctx, `SELECT id, name, role, region, created_at, revoked_at FROM api_keys WHERE hash = $1`,
-		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &k.CreatedAt, &revoked)
+	var kinds string
+	err := r.q.QueryRow(ctx, `SELECT id, name, role, region, kinds, created_at, revoked_at FROM api_keys WHERE hash = $1`,
+		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &kinds, &k.CreatedAt, &revoked)
 	if err != nil {
 		return nil, fmt.Errorf("api key: %w", translate(err))
+	}
+	if err := k.UnmarshalKinds([]byte(kinds)); err != nil {
+		return nil, fmt.Errorf("api key: %w", err)
 	}
 	k.CreatedAt, k.RevokedAt = k.CreatedAt.UTC(), utc(revoked)
 	return &k, nil

@@ -86,9 +86,13 @@ func (t *tx) CreateSession(ctx context.Context, s *healthcode.Session) error {
 }
 
 func (t *tx) CreateAPIKey(ctx context.Context, k *healthcode.APIKey) (err error) {
-	k.ID, err = t.insert(ctx, "create api key", `INSERT INTO api_keys (hash, name, role, region, created_at, revoked_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		k.Hash, k.Name, string(k.Role), k.Region, k.CreatedAt, nullTime(k.RevokedAt))
+	kinds, err := k.MarshalKinds()
+	if err != nil {
+		return err
+	}
+	k.ID, err = t.insert(ctx, "create api key", `INSERT INTO api_keys (hash, name, role, region, kinds, created_at,
+		revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		k.Hash, k.Name, string(k.Role), k.Region, string(kinds), k.CreatedAt, nullTime(k.RevokedAt))
 	return err
 }
 

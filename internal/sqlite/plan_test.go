@@ -64,3 +64,20 @@ func TestBatchReadsUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedQueriesUseIndexes: a feed looks identities up in batches and
+// checks every pending record against the facts; neither may scan.
+func TestFeedQueriesUseIndexes(t *testing.T) {
+	db := openTest(t)
+	got := plan(t, db, personIDsQuery, `["01","02"]`)
+	if want := "SEARCH persons USING COVERING INDEX sqlite_autoindex_persons_1 (id_hash=?)"; !strings.Contains(got, want) ||
+		strings.Contains(got, "SCAN persons") {
+		t.Errorf("person ids by identity plan:\n%s\nwant %q", got, want)
+	}
+	args := make([]any, pendingColumns)
+	got = plan(t, db, addPendingQuery(1), args...)
+	if want := "SEARCH f USING COVERING INDEX facts_source_ref (source=? AND source_ref=?)"; !strings.Contains(got, want) ||
+		strings.Contains(got, "SCAN f") {
+		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)
+	}
+}

@@ -129,10 +129,14 @@ func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, er
 	k := healthcode.APIKey{Hash: hash}
 	var created int64
 	var revoked sql.NullInt64
-	err := r.queryRow(ctx, `SELECT id, name, role, region, created_at, revoked_at FROM api_keys WHERE hash = ?`,
-		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &created, &revoked)
+	var kinds string
+	err := r.queryRow(ctx, `SELECT id, name, role, region, kinds, created_at, revoked_at FROM api_keys WHERE hash = ?`,
+		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &kinds, &created, &revoked)
 	if err != nil {
 		return nil, fmt.Errorf("api key: %w", translate(err))
+	}
+	if err := k.UnmarshalKinds([]byte(kinds)); err != nil {
+		return nil, fmt.Errorf("api key: %w", err)
 	}
 	k.CreatedAt = fromMicro(created)
 	if revoked.Valid {

@@ -64,8 +64,12 @@ func (t *tx) CreateSession(ctx context.Context, s *healthcode.Session) error {
 }
 
 func (t *tx) CreateAPIKey(ctx context.Context, k *healthcode.APIKey) (err error) {
-	k.ID, err = t.insert(ctx, "create api key", `INSERT INTO api_keys (hash, name, role, region, created_at, revoked_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, k.Hash, k.Name, k.Role, k.Region, micro(k.CreatedAt), nullMicro(k.RevokedAt))
+	kinds, err := k.MarshalKinds()
+	if err != nil {
+		return err
+	}
+	k.ID, err = t.insert(ctx, "create api key", `INSERT INTO api_keys (hash, name, role, region, kinds, created_at, revoked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.Hash, k.Name, k.Role, k.Region, string(kinds), micro(k.CreatedAt), nullMicro(k.RevokedAt))
 	return err
 }
 

@@ -42,6 +42,11 @@ func Run(t *testing.T, open Opener) {
 		{"PutStatusesReplaces", testPutStatuses},
 		{"AppendHistoriesChains", testAppendHistories},
 		{"BatchesBeyondOneStatement", testBatchesBeyondOneStatement},
+		{"AddFactsSkipsDuplicates", testAddFacts},
+		{"AddFactsBeyondOneStatement", testAddFactsBeyondOneStatement},
+		{"PendingFactsAreTakenOnce", testPendingFacts},
+		{"PersonIDsByIdentity", testPersonIDsByIdentity},
+		{"APIKeyKindsRoundTrip", testAPIKeyKinds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,7 @@ CREATE TABLE api_keys (
 	name       text NOT NULL,
 	role       text NOT NULL,
 	region     text NOT NULL,
+	kinds      text NOT NULL DEFAULT '[]', -- JSON array: the feed kinds a feed key may send
 	created_at timestamptz NOT NULL,
 	revoked_at timestamptz
 );
@@ -70,6 +71,24 @@ CREATE TABLE facts (
 	body        jsonb NOT NULL
 );
 CREATE INDEX facts_person ON facts (person_id, at, id);
+-- A feed's record is stored once however often it is sent (AddFacts).
+CREATE UNIQUE INDEX facts_source_ref ON facts (source, source_ref) WHERE source_ref <> '';
+
+-- Facts sent by feeds about people who have not applied yet, kept under
+-- the identity's lookup hash until they do (TakePendingFacts).
+CREATE TABLE pending_facts (
+	id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id_hash     bytea NOT NULL,
+	kind        text NOT NULL,
+	at          timestamptz NOT NULL,
+	recorded_at timestamptz NOT NULL,
+	source      text NOT NULL,
+	source_ref  text NOT NULL DEFAULT '',
+	author      text NOT NULL,
+	body        jsonb NOT NULL
+);
+CREATE INDEX pending_facts_identity ON pending_facts (id_hash);
+CREATE UNIQUE INDEX pending_facts_source_ref ON pending_facts (source, source_ref) WHERE source_ref <> '';
 
 CREATE TABLE statuses (
 	person_id    bigint PRIMARY KEY REFERENCES persons (id),

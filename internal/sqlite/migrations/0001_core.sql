@@ -28,6 +28,7 @@ CREATE TABLE api_keys (
 	name       TEXT NOT NULL,
 	role       TEXT NOT NULL,
 	region     TEXT NOT NULL,
+	kinds      TEXT NOT NULL DEFAULT '[]', -- JSON array: the feed kinds a feed key may send
 	created_at INTEGER NOT NULL,
 	revoked_at INTEGER
 );
@@ -69,6 +70,24 @@ CREATE TABLE facts (
 	body        TEXT NOT NULL
 );
 CREATE INDEX facts_person ON facts (person_id, at, id);
+-- A feed's record is stored once however often it is sent (AddFacts).
+CREATE UNIQUE INDEX facts_source_ref ON facts (source, source_ref) WHERE source_ref <> '';
+
+-- Facts sent by feeds about people who have not applied yet, kept under
+-- the identity's lookup hash until they do (TakePendingFacts).
+CREATE TABLE pending_facts (
+	id          INTEGER PRIMARY KEY,
+	id_hash     BLOB NOT NULL,
+	kind        TEXT NOT NULL,
+	at          INTEGER NOT NULL,
+	recorded_at INTEGER NOT NULL,
+	source      TEXT NOT NULL,
+	source_ref  TEXT NOT NULL DEFAULT '',
+	author      TEXT NOT NULL,
+	body        TEXT NOT NULL
+);
+CREATE INDEX pending_facts_identity ON pending_facts (id_hash);
+CREATE UNIQUE INDEX pending_facts_source_ref ON pending_facts (source, source_ref) WHERE source_ref <> '';
 
 CREATE TABLE statuses (
 	person_id    INTEGER PRIMARY KEY REFERENCES persons (id),
