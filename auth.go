@@ -23,10 +23,11 @@ const (
 // Principal is who is calling: a citizen's account or an API key.
 type Principal struct {
 	Role      Role
-	AccountID int64  // citizens
-	KeyID     int64  // API keys
-	Name      string // an API key's name, for fact sources
-	Region    string // an API key's region scope
+	AccountID int64    // citizens
+	KeyID     int64    // API keys
+	Name      string   // an API key's name, for fact sources
+	Region    string   // an API key's region scope
+	Kinds     []string // a feed key's feed kinds
 }
 
 // Author names the principal in facts and history.

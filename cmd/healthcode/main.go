@@ -25,6 +25,8 @@ const usage = `healthcode — the health-code platform
 Usage:
   healthcode serve [--addr HOST:PORT] [--data DIR] [--db URL] [--region CODE] [--token-ttl 60s] [--schedule-every 30s] [--dev]
   healthcode keys create-checkpoint|create-admin --name NAME [--region CODE] [--data DIR] [--db URL]
+  healthcode keys create-feed --name NAME --kinds lab,case,… [--region CODE] [--data DIR] [--db URL]
+  healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...
 
@@ -41,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "ingest":
+		return ingestCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":

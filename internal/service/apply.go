@@ -60,6 +60,10 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 		} else if err != nil {
 			return err
 		}
+		// Feeds may have told us about this person before they applied.
+		if _, err := tx.TakePendingFacts(ctx, p.IDHash, p.ID); err != nil {
+			return err
+		}
 		st, err := s.declare(ctx, tx, p, who, region, decl, false, now)
 		view = s.view(p, st)
 		return err
@@ -185,6 +189,9 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 			if _, err := tx.PersonByIdentity(ctx, p.IDHash); err == nil {
 				return errOneCode
 			} else if healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
+				return err
+			}
+			if _, err := tx.TakePendingFacts(ctx, p.IDHash, p.ID); err != nil {
 				return err
 			}
 		}

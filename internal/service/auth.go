@@ -157,7 +157,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.P
 		} else if err != nil {
 			return nil, err
 		}
-		return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region}, nil
+		return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region, Kinds: k.Kinds}, nil
 	}
 	return nil, unauthorized
 }
@@ -166,11 +166,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.P
 // shown once. Operators call it from the command line.
 func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
 	var problems healthcode.Problems
-	if strings.TrimSpace(name) == "" {
-		problems.Add("name", "is required")
-	}
 	if role != healthcode.RoleCheckpoint && role != healthcode.RoleAdmin {
 		problems.Add("role", "must be checkpoint or admin")
+	}
+	return s.createKey(ctx, problems, name, role, region, nil)
+}
+
+// createKey checks what every key needs, reporting it with the caller's
+// own problems, and stores the key.
+func (s *Service) createKey(ctx context.Context, problems healthcode.Problems, name string, role healthcode.Role,
+	region string, kinds []string) (string, *healthcode.APIKey, error) {
+	if strings.TrimSpace(name) == "" {
+		problems.Add("name", "is required")
 	}
 	if reason := healthcode.ValidateRegion(region); reason != "" {
 		problems.Add("region", reason)
@@ -179,7 +186,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode
 		return "", nil, err
 	}
 	secret := apiKeyPrefix + randomToken()
-	k := &healthcode.APIKey{Hash: tokenHash(secret), Name: strings.TrimSpace(name), Role: role, Region: region, CreatedAt: s.clock()}
+	k := &healthcode.APIKey{Hash: tokenHash(secret), Name: strings.TrimSpace(name), Role: role, Region: region,
+		Kinds: kinds, CreatedAt: s.clock()}
 	if err := s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) }); err != nil {
 		return "", nil, err
 	}

@@ -29,6 +29,7 @@ type fixture struct {
 	citizen    string // session token
 	checkpoint string // API key
 	admin      string // API key
+	feed       string // API key for lab feeds
 	personID   int64
 	codeToken  string
 }
@@ -103,6 +104,10 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 		tb.Fatal(err)
 	}
 	f.admin, _, err = svc.CreateAPIKey(ctx, "operator", healthcode.RoleAdmin, "330100")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.feed, _, err = svc.CreateFeedKey(ctx, "lab 1", "330100", []string{"lab"})
 	if err != nil {
 		tb.Fatal(err)
 	}

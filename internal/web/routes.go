@@ -12,6 +12,7 @@ var (
 	anyone   = []healthcode.Role(nil)
 	citizens = []healthcode.Role{healthcode.RoleCitizen}
 	admins   = []healthcode.Role{healthcode.RoleAdmin}
+	feeds    = []healthcode.Role{healthcode.RoleFeed}
 )
 
 // route is one entry of the routing table.
@@ -43,6 +44,8 @@ var table = []route{
 	{"GET /api/v1/persons/{id}/code.svg", citizens, (*Server).handleCodeSVG},
 
 	{"POST /api/v1/admin/policy/simulate", admins, (*Server).handleSimulate},
+
+	{"POST /api/v1/feeds/{kind}", feeds, (*Server).handleFeed},
 }
 
 func (s *Server) routes() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -25,10 +26,12 @@ func TestPermissionMatrix(t *testing.T) {
 		{"citizen", f.citizen, healthcode.RoleCitizen},
 		{"checkpoint", f.checkpoint, healthcode.RoleCheckpoint},
 		{"admin", f.admin, healthcode.RoleAdmin},
+		{"feed", f.feed, healthcode.RoleFeed},
 	}
 	for _, rt := range table {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.ReplaceAll(path, "{id}", fmt.Sprint(f.personID))
+		path = strings.ReplaceAll(path, "{kind}", "lab")
 		for _, c := range callers {
 			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
 				got, body := f.do(t, method, path, c.token, nil)
@@ -151,5 +154,40 @@ func TestAdminSimulatesAPackWithoutWriting(t *testing.T) {
 	}
 	if got != http.StatusBadRequest || len(e.Error.Fields) == 0 || !strings.Contains(e.Error.Fields[0].Reason, "yaml:") {
 		t.Errorf("broken pack: status %d, error %+v; want 400 with FILE:LINE problems", got, e.Error)
+	}
+}
+
+func TestFeedReportsRejectedRowsByLineAndStoresTheRest(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	csv := "source_ref,doc_number,at,sampled,result\n" +
+		"r-1,11010519491231002X,2026-03-10 15:00,2026-03-10 09:00,negative\n" +
+		"r-2,110105194912310021,2026-03-10 15:00,2026-03-10 09:00,negative\n" + // bad check character
+		"r-3,11010519491231002X,2026-03-10 15:00,2026-03-10 16:00,negative\n" + // sampled after at
+		"r-4,110101199003074514,2026-03-10 15:00,2026-03-10 09:00,positive\n" // has not applied
+	post := func() (int, feedReport) {
+		req := httptest.NewRequest("POST", "/api/v1/feeds/lab", strings.NewReader(csv))
+		req.Header.Set("Authorization", "Bearer "+f.feed)
+		req.Header.Set("Content-Type", "text/csv")
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		var rep feedReport
+		if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+			t.Fatalf("%v in %s", err, rec.Body)
+		}
+		return rec.Code, rep
+	}
+	code, rep := post()
+	if code != http.StatusOK || rep.Added != 1 || rep.Pending != 1 || rep.Rejected != 2 {
+		t.Fatalf("status %d, report %+v; want 1 added, 1 pending, 2 rejected", code, rep)
+	}
+	if rep.Rejections[0].Line != 3 || rep.Rejections[0].Field != "doc_number" ||
+		rep.Rejections[1].Line != 4 || rep.Rejections[1].Field != "sampled" {
+		t.Errorf("rejections = %+v, want line 3 doc_number and line 4 sampled", rep.Rejections)
+	}
+	if _, again := post(); again.Added != 0 || again.Duplicates != 2 {
+		t.Errorf("re-send = %+v, want 2 duplicates", again)
+	}
+	if code, _ := f.do(t, "POST", "/api/v1/feeds/case", f.feed, nil); code != http.StatusForbidden {
+		t.Errorf("a lab key sending cases: status %d, want 403", code)
 	}
 }

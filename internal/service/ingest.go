@@ -1,0 +1,162 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/ingest"
+)
+
+// IngestResult counts what a feed batch did.
+type IngestResult struct {
+	Rows       int `json:"rows"`       // rows offered
+	Added      int `json:"added"`      // new facts about persons who have applied
+	Pending    int `json:"pending"`    // kept for persons who have not applied yet
+	Duplicates int `json:"duplicates"` // already received from this source: nothing changed
+	Recoloured int `json:"recoloured"` // persons whose colour changed
+}
+
+// Add sums results.
+func (r *IngestResult) Add(o IngestResult) {
+	r.Rows, r.Added, r.Pending = r.Rows+o.Rows, r.Added+o.Added, r.Pending+o.Pending
+	r.Duplicates, r.Recoloured = r.Duplicates+o.Duplicates, r.Recoloured+o.Recoloured
+}
+
+// Ingest stores a batch of feed rows from a feed key and re-evaluates the
+// persons they concern, all in one transaction: the batch and its colours
+// land together or not at all. Errors: EFORBIDDEN unless the caller is a
+// feed key allowed this kind.
+func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind string, rows []ingest.Row) (IngestResult, error) {
+	if err := s.FeedAllowed(who, kind); err != nil {
+		return IngestResult{Rows: len(rows)}, err
+	}
+	return s.IngestAs(ctx, who.Name, who.Author(), rows)
+}
+
+// FeedAllowed says whether the caller may send feeds of kind. Errors:
+// EFORBIDDEN for anyone but a feed key allowed the kind, EINVALID for
+// designation feeds, which are not taken yet.
+func (s *Service) FeedAllowed(who *healthcode.Principal, kind string) error {
+	if who == nil || who.Role != healthcode.RoleFeed {
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "Feeds need a feed key.")
+	}
+	if kind == "designation" {
+		return healthcode.Errorf(healthcode.EINVALID, "Risk-area designation feeds are not taken yet; send trips.")
+	}
+	if !slices.Contains(who.Kinds, kind) {
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "This key may not send %s feeds; it may send %s.", kind, strings.Join(who.Kinds, ", "))
+	}
+	return nil
+}
+
+// IngestAs is Ingest for the operator's command line: source names the
+// provider, so that re-sending its records is recognised whichever way
+// they come.
+func (s *Service) IngestAs(ctx context.Context, source, author string, rows []ingest.Row) (IngestResult, error) {
+	res := IngestResult{Rows: len(rows)}
+	if len(rows) == 0 {
+		return res, nil
+	}
+	now := s.clock()
+	hashes := make([][]byte, len(rows))
+	for i := range rows {
+		hashes[i] = s.box.Hash(purposeID, checkedIdentity{docType: rows[i].DocType, number: rows[i].Number}.identityKey())
+	}
+	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
+		ids, err := tx.PersonIDsByIdentity(ctx, hashes)
+		if err != nil {
+			return err
+		}
+		var known []*healthcode.Fact
+		var pending []*healthcode.Fact
+		var pendingHashes [][]byte
+		for i := range rows {
+			f := rows[i].Fact // a copy: the caller's rows stay as they were
+			f.RecordedAt, f.Source, f.SourceRef, f.Author = now, source, rows[i].SourceRef, author
+			if id, ok := ids[string(hashes[i])]; ok {
+				f.PersonID = id
+				known = append(known, &f)
+			} else {
+				pending, pendingHashes = append(pending, &f), append(pendingHashes, hashes[i])
+			}
+		}
+		added, err := tx.AddFacts(ctx, known)
+		if err != nil {
+			return err
+		}
+		if res.Pending, err = tx.AddPendingFacts(ctx, pendingHashes, pending); err != nil {
+			return err
+		}
+		res.Added = len(added)
+		res.Duplicates = len(rows) - res.Added - res.Pending
+		res.Recoloured, err = s.reevaluate(ctx, tx, touched(added), now)
+		return err
+	})
+	if err != nil {
+		return IngestResult{Rows: len(rows)}, err
+	}
+	return res, nil
+}
+
+// touched lists the persons new facts are about, in id order: the order
+// locks are taken in everywhere, so batches cannot deadlock on each other.
+func touched(facts []*healthcode.Fact) []int64 {
+	ids := make([]int64, 0, len(facts))
+	for _, f := range facts {
+		ids = append(ids, f.PersonID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// reevaluate locks and re-evaluates persons within the transaction. Unlike
+// the scheduler it may not leave anyone out: persons another transaction
+// holds (a checkpoint recording a temperature) are waited for.
+func (s *Service) reevaluate(ctx context.Context, tx healthcode.Tx, ids []int64, now time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	ps, err := tx.LockPersons(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	held := make(map[int64]bool, len(ps))
+	for _, p := range ps {
+		held[p.ID] = true
+	}
+	for _, id := range ids {
+		if held[id] {
+			continue
+		}
+		p, err := tx.LockPerson(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		ps = append(ps, p)
+	}
+	got := make([]int64, len(ps))
+	for i, p := range ps {
+		got[i] = p.ID
+	}
+	return s.evaluateLocked(ctx, tx, ps, got, now)
+}
+
+// CreateFeedKey makes a key for a data provider, allowed the given feed
+// kinds, and returns its secret, shown once. Operators call it from the
+// command line.
+func (s *Service) CreateFeedKey(ctx context.Context, name, region string, kinds []string) (string, *healthcode.APIKey, error) {
+	var problems healthcode.Problems
+	if len(kinds) == 0 {
+		problems.Add("kinds", "name at least one feed kind: "+strings.Join(ingest.Kinds(), ", "))
+	}
+	for _, k := range kinds {
+		if !slices.Contains(ingest.Kinds(), k) {
+			problems.Add("kinds", fmt.Sprintf("unknown feed kind %q; known: %s", k, strings.Join(ingest.Kinds(), ", ")))
+		}
+	}
+	return s.createKey(ctx, problems, name, healthcode.RoleFeed, region, kinds)
+}

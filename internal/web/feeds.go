@@ -1,0 +1,91 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/ingest"
+	"healthcode/internal/service"
+)
+
+// feedBatch is how many rows go into one transaction with the
+// re-evaluation of the persons they touch.
+const feedBatch = 1000
+
+// maxRejections bounds the rejections a response lists; the count is
+// always whole.
+const maxRejections = 1000
+
+// feedReport is the answer to a feed upload.
+type feedReport struct {
+	service.IngestResult
+	Rejected   int                `json:"rejected"`
+	Rejections []ingest.Rejection `json:"rejections"`
+	Error      *errorDetail       `json:"error,omitempty"` // a problem with the file as a whole
+}
+
+// handleFeed streams a feed body: rows are decoded as they arrive and
+// stored a batch at a time, each batch committed together with the new
+// colours of the persons it touches. Batches stored before a problem with
+// the file stay stored: the report says how far it got, and re-sending the
+// file is harmless.
+func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
+	kind := r.PathValue("kind")
+	if err := s.svc.FeedAllowed(who(r), kind); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	format, err := ingest.DetectFormat(r.Header.Get("Content-Type"))
+	if err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	dec, err := ingest.NewDecoder(kind, format, r.Body, time.Now())
+	if err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	rep := feedReport{Rejections: []ingest.Rejection{}}
+	batch := make([]ingest.Row, 0, feedBatch)
+	flush := func() error {
+		res, err := s.svc.Ingest(r.Context(), who(r), kind, batch)
+		rep.IngestResult.Add(res)
+		batch = batch[:0]
+		return err
+	}
+	var failed error
+	for failed == nil {
+		row, rej, err := dec.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			failed = flush()
+			if failed == nil {
+				writeJSON(w, http.StatusOK, rep)
+				return
+			}
+		case err != nil:
+			failed = err
+			if ferr := flush(); ferr != nil {
+				failed = ferr
+			}
+		case rej != nil:
+			rep.Rejected++
+			if len(rep.Rejections) < maxRejections {
+				rep.Rejections = append(rep.Rejections, *rej)
+			}
+		default:
+			if batch = append(batch, row); len(batch) == feedBatch {
+				failed = flush()
+			}
+		}
+	}
+	code := healthcode.ErrorCode(failed)
+	if code == healthcode.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "feed failed", "kind", kind, "err", failed)
+	}
+	rep.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(failed)}
+	writeJSON(w, statusOf[code], rep)
+}
