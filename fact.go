@@ -322,3 +322,24 @@ func (f *Fact) UnmarshalBody(b []byte) error {
 	}
 	return nil
 }
+
+// FirstOfEachRef returns the indexes of the facts that are not repeats of
+// an earlier one in the slice: a fact is known by its (Source, SourceRef),
+// so a feed that lists one record twice stores it once. Facts without a
+// SourceRef are never repeats.
+func FirstOfEachRef(facts []*Fact) []int {
+	type ref struct{ source, ref string }
+	seen := make(map[ref]bool, len(facts))
+	keep := make([]int, 0, len(facts))
+	for i, f := range facts {
+		if f.SourceRef != "" {
+			k := ref{f.Source, f.SourceRef}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		keep = append(keep, i)
+	}
+	return keep
+}

@@ -64,3 +64,12 @@ func TestFactWithoutPayloadIsRefused(t *testing.T) {
 		t.Error("unknown kind encoded")
 	}
 }
+
+func TestFirstOfEachRefKeepsOneFactPerRecord(t *testing.T) {
+	f := func(source, ref string) *healthcode.Fact { return &healthcode.Fact{Source: source, SourceRef: ref} }
+	facts := []*healthcode.Fact{f("lab-1", "a"), f("lab-1", "b"), f("lab-1", "a"), f("lab-2", "a"), f("x", ""), f("x", "")}
+	got := healthcode.FirstOfEachRef(facts)
+	if want := []int{0, 1, 3, 4, 5}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -47,25 +47,6 @@ func (r reader) PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map
 	return out, nil
 }
 
-// firstOfEachRef returns the indexes of facts that are not repeats of an
-// earlier one in the batch: the same non-empty (Source, SourceRef).
-func firstOfEachRef(facts []*healthcode.Fact) []int {
-	type ref struct{ source, ref string }
-	seen := make(map[ref]bool, len(facts))
-	keep := make([]int, 0, len(facts))
-	for i, f := range facts {
-		if f.SourceRef != "" {
-			k := ref{f.Source, f.SourceRef}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-		}
-		keep = append(keep, i)
-	}
-	return keep
-}
-
 // factArrays holds a batch of facts as one array a column, for unnest.
 type factArrays struct {
 	kinds, sources, refs, authors, bodies []string
@@ -115,7 +96,7 @@ const addFactsQuery = `WITH u AS (
 SELECT u.ord, u.id FROM u JOIN added USING (id)`
 
 func (t *tx) AddFacts(ctx context.Context, facts []*healthcode.Fact) ([]*healthcode.Fact, error) {
-	keep := firstOfEachRef(facts)
+	keep := healthcode.FirstOfEachRef(facts)
 	if len(keep) == 0 {
 		return nil, nil
 	}
@@ -168,7 +149,7 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 	if len(idHashes) != len(facts) {
 		return 0, fmt.Errorf("add pending facts: %d identities for %d facts", len(idHashes), len(facts))
 	}
-	keep := firstOfEachRef(facts)
+	keep := healthcode.FirstOfEachRef(facts)
 	if len(keep) == 0 {
 		return 0, nil
 	}

@@ -54,25 +54,6 @@ func (r reader) PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map
 	return out, nil
 }
 
-// firstOfEachRef returns the indexes of facts that are not repeats of an
-// earlier one in the batch: the same non-empty (Source, SourceRef).
-func firstOfEachRef(facts []*healthcode.Fact) []int {
-	type ref struct{ source, ref string }
-	seen := make(map[ref]bool, len(facts))
-	keep := make([]int, 0, len(facts))
-	for i, f := range facts {
-		if f.SourceRef != "" {
-			k := ref{f.Source, f.SourceRef}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-		}
-		keep = append(keep, i)
-	}
-	return keep
-}
-
 // bodies encodes every fact's payload before anything is written.
 func bodies(facts []*healthcode.Fact) ([]string, error) {
 	out := make([]string, len(facts))
@@ -93,7 +74,7 @@ const factInsertColumns = 9
 // RETURNING id then says exactly which rows went in, whatever order
 // SQLite returns them in (it promises none).
 func (t *tx) AddFacts(ctx context.Context, facts []*healthcode.Fact) ([]*healthcode.Fact, error) {
-	keep := firstOfEachRef(facts)
+	keep := healthcode.FirstOfEachRef(facts)
 	bs, err := bodies(facts)
 	if err != nil {
 		return nil, fmt.Errorf("add facts: %w", err)
@@ -161,7 +142,7 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 	if len(idHashes) != len(facts) {
 		return 0, fmt.Errorf("add pending facts: %d identities for %d facts", len(idHashes), len(facts))
 	}
-	keep := firstOfEachRef(facts)
+	keep := healthcode.FirstOfEachRef(facts)
 	bs, err := bodies(facts)
 	if err != nil {
 		return 0, fmt.Errorf("add pending facts: %w", err)
