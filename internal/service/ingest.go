@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"healthcode"
 	"healthcode/internal/ingest"
@@ -84,6 +83,13 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 				pending, pendingHashes = append(pending, &f), append(pendingHashes, hashes[i])
 			}
 		}
+		// Lock before inserting: a fact's foreign key share-locks its
+		// person, and two batches that share-locked the same people and then
+		// asked for them exclusively would deadlock.
+		locked, err := lockInOrder(ctx, tx, touched(known))
+		if err != nil {
+			return err
+		}
 		added, err := tx.AddFacts(ctx, known)
 		if err != nil {
 			return err
@@ -93,7 +99,12 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		}
 		res.Added = len(added)
 		res.Duplicates = len(rows) - res.Added - res.Pending
-		res.Recoloured, err = s.reevaluate(ctx, tx, touched(added), now)
+		changed := touched(added)
+		ps := slices.DeleteFunc(locked, func(p *healthcode.Person) bool {
+			_, found := slices.BinarySearch(changed, p.ID)
+			return !found
+		})
+		res.Recoloured, err = s.evaluateLocked(ctx, tx, ps, changed, now)
 		return err
 	})
 	if err != nil {
@@ -102,8 +113,7 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 	return res, nil
 }
 
-// touched lists the persons new facts are about, in id order: the order
-// locks are taken in everywhere, so batches cannot deadlock on each other.
+// touched lists the persons facts are about, in id order.
 func touched(facts []*healthcode.Fact) []int64 {
 	ids := make([]int64, 0, len(facts))
 	for _, f := range facts {
@@ -113,36 +123,22 @@ func touched(facts []*healthcode.Fact) []int64 {
 	return slices.Compact(ids)
 }
 
-// reevaluate locks and re-evaluates persons within the transaction. Unlike
-// the scheduler it may not leave anyone out: persons another transaction
-// holds (a checkpoint recording a temperature) are waited for.
-func (s *Service) reevaluate(ctx context.Context, tx healthcode.Tx, ids []int64, now time.Time) (int, error) {
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	ps, err := tx.LockPersons(ctx, ids)
-	if err != nil {
-		return 0, err
-	}
-	held := make(map[int64]bool, len(ps))
-	for _, p := range ps {
-		held[p.ID] = true
-	}
+// lockInOrder locks persons one by one in id order, waiting for any
+// another transaction holds (a checkpoint recording a temperature): feed
+// batches may not leave anyone out, and taking locks in one order makes
+// batches touching the same people queue instead of deadlocking. (A
+// set-based ordered lock would save the round trips; it comes with the
+// feed speed work.)
+func lockInOrder(ctx context.Context, tx healthcode.Tx, ids []int64) ([]*healthcode.Person, error) {
+	ps := make([]*healthcode.Person, 0, len(ids))
 	for _, id := range ids {
-		if held[id] {
-			continue
-		}
 		p, err := tx.LockPerson(ctx, id)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		ps = append(ps, p)
 	}
-	got := make([]int64, len(ps))
-	for i, p := range ps {
-		got[i] = p.ID
-	}
-	return s.evaluateLocked(ctx, tx, ps, got, now)
+	return ps, nil
 }
 
 // CreateFeedKey makes a key for a data provider, allowed the given feed

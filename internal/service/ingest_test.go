@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,39 @@ func TestFeedsNeedAFeedKeyForTheKind(t *testing.T) {
 	}
 	if _, _, err := e.svc.CreateFeedKey(ctx, "x", "330100", []string{"gossip"}); healthcode.ErrorCode(err) != healthcode.EINVALID {
 		t.Errorf("a feed key for an unknown kind: %v, want invalid", err)
+	}
+}
+
+// TestConcurrentFeedsOnTheSamePeopleDoNotDeadlock sends overlapping feeds
+// at once on PostgreSQL, where row locks are real: every batch must land.
+func TestConcurrentFeedsOnTheSamePeopleDoNotDeadlock(t *testing.T) {
+	e := newEnv(t, withPostgres())
+	ctx := context.Background()
+	var numbers []string
+	for i := range 6 {
+		phone := fmt.Sprintf("1390006%04d", i)
+		number := validID(t, fmt.Sprintf("33010619800301%03d", i))
+		if _, err := e.svc.Apply(ctx, mustLogin(t, e, phone), applyInput(number, "孙八", phone)); err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, number)
+	}
+	feed := feedKey(t, e, "lab")
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			csv := "source_ref,doc_number,at,sampled,result\n"
+			for i := range numbers {
+				n := numbers[(i+w)%len(numbers)] // each sender in its own order
+				csv += fmt.Sprintf("w%d-%d,%s,2026-03-10 15:00,2026-03-10 09:00,negative\n", w, i, n)
+			}
+			_, err := e.svc.Ingest(ctx, feed, "lab", feedRows(t, "lab", csv, start))
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
