@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,5 +42,47 @@ func TestIngestCommandStoresOnceAndReportsBadRows(t *testing.T) {
 	out, _, err = ingest()
 	if err != nil || !strings.Contains(out, "0 pending (not applied yet), 1 duplicates") {
 		t.Errorf("second run: %q, %v; want the row recognised as a duplicate", out, err)
+	}
+}
+
+// TestFeedOverHTTP sends a feed to the running server with a feed key made
+// by the command line, through the real server and its deadlines.
+func TestFeedOverHTTP(t *testing.T) {
+	s := startServer(t)
+	const phone = "13812345670"
+	number := residentID(t, "33010619900307125")
+	token := s.login(t, phone)
+	if code := s.call(t, "POST", "/api/v1/persons", token, application(number, "周九", phone, false), nil); code != http.StatusCreated {
+		t.Fatalf("apply: status %d", code)
+	}
+	var out, errs bytes.Buffer
+	args := []string{"keys", "create-feed", "--name", "lab-1", "--kinds", "lab", "--data", s.data}
+	if err := run(context.Background(), args, s.getenv, &out, &errs); err != nil {
+		t.Fatalf("create-feed: %v\n%s", err, errs.String())
+	}
+	key := strings.TrimSpace(out.String())
+	csv := "source_ref,doc_number,at,sampled,result\nr-1," + number + ",2026-03-10 15:00,2026-03-10 09:00,negative\n"
+	req, err := http.NewRequest("POST", s.url+"/api/v1/feeds/lab", strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var rep struct {
+		Added int `json:"added"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || rep.Added != 1 {
+		t.Errorf("feed: status %d, %+v; want 200 with 1 added", res.StatusCode, rep)
+	}
+	if strings.Contains(s.logs.String(), "cannot lift deadlines") {
+		t.Error("the server could not lift the deadlines for a feed")
 	}
 }

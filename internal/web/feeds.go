@@ -38,6 +38,12 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, err)
 		return
 	}
+	// A feed can be millions of rows: lift the server's read and write
+	// deadlines, meant for small requests, for this authenticated stream.
+	rc := http.NewResponseController(w)
+	if err := errors.Join(rc.SetReadDeadline(time.Time{}), rc.SetWriteDeadline(time.Time{})); err != nil {
+		s.log.WarnContext(r.Context(), "feed: cannot lift deadlines", "err", err)
+	}
 	format, err := ingest.DetectFormat(r.Header.Get("Content-Type"))
 	if err != nil {
 		writeError(w, s.log, r, err)
