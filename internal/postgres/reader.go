@@ -120,19 +120,25 @@ func (r reader) PersonsByOwner(ctx context.Context, accountID int64) ([]*healthc
 	if err != nil {
 		return nil, fmt.Errorf("persons by owner: %w", err)
 	}
+	ps, err := scanPersons(rows)
+	if err != nil {
+		return nil, fmt.Errorf("persons by owner: %w", err)
+	}
+	return ps, nil
+}
+
+// scanPersons reads every row of a person query and closes it.
+func scanPersons(rows pgx.Rows) ([]*healthcode.Person, error) {
 	defer rows.Close()
 	var ps []*healthcode.Person
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
-			return nil, fmt.Errorf("persons by owner: %w", err)
+			return nil, err
 		}
 		ps = append(ps, p)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("persons by owner: %w", err)
-	}
-	return ps, nil
+	return ps, rows.Err()
 }
 
 func (r reader) onePerson(ctx context.Context, what, query string, arg any) (*healthcode.Person, error) {

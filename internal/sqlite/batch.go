@@ -70,16 +70,8 @@ func (t *tx) LockPersons(ctx context.Context, ids []int64) ([]*healthcode.Person
 	if err != nil {
 		return nil, fmt.Errorf("lock persons: %w", err)
 	}
-	defer rows.Close()
-	ps := make([]*healthcode.Person, 0, len(ids))
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, fmt.Errorf("lock persons: %w", err)
-		}
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
+	ps, err := scanPersons(rows)
+	if err != nil {
 		return nil, fmt.Errorf("lock persons: %w", err)
 	}
 	return ps, nil

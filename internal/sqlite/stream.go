@@ -21,14 +21,9 @@ func (db *DB) personPage(ctx context.Context, after int64, n int) ([]*healthcode
 	if err != nil {
 		return nil, fmt.Errorf("persons after %d: %w", after, err)
 	}
-	defer rows.Close()
-	ps := make([]*healthcode.Person, 0, n)
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, fmt.Errorf("persons after %d: %w", after, err)
-		}
-		ps = append(ps, p)
+	ps, err := scanPersons(rows)
+	if err != nil {
+		return nil, fmt.Errorf("persons after %d: %w", after, err)
 	}
-	return ps, rows.Err()
+	return ps, nil
 }
