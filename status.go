@@ -1,7 +1,9 @@
 package healthcode
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -15,17 +17,19 @@ type Text struct {
 // colour, why, and what is needed next (DESIGN.md). It is derived from facts
 // and can always be derived again.
 type Status struct {
-	Color       Color     `json:"color"`
-	Since       time.Time `json:"since"`
-	Policy      string    `json:"policy"`                // policy name and version
-	Rule        string    `json:"rule"`                  // the rule that decided the colour
-	Category    string    `json:"category,omitempty"`    // the pack's category behind the rule
-	Phase       string    `json:"phase,omitempty"`       // the category's phase
-	FactIDs     []int64   `json:"fact_ids"`              // the facts that rule used
-	Reason      Text      `json:"reason"`                // why this colour
-	Next        Text      `json:"next"`                  // what the person must do, by when, to turn green
-	Needs       []Need    `json:"needs,omitempty"`       // the same as data
-	NextEvalAt  time.Time `json:"next_eval_at,omitzero"` // zero: nothing will change by time alone
+	Color      Color     `json:"color"`
+	Since      time.Time `json:"since"`
+	Policy     string    `json:"policy"`                // policy name and version
+	Rule       string    `json:"rule"`                  // the rule that decided the colour
+	Category   string    `json:"category,omitempty"`    // the pack's category behind the rule
+	Phase      string    `json:"phase,omitempty"`       // the category's phase
+	FactIDs    []int64   `json:"fact_ids"`              // the facts that rule used
+	Reason     Text      `json:"reason"`                // why this colour
+	Next       Text      `json:"next"`                  // what the person must do, by when, to turn green
+	Needs      []Need    `json:"needs,omitempty"`       // the same as data
+	NextEvalAt time.Time `json:"next_eval_at,omitzero"` // zero: nothing will change by time alone
+	// EvaluatedAt is when the status was decided. An evaluation that
+	// decides the Same status again leaves it as it is.
 	EvaluatedAt time.Time `json:"evaluated_at"`
 	// HeadSeq and HeadHash name the person's newest history entry: the
 	// next entry is sealed from them without reading the history, and a
@@ -59,4 +63,21 @@ func (s *Status) UnmarshalDetail(b []byte) error {
 	}
 	s.Category, s.Phase, s.Needs = d.Category, d.Phase, d.Needs
 	return nil
+}
+
+// Same reports whether two statuses say the same thing: they differ at
+// most in when they were evaluated. A feed row that changes nothing about
+// a person (another negative test for someone green) then rewrites no
+// status, which is most of what a city-wide testing round sends.
+func (s *Status) Same(o *Status) bool {
+	return s.Color == o.Color && s.Since.Equal(o.Since) && s.Policy == o.Policy && s.Rule == o.Rule &&
+		s.Category == o.Category && s.Phase == o.Phase && slices.Equal(s.FactIDs, o.FactIDs) &&
+		s.Reason == o.Reason && s.Next == o.Next && slices.EqualFunc(s.Needs, o.Needs, Need.same) &&
+		s.NextEvalAt.Equal(o.NextEvalAt) && s.HeadSeq == o.HeadSeq && bytes.Equal(s.HeadHash, o.HeadHash)
+}
+
+func (n Need) same(o Need) bool {
+	u := n
+	u.Until = o.Until // compared with Equal: a time read back from a store has its own location
+	return u == o && n.Until.Equal(o.Until)
 }

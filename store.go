@@ -18,11 +18,6 @@ type Reader interface {
 	Person(ctx context.Context, id int64) (*Person, error)
 	PersonByIdentity(ctx context.Context, idHash []byte) (*Person, error)
 	PersonByCode(ctx context.Context, codeID []byte) (*Person, error)
-	// PersonIDsByIdentity looks up many identity hashes in one query, for
-	// feeds that name people by identity: the answer maps string(idHash)
-	// to the person's id. Hashes of no person have no entry (this is not
-	// an ENOTFOUND); no hashes give an empty map.
-	PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map[string]int64, error)
 	// PersonsByOwner lists the persons an account manages, itself first.
 	PersonsByOwner(ctx context.Context, accountID int64) ([]*Person, error)
 
@@ -52,6 +47,13 @@ type Tx interface {
 	// running side by side share the work rather than queue behind each
 	// other; missing persons are left out too.
 	LockPersons(ctx context.Context, ids []int64) ([]*Person, error)
+	// LockByIdentity is LockPerson for the persons holding any of many
+	// identity hashes, for feeds that name people by identity: one round
+	// trip, persons returned in id order and locked in that order, waiting
+	// for those another transaction holds (a feed may leave no one out), so
+	// batches sharing persons queue instead of deadlocking. Hashes of no
+	// person are left out (this is not an ENOTFOUND).
+	LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*Person, error)
 
 	// OTP, read through a transaction, holds the code against concurrent
 	// logins until the transaction ends, so every wrong guess is counted.
@@ -77,7 +79,7 @@ type Tx interface {
 	// each under the identity hash at the same index of idHashes (the
 	// slices are parallel; their PersonID is ignored), until
 	// TakePendingFacts moves them when the person applies. Feeds call it
-	// for the identities PersonIDsByIdentity did not find. It is as
+	// for the identities LockByIdentity did not find. It is as
 	// idempotent as AddFacts: a fact whose (Source, SourceRef) is already
 	// pending, already among the facts (taken earlier), or earlier in the
 	// batch is skipped. It returns how many it kept and sets no IDs.

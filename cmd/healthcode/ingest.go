@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"healthcode/internal/ingest"
@@ -84,45 +85,24 @@ func ingestCmd(ctx context.Context, args []string, getenv func(string) string, s
 // ingestFile streams one file in batches, reporting rejected rows and
 // progress on stderr.
 func ingestFile(ctx context.Context, svc *service.Service, kind, source, file string, stderr io.Writer) (service.IngestResult, int, error) {
-	var total service.IngestResult
 	f, size, dec, err := openFeed(kind, file)
 	if err != nil {
-		return total, 0, err
+		return service.IngestResult{}, 0, err
 	}
 	defer f.Close()
-	start, rejected := time.Now(), 0
-	batch := make([]ingest.Row, 0, ingestBatch)
-	flush := func() error {
-		res, err := svc.IngestAs(ctx, source, "cli:"+source, batch)
-		total.Add(res)
-		batch = batch[:0]
-		progress(stderr, file, total.Rows+rejected, f.read, size, start)
-		return err
-	}
-	for {
-		row, rej, err := dec.Next()
-		switch {
-		case errors.Is(err, io.EOF):
-			err = flush()
-			fmt.Fprintln(stderr)
-			return total, rejected, err
-		case err != nil:
-			if ferr := flush(); ferr != nil {
-				return total, rejected, ferr
-			}
-			fmt.Fprintln(stderr)
-			return total, rejected, err
-		case rej != nil:
-			rejected++
-			fmt.Fprintf(stderr, "\r%s: %s\n", file, rej)
-		default:
-			if batch = append(batch, row); len(batch) == ingestBatch {
-				if err := flush(); err != nil {
-					return total, rejected, err
-				}
-			}
-		}
-	}
+	start := time.Now()
+	total, rejected, err := service.IngestStream(ctx, dec, service.Stream{
+		Batch: ingestBatch,
+		Store: func(ctx context.Context, rows []ingest.Row) (service.IngestResult, error) {
+			return svc.IngestAs(ctx, source, "cli:"+source, rows)
+		},
+		Rejected: func(rej ingest.Rejection) { fmt.Fprintf(stderr, "\r%s: %s\n", file, rej) },
+		Stored: func(total service.IngestResult, rejected int) {
+			progress(stderr, file, total.Rows+rejected, f.read.Load(), size, start)
+		},
+	})
+	fmt.Fprintln(stderr)
+	return total, rejected, err
 }
 
 // checkFiles decodes every file without storing anything and counts the
@@ -152,15 +132,16 @@ func checkFiles(kind string, files []string, stderr io.Writer) (int, error) {
 	return rejected, nil
 }
 
-// countingFile counts the bytes read, for the progress bar's ETA.
+// countingFile counts the bytes read, for the progress bar's ETA, which
+// the goroutines storing batches draw while the file is being read.
 type countingFile struct {
 	*os.File
-	read int64
+	read atomic.Int64
 }
 
 func (c *countingFile) Read(p []byte) (int, error) {
 	n, err := c.File.Read(p)
-	c.read += int64(n)
+	c.read.Add(int64(n))
 	return n, err
 }
 

@@ -19,32 +19,38 @@ import (
 // the WHERE names the partial unique index it relies on.
 const onConflictRef = ` ON CONFLICT (source, source_ref) WHERE source_ref <> '' DO NOTHING`
 
-// personIDsQuery looks each hash up in the unique index on id_hash
-// (TestFeedQueriesUseIndexes).
-const personIDsQuery = `SELECT id_hash, id FROM persons WHERE id_hash = ANY($1::bytea[])`
+// The identity lock looks each hash up in the unique index on id_hash
+// (TestFeedQueriesUseIndexes) and locks in id order, as LockPersons. It
+// is two statements for the reason LockPerson gives, sent as one batch.
+const (
+	lockByIdentityQuery    = `SELECT FROM persons WHERE id_hash = ANY($1::bytea[]) ORDER BY id FOR UPDATE`
+	personsByIdentityQuery = `SELECT ` + personColumns + personFrom + `WHERE p.id_hash = ANY($1::bytea[]) ORDER BY p.id`
+)
 
-func (r reader) PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map[string]int64, error) {
-	out := make(map[string]int64, len(idHashes))
+func (t *tx) LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*healthcode.Person, error) {
 	if len(idHashes) == 0 {
-		return out, nil
+		return nil, nil
 	}
-	rows, err := r.q.Query(ctx, personIDsQuery, idHashes)
+	b := &pgx.Batch{}
+	b.Queue(lockByIdentityQuery, idHashes)
+	b.Queue(personsByIdentityQuery, idHashes)
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("lock by identity: %w", translate(err))
+	}
+	rows, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("person ids by identity: %w", err)
+		return nil, fmt.Errorf("lock by identity: %w", translate(err))
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h []byte
-		var id int64
-		if err := rows.Scan(&h, &id); err != nil {
-			return nil, fmt.Errorf("person ids by identity: %w", err)
-		}
-		out[string(h)] = id
+	ps, err := scanPersons(rows)
+	if err == nil {
+		err = br.Close()
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("person ids by identity: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("lock by identity: %w", translate(err))
 	}
-	return out, nil
+	return ps, nil
 }
 
 // factArrays holds a batch of facts as one array a column, for unnest.

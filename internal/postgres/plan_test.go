@@ -115,12 +115,14 @@ func TestFeedQueriesUseIndexes(t *testing.T) {
 	}
 	defer conn.Release()
 	hashes := [][]byte{{0, 0, 0, 0, 0, 0, 0, 5}, {0, 0, 0, 0, 0, 0, 1, 0}}
-	got := explain(t, conn.Conn(), personIDsQuery, hashes)
-	if want := "persons_id_hash_key"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on persons") {
-		t.Errorf("person ids by identity plan:\n%s\nwant %q", got, want)
+	for _, q := range []string{lockByIdentityQuery, personsByIdentityQuery} {
+		got := explain(t, conn.Conn(), q, hashes)
+		if want := "persons_id_hash_key"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on persons") {
+			t.Errorf("lock by identity plan:\n%s\nwant %q", got, want)
+		}
 	}
 	texts := []string{"x"}
-	got = explain(t, conn.Conn(), addPendingQuery, hashes[:1], texts, []time.Time{time.Now()}, []time.Time{time.Now()},
+	got := explain(t, conn.Conn(), addPendingQuery, hashes[:1], texts, []time.Time{time.Now()}, []time.Time{time.Now()},
 		texts, texts, texts, []string{"{}"})
 	if want := "facts_source_ref"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
 		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)

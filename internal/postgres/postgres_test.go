@@ -207,21 +207,8 @@ func TestLockPersonsSkipsHeldPersons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	locked, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- db.Update(ctx, func(tx healthcode.Tx) error {
-			if _, err := tx.LockPerson(ctx, ids[0]); err != nil {
-				close(locked)
-				return err
-			}
-			close(locked)
-			<-release
-			return tx.PutStatus(ctx, ids[0], &healthcode.Status{Color: healthcode.Red, Since: at, Policy: "p",
-				Rule: "r", EvaluatedAt: at})
-		})
-	}()
-	<-locked
+	release, holder := holdPerson(t, db, ids[0], &healthcode.Status{Color: healthcode.Red, Since: at, Policy: "p",
+		Rule: "r", EvaluatedAt: at})
 	// Waiting for the holder would run into this deadline.
 	short, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -255,4 +242,78 @@ func TestLockPersonsSkipsHeldPersons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLockByIdentityWaitsForHolder: a feed may not leave a person out, so
+// it waits for a checkpoint's transaction holding them and then reads the
+// status that transaction wrote, not the one before it.
+func TestLockByIdentityWaitsForHolder(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+	var id int64
+	err := db.Update(ctx, func(tx healthcode.Tx) error {
+		a := &healthcode.Account{PhoneHash: []byte("waiter"), PhoneSealed: []byte("x"), CreatedAt: at}
+		if err := tx.CreateAccount(ctx, a); err != nil {
+			return err
+		}
+		p := &healthcode.Person{OwnerID: a.ID, Relation: healthcode.RelationChild, DocType: healthcode.DocResidentID,
+			IDHash: []byte("idh-w"), IDSealed: []byte("ids"), NameSealed: []byte("n"), PhoneHash: []byte("ph"),
+			PhoneSealed: []byte("ps"), CodeID: []byte("code-w"), CreatedAt: at, UpdatedAt: at}
+		err := tx.CreatePerson(ctx, p)
+		id = p.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, holder := holdPerson(t, db, id, &healthcode.Status{Color: healthcode.Yellow, Since: at, Policy: "p",
+		Rule: "fever", EvaluatedAt: at})
+	waiter := make(chan []*healthcode.Person, 1)
+	go func() {
+		err := db.Update(ctx, func(tx healthcode.Tx) error {
+			ps, err := tx.LockByIdentity(ctx, [][]byte{[]byte("idh-w")})
+			waiter <- ps
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}()
+	select {
+	case ps := <-waiter:
+		t.Fatalf("LockByIdentity returned %d persons while the person was held; want it to wait", len(ps))
+	case <-time.After(300 * time.Millisecond): // long enough to have skipped, had it skipped
+	}
+	close(release)
+	if err := <-holder; err != nil {
+		t.Fatal(err)
+	}
+	ps := <-waiter
+	if len(ps) != 1 || ps[0].Status == nil || ps[0].Status.Rule != "fever" {
+		t.Fatalf("after the holder committed: %d persons; want the one, with the holder's status", len(ps))
+	}
+}
+
+// holdPerson locks a person in a transaction of its own, as a checkpoint
+// would, and returns once the lock is held. Closing release makes it write
+// st and commit; holder then gives the transaction's error.
+func holdPerson(t *testing.T, db *postgres.DB, id int64, st *healthcode.Status) (release chan<- struct{}, holder <-chan error) {
+	t.Helper()
+	ctx := context.Background()
+	locked, rel := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Update(ctx, func(tx healthcode.Tx) error {
+			_, err := tx.LockPerson(ctx, id)
+			close(locked)
+			if err != nil {
+				return err
+			}
+			<-rel
+			return tx.PutStatus(ctx, id, st)
+		})
+	}()
+	<-locked
+	return rel, done
 }

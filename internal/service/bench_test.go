@@ -34,17 +34,7 @@ import (
 func BenchmarkEvaluateDue(b *testing.B) {
 	n := benchPeople(b)
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(b)
-	store, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	store, conn := openBenchPostgres(b)
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	// Every seeded status is due by then: declarations end a day after
 	// base, isolations 14 days and an hour after that.
@@ -211,8 +201,10 @@ func BenchmarkSimulate(b *testing.B) {
 }
 
 // benchPeople is HEALTHCODE_BENCH_PEOPLE, default 20000.
-func benchPeople(b *testing.B) int {
-	n := 20000
+func benchPeople(b *testing.B) int { return benchPeopleOr(b, 20000) }
+
+// benchPeopleOr is HEALTHCODE_BENCH_PEOPLE, or n when it is not set.
+func benchPeopleOr(b *testing.B, n int) int {
 	if v := os.Getenv("HEALTHCODE_BENCH_PEOPLE"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {

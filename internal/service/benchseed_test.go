@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"testing"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"healthcode"
+	"healthcode/internal/postgres"
+	"healthcode/internal/postgres/pgtest"
 )
 
 // benchSeed writes persons who declared contact with cases, red and due,
@@ -121,14 +124,38 @@ func (s benchSeed) write(ctx context.Context, conn *pgx.Conn) error {
 		}
 	}
 	// Facts are one or two a person: their own loop.
-	var pending []healthcode.Fact
 	k := s.first - 1
+	err := copyFacts(ctx, conn, func() ([]healthcode.Fact, bool) {
+		if k++; k >= s.first+int64(s.n) {
+			return nil, false
+		}
+		return s.facts(k), true
+	})
+	if err != nil {
+		return err
+	}
+	for _, table := range []string{"accounts", "persons", "facts", "status_history"} {
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), max(id)) FROM %[1]s`, table)
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("sequence of %s: %w", table, err)
+		}
+	}
+	// VACUUM sets the hint bits a first read would otherwise write, and
+	// ANALYZE gives the planner the statistics a live database has.
+	_, err = conn.Exec(ctx, `VACUUM ANALYZE`)
+	return err
+}
+
+// copyFacts copies the facts of one person after another into the facts
+// table, as next gives them, until it says there are no more persons.
+func copyFacts(ctx context.Context, conn *pgx.Conn, next func() ([]healthcode.Fact, bool)) error {
+	var pending []healthcode.Fact
 	facts := pgx.CopyFromFunc(func() ([]any, error) {
 		for len(pending) == 0 {
-			if k++; k >= s.first+int64(s.n) {
+			var more bool
+			if pending, more = next(); !more {
 				return nil, nil
 			}
-			pending = s.facts(k)
 		}
 		f := pending[0]
 		pending = pending[1:]
@@ -140,14 +167,24 @@ func (s benchSeed) write(ctx context.Context, conn *pgx.Conn) error {
 		"source", "source_ref", "author", "body"}, facts); err != nil {
 		return fmt.Errorf("copy facts: %w", err)
 	}
-	for _, table := range []string{"accounts", "persons", "facts", "status_history"} {
-		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), max(id)) FROM %[1]s`, table)
-		if _, err := conn.Exec(ctx, q); err != nil {
-			return fmt.Errorf("sequence of %s: %w", table, err)
-		}
+	return nil
+}
+
+// openBenchPostgres opens a fresh database as a store, and a connection
+// of its own for seeding it, both closed when the benchmark ends.
+func openBenchPostgres(b *testing.B) (*postgres.DB, *pgx.Conn) {
+	b.Helper()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(b)
+	store, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
 	}
-	// VACUUM sets the hint bits a first read would otherwise write, and
-	// ANALYZE gives the planner the statistics a live database has.
-	_, err := conn.Exec(ctx, `VACUUM ANALYZE`)
-	return err
+	b.Cleanup(func() { store.Close() })
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close(ctx) })
+	return store, conn
 }

@@ -66,9 +66,16 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		hashes[i] = s.box.Hash(purposeID, checkedIdentity{docType: rows[i].DocType, number: rows[i].Number}.identityKey())
 	}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
-		ids, err := tx.PersonIDsByIdentity(ctx, hashes)
+		// Lock before inserting: a fact's foreign key share-locks its
+		// person, and two batches that share-locked the same people and
+		// then asked for them exclusively would deadlock.
+		locked, err := tx.LockByIdentity(ctx, hashes)
 		if err != nil {
 			return err
+		}
+		byHash := make(map[string]*healthcode.Person, len(locked))
+		for _, p := range locked {
+			byHash[string(p.IDHash)] = p
 		}
 		var known []*healthcode.Fact
 		var pending []*healthcode.Fact
@@ -76,19 +83,12 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		for i := range rows {
 			f := rows[i].Fact // a copy: the caller's rows stay as they were
 			f.RecordedAt, f.Source, f.SourceRef, f.Author = now, source, rows[i].SourceRef, author
-			if id, ok := ids[string(hashes[i])]; ok {
-				f.PersonID = id
+			if p, ok := byHash[string(hashes[i])]; ok {
+				f.PersonID = p.ID
 				known = append(known, &f)
 			} else {
 				pending, pendingHashes = append(pending, &f), append(pendingHashes, hashes[i])
 			}
-		}
-		// Lock before inserting: a fact's foreign key share-locks its
-		// person, and two batches that share-locked the same people and then
-		// asked for them exclusively would deadlock.
-		locked, err := lockInOrder(ctx, tx, touched(known))
-		if err != nil {
-			return err
 		}
 		added, err := tx.AddFacts(ctx, known)
 		if err != nil {
@@ -121,24 +121,6 @@ func touched(facts []*healthcode.Fact) []int64 {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
-}
-
-// lockInOrder locks persons one by one in id order, waiting for any
-// another transaction holds (a checkpoint recording a temperature): feed
-// batches may not leave anyone out, and taking locks in one order makes
-// batches touching the same people queue instead of deadlocking. (A
-// set-based ordered lock would save the round trips; it comes with the
-// feed speed work.)
-func lockInOrder(ctx context.Context, tx healthcode.Tx, ids []int64) ([]*healthcode.Person, error) {
-	ps := make([]*healthcode.Person, 0, len(ids))
-	for _, id := range ids {
-		p, err := tx.LockPerson(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, nil
 }
 
 // CreateFeedKey makes a key for a data provider, allowed the given feed

@@ -94,7 +94,7 @@ func (s *Service) evaluateBatch(ctx context.Context, ids []int64, now time.Time)
 
 // evaluateLocked re-evaluates persons the transaction holds, with one
 // statement for each read and write of the whole set, and returns how many
-// changed colour.
+// changed colour. A status that comes out the Same is not written again.
 func (s *Service) evaluateLocked(ctx context.Context, tx healthcode.Tx, ps []*healthcode.Person, ids []int64,
 	now time.Time) (int, error) {
 	if len(ps) == 0 {
@@ -108,9 +108,11 @@ func (s *Service) evaluateLocked(ctx context.Context, tx healthcode.Tx, ps []*he
 	var entries []*healthcode.HistoryEntry
 	for _, p := range ps {
 		st, e := s.decide(ctx, p, facts[p.ID], now)
-		statuses[p.ID] = &st
 		if e != nil {
 			entries = append(entries, e)
+		}
+		if p.Status == nil || !p.Status.Same(&st) {
+			statuses[p.ID] = &st
 		}
 	}
 	if err := tx.AppendHistories(ctx, entries); err != nil {

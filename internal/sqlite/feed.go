@@ -18,14 +18,17 @@ import (
 // the WHERE names the partial unique index it relies on.
 const onConflictRef = ` ON CONFLICT (source, source_ref) WHERE source_ref <> '' DO NOTHING`
 
-// personIDsQuery looks each hash up in the unique index on id_hash
-// (TestFeedQueriesUseIndexes); the hashes come as a JSON array of hex.
-const personIDsQuery = `SELECT id_hash, id FROM persons WHERE id_hash IN (SELECT unhex(value) FROM json_each(?))`
+// personsByIdentityQuery looks each hash up in the unique index on
+// id_hash (TestFeedQueriesUseIndexes); the hashes come as a JSON array of
+// hex.
+const personsByIdentityQuery = `SELECT ` + personColumns + personFrom +
+	`WHERE p.id_hash IN (SELECT unhex(value) FROM json_each(?)) ORDER BY p.id`
 
-func (r reader) PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map[string]int64, error) {
-	out := make(map[string]int64, len(idHashes))
+// LockByIdentity needs no lock of its own, as LockPerson: the transaction
+// holds the database's one writer.
+func (t *tx) LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*healthcode.Person, error) {
 	if len(idHashes) == 0 {
-		return out, nil
+		return nil, nil
 	}
 	hexes := make([]string, len(idHashes))
 	for i, h := range idHashes {
@@ -33,25 +36,17 @@ func (r reader) PersonIDsByIdentity(ctx context.Context, idHashes [][]byte) (map
 	}
 	list, err := json.Marshal(hexes)
 	if err != nil {
-		return nil, fmt.Errorf("person ids by identity: %w", err)
+		return nil, fmt.Errorf("lock by identity: %w", err)
 	}
-	rows, err := r.query(ctx, personIDsQuery, string(list))
+	rows, err := t.query(ctx, personsByIdentityQuery, string(list))
 	if err != nil {
-		return nil, fmt.Errorf("person ids by identity: %w", err)
+		return nil, fmt.Errorf("lock by identity: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h []byte
-		var id int64
-		if err := rows.Scan(&h, &id); err != nil {
-			return nil, fmt.Errorf("person ids by identity: %w", err)
-		}
-		out[string(h)] = id
+	ps, err := scanPersons(rows)
+	if err != nil {
+		return nil, fmt.Errorf("lock by identity: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("person ids by identity: %w", err)
-	}
-	return out, nil
+	return ps, nil
 }
 
 // bodies encodes every fact's payload before anything is written.

@@ -69,10 +69,10 @@ func TestBatchReadsUseIndexes(t *testing.T) {
 // checks every pending record against the facts; neither may scan.
 func TestFeedQueriesUseIndexes(t *testing.T) {
 	db := openTest(t)
-	got := plan(t, db, personIDsQuery, `["01","02"]`)
-	if want := "SEARCH persons USING COVERING INDEX sqlite_autoindex_persons_1 (id_hash=?)"; !strings.Contains(got, want) ||
-		strings.Contains(got, "SCAN persons") {
-		t.Errorf("person ids by identity plan:\n%s\nwant %q", got, want)
+	got := plan(t, db, personsByIdentityQuery, `["01","02"]`)
+	if want := "SEARCH p USING INDEX sqlite_autoindex_persons_1 (id_hash=?)"; !strings.Contains(got, want) ||
+		strings.Contains(got, "SCAN p\n") {
+		t.Errorf("lock by identity plan:\n%s\nwant %q", got, want)
 	}
 	args := make([]any, pendingColumns)
 	got = plan(t, db, addPendingQuery(1), args...)

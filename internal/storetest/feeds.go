@@ -293,35 +293,35 @@ func testPendingFacts(t *testing.T, s healthcode.Store) {
 	}
 }
 
-func testPersonIDsByIdentity(t *testing.T, s healthcode.Store) {
+func testLockByIdentity(t *testing.T, s healthcode.Store) {
 	ctx := context.Background()
 	ids := manyPersons(t, s, "13800000033", 3)
 	h := func(i int) []byte { return []byte(fmt.Sprint("idh", 100000+i)) } // newPerson's hashes
-	hashes := [][]byte{h(2), []byte("nobody"), h(0), h(2), {}}
-	want := map[string]int64{string(h(0)): ids[0], string(h(2)): ids[2]}
-	got, err := s.PersonIDsByIdentity(ctx, hashes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("PersonIDsByIdentity = %v, want %v", got, want)
-	}
 	update(t, s, func(tx healthcode.Tx) error {
-		got, err := tx.PersonIDsByIdentity(ctx, hashes)
+		return tx.PutStatus(ctx, ids[2], dueStatus(healthcode.Yellow, at))
+	})
+	update(t, s, func(tx healthcode.Tx) error {
+		ps, err := tx.LockByIdentity(ctx, [][]byte{h(2), []byte("nobody"), h(0), h(2), {}})
 		if err != nil {
 			return err
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("PersonIDsByIdentity in a transaction = %v, want %v", got, want)
+		var got []int64
+		for _, p := range ps {
+			got = append(got, p.ID)
+		}
+		if len(ps) == 2 && (ps[0].Status != nil || ps[1].Status == nil || ps[1].Status.Color != healthcode.Yellow) {
+			t.Errorf("LockByIdentity statuses = %v, %v; want none and the yellow one", ps[0].Status, ps[1].Status)
+		}
+		if want := []int64{ids[0], ids[2]}; !slices.Equal(got, want) {
+			t.Errorf("LockByIdentity = %v, want %v: each person found once, in id order", got, want)
+		}
+		for _, none := range [][][]byte{nil, {[]byte("nobody")}} {
+			if ps, err := tx.LockByIdentity(ctx, none); err != nil || len(ps) != 0 {
+				t.Errorf("LockByIdentity(%q) = %v, %v; want none", none, ps, err)
+			}
 		}
 		return nil
 	})
-	for _, none := range [][][]byte{nil, {[]byte("nobody")}} {
-		got, err := s.PersonIDsByIdentity(ctx, none)
-		if err != nil || got == nil || len(got) != 0 {
-			t.Errorf("PersonIDsByIdentity(%q) = %v, %v; want an empty map", none, got, err)
-		}
-	}
 }
 
 func testAPIKeyKinds(t *testing.T, s healthcode.Store) {

@@ -45,7 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"AddFactsSkipsDuplicates", testAddFacts},
 		{"AddFactsBeyondOneStatement", testAddFactsBeyondOneStatement},
 		{"PendingFactsAreTakenOnce", testPendingFacts},
-		{"PersonIDsByIdentity", testPersonIDsByIdentity},
+		{"LockByIdentity", testLockByIdentity},
 		{"APIKeyKindsRoundTrip", testAPIKeyKinds},
 	}
 	for _, tt := range tests {

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -55,38 +55,21 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep := feedReport{Rejections: []ingest.Rejection{}}
-	batch := make([]ingest.Row, 0, feedBatch)
-	flush := func() error {
-		res, err := s.svc.Ingest(r.Context(), who(r), kind, batch)
-		rep.IngestResult.Add(res)
-		batch = batch[:0]
-		return err
-	}
-	var failed error
-	for failed == nil {
-		row, rej, err := dec.Next()
-		switch {
-		case errors.Is(err, io.EOF):
-			failed = flush()
-			if failed == nil {
-				writeJSON(w, http.StatusOK, rep)
-				return
-			}
-		case err != nil:
-			failed = err
-			if ferr := flush(); ferr != nil {
-				failed = ferr
-			}
-		case rej != nil:
-			rep.Rejected++
+	res, rejected, failed := service.IngestStream(r.Context(), dec, service.Stream{
+		Batch: feedBatch,
+		Store: func(ctx context.Context, rows []ingest.Row) (service.IngestResult, error) {
+			return s.svc.Ingest(ctx, who(r), kind, rows)
+		},
+		Rejected: func(rej ingest.Rejection) {
 			if len(rep.Rejections) < maxRejections {
-				rep.Rejections = append(rep.Rejections, *rej)
+				rep.Rejections = append(rep.Rejections, rej)
 			}
-		default:
-			if batch = append(batch, row); len(batch) == feedBatch {
-				failed = flush()
-			}
-		}
+		},
+	})
+	rep.IngestResult, rep.Rejected = res, rejected
+	if failed == nil {
+		writeJSON(w, http.StatusOK, rep)
+		return
 	}
 	code := healthcode.ErrorCode(failed)
 	if code == healthcode.EINTERNAL {

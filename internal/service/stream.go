@@ -1,0 +1,126 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+
+	"healthcode/internal/ingest"
+)
+
+// Stream says how IngestStream stores a feed. Only Store is required.
+type Stream struct {
+	// Store commits one batch: Ingest for the API, IngestAs for the
+	// command line.
+	Store func(ctx context.Context, rows []ingest.Row) (IngestResult, error)
+	// Batch is how many rows go into one transaction (default 1000).
+	Batch int
+	// Workers is how many batches are stored at once (default 2): while
+	// one batch waits for the database, the next is evaluated, so the
+	// database and the policy engine work side by side. Batches lock
+	// their persons in id order, so batches sharing persons queue.
+	Workers int
+	// Rejected hears of each rejected row, in file order, and Stored the
+	// running totals after each committed batch; never two calls at once.
+	Rejected func(ingest.Rejection)
+	Stored   func(total IngestResult, rejected int)
+}
+
+// IngestStream decodes a feed and stores it batch by batch until the end,
+// the first file problem or the first failed batch, and returns what was
+// stored. Batches committed before a failure stay committed: every row
+// carries its record id, so sending the feed again stores only the rest.
+func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestResult, int, error) {
+	if st.Batch <= 0 {
+		st.Batch = 1000
+	}
+	if st.Workers <= 0 {
+		st.Workers = 2
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		total    IngestResult
+		rejected int
+		failed   error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failed == nil {
+			failed = err
+			cancel()
+		}
+	}
+	batches := make(chan []ingest.Row)
+	var wg sync.WaitGroup
+	for range st.Workers {
+		wg.Go(func() {
+			for rows := range batches {
+				res, err := st.Store(ctx, rows)
+				if err != nil {
+					fail(err)
+					continue // drain, so that the reader never blocks
+				}
+				mu.Lock()
+				total.Add(res)
+				if st.Stored != nil {
+					st.Stored(total, rejected)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	readErr := readBatches(ctx, dec, st.Batch, batches, func(rej ingest.Rejection) {
+		mu.Lock() // with Stored, so that callers hear one thing at a time
+		defer mu.Unlock()
+		rejected++
+		if st.Rejected != nil {
+			st.Rejected(rej)
+		}
+	})
+	close(batches)
+	wg.Wait()
+	if failed != nil {
+		return total, rejected, failed
+	}
+	return total, rejected, readErr
+}
+
+// readBatches sends the decoded rows in batches until the feed ends or ctx
+// is cancelled by a failed batch. Each batch is a new slice: a worker may
+// still hold the one before.
+func readBatches(ctx context.Context, dec *ingest.Decoder, size int, out chan<- []ingest.Row, reject func(ingest.Rejection)) error {
+	batch := make([]ingest.Row, 0, size)
+	send := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case out <- batch:
+			batch = make([]ingest.Row, 0, size)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		row, rej, err := dec.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			send()
+			return nil
+		case err != nil:
+			send() // the rows before a file problem are good
+			return err
+		case rej != nil:
+			reject(*rej)
+		default:
+			if batch = append(batch, row); len(batch) == size && !send() {
+				return nil // a batch failed; IngestStream reports it
+			}
+		}
+	}
+}
