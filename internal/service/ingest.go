@@ -66,9 +66,9 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		hashes[i] = s.box.Hash(purposeID, checkedIdentity{docType: rows[i].DocType, number: rows[i].Number}.identityKey())
 	}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
-		// Lock before inserting: a fact's foreign key share-locks its
-		// person, and two batches that share-locked the same people and
-		// then asked for them exclusively would deadlock.
+		// Lock before inserting, all at once and in id order: the
+		// person's evaluation must see every fact committed before it, and
+		// batches sharing persons then queue instead of deadlocking.
 		locked, err := tx.LockByIdentity(ctx, hashes)
 		if err != nil {
 			return err
