@@ -202,16 +202,18 @@ func renews(f *healthcode.Fact, v *Validity) bool {
 	return slices.Contains(v.RenewedBy, f.Kind) && !fever(f) && !(f.CheckIn != nil && f.CheckIn.Symptoms)
 }
 
-// superseded reports an area stay reported again later (the same area, from
-// the same time), typically once its end is known: the newer report
-// replaces it, or a stay reported while still there would never end.
+// superseded reports an area stay reported again later (the same area and
+// level, from the same time), typically once its end is known: the newer
+// report replaces it, or a stay reported while still there would never
+// end. A report at another level stands beside it: a trip re-sent without
+// a level must not undo the level a designation gave the stay.
 func (ev *evaluation) superseded(i int) bool {
 	s := ev.facts[i].AreaStay
 	if s == nil {
 		return false
 	}
 	for _, j := range ev.stays {
-		if t := ev.facts[j].AreaStay; j > i && t.Area == s.Area && t.From.Equal(s.From) {
+		if t := ev.facts[j].AreaStay; j > i && t.Area == s.Area && t.From.Equal(s.From) && t.Level == s.Level {
 			return true
 		}
 	}

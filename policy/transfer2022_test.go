@@ -215,6 +215,13 @@ func TestTransferRules2022(t *testing.T) {
 			},
 		},
 		{
+			name: "a designation's stay is not undone by the trip re-sent without a level",
+			seed: "(4) those who are currently in the middle and high risk areas will not be transferred to the code.",
+			facts: new(fb).declare(0).stay(d(1), "", d(1), still).stay(d(2), healthcode.AreaHigh, d(1), still).
+				stay(d(3), "", d(1), d(1.5)),
+			checks: []check{{d(1.5), green, "green"}, {d(4), red, "high-risk-area/centralized"}},
+		},
+		{
 			name:   "an official transfer to yellow applies to a green person too",
 			seed:   "Error correction and transcoding applicants to the village, community application ... by the district (county) level unified in accordance with the provisions of the procedures for transcoding.",
 			facts:  new(fb).declare(0).transfer(d(1), yellow),
