@@ -29,6 +29,14 @@ type Reader interface {
 	FactsOf(ctx context.Context, ids []int64) (map[int64][]Fact, error)
 	// History returns a person's colour changes, oldest first.
 	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
+
+	// Designations returns the designations of any of the areas, in the
+	// order they were stored.
+	Designations(ctx context.Context, areas []string) ([]Designation, error)
+	// StayerIDs lists, in id order and each once, the persons with a stay
+	// in the area reported without a level: the people a designation of
+	// the area may colour.
+	StayerIDs(ctx context.Context, area string) ([]int64, error)
 }
 
 // Tx is a read-write transaction. Writes that break a uniqueness rule
@@ -54,6 +62,9 @@ type Tx interface {
 	// batches sharing persons queue instead of deadlocking. Hashes of no
 	// person are left out (this is not an ENOTFOUND).
 	LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*Person, error)
+	// LockAll is LockPersons waiting for the persons another transaction
+	// holds instead of leaving them out: for work that may leave no one out.
+	LockAll(ctx context.Context, ids []int64) ([]*Person, error)
 
 	// OTP, read through a transaction, holds the code against concurrent
 	// logins until the transaction ends, so every wrong guess is counted.
@@ -92,6 +103,11 @@ type Tx interface {
 	// It returns the facts added, with their IDs, in the order they
 	// happened; one already among the facts is not added again.
 	TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*Fact, error)
+
+	// AddDesignations stores designations, skipping one whose (Source,
+	// SourceRef) is stored already or comes earlier in ds, and returns how
+	// many it stored.
+	AddDesignations(ctx context.Context, ds []*Designation) (added int, err error)
 
 	// PutStatus replaces a person's current status.
 	PutStatus(ctx context.Context, personID int64, s *Status) error

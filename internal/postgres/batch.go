@@ -37,18 +37,30 @@ func (db *DB) DuePersons(ctx context.Context, now time.Time, limit int) ([]int64
 // (TestBatchReadsUseIndexes). Locks are taken in id order, so lockers of
 // overlapping sets cannot deadlock.
 const (
-	lockQuery          = `SELECT id FROM persons WHERE id = ANY($1) ORDER BY id FOR UPDATE SKIP LOCKED`
+	skipLockedQuery    = `SELECT id FROM persons WHERE id = ANY($1) ORDER BY id FOR UPDATE SKIP LOCKED`
+	lockAllQuery       = `SELECT id FROM persons WHERE id = ANY($1) ORDER BY id FOR UPDATE`
 	lockedPersonsQuery = `SELECT ` + personColumns + personFrom + `WHERE p.id = ANY($1) ORDER BY p.id`
 	factsOfQuery       = `SELECT ` + factColumns + ` FROM facts WHERE person_id = ANY($1) ORDER BY person_id, at, id`
 )
 
 // LockPersons locks what it can FOR UPDATE SKIP LOCKED, then reads the
-// persons in a second statement, for the reason LockPerson gives: a joined
-// statuses row read by the locking statement may predate a commit made
-// just before the lock was taken. Both statements go in one batch. The
-// second reads every requested id, since it cannot see the first's result,
-// and those that were not locked are dropped here.
+// persons in a second statement, for the reason LockPerson gives.
 func (t *tx) LockPersons(ctx context.Context, ids []int64) ([]*healthcode.Person, error) {
+	return t.lockPersons(ctx, skipLockedQuery, ids)
+}
+
+// LockAll is LockPersons without SKIP LOCKED.
+func (t *tx) LockAll(ctx context.Context, ids []int64) ([]*healthcode.Person, error) {
+	return t.lockPersons(ctx, lockAllQuery, ids)
+}
+
+// lockPersons locks with lockQuery, then reads the persons in a second
+// statement, for the reason LockPerson gives: a joined statuses row read
+// by the locking statement may predate a commit made just before the lock
+// was taken. Both statements go in one batch. The second reads every
+// requested id, since it cannot see the first's result, and those that
+// were not locked are dropped here.
+func (t *tx) lockPersons(ctx context.Context, lockQuery string, ids []int64) ([]*healthcode.Person, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}

@@ -92,7 +92,8 @@ func TestBatchReadsUseIndexes(t *testing.T) {
 	defer conn.Release()
 	ids := []int64{5, 500, 5000}
 	for _, tt := range []struct{ name, query, want string }{
-		{"lock persons", lockQuery, "Index Scan using persons_pkey"},
+		{"lock persons", skipLockedQuery, "Index Scan using persons_pkey"},
+		{"lock all", lockAllQuery, "Index Scan using persons_pkey"},
 		{"read locked persons", lockedPersonsQuery, "persons_pkey"},
 		{"facts of persons", factsOfQuery, "Index Scan using facts_person"},
 	} {
@@ -126,5 +127,21 @@ func TestFeedQueriesUseIndexes(t *testing.T) {
 		texts, texts, texts, []string{"{}"})
 	if want := "facts_source_ref"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
 		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)
+	}
+}
+
+// TestDesignationQueriesUseIndexes: a designation finds the people who
+// stayed in its area through facts_stays, never by reading every fact.
+func TestDesignationQueriesUseIndexes(t *testing.T) {
+	db := seedPlanData(t)
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	got := explain(t, conn.Conn(), stayersQuery, "西湖区文三路社区")
+	if want := "facts_stays"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
+		t.Errorf("stayer ids plan:\n%s\nwant %q", got, want)
 	}
 }

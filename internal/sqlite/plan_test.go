@@ -81,3 +81,17 @@ func TestFeedQueriesUseIndexes(t *testing.T) {
 		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)
 	}
 }
+
+// TestDesignationQueriesUseIndexes: a designation finds the people who
+// stayed in its area through facts_stays, never by reading every fact.
+func TestDesignationQueriesUseIndexes(t *testing.T) {
+	db := openTest(t)
+	got := plan(t, db, stayersQuery, "西湖区文三路社区")
+	if want := "USING INDEX facts_stays"; !strings.Contains(got, want) || strings.Contains(got, "SCAN facts\n") {
+		t.Errorf("stayer ids plan:\n%s\nwant %q", got, want)
+	}
+	got = plan(t, db, designationsQuery, `["330106"]`)
+	if want := "designations_area"; !strings.Contains(got, want) {
+		t.Errorf("designations plan:\n%s\nwant %q", got, want)
+	}
+}

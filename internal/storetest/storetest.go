@@ -46,6 +46,9 @@ func Run(t *testing.T, open Opener) {
 		{"AddFactsBeyondOneStatement", testAddFactsBeyondOneStatement},
 		{"PendingFactsAreTakenOnce", testPendingFacts},
 		{"LockByIdentity", testLockByIdentity},
+		{"LockAllReadsSeveral", testLockAll},
+		{"DesignationsAreStoredOnce", testDesignations},
+		{"StayerIDsFindLevellessStays", testStayerIDs},
 		{"APIKeyKindsRoundTrip", testAPIKeyKinds},
 	}
 	for _, tt := range tests {
