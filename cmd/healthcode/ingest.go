@@ -90,6 +90,9 @@ func ingestFile(ctx context.Context, svc *service.Service, kind, source, file st
 		return service.IngestResult{}, 0, err
 	}
 	defer f.Close()
+	if kind == "designation" {
+		return designateFile(ctx, svc, source, file, dec, stderr)
+	}
 	start := time.Now()
 	total, rejected, err := service.IngestStream(ctx, dec, service.Stream{
 		Batch: ingestBatch,
@@ -105,6 +108,25 @@ func ingestFile(ctx context.Context, svc *service.Service, kind, source, file st
 	return total, rejected, err
 }
 
+// designateFile reads a designation file whole, then stores and applies
+// it, reporting rejected rows on stderr.
+func designateFile(ctx context.Context, svc *service.Service, source, file string, dec *ingest.Decoder,
+	stderr io.Writer) (service.IngestResult, int, error) {
+	rejected := 0
+	rows, err := dec.Designations(func(rej ingest.Rejection) {
+		rejected++
+		fmt.Fprintf(stderr, "%s: %s\n", file, rej)
+	})
+	if err != nil {
+		return service.IngestResult{}, rejected, err
+	}
+	fmt.Fprintf(stderr, "%s: applying %d designations…\n", file, len(rows))
+	res, err := svc.DesignateAs(ctx, source, "cli:"+source, rows)
+	fmt.Fprintf(stderr, "%s: %d new designations, %d duplicates; %d area stays made\n", file, res.Added, res.Duplicates, res.Stays)
+	return service.IngestResult{Rows: res.Rows, Added: res.Added, Duplicates: res.Duplicates, Stays: res.Stays,
+		Recoloured: res.Recoloured}, rejected, err
+}
+
 // checkFiles decodes every file without storing anything and counts the
 // rejected rows, for --all-or-nothing.
 func checkFiles(kind string, files []string, stderr io.Writer) (int, error) {
@@ -114,22 +136,36 @@ func checkFiles(kind string, files []string, stderr io.Writer) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		for {
-			_, rej, err := dec.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				f.Close()
-				return 0, fmt.Errorf("%s: %w", file, err)
-			}
-			if rej != nil {
-				rejected++
-				fmt.Fprintf(stderr, "%s: %s\n", file, rej)
-			}
+		err = eachRejection(dec, func(rej ingest.Rejection) {
+			rejected++
+			fmt.Fprintf(stderr, "%s: %s\n", file, rej)
+		})
+		if err != nil {
+			f.Close()
+			return 0, fmt.Errorf("%s: %w", file, err)
 		}
 		f.Close()
 	}
 	return rejected, nil
+}
+
+// eachRejection reads a whole feed, telling reject of each rejected row.
+func eachRejection(dec *ingest.Decoder, reject func(ingest.Rejection)) error {
+	if dec.Kind() == "designation" {
+		_, err := dec.Designations(reject)
+		return err
+	}
+	for {
+		_, rej, err := dec.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return err
+		case rej != nil:
+			reject(*rej)
+		}
+	}
 }
 
 // countingFile counts the bytes read, for the progress bar's ETA, which

@@ -227,3 +227,29 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	l.left -= n
 	return n, err
 }
+
+// MaxDesignations bounds a designation feed, read whole before it is
+// applied: a headquarters announces areas by the dozen, so a feed beyond
+// this is a mistake (a trip feed sent as designations, say).
+const MaxDesignations = 10_000
+
+// Designations reads a whole designation feed, telling reject of each
+// rejected row. It fails on a file problem, or at row MaxDesignations+1.
+func (d *Decoder) Designations(reject func(Rejection)) ([]Designation, error) {
+	var ds []Designation
+	for {
+		row, rej, err := d.NextDesignation()
+		switch {
+		case errors.Is(err, io.EOF):
+			return ds, nil
+		case err != nil:
+			return nil, err
+		case rej != nil:
+			reject(*rej)
+		case len(ds) == MaxDesignations:
+			return nil, &FileError{Line: row.Line, Reason: fmt.Sprintf("more than %d designations; split the feed", MaxDesignations)}
+		default:
+			ds = append(ds, row)
+		}
+	}
+}

@@ -54,7 +54,7 @@
 //	entry        port            optional  text: the port of entry
 //	             country         optional  text: the country the person came from
 //	trip         area            required  area: where the person stayed
-//	             level           required  high | medium | sealed | control
+//	             level           optional  high | medium | sealed | control; absent: designations decide
 //	             from            required  time or date: the stay began
 //	             to              optional  time or date (end of day); not before from; absent: still there
 //	vaccination  dose            required  integer 1 to 10

@@ -146,7 +146,7 @@ var kinds = []*kind{
 		return f
 	},
 		column{name: "area", typ: vArea, required: true},
-		column{name: "level", typ: vEnum, required: true, enum: areaLevels},
+		column{name: "level", typ: vEnum, enum: areaLevels}, // absent: the area's designations decide
 		column{name: "from", typ: vStart, required: true},
 		column{name: "to", typ: vEnd, notBefore: "from"},
 	),

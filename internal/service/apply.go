@@ -61,7 +61,7 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 			return err
 		}
 		// Feeds may have told us about this person before they applied.
-		if _, err := tx.TakePendingFacts(ctx, p.IDHash, p.ID); err != nil {
+		if err := takePending(ctx, tx, p, now); err != nil {
 			return err
 		}
 		st, err := s.declare(ctx, tx, p, who, region, decl, false, now)
@@ -73,6 +73,21 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	}
 	s.log.InfoContext(ctx, "applied", "person", p.ID, "relation", p.Relation, "region", p.Region, "color", view.Status.Color)
 	return view, nil
+}
+
+// takePending moves the facts feeds sent about p before p applied to p,
+// with the area stays stored designations make of their trips.
+func takePending(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, now time.Time) error {
+	taken, err := tx.TakePendingFacts(ctx, p.IDHash, p.ID)
+	if err != nil {
+		return err
+	}
+	stays, err := designatedStays(ctx, tx, taken, now)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AddFacts(ctx, stays)
+	return err
 }
 
 var errOneCode = healthcode.Errorf(healthcode.ECONFLICT, "A health code already exists for this identity document. One person, one code.")
@@ -191,7 +206,7 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 			} else if healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
 				return err
 			}
-			if _, err := tx.TakePendingFacts(ctx, p.IDHash, p.ID); err != nil {
+			if err := takePending(ctx, tx, p, now); err != nil {
 				return err
 			}
 		}

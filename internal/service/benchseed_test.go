@@ -2,10 +2,10 @@ package service_test
 
 import (
 	"context"
-	"testing"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"

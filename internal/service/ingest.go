@@ -16,13 +16,14 @@ type IngestResult struct {
 	Added      int `json:"added"`      // new facts about persons who have applied
 	Pending    int `json:"pending"`    // kept for persons who have not applied yet
 	Duplicates int `json:"duplicates"` // already received from this source: nothing changed
+	Stays      int `json:"stays"`      // area stays made of trips by the designations of their areas
 	Recoloured int `json:"recoloured"` // persons whose colour changed
 }
 
 // Add sums results.
 func (r *IngestResult) Add(o IngestResult) {
 	r.Rows, r.Added, r.Pending = r.Rows+o.Rows, r.Added+o.Added, r.Pending+o.Pending
-	r.Duplicates, r.Recoloured = r.Duplicates+o.Duplicates, r.Recoloured+o.Recoloured
+	r.Duplicates, r.Stays, r.Recoloured = r.Duplicates+o.Duplicates, r.Stays+o.Stays, r.Recoloured+o.Recoloured
 }
 
 // Ingest stores a batch of feed rows from a feed key and re-evaluates the
@@ -37,14 +38,10 @@ func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind st
 }
 
 // FeedAllowed says whether the caller may send feeds of kind. Errors:
-// EFORBIDDEN for anyone but a feed key allowed the kind, EINVALID for
-// designation feeds, which are not taken yet.
+// EFORBIDDEN for anyone but a feed key allowed the kind.
 func (s *Service) FeedAllowed(who *healthcode.Principal, kind string) error {
 	if who == nil || who.Role != healthcode.RoleFeed {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Feeds need a feed key.")
-	}
-	if kind == "designation" {
-		return healthcode.Errorf(healthcode.EINVALID, "Risk-area designation feeds are not taken yet; send trips.")
 	}
 	if !slices.Contains(who.Kinds, kind) {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "This key may not send %s feeds; it may send %s.", kind, strings.Join(who.Kinds, ", "))
@@ -90,14 +87,23 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 				pending, pendingHashes = append(pending, &f), append(pendingHashes, hashes[i])
 			}
 		}
-		added, err := tx.AddFacts(ctx, known)
+		stays, err := designatedStays(ctx, tx, known, now)
+		if err != nil {
+			return err
+		}
+		added, err := tx.AddFacts(ctx, append(known, stays...))
 		if err != nil {
 			return err
 		}
 		if res.Pending, err = tx.AddPendingFacts(ctx, pendingHashes, pending); err != nil {
 			return err
 		}
-		res.Added = len(added)
+		for _, f := range added {
+			if slices.Contains(stays, f) {
+				res.Stays++
+			}
+		}
+		res.Added = len(added) - res.Stays
 		res.Duplicates = len(rows) - res.Added - res.Pending
 		changed := touched(added)
 		ps := slices.DeleteFunc(locked, func(p *healthcode.Person) bool {

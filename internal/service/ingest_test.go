@@ -119,7 +119,7 @@ func TestFeedsNeedAFeedKeyForTheKind(t *testing.T) {
 		{"anonymous", nil, "lab", healthcode.EFORBIDDEN},
 		{"checkpoint key", checkpoint(t, e, "gate"), "lab", healthcode.EFORBIDDEN},
 		{"another kind", labOnly, "case", healthcode.EFORBIDDEN},
-		{"designations not taken yet", labOnly, "designation", healthcode.EINVALID},
+		{"designations need a key allowed them", labOnly, "designation", healthcode.EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		_, err := e.svc.Ingest(ctx, tt.who, tt.kind, nil)

@@ -104,6 +104,13 @@ func (s *Service) evaluateLocked(ctx context.Context, tx healthcode.Tx, ps []*he
 	if err != nil {
 		return 0, err
 	}
+	return s.evaluateFacts(ctx, tx, ps, facts, now)
+}
+
+// evaluateFacts is evaluateLocked with each person's facts read already,
+// in the order the store gives them.
+func (s *Service) evaluateFacts(ctx context.Context, tx healthcode.Tx, ps []*healthcode.Person,
+	facts map[int64][]healthcode.Fact, now time.Time) (int, error) {
 	statuses := make(map[int64]*healthcode.Status, len(ps))
 	var entries []*healthcode.HistoryEntry
 	for _, p := range ps {

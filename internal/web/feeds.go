@@ -54,6 +54,10 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, err)
 		return
 	}
+	if kind == "designation" {
+		s.designationFeed(w, r, dec)
+		return
+	}
 	rep := feedReport{Rejections: []ingest.Rejection{}}
 	res, rejected, failed := service.IngestStream(r.Context(), dec, service.Stream{
 		Batch: feedBatch,
@@ -76,5 +80,39 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		s.log.ErrorContext(r.Context(), "feed failed", "kind", kind, "err", failed)
 	}
 	rep.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(failed)}
+	writeJSON(w, statusOf[code], rep)
+}
+
+// designationReport is the answer to a designation feed.
+type designationReport struct {
+	service.DesignationResult
+	Rejected   int                `json:"rejected"`
+	Rejections []ingest.Rejection `json:"rejections"`
+	Error      *errorDetail       `json:"error,omitempty"`
+}
+
+// designationFeed reads a designation feed whole, then stores and applies
+// it: a headquarters sends a few areas, each of which may colour many
+// people. Good rows are applied even when others were rejected.
+func (s *Server) designationFeed(w http.ResponseWriter, r *http.Request, dec *ingest.Decoder) {
+	rep := designationReport{Rejections: []ingest.Rejection{}}
+	rows, err := dec.Designations(func(rej ingest.Rejection) {
+		rep.Rejected++
+		if len(rep.Rejections) < maxRejections {
+			rep.Rejections = append(rep.Rejections, rej)
+		}
+	})
+	if err == nil {
+		rep.DesignationResult, err = s.svc.Designate(r.Context(), who(r), rows)
+	}
+	if err == nil {
+		writeJSON(w, http.StatusOK, rep)
+		return
+	}
+	code := healthcode.ErrorCode(err)
+	if code == healthcode.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "designation feed failed", "err", err)
+	}
+	rep.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
 	writeJSON(w, statusOf[code], rep)
 }
