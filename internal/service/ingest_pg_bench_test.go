@@ -123,17 +123,25 @@ func copyFile(b *testing.B, conn *pgx.Conn, file string) int64 {
 // 2022 transfer rules) ten days before now. Every tenth is a sub-close
 // contact exposed eight days ago with one negative test three days ago,
 // red until a second negative test; the others declared nothing and are
-// green.
+// green. With an area, instead, everyone is green and was reported by a
+// telecom in that area two days ago, with no level: whom a designation of
+// the area colours.
 type labPopulation struct {
-	n   int
-	now time.Time
+	n    int
+	now  time.Time
+	area string
 }
 
 const labRegion = "330500"
 
-func (p labPopulation) contacts() int { return (p.n + 9) / 10 }
+func (p labPopulation) contacts() int {
+	if p.area != "" {
+		return 0
+	}
+	return (p.n + 9) / 10
+}
 
-func (p labPopulation) contact(k int) bool { return k%10 == 0 }
+func (p labPopulation) contact(k int) bool { return p.area == "" && k%10 == 0 }
 
 // number is person k's resident ID number, valid and unique.
 func (p labPopulation) number(k int) string {
@@ -152,6 +160,12 @@ func (p labPopulation) facts(k int) []healthcode.Fact {
 	decl := healthcode.Fact{ID: 2*id - 1, PersonID: id, Kind: healthcode.FactDeclaration, At: applied, RecordedAt: applied,
 		Source: "citizen", Author: fmt.Sprintf("account:%d", id),
 		Declaration: &healthcode.DeclarationFact{Region: labRegion, Declaration: healthcode.Declaration{Commitment: true}}}
+	if p.area != "" {
+		stayed := p.now.Add(-2 * 24 * time.Hour)
+		return []healthcode.Fact{decl, {ID: 2 * id, PersonID: id, Kind: healthcode.FactAreaStay, At: stayed.Add(4 * time.Hour),
+			RecordedAt: stayed.Add(4 * time.Hour), Source: "telecom", SourceRef: fmt.Sprintf("T-%d", k), Author: "seed",
+			AreaStay: &healthcode.AreaStayFact{Area: p.area, From: stayed, To: stayed.Add(2 * time.Hour)}}}
+	}
 	if !p.contact(k) {
 		return []healthcode.Fact{decl}
 	}
@@ -185,7 +199,7 @@ func (p labPopulation) seed(ctx context.Context, conn *pgx.Conn) error {
 		}
 		id := int64(k + 1)
 		return []any{id, int64(1), "child", "resident_id", box.Hash("id", "resident_id:"+p.number(k)), tag('I', id, 46),
-			tag('N', id, 37), "张*三", "002X", tag('p', id, 32), tag('P', id, 39), labRegion, tag('c', id, 16), created, created}, nil
+			tag('N', id, 37), "张*三", "002X", tag('p', id, 32), tag('P', id, 39), labRegion, tag('c', id, 12), created, created}, nil
 	})
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"persons"}, []string{"id", "owner_id", "relation", "doc_type", "id_hash",
 		"id_sealed", "name_sealed", "name_masked", "id_tail", "phone_hash", "phone_sealed", "region", "code_id",
@@ -298,4 +312,49 @@ func (p labPopulation) copyStatuses(ctx context.Context, conn *pgx.Conn) error {
 		return fmt.Errorf("copy statuses: %w", err)
 	}
 	return nil
+}
+
+// BenchmarkDesignatePostgres designates a residential community a
+// high-risk area where HEALTHCODE_BENCH_PEOPLE persons (default 50000) were
+// reported two days ago, all green until then: the designation makes each
+// an area stay and turns them red, with history (people/s, and seconds for
+// all of them).
+//
+//	HEALTHCODE_BENCH_PEOPLE=500000 go test -run '^$' -bench DesignatePostgres -benchtime 1x -timeout 30m ./internal/service/
+func BenchmarkDesignatePostgres(b *testing.B) {
+	n := benchPeopleOr(b, 50_000)
+	ctx := context.Background()
+	store, conn := openBenchPostgres(b)
+	now := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
+	svc := benchService(b, store, now)
+	const area = "吴兴区爱山街道东街社区"
+	pop := labPopulation{n: n, now: now, area: area}
+	if err := pop.seed(ctx, conn); err != nil {
+		b.Fatal(err)
+	}
+	var took time.Duration
+	for i := range b.N {
+		b.StopTimer()
+		if i > 0 {
+			if _, err := conn.Exec(ctx, `DELETE FROM facts WHERE source = 'hq'; DELETE FROM designations`); err != nil {
+				b.Fatal(err)
+			}
+			if err := pop.reset(ctx, conn); err != nil {
+				b.Fatal(err)
+			}
+		}
+		d := ingest.Designation{SourceRef: "D-1", Area: area, Level: healthcode.AreaHigh, From: now.Add(-3 * 24 * time.Hour)}
+		b.StartTimer()
+		start := time.Now()
+		res, err := svc.DesignateAs(ctx, "hq", "cli:hq", []ingest.Designation{d})
+		took += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Stays != n || res.Recoloured != n {
+			b.Fatalf("designation: %+v, want %d stays made and as many recoloured", res, n)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/took.Seconds(), "people/s")
+	b.ReportMetric(took.Seconds()/float64(b.N), "s/designation")
 }
