@@ -8,94 +8,106 @@ import (
 	"time"
 
 	"healthcode"
-	"healthcode/identity"
-	"healthcode/internal/ingest"
 	"healthcode/internal/secret"
 	"healthcode/internal/sqlite"
+	"healthcode/policy"
 )
 
-// BenchmarkIngestSQLite stores lab results for persons who have applied,
-// on SQLite, through the service as the API and the command line do:
-// batches of 1000, each committed with the re-evaluation of its persons.
-// HEALTHCODE_BENCH_PEOPLE persons (default 20000), two results each.
+// BenchmarkIngestSQLite loads the lab file of BenchmarkIngestPostgres, for
+// the same population, on SQLite, through the same path (ingest-rows/s).
+// HEALTHCODE_BENCH_PEOPLE persons (default 100000), seeded through the
+// store, untimed.
 //
-//	go test -run '^$' -bench IngestSQLite -benchtime 1x ./internal/service/
+//	HEALTHCODE_BENCH_PEOPLE=1000000 go test -run '^$' -bench IngestSQLite -benchtime 1x -timeout 60m ./internal/service/
 func BenchmarkIngestSQLite(b *testing.B) {
-	n := benchPeople(b)
+	n := benchPeopleOr(b, 100_000)
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "hc.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
 	now := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
-	svc := benchService(b, store, now)
-	box, err := secret.New(make([]byte, secret.KeySize)) // benchService's key
-	if err != nil {
+	pop := labPopulation{n: n, now: now}
+	file := filepath.Join(b.TempDir(), "lab.csv")
+	if err := pop.writeFeed(file); err != nil {
 		b.Fatal(err)
 	}
-	numbers := seedApplied(b, store, box, n, now)
-	var rows []ingest.Row
-	for i, number := range numbers {
-		for j := range 2 {
-			at := now.Add(-time.Duration(48-24*j) * time.Hour)
-			rows = append(rows, ingest.Row{SourceRef: fmt.Sprintf("r%d-%d", i, j), DocType: healthcode.DocResidentID,
-				Number: number, Fact: healthcode.Fact{Kind: healthcode.FactTest, At: at,
-					Test: &healthcode.TestFact{Sampled: at.Add(-6 * time.Hour), Result: healthcode.TestNegative, Lab: "lab"}}})
+	var took time.Duration
+	for range b.N {
+		b.StopTimer()
+		store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "hc.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pop.seedStore(ctx, store); err != nil {
+			b.Fatal(err)
+		}
+		svc := benchService(b, store, now)
+		b.StartTimer()
+		start := time.Now()
+		res := ingestFile(b, svc, file)
+		took += time.Since(start)
+		b.StopTimer()
+		store.Close()
+		if res.Added != n || res.Recoloured != pop.contacts() {
+			b.Fatalf("ingest: %+v, want %d added and %d recoloured", res, n, pop.contacts())
 		}
 	}
-	b.ResetTimer()
-	for i := range b.N {
-		source := fmt.Sprintf("bench-%d", i) // a new source: every row is new
-		for lo := 0; lo < len(rows); lo += 1000 {
-			res, err := svc.IngestAs(ctx, source, "bench", rows[lo:min(lo+1000, len(rows))])
-			if err != nil {
-				b.Fatal(err)
-			}
-			if res.Added != min(1000, len(rows)-lo) {
-				b.Fatalf("batch at %d: %+v", lo, res)
-			}
-		}
-	}
-	b.ReportMetric(float64(len(rows)*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(n*b.N)/took.Seconds(), "ingest-rows/s")
 }
 
-// seedApplied stores n persons as if they had applied, with a declaration
-// and a green status, and returns their ID numbers.
-func seedApplied(b *testing.B, store healthcode.Store, box *secret.Box, n int, now time.Time) []string {
-	b.Helper()
-	ctx := context.Background()
-	numbers := make([]string, n)
-	err := store.Update(ctx, func(tx healthcode.Tx) error {
-		a := &healthcode.Account{PhoneHash: []byte("bench"), PhoneSealed: []byte("x"), CreatedAt: now}
-		if err := tx.CreateAccount(ctx, a); err != nil {
-			return err
-		}
-		for i := range n {
-			// Born on one of 28 January days; the birth year moves on every
-			// 28 000 persons, so numbers stay distinct.
-			first17 := fmt.Sprintf("330106%04d01%02d%03d", 1980+i/28000, 1+i%28, i/28%1000)
-			c, err := identity.ResidentIDCheckChar(first17)
+// seedStore stores the population through the store's own methods, in
+// transactions of 10000 persons: persons, their facts, and the statuses
+// the policy gives them.
+func (p labPopulation) seedStore(ctx context.Context, store healthcode.Store) error {
+	box, err := secret.New(make([]byte, secret.KeySize)) // benchService's key
+	if err != nil {
+		return err
+	}
+	reg, err := policy.ShippedRegistry("330100", nil)
+	if err != nil {
+		return err
+	}
+	pol := reg.For(labRegion)
+	created := p.now.Add(-10 * 24 * time.Hour)
+	a := &healthcode.Account{PhoneHash: []byte("bench"), PhoneSealed: []byte("x"), CreatedAt: created}
+	if err := store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
+		return err
+	}
+	for lo := 0; lo < p.n; lo += 10_000 {
+		err := store.Update(ctx, func(tx healthcode.Tx) error {
+			var facts []*healthcode.Fact
+			for k := lo; k < min(lo+10_000, p.n); k++ {
+				id := int64(k + 1)
+				person := &healthcode.Person{OwnerID: a.ID, Relation: healthcode.RelationChild, DocType: healthcode.DocResidentID,
+					IDHash: box.Hash("id", "resident_id:"+p.number(k)), IDSealed: tag('I', id, 46), NameSealed: tag('N', id, 37),
+					NameMasked: "张*三", IDTail: "002X", PhoneHash: tag('p', id, 32), PhoneSealed: tag('P', id, 39),
+					Region: labRegion, CodeID: tag('c', id, 12), CreatedAt: created, UpdatedAt: created}
+				if err := tx.CreatePerson(ctx, person); err != nil {
+					return err
+				}
+				for _, f := range p.facts(k) {
+					f.ID, f.PersonID = 0, person.ID
+					facts = append(facts, &f)
+				}
+			}
+			added, err := tx.AddFacts(ctx, facts)
 			if err != nil {
 				return err
 			}
-			numbers[i] = first17 + string(c)
-			p := &healthcode.Person{OwnerID: a.ID, Relation: healthcode.RelationChild, DocType: healthcode.DocResidentID,
-				IDHash: box.Hash("id", "resident_id:"+numbers[i]), IDSealed: []byte("x"), NameSealed: []byte("x"),
-				NameMasked: "*", IDTail: numbers[i][14:], PhoneHash: []byte("x"), PhoneSealed: []byte("x"),
-				Region: "330106", CodeID: []byte(fmt.Sprintf("code%d", i)), CreatedAt: now, UpdatedAt: now}
-			if err := tx.CreatePerson(ctx, p); err != nil {
-				return err
+			if len(added) != len(facts) {
+				return fmt.Errorf("seeded %d facts of %d", len(added), len(facts))
 			}
-			if err := tx.PutStatus(ctx, p.ID, &healthcode.Status{Color: healthcode.Green, Since: now,
-				Policy: "seed", Rule: "seed/green", EvaluatedAt: now}); err != nil {
-				return err
+			byPerson := make(map[int64][]healthcode.Fact)
+			for _, f := range added {
+				byPerson[f.PersonID] = append(byPerson[f.PersonID], *f)
 			}
+			statuses := make(map[int64]*healthcode.Status, len(byPerson))
+			for id, fs := range byPerson {
+				st := pol.Evaluate(fs, p.now)
+				statuses[id] = &st
+			}
+			return tx.PutStatuses(ctx, statuses)
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
 	}
-	return numbers
+	return nil
 }
