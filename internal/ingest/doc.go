@@ -21,6 +21,11 @@
 //	vaccination   vaccination   when the dose was given
 //	designation   —             (no at: an area's risk level, not a person's fact)
 //
+// A trip sent without a level is a plain stay, which colours nobody by
+// itself: a designation of its area whose period it overlaps makes it an
+// area stay at the designation's level, whichever of the two arrives
+// first. A trip sent with a level carries its designation already.
+//
 // # Columns of every person kind
 //
 //	source_ref  required  the provider's own record id, at most 128 characters; it

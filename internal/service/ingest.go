@@ -98,8 +98,12 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		if res.Pending, err = tx.AddPendingFacts(ctx, pendingHashes, pending); err != nil {
 			return err
 		}
+		made := make(map[*healthcode.Fact]bool, len(stays))
+		for _, f := range stays {
+			made[f] = true
+		}
 		for _, f := range added {
-			if slices.Contains(stays, f) {
+			if made[f] {
 				res.Stays++
 			}
 		}
