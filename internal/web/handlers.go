@@ -91,6 +91,20 @@ func (s *Server) handleReapply(w http.ResponseWriter, r *http.Request) {
 	s.withBodyID(w, r, &in, func(id int64) (any, error) { return s.svc.Reapply(r.Context(), who(r), id, in) })
 }
 
+func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
+	var in service.CheckInInput
+	id, err := pathID(r)
+	if err == nil {
+		err = decode(r, &in)
+	}
+	if err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	res, err := s.svc.CheckIn(r.Context(), who(r), id, in)
+	s.reply(w, r, http.StatusCreated, res, err)
+}
+
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s.withID(w, r, func(id int64) (any, error) { return s.svc.Status(r.Context(), who(r), id) })
 }

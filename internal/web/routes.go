@@ -39,6 +39,7 @@ var table = []route{
 	{"POST /api/v1/persons/{id}/reapply", citizens, (*Server).handleReapply},
 	{"GET /api/v1/persons/{id}/status", citizens, (*Server).handleStatus},
 	{"GET /api/v1/persons/{id}/history", citizens, (*Server).handleHistory},
+	{"POST /api/v1/persons/{id}/checkins", citizens, (*Server).handleCheckIn},
 	{"GET /api/v1/persons/{id}/code", citizens, (*Server).handleCode},
 	{"GET /api/v1/persons/{id}/code.png", citizens, (*Server).handleCodePNG},
 	{"GET /api/v1/persons/{id}/code.svg", citizens, (*Server).handleCodeSVG},

@@ -191,3 +191,24 @@ func TestFeedReportsRejectedRowsByLineAndStoresTheRest(t *testing.T) {
 		t.Errorf("a lab key sending cases: status %d, want 403", code)
 	}
 }
+
+// TestCheckInOnceADay checks the check-in route: 201 the first time, a 409
+// that says so the second.
+func TestCheckInOnceADay(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	path := fmt.Sprintf("/api/v1/persons/%d/checkins", f.personID)
+	tests := []struct {
+		name string
+		body any
+		want int
+	}{
+		{"no answer", map[string]any{}, http.StatusBadRequest},
+		{"first of the day", map[string]any{"symptoms": false, "celsius": 36.6}, http.StatusCreated},
+		{"second of the day", map[string]any{"symptoms": false}, http.StatusConflict},
+	}
+	for _, tt := range tests {
+		if got, body := f.do(t, "POST", path, f.citizen, tt.body); got != tt.want {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, got, tt.want, body)
+		}
+	}
+}
