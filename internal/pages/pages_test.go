@@ -1,0 +1,387 @@
+package pages_test
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/identity"
+	"healthcode/internal/pages"
+	"healthcode/internal/secret"
+	"healthcode/internal/service"
+	"healthcode/internal/sqlite"
+	"healthcode/internal/web"
+	"healthcode/policy"
+)
+
+// site is the whole server, API and pages, on a real SQLite file.
+type site struct {
+	srv *httptest.Server
+	svc *service.Service
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hc.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := healthqr.GenerateKey("330100", time.Now().Add(-time.Minute), 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := healthqr.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	policies, err := policy.ShippedRegistry("330100", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(service.Config{Issuer: "330100", Dev: true}, db, box, keys, policies,
+		service.LogSender{Log: log}, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := pages.New(log, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &site{srv: httptest.NewServer(web.NewServer(log, svc, web.WithPages(pg))), svc: svc}
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// browser is a client with cookies and no JavaScript: it follows
+// redirects and fills in the CSRF field from the last page, as a form would.
+type browser struct {
+	t    *testing.T
+	c    *http.Client
+	base string
+	csrf string
+}
+
+func (s *site) browser(t *testing.T) *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, c: &http.Client{Jar: jar}, base: s.srv.URL}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// page is one answer: status, final path and HTML.
+type page struct {
+	status int
+	path   string
+	html   string
+}
+
+func (b *browser) keep(res *http.Response) page {
+	b.t.Helper()
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if m := csrfField.FindStringSubmatch(string(body)); m != nil {
+		b.csrf = m[1]
+	}
+	return page{status: res.StatusCode, path: res.Request.URL.Path, html: string(body)}
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	res, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.keep(res)
+}
+
+// post submits a form with the page's CSRF token.
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	form = cloneValues(form)
+	if form.Get("csrf") == "" {
+		form.Set("csrf", b.csrf)
+	}
+	res, err := b.c.PostForm(b.base+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.keep(res)
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func (p page) must(t *testing.T, status int, path string, contains ...string) {
+	t.Helper()
+	if p.status != status || (path != "" && p.path != path) {
+		t.Fatalf("got %d at %s, want %d at %s:\n%s", p.status, p.path, status, path, p.html)
+	}
+	for _, s := range contains {
+		if !strings.Contains(p.html, s) {
+			t.Errorf("page %s lacks %q", p.path, s)
+		}
+	}
+}
+
+var devCode = regexp.MustCompile(`id="dev-code">(\d{6})<`)
+
+// login logs phone in through the login page.
+func (b *browser) login(phone string) page {
+	b.t.Helper()
+	b.get("/login")
+	p := b.post("/login/code", url.Values{"phone": {phone}})
+	p.must(b.t, http.StatusOK, "/login/code", "验证码已发送")
+	m := devCode.FindStringSubmatch(p.html)
+	if m == nil {
+		b.t.Fatalf("no development code on the page:\n%s", p.html)
+	}
+	return b.post("/login", url.Values{"phone": {phone}, "code": {m[1]}})
+}
+
+func validID(t *testing.T, first17 string) string {
+	t.Helper()
+	c, err := identity.ResidentIDCheckChar(first17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first17 + string(c)
+}
+
+// application is a complete, clean application form.
+func application(number, name, phone string) url.Values {
+	v := url.Values{
+		"relation": {"self"}, "identity.doc_type": {"resident_id"}, "identity.number": {number},
+		"identity.name": {name}, "identity.phone": {phone}, "region": {"330106"}, "declaration.commitment": {"yes"},
+	}
+	for _, q := range []string{"fever", "cough", "other_symptoms", "left_region_14d", "abroad_14d", "contact_cases"} {
+		v.Set("declaration."+q, "no")
+	}
+	return v
+}
+
+var tokenText = regexp.MustCompile(`<code id="token">([^<]+)</code>`)
+
+// TestCitizenFlowWithoutJavaScript walks the seed 001/002 flow with plain
+// forms: log in, apply (an error first, then the confirmation screen),
+// see the code, check in twice, add a relative, verify the code.
+func TestCitizenFlowWithoutJavaScript(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	const phone = "13900000001"
+	b.login(phone).must(t, http.StatusOK, "/app/apply", "申领健康码", `name="identity.number"`)
+
+	form := application("110105194912310021", "张三", phone) // wrong check character
+	form.Del("declaration.cough")
+	p := b.post("/app/apply", form)
+	p.must(t, http.StatusUnprocessableEntity, "/app/apply",
+		`id="identity-number-error"`, "身份证号校验位不对", `id="declaration-cough-error"`, `value="张三"`, `value="110105194912310021"`)
+
+	form = application(validID(t, "11010519491231002"), "张三", phone)
+	b.post("/app/apply", form).must(t, http.StatusOK, "/app/apply", "确认提交", "本人郑重承诺")
+	form.Set("step", "submit")
+	p = b.post("/app/apply", form)
+	p.must(t, http.StatusOK, "", "申领成功", "绿码", "*三", "<svg", `id="clock"`, "刷新二维码", "/static/code.js")
+	if strings.Contains(p.html, validID(t, "11010519491231002")) || strings.Contains(p.html, "张三") {
+		t.Error("the code page shows the ID number or the full name")
+	}
+	code := p.path
+	token := tokenText.FindStringSubmatch(p.html)
+	if token == nil {
+		t.Fatal("no code text on the code page")
+	}
+
+	b.get(code+"/checkin").must(t, http.StatusOK, "", "每日健康打卡")
+	b.post(code+"/checkin", url.Values{"symptoms": {"no"}, "celsius": {"36.5"}}).must(t, http.StatusOK, code, "打卡成功", "已打卡")
+	b.get(code+"/checkin").must(t, http.StatusOK, "", "今天已经打过卡了")
+	b.post(code+"/checkin", url.Values{"symptoms": {"no"}}).must(t, http.StatusConflict, "", "Already checked in today")
+
+	b.get("/app/apply?relation=parent").must(t, http.StatusOK, "", `<option value="parent" selected>`)
+	rel := application(validID(t, "33010619500101002"), "李四", "13900000009")
+	rel.Set("relation", "parent")
+	rel.Set("step", "submit")
+	b.post("/app/apply", rel).must(t, http.StatusOK, "", "申领成功", "*四")
+	b.get("/app/persons").must(t, http.StatusOK, "", "*三", "*四", "父母")
+
+	b.get(code+"/history").must(t, http.StatusOK, "", "哈希链校验通过", "绿码")
+
+	staff := s.browser(t)
+	staff.get("/checkpoint").must(t, http.StatusOK, "", `name="token"`, "/static/jsQR.js")
+	staff.post("/checkpoint/verify", url.Values{"token": {html.UnescapeString(token[1])}}).must(t, http.StatusOK, "", "verdict-pass", "通过", "*三")
+}
+
+// TestFormsNameTheFieldAndKeepTheInput sends bad input to every form: the
+// answer is a 422 page that marks the field, says why, and shows again
+// what was typed.
+func TestFormsNameTheFieldAndKeepTheInput(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	const phone = "13900000002"
+	b.login(phone)
+	form := application(validID(t, "11010519491231002"), "王五", phone)
+	form.Set("step", "submit")
+	code := b.post("/app/apply", form).path
+
+	tests := []struct {
+		name, path string
+		form       url.Values
+		want       []string
+	}{
+		{"login phone", "/login/code", url.Values{"phone": {"12345"}}, []string{`id="phone-error"`, `value="12345"`}},
+		{"apply phone", "/app/apply", func() url.Values {
+			f := application(validID(t, "33010619500101002"), "赵六", "1380013")
+			f.Set("relation", "child")
+			return f
+		}(), []string{`id="identity-phone-error"`, `value="1380013"`, `value="赵六"`}},
+		{"apply commitment", "/app/apply", func() url.Values {
+			f := application(validID(t, "33010619500101002"), "赵六", "13800138000")
+			f.Del("declaration.commitment")
+			return f
+		}(), []string{`id="commitment-error"`, "本人郑重承诺"}},
+		{"check-in temperature", code + "/checkin", url.Values{"symptoms": {"no"}, "celsius": {"36,x"}},
+			[]string{`id="celsius-error"`, `value="36,x"`, `id="symptoms-no" checked`}},
+		{"modify region", code + "/modify", url.Values{"region": {"33A"}}, []string{`id="region-error"`, `value="33A"`, `id="declaration-fever-error"`}},
+		{"checkpoint temperature", "/checkpoint/verify", url.Values{"token": {"HCN1:XYZ"}, "temperature": {"hot"}},
+			[]string{`id="temperature-error"`, `value="hot"`, "HCN1:XYZ"}},
+		{"checkpoint empty", "/checkpoint/verify", url.Values{}, []string{`id="token-error"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b.post(tt.path, tt.form).must(t, http.StatusUnprocessableEntity, "", tt.want...)
+		})
+	}
+}
+
+func TestPostWithoutTheFormTokenIsRefused(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	b.get("/login")
+	tests := []struct{ name, csrf string }{
+		{"missing", ""},
+		{"wrong", strings.Repeat("A", 43)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{"phone": {"13900000003"}}
+			if tt.csrf != "" {
+				form.Set("csrf", tt.csrf)
+			} else {
+				form.Set("csrf", "-")
+			}
+			b.post("/login/code", form).must(t, http.StatusForbidden, "", "表单已过期")
+		})
+	}
+	res, err := http.Post(s.srv.URL+"/logout", "application/x-www-form-urlencoded", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("logout without cookie or token: status %d, want 403", res.StatusCode)
+	}
+}
+
+func TestLanguageSwitchSticksInACookie(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/help", []string{`lang="zh-CN"`, "为什么我申请后显示红码或黄码", `href="/help?lang=en"`}},
+		{"/help?lang=en", []string{`lang="en"`, "Why is my code red or yellow?", `href="/help?lang=zh"`}},
+		{"/checkpoint", []string{`lang="en"`, "Checkpoint scanner"}},
+		{"/checkpoint?text=large", []string{`class="large`}},
+		{"/login?lang=zh", []string{`lang="zh-CN"`, "手机号登录", `class="large`}},
+	}
+	for _, tt := range tests {
+		b.get(tt.path).must(t, http.StatusOK, "", tt.want...)
+	}
+}
+
+// TestCheckpointVerdicts checks the verdict page for each kind of scan.
+func TestCheckpointVerdicts(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	otp, err := s.svc.RequestOTP(ctx, "13900000004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := s.svc.Login(ctx, "13900000004", otp.DevCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := s.svc.Authenticate(ctx, login.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := service.ApplyInput{Identity: healthcode.Identity{DocType: healthcode.DocPassport, Number: "E12345678",
+		Name: "Li Lei", Phone: "13900000004"}, Region: "330106"}
+	yes, no := true, false
+	in.Declaration = service.DeclarationInput{Fever: &no, Cough: &yes, OtherSymptoms: &no, LeftRegion14d: &no,
+		Abroad14d: &no, ContactCases: &no, Commitment: &yes}
+	p, err := s.svc.Apply(ctx, who, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := s.svc.Code(ctx, who, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := code.Token[:len(code.Token)-2] + "00"
+	if forged == code.Token {
+		forged = code.Token[:len(code.Token)-2] + "11"
+	}
+	b := s.browser(t)
+	b.get("/checkpoint")
+	tests := []struct {
+		name string
+		form url.Values
+		want []string
+	}{
+		{"not green", url.Values{"token": {code.Token}}, []string{"verdict-refuse", "禁止通行", "L* L**", "****5678"}},
+		{"forged", url.Values{"token": {forged}}, []string{"verdict-invalid", "无效码"}},
+		{"not a code", url.Values{"token": {"hello"}}, []string{"verdict-invalid", "不是健康码"}},
+		{"temperature without a key", url.Values{"token": {code.Token}, "temperature": {"36.5"}}, []string{`id="temperature-error"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := b.post("/checkpoint/verify", tt.form)
+			for _, w := range tt.want {
+				if !strings.Contains(got.html, w) {
+					t.Errorf("verdict lacks %q (status %d)", w, got.status)
+				}
+			}
+		})
+	}
+}
