@@ -11,52 +11,42 @@ import (
 
 func TestCheckInIsOncePerChinaDay(t *testing.T) {
 	t.Parallel()
-	for _, store := range []struct {
-		name string
-		opts []envOption
-	}{
-		{"sqlite", nil},
-		{"postgres", []envOption{withPostgres()}},
-	} {
-		t.Run(store.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, store.opts...)
-			ctx := context.Background()
-			const phone = "13900020001"
-			who := mustLogin(t, e, phone)
-			p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "吴晓东", phone))
-			normal := service.CheckInInput{Symptoms: new(false), Celsius: new(36.5)}
+	onEachStore(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		const phone = "13900020001"
+		who := mustLogin(t, e, phone)
+		p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "吴晓东", phone))
+		normal := service.CheckInInput{Symptoms: new(false), Celsius: new(36.5)}
 
-			res, err := e.svc.CheckIn(ctx, who, p.ID, normal)
-			if err != nil {
-				t.Fatalf("first check-in: %v", err)
-			}
-			if res.Date != "2026-03-10" || res.Status == nil || res.Status.Color != healthcode.Green {
-				t.Errorf("check-in = %+v, want date 2026-03-10 and a green status", res)
-			}
-			h, err := e.svc.Health(ctx, who, p.ID)
-			if err != nil || !h.CheckedInToday {
-				t.Fatalf("Health after check-in = %+v, %v; want checked in today", h, err)
-			}
+		res, err := e.svc.CheckIn(ctx, who, p.ID, normal)
+		if err != nil {
+			t.Fatalf("first check-in: %v", err)
+		}
+		if res.Date != "2026-03-10" || res.Status == nil || res.Status.Color != healthcode.Green {
+			t.Errorf("check-in = %+v, want date 2026-03-10 and a green status", res)
+		}
+		h, err := e.svc.Health(ctx, who, p.ID)
+		if err != nil || !h.CheckedInToday {
+			t.Fatalf("Health after check-in = %+v, %v; want checked in today", h, err)
+		}
 
-			_, err = e.svc.CheckIn(ctx, who, p.ID, normal)
-			wantCode(t, err, healthcode.ECONFLICT)
+		_, err = e.svc.CheckIn(ctx, who, p.ID, normal)
+		wantCode(t, err, healthcode.ECONFLICT)
 
-			e.clock.Advance(24 * time.Hour)
-			if _, err := e.svc.CheckIn(ctx, who, p.ID, normal); err != nil {
-				t.Fatalf("check-in the next day: %v", err)
+		e.clock.Advance(24 * time.Hour)
+		if _, err := e.svc.CheckIn(ctx, who, p.ID, normal); err != nil {
+			t.Fatalf("check-in the next day: %v", err)
+		}
+		var checkins int
+		for _, f := range storedFacts(t, e, p.ID) {
+			if f.CheckIn != nil {
+				checkins++
 			}
-			var checkins int
-			for _, f := range storedFacts(t, e, p.ID) {
-				if f.CheckIn != nil {
-					checkins++
-				}
-			}
-			if checkins != 2 {
-				t.Errorf("stored %d check-in facts, want 2", checkins)
-			}
-		})
-	}
+		}
+		if checkins != 2 {
+			t.Errorf("stored %d check-in facts, want 2", checkins)
+		}
+	})
 }
 
 func TestCheckInRefusesBadInputAndOthersPersons(t *testing.T) {
@@ -86,6 +76,24 @@ func TestCheckInRefusesBadInputAndOthersPersons(t *testing.T) {
 			if got := fieldNames(err); len(tt.wantFld) > 0 && (len(got) != 1 || got[0] != tt.wantFld[0]) {
 				t.Errorf("fields = %v, want %v", got, tt.wantFld)
 			}
+		})
+	}
+}
+
+// onEachStore runs test on a new environment on SQLite and on PostgreSQL,
+// side by side.
+func onEachStore(t *testing.T, test func(t *testing.T, e *testEnv)) {
+	t.Helper()
+	for _, store := range []struct {
+		name string
+		opts []envOption
+	}{
+		{"sqlite", nil},
+		{"postgres", []envOption{withPostgres()}},
+	} {
+		t.Run(store.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newEnv(t, store.opts...))
 		})
 	}
 }
