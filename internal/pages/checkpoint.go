@@ -81,12 +81,13 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	p.render(w, r, http.StatusOK, "verdict", pg)
 }
 
-// staffLogin keeps a checkpoint's API key in an HttpOnly cookie, so the
-// scanner may record temperatures and see why a code is red.
+// staffLogin keeps a checkpoint's or an admin's API key in an HttpOnly
+// cookie, so the scanner may record temperatures and see why a code is
+// red, and an admin may make venue codes.
 func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 	key := strings.TrimSpace(r.PostFormValue("key"))
 	who, err := p.svc.Authenticate(r.Context(), key)
-	if err != nil || who.Role != healthcode.RoleCheckpoint {
+	if err != nil || !staffRole(who.Role) {
 		pg := p.newPage(r, c, "title.checkpoint")
 		pg.Data = checkpointView{}
 		pg.Errors["key"], pg.Message = pg.T("err.key"), pg.T("err.fields")
@@ -94,5 +95,9 @@ func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 		return
 	}
 	setCookie(w, r, cookieStaff, key, 12*time.Hour)
-	http.Redirect(w, r, "/checkpoint", http.StatusSeeOther)
+	next := localPath(r.PostFormValue("next"))
+	if next == "" {
+		next = "/checkpoint"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }

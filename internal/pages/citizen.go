@@ -19,14 +19,16 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request, c *ctx) {
 }
 
 func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request, c *ctx) {
-	p.render(w, r, http.StatusOK, "login", p.newPage(r, c, "title.login"))
+	pg := p.newPage(r, c, "title.login")
+	pg.Form.Set("next", localPath(r.URL.Query().Get("next")))
+	p.render(w, r, http.StatusOK, "login", pg)
 }
 
 // loginCode sends the one-time code and shows the form again, with the
 // phone kept and, on a --dev server, the code itself.
 func (p *Pages) loginCode(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg := p.newPage(r, c, "title.login")
-	pg.Form.Set("phone", r.PostFormValue("phone"))
+	pg.Form = keep(r.PostForm, []string{"phone", "next"})
 	res, err := p.svc.RequestOTP(r.Context(), r.PostFormValue("phone"))
 	if err != nil {
 		p.render(w, r, p.formError(r, c, pg, err), "login", pg)
@@ -39,7 +41,7 @@ func (p *Pages) loginCode(w http.ResponseWriter, r *http.Request, c *ctx) {
 
 func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg := p.newPage(r, c, "title.login")
-	pg.Form.Set("phone", r.PostFormValue("phone"))
+	pg.Form = keep(r.PostForm, []string{"phone", "next"})
 	res, err := p.svc.Login(r.Context(), r.PostFormValue("phone"), r.PostFormValue("code"))
 	if err != nil {
 		status := p.formError(r, c, pg, err)
@@ -50,7 +52,11 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 		return
 	}
 	setCookie(w, r, cookieSession, res.Token, time.Until(res.ExpiresAt))
-	http.Redirect(w, r, "/app", http.StatusSeeOther)
+	next := localPath(r.PostFormValue("next"))
+	if next == "" {
+		next = "/app"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -128,7 +134,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 // noticeKey names the success message of the action a redirect came from.
 func noticeKey(done string) string {
 	switch done {
-	case "apply", "checkin", "modify", "reapply":
+	case "apply", "checkin", "modify", "reapply", "visit":
 		return "done." + done
 	}
 	return "none"

@@ -385,3 +385,59 @@ func TestCheckpointVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestVenueCodeRecordsAVisitAfterLoggingIn follows a venue code from the
+// admin who makes it to a citizen who opens it before logging in.
+func TestVenueCodeRecordsAVisitAfterLoggingIn(t *testing.T) {
+	s := newSite(t)
+	key, _, err := s.svc.CreateAPIKey(context.Background(), "operator", healthcode.RoleAdmin, "330100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := s.browser(t)
+	admin.get("/venues/new").must(t, http.StatusOK, "", "只有管理员")
+	admin.post("/checkpoint/login", url.Values{"key": {key}, "next": {"/venues/new"}}).must(t, http.StatusOK, "/venues/new", `name="name"`)
+	admin.post("/venues", url.Values{"name": {""}, "region": {"3301"}}).must(t, http.StatusUnprocessableEntity, "",
+		`id="name-error"`, `id="region-error"`, `value="3301"`)
+	poster := admin.post("/venues", url.Values{"name": {"西湖景区3号门"}, "region": {"330106"}})
+	poster.must(t, http.StatusOK, "", "西湖景区3号门", "<svg", "进入请扫码登记")
+	visitURL := regexp.MustCompile(`id="venue-url" href="([^"]+)"`).FindStringSubmatch(poster.html)
+	if visitURL == nil {
+		t.Fatal("no visit address on the poster")
+	}
+	u, err := url.Parse(html.UnescapeString(visitURL[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := s.browser(t)
+	b.get(u.Path).must(t, http.StatusOK, "/login", `name="next" value="`+u.Path+`"`)
+	form := url.Values{"phone": {"13900000005"}, "next": {u.Path}}
+	p := b.post("/login/code", form)
+	form.Set("code", devCode.FindStringSubmatch(p.html)[1])
+	b.post("/login", form).must(t, http.StatusOK, "/app/apply")
+	apply := application(validID(t, "11010519491231002"), "张三", "13900000005")
+	apply.Set("step", "submit")
+	b.post("/app/apply", apply)
+	visit := b.get(u.Path)
+	visit.must(t, http.StatusOK, u.Path, "西湖景区3号门", `name="person"`)
+	id := regexp.MustCompile(`name="person" value="(\d+)"`).FindStringSubmatch(visit.html)[1]
+	b.post(u.Path, url.Values{"person": {id}}).must(t, http.StatusOK, "/app/p/"+id, "已登记到访")
+	b.get("/v/forged.AAAA").must(t, http.StatusNotFound, "")
+}
+
+func TestLoginNeverRedirectsOffSite(t *testing.T) {
+	s := newSite(t)
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`} {
+		b := s.browser(t)
+		form := url.Values{"phone": {"13900000006"}, "next": {next}}
+		b.get("/login")
+		p := b.post("/login/code", form)
+		m := devCode.FindStringSubmatch(p.html)
+		if m == nil {
+			t.Fatalf("next %q: no code", next)
+		}
+		form.Set("code", m[1])
+		b.post("/login", form).must(t, http.StatusOK, "/app/apply")
+	}
+}

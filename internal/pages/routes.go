@@ -43,6 +43,12 @@ var table = []route{
 	{"GET /checkpoint", anyone, (*Pages).checkpoint},
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},
 	{"POST /checkpoint/login", anyone, (*Pages).staffLogin},
+
+	{"GET /venues/new", anyone, (*Pages).venueForm},
+	{"POST /venues", anyone, (*Pages).createVenue},
+	{"GET /venues/{code}", anyone, (*Pages).venuePoster},
+	{"GET /v/{code}", citizen, (*Pages).visitForm},
+	{"POST /v/{code}", citizen, (*Pages).visit},
 }
 
 func (p *Pages) routes() {

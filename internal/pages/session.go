@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"healthcode"
@@ -26,7 +28,30 @@ type ctx struct {
 	large   bool
 	csrf    string
 	citizen *healthcode.Principal
-	staff   *healthcode.Principal
+	staff   *healthcode.Principal // a checkpoint's or an admin's key
+}
+
+// staffRole reports whether a key of role may use the staff pages:
+// checkpoints scan, admins make venue codes.
+func staffRole(r healthcode.Role) bool {
+	return r == healthcode.RoleCheckpoint || r == healthcode.RoleAdmin
+}
+
+// staffRole is the logged-in staff key's role, or "".
+func (c *ctx) staffRole() healthcode.Role {
+	if c.staff == nil {
+		return ""
+	}
+	return c.staff.Role
+}
+
+// localPath returns next when it is a path on this site, else "": a
+// login must not send anyone to another site.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return ""
+	}
+	return next
 }
 
 func (p *Pages) handle(rt route) http.Handler {
@@ -46,12 +71,18 @@ func (p *Pages) handle(rt route) http.Handler {
 			}
 		}
 		if tok := cookieValue(r, cookieStaff); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && who.Role == healthcode.RoleCheckpoint {
+			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && staffRole(who.Role) {
 				c.staff = who
 			}
 		}
 		if rt.access == citizen && c.citizen == nil {
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			// A GET comes back after logging in: a venue's code opened
+			// by someone not yet logged in still records the visit.
+			next := ""
+			if r.Method == http.MethodGet {
+				next = "?next=" + url.QueryEscape(r.URL.Path)
+			}
+			http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")

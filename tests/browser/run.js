@@ -99,7 +99,8 @@ async function main() {
   }
   fs.mkdirSync(shots, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-browser-'));
-  const server = await startServer(path.join(tmp, 'data'));
+  const dataDir = path.join(tmp, 'data');
+  const server = await startServer(dataDir);
   const url = server.url;
   let browser;
   try {
@@ -252,6 +253,47 @@ async function main() {
       await page.click('#lang-switch');
       await page.click('#text-switch');
       assert.strictEqual(await page.getAttribute('html', 'lang'), 'zh-CN');
+    });
+    await step('venue code: an admin prints it, a citizen opens it and records a visit', async () => {
+      const admin = await browser.newContext(phone);
+      const a = await admin.newPage();
+      const key = execFileSync(bin, ['keys', 'create-admin', '--name', 'ops', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      await a.goto(url + '/venues/new');
+      await a.fill('#key', key);
+      await a.click('#staff-login');
+      await a.fill('#name', '西湖景区3号门');
+      await a.fill('#region', '330106');
+      await a.click('#venue-create');
+      await a.waitForSelector('#venue .qr svg');
+      await shot(a, '14-venue-poster');
+      const visitURL = await a.getAttribute('#venue-url', 'href');
+      await admin.close();
+      await page.goto(visitURL);
+      assert.match(await page.textContent('#venue-name'), /西湖景区3号门/);
+      await shot(page, '15-venue-visit');
+      await page.click('#visit-submit');
+      await page.waitForSelector('#code');
+      assert.match(await page.textContent('.notice'), /已登记到访/);
+    });
+
+    await step('community entry (seed 002): green code without a checked pass is refused', async () => {
+      const staff = await browser.newContext(phone);
+      const cp = await staff.newPage();
+      await page.goto(codeURL);
+      const fresh = (await page.textContent('#token')).trim();
+      await cp.goto(url + '/checkpoint?mode=community');
+      await shot(cp, '16-community-entry');
+      await cp.fill('#token', fresh);
+      await cp.click('#verify');
+      assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'refuse');
+      await shot(cp, '17-verdict-refuse');
+      await cp.click('#next-scan');
+      await cp.fill('#token', fresh);
+      await cp.check('#pass_checked');
+      await cp.click('#verify');
+      assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
+      await staff.close();
     });
     assert.deepStrictEqual(errors, [], 'the pages logged script errors');
     await citizen.close();
