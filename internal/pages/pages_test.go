@@ -441,3 +441,26 @@ func TestLoginNeverRedirectsOffSite(t *testing.T) {
 		b.post("/login", form).must(t, http.StatusOK, "/app/apply")
 	}
 }
+
+func TestReapplyIsOfferedOnce(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	const phone = "13900000007"
+	b.login(phone)
+	form := application(validID(t, "11010519491231002"), "张三", phone)
+	form.Set("step", "submit")
+	code := b.post("/app/apply", form)
+	code.must(t, http.StatusOK, "", `id="act-reapply"`)
+
+	b.get(code.path+"/reapply").must(t, http.StatusOK, "", "每人只有一次重新申领的机会", `name="relation" value="self"`)
+	again := application(validID(t, "11010519491231002"), "张三", phone)
+	again.Set("region", "330102")
+	b.post(code.path+"/reapply", again).must(t, http.StatusOK, "", "确认提交")
+	again.Set("step", "submit")
+	b.post(code.path+"/reapply", again).must(t, http.StatusOK, code.path, "重新申领成功")
+	if strings.Contains(b.get(code.path).html, `id="act-reapply"`) {
+		t.Error("the code page still offers re-applying")
+	}
+	b.get(code.path+"/reapply").must(t, http.StatusOK, "", "重新申领的机会已用完")
+	b.post(code.path+"/reapply", again).must(t, http.StatusConflict, "", "重新申领的机会已用完")
+}

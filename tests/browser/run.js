@@ -217,10 +217,17 @@ async function main() {
       await page.goto(url + '/app/persons');
       await page.click('#add-relative');
       await fillApplication(page, { number: '33010619500101002' + checkChar('33010619500101002'), name: '李秀英', phone: '13900000009', relation: 'parent' });
+      await page.check('#declaration-cough-yes'); // a declared cough: yellow, and the page says why
       await page.click('#next');
       await page.click('#submit');
       await page.waitForSelector('#code');
       assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
+      assert.match(await page.textContent('#color-word'), /黄码/);
+      assert.match(await page.textContent('#reason'), /症状/);
+      assert.ok((await page.textContent('#next')).trim().length > 0, 'no "what next" for a yellow code');
+      await shot(page, '18-code-yellow');
+      await page.locator('.status').scrollIntoViewIfNeeded();
+      await shot(page, '19-code-yellow-why');
       await page.goto(url + '/app/persons');
       const text = await page.textContent('main');
       assert.match(text, /张\*三/);
@@ -229,6 +236,26 @@ async function main() {
       await page.goto(codeURL);
       await page.click('.switch a:not([aria-current])');
       assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
+    });
+
+    await step('nucleic-acid and vaccination state beside the code, from the feeds', async () => {
+      const key = execFileSync(bin, ['keys', 'create-feed', '--name', 'lab-1', '--kinds', 'lab,vaccination', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      const feed = async (kind, csv) => {
+        const res = await fetch(`${url}/api/v1/feeds/${kind}`, {
+          method: 'POST', body: csv, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'text/csv' },
+        });
+        assert.ok(res.ok, `feed ${kind}: ${res.status} ${await res.text()}`);
+      };
+      const now = new Date(Date.now() - 60000).toISOString();
+      const sampled = new Date(Date.now() - 6 * 3600000).toISOString();
+      await feed('lab', `source_ref,doc_number,at,sampled,result,lab\nR-1,11010519491231002X,${now},${sampled},negative,West Lake Lab\n`);
+      await feed('vaccination', `source_ref,doc_number,at,dose,product\nV-1,11010519491231002X,${sampled},2,CoronaVac\n`);
+      await page.goto(codeURL);
+      assert.match(await page.textContent('#test'), /阴性/);
+      assert.match(await page.textContent('#vaccine'), /2/);
+      await page.locator('.health').scrollIntoViewIfNeeded();
+      await shot(page, '20-code-tests-vaccination');
     });
 
     await step('history and help', async () => {
