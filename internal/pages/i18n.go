@@ -33,6 +33,7 @@ var reasons = []struct{ prefix, zh string }{
 	{"must contain at least one letter", "姓名至少包含一个文字"},
 	{"must be at most 64", "最多64个字符"},
 	{"must be a 6-digit", "地区代码应为6位数字，如330106"},
+	{"unknown province", "地区代码的前两位不是有效的省份代码"},
 	{"the solemn commitment", "请勾选“本人郑重承诺”：申报内容须真实"},
 	{"must be a body temperature", "体温应在34至43 °C之间"},
 	{"must be a number", "请输入数字，如36.5"},

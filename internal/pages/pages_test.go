@@ -1,7 +1,6 @@
-package pages_test
+package pages
 
 import (
-	"bytes"
 	"context"
 	"html"
 	"io"
@@ -10,21 +9,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"healthcode"
-	"healthcode/healthqr"
 	"healthcode/identity"
-	"healthcode/internal/pages"
-	"healthcode/internal/secret"
 	"healthcode/internal/service"
-	"healthcode/internal/sqlite"
 	"healthcode/internal/web"
-	"healthcode/policy"
 )
 
 // site is the whole server, API and pages, on a real SQLite file.
@@ -35,35 +27,9 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hc.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := healthqr.GenerateKey("330100", time.Now().Add(-time.Minute), 24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := healthqr.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, service.Config{Issuer: "330100", Dev: true})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	policies, err := policy.ShippedRegistry("330100", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := service.New(service.Config{Issuer: "330100", Dev: true}, db, box, keys, policies,
-		service.LogSender{Log: log}, log, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg, err := pages.New(log, svc)
+	pg, err := New(log, svc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,14 +57,14 @@ func (s *site) browser(t *testing.T) *browser {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-// page is one answer: status, final path and HTML.
-type page struct {
+// answer is one response: status, final path and HTML.
+type answer struct {
 	status int
 	path   string
 	html   string
 }
 
-func (b *browser) keep(res *http.Response) page {
+func (b *browser) keep(res *http.Response) answer {
 	b.t.Helper()
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
@@ -108,10 +74,10 @@ func (b *browser) keep(res *http.Response) page {
 	if m := csrfField.FindStringSubmatch(string(body)); m != nil {
 		b.csrf = m[1]
 	}
-	return page{status: res.StatusCode, path: res.Request.URL.Path, html: string(body)}
+	return answer{status: res.StatusCode, path: res.Request.URL.Path, html: string(body)}
 }
 
-func (b *browser) get(path string) page {
+func (b *browser) get(path string) answer {
 	b.t.Helper()
 	res, err := b.c.Get(b.base + path)
 	if err != nil {
@@ -121,7 +87,7 @@ func (b *browser) get(path string) page {
 }
 
 // post submits a form with the page's CSRF token.
-func (b *browser) post(path string, form url.Values) page {
+func (b *browser) post(path string, form url.Values) answer {
 	b.t.Helper()
 	form = cloneValues(form)
 	if form.Get("csrf") == "" {
@@ -142,7 +108,7 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func (p page) must(t *testing.T, status int, path string, contains ...string) {
+func (p answer) must(t *testing.T, status int, path string, contains ...string) {
 	t.Helper()
 	if p.status != status || (path != "" && p.path != path) {
 		t.Fatalf("got %d at %s, want %d at %s:\n%s", p.status, p.path, status, path, p.html)
@@ -157,7 +123,7 @@ func (p page) must(t *testing.T, status int, path string, contains ...string) {
 var devCode = regexp.MustCompile(`id="dev-code">(\d{6})<`)
 
 // login logs phone in through the login page.
-func (b *browser) login(phone string) page {
+func (b *browser) login(phone string) answer {
 	b.t.Helper()
 	b.get("/login")
 	p := b.post("/login/code", url.Values{"phone": {phone}})
