@@ -65,7 +65,28 @@ function startServer(dataDir) {
   });
 }
 
+// shot saves a screenshot of the page, after checking the basics of
+// accessibility that a machine can: a language, a heading, a label for
+// every field, and field errors tied to their fields.
 async function shot(page, name) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    if (!document.documentElement.lang) out.push('no lang attribute');
+    if (!document.querySelector('h1')) out.push('no h1');
+    for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      if (!el.labels || el.labels.length === 0) out.push(`field ${el.id || el.name} has no label`);
+    }
+    for (const el of document.querySelectorAll('[aria-describedby]')) {
+      for (const id of el.getAttribute('aria-describedby').split(/\s+/)) {
+        if (!document.getElementById(id)) out.push(`aria-describedby names a missing ${id}`);
+      }
+    }
+    for (const el of document.querySelectorAll('.field-error')) {
+      if (!el.id) out.push('a field error no field points to');
+    }
+    return out;
+  });
+  assert.deepStrictEqual(problems, [], `accessibility of ${name}`);
   await page.screenshot({ path: path.join(shots, name + '.png') });
 }
 
