@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"healthcode"
 	"healthcode/identity"
@@ -27,7 +28,12 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	svc := newTestService(t, service.Config{Issuer: "330100", Dev: true})
+	return newSiteWith(t, service.Config{Issuer: "330100", Dev: true})
+}
+
+func newSiteWith(t *testing.T, cfg service.Config) *site {
+	t.Helper()
+	svc := newTestService(t, cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pg, err := New(log, svc)
 	if err != nil {
@@ -298,51 +304,48 @@ func TestLanguageSwitchSticksInACookie(t *testing.T) {
 // TestCheckpointVerdicts checks the verdict page for each kind of scan.
 func TestCheckpointVerdicts(t *testing.T) {
 	s := newSite(t)
-	ctx := context.Background()
-	otp, err := s.svc.RequestOTP(ctx, "13900000004")
+	yellow := mustCode(t, s.svc, "13900000004", "E12345678", true)
+	green := mustCode(t, s.svc, "13900000014", "E12345679", false)
+	forged := yellow[:len(yellow)-2] + "00"
+	if forged == yellow {
+		forged = yellow[:len(yellow)-2] + "11"
+	}
+	// A code signed by another deployment's key.
+	foreign := mustCode(t, newTestService(t, service.Config{Issuer: "330100", Dev: true}), "13900000024", "E12345670", false)
+	short := newSiteWith(t, service.Config{Issuer: "330100", Dev: true, TokenTTL: time.Second})
+	expired := mustCode(t, short.svc, "13900000034", "E12345671", false)
+	late := short.browser(t)
+	late.get("/checkpoint")
+	key, _, err := s.svc.CreateAPIKey(context.Background(), "gate 1", healthcode.RoleCheckpoint, "330100")
 	if err != nil {
 		t.Fatal(err)
 	}
-	login, err := s.svc.Login(ctx, "13900000004", otp.DevCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, err := s.svc.Authenticate(ctx, login.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := service.ApplyInput{Identity: healthcode.Identity{DocType: healthcode.DocPassport, Number: "E12345678",
-		Name: "Li Lei", Phone: "13900000004"}, Region: "330106"}
-	yes, no := true, false
-	in.Declaration = service.DeclarationInput{Fever: &no, Cough: &yes, OtherSymptoms: &no, LeftRegion14d: &no,
-		Abroad14d: &no, ContactCases: &no, Commitment: &yes}
-	p, err := s.svc.Apply(ctx, who, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := s.svc.Code(ctx, who, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	forged := code.Token[:len(code.Token)-2] + "00"
-	if forged == code.Token {
-		forged = code.Token[:len(code.Token)-2] + "11"
-	}
-	b := s.browser(t)
-	b.get("/checkpoint")
+
+	anonymous := s.browser(t)
+	anonymous.get("/checkpoint")
+	staff := s.browser(t)
+	staff.get("/checkpoint")
+	staff.post("/checkpoint/login", url.Values{"key": {key}}).must(t, http.StatusOK, "/checkpoint", "gate 1")
+	time.Sleep(2 * time.Second) // the one-second code expires
 	tests := []struct {
 		name string
+		b    *browser
 		form url.Values
 		want []string
 	}{
-		{"not green", url.Values{"token": {code.Token}}, []string{"verdict-refuse", "禁止通行", "L* L**", "****5678"}},
-		{"forged", url.Values{"token": {forged}}, []string{"verdict-invalid", "无效码"}},
-		{"not a code", url.Values{"token": {"hello"}}, []string{"verdict-invalid", "不是健康码"}},
-		{"temperature without a key", url.Values{"token": {code.Token}, "temperature": {"36.5"}}, []string{`id="temperature-error"`}},
+		{"green", anonymous, url.Values{"token": {green}}, []string{`data-kind="pass"`, "通过", "绿码", "****5679"}},
+		{"yellow", anonymous, url.Values{"token": {yellow}}, []string{`data-kind="refuse"`, "禁止通行", "黄码", "L* L**", "****5678"}},
+		{"yellow, to staff with the reason", staff, url.Values{"token": {yellow}}, []string{`data-kind="refuse"`, "症状"}},
+		{"forged", anonymous, url.Values{"token": {forged}}, []string{`data-kind="invalid"`, "无效码"}},
+		{"another deployment's", anonymous, url.Values{"token": {foreign}}, []string{`data-kind="invalid"`, "签发机构未知"}},
+		{"expired", late, url.Values{"token": {expired}}, []string{`data-kind="invalid"`, "已过期"}},
+		{"not a code", anonymous, url.Values{"token": {"hello"}}, []string{`data-kind="invalid"`, "不是健康码"}},
+		{"temperature without a key", anonymous, url.Values{"token": {green}, "temperature": {"36.5"}}, []string{`id="temperature-error"`}},
+		{"fever at a checkpoint", staff, url.Values{"token": {green}, "temperature": {"38.5"}}, []string{`data-kind="refuse"`, "体温异常"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := b.post("/checkpoint/verify", tt.form)
+			got := tt.b.post("/checkpoint/verify", tt.form)
 			for _, w := range tt.want {
 				if !strings.Contains(got.html, w) {
 					t.Errorf("verdict lacks %q (status %d)", w, got.status)
@@ -350,6 +353,39 @@ func TestCheckpointVerdicts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustCode applies by passport for phone on svc, declaring a cough when
+// told to, and returns a code token for them.
+func mustCode(t *testing.T, svc *service.Service, phone, passport string, cough bool) string {
+	t.Helper()
+	ctx := context.Background()
+	otp, err := svc.RequestOTP(ctx, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := svc.Login(ctx, phone, otp.DevCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := svc.Authenticate(ctx, login.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	in := service.ApplyInput{Identity: healthcode.Identity{DocType: healthcode.DocPassport, Number: passport,
+		Name: "Li Lei", Phone: phone}, Region: "330106"}
+	in.Declaration = service.DeclarationInput{Fever: &no, Cough: &cough, OtherSymptoms: &no, LeftRegion14d: &no,
+		Abroad14d: &no, ContactCases: &no, Commitment: new(true)}
+	p, err := svc.Apply(ctx, who, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := svc.Code(ctx, who, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code.Token
 }
 
 // TestVenueCodeRecordsAVisitAfterLoggingIn follows a venue code from the
