@@ -389,6 +389,14 @@ async function main() {
         await cam.close();
       }
     });
+    await step('the server log names nobody that was typed in', async () => {
+      const log = server.log();
+      assert.ok(log.includes('msg=request'), 'the server logged no requests');
+      for (const secret of ['11010519491231002X', '110105194912310021', '13800138000', '13900000009', '张小三', '李秀英',
+        '33010619500101002']) {
+        assert.ok(!log.includes(secret), `the server log holds ${secret}`);
+      }
+    });
   } finally {
     if (browser) await browser.close();
     server.proc.kill('SIGTERM');
