@@ -22,6 +22,9 @@ const (
 	cookieText    = "hc_text" // "large" for the large-text option
 )
 
+// maxForm bounds a form's body; no form of ours comes near it.
+const maxForm = 64 << 10
+
 // ctx is what one request knows about its caller and their preferences.
 type ctx struct {
 	lang    string // "zh" or "en"
@@ -60,6 +63,7 @@ func (p *Pages) handle(rt route) http.Handler {
 		p.preferences(w, r, c)
 		c.csrf = csrfToken(w, r)
 		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := p.cross.Check(r); err != nil || !validCSRF(r, c.csrf) {
 				p.fail(w, r, c, http.StatusForbidden, translate(c.lang, "err.csrf"))
 				return
