@@ -145,7 +145,12 @@ async function main() {
       await page.click('#send-code');
       assert.match(await page.textContent('#phone-error'), /手机号/);
       assert.strictEqual(await page.inputValue('#phone'), '1380013');
-      await login(page, url, '13800138000');
+      await page.fill('#phone', '13800138000');
+      await page.click('#send-code');
+      await page.waitForSelector('#dev-code');
+      await shot(page, '21-login');
+      await page.fill('#code', (await page.textContent('#dev-code')).trim());
+      await page.click('#login');
       await page.waitForURL(/\/app\/apply$/);
     });
 
@@ -210,6 +215,7 @@ async function main() {
     const codeURL = page.url().split('?')[0];
     await step('daily check-in: bad input named, then done once, then says so', async () => {
       await page.click('#act-checkin');
+      await shot(page, '22-checkin');
       await page.check('#symptoms-no');
       await page.fill('#celsius', '36,x');
       await page.click('#checkin-submit');
@@ -232,6 +238,13 @@ async function main() {
       assert.ok(await page.isVisible('#region-error'));
       assert.strictEqual(await page.inputValue('#region'), '33A');
       await shot(page, '09-modify-errors');
+    });
+
+    await step('re-apply: offered once, with the form and its warning', async () => {
+      await page.goto(codeURL);
+      await page.click('#act-reapply');
+      assert.match(await page.textContent('main'), /只有一次/);
+      await shot(page, '23-reapply');
     });
 
     await step('relatives: add a parent and switch between codes', async () => {
