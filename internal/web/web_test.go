@@ -212,3 +212,36 @@ func TestCheckInOnceADay(t *testing.T) {
 		}
 	}
 }
+
+// TestVenueVisitOverTheAPI makes a venue as an admin, reads it as anyone,
+// and records a visit as a citizen; a forged code is a 404.
+func TestVenueVisitOverTheAPI(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	status, body := f.do(t, "POST", "/api/v1/admin/venues", f.admin, map[string]any{"name": "West Lake gate 3", "region": "330106"})
+	if status != http.StatusCreated {
+		t.Fatalf("create venue: status %d: %s", status, body)
+	}
+	var v struct {
+		Code, ID, Name string
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatal(err)
+	}
+	visits := fmt.Sprintf("/api/v1/persons/%d/visits", f.personID)
+	tests := []struct {
+		name, method, path, token string
+		body                      any
+		want                      int
+	}{
+		{"read by anyone", "GET", "/api/v1/venues/" + v.Code, "", nil, http.StatusOK},
+		{"forged code", "GET", "/api/v1/venues/" + v.Code + "x", "", nil, http.StatusNotFound},
+		{"visit", "POST", visits, f.citizen, map[string]any{"venue": v.Code}, http.StatusOK},
+		{"visit with a forged code", "POST", visits, f.citizen, map[string]any{"venue": "x.y"}, http.StatusNotFound},
+		{"a venue without a name", "POST", "/api/v1/admin/venues", f.admin, map[string]any{"name": "", "region": "330106"}, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		if got, body := f.do(t, tt.method, tt.path, tt.token, tt.body); got != tt.want {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, got, tt.want, body)
+		}
+	}
+}
