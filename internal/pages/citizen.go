@@ -60,6 +60,10 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *ctx) {
+	if err := p.svc.Logout(r.Context(), cookieValue(r, cookieSession)); err != nil {
+		p.failErr(w, r, c, err)
+		return
+	}
 	setCookie(w, r, cookieSession, "", -1)
 	setCookie(w, r, cookieStaff, "", -1)
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -466,3 +466,37 @@ func TestReapplyIsOfferedOnce(t *testing.T) {
 	b.get(code.path+"/reapply").must(t, http.StatusOK, "", "重新申领的机会已用完")
 	b.post(code.path+"/reapply", again).must(t, http.StatusConflict, "", "重新申领的机会已用完")
 }
+
+func TestLogoutEndsTheSessionNotJustTheCookie(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	b.login("13900000008").must(t, http.StatusOK, "/app/apply")
+	base, err := url.Parse(s.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stolen *http.Cookie
+	for _, ck := range b.c.Jar.Cookies(base) {
+		if ck.Name == cookieSession {
+			stolen = ck
+		}
+	}
+	if stolen == nil {
+		t.Fatal("no session cookie after logging in")
+	}
+	b.post("/logout", url.Values{}).must(t, http.StatusOK, "/")
+
+	req, err := http.NewRequest("GET", s.srv.URL+"/app", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(stolen)
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Errorf("the old session cookie after logging out: status %d to %q, want 303 to /login", res.StatusCode, loc)
+	}
+}
