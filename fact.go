@@ -28,12 +28,14 @@ const (
 	FactFalseDeclaration FactKind = "false_declaration" // an investigation found a false declaration
 	FactTransfer         FactKind = "transfer"          // an official workflow decided a colour
 	FactForeignCode      FactKind = "foreign_code"      // another region assigned (or lifted) a colour
+	FactVenueVisit       FactKind = "venue_visit"       // a scan of a venue code (场所码)
 )
 
 // FactKinds lists every kind, for validation and the API document.
 var FactKinds = []FactKind{
 	FactDeclaration, FactTemperature, FactCheckIn, FactCase, FactCaseClosed, FactContact, FactEntry,
 	FactAreaStay, FactIsolation, FactTest, FactVaccination, FactFalseDeclaration, FactTransfer, FactForeignCode,
+	FactVenueVisit,
 }
 
 // FeverCelsius is the threshold at or above which a temperature is a fever
@@ -66,6 +68,7 @@ type Fact struct {
 	FalseDeclaration *FalseDeclarationFact `json:",omitempty"`
 	Transfer         *TransferFact         `json:",omitempty"`
 	ForeignCode      *ForeignCodeFact      `json:",omitempty"`
+	VenueVisit       *VenueVisitFact       `json:",omitempty"`
 }
 
 // DeclarationFact is a declaration as submitted, by application,
@@ -252,6 +255,16 @@ type ForeignCodeFact struct {
 	Lifted bool   `json:"lifted,omitempty"`
 }
 
+// VenueVisitFact is a visit recorded by scanning a venue's code; At is
+// the time of the scan. Like a vaccination it informs and never colours by
+// itself: investigators find spatio-temporal companions by venue and time,
+// and what they find arrives as a contact fact.
+type VenueVisitFact struct {
+	Venue  string `json:"venue"` // the venue's id, from its code
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
 // slot reads and allocates the payload field of one fact kind.
 type slot struct {
 	get   func(*Fact) any // the payload, or nil when unset
@@ -290,6 +303,7 @@ var payloads = map[FactKind]slot{
 	FactFalseDeclaration: field(func(f *Fact) **FalseDeclarationFact { return &f.FalseDeclaration }),
 	FactTransfer:         field(func(f *Fact) **TransferFact { return &f.Transfer }),
 	FactForeignCode:      field(func(f *Fact) **ForeignCodeFact { return &f.ForeignCode }),
+	FactVenueVisit:       field(func(f *Fact) **VenueVisitFact { return &f.VenueVisit }),
 }
 
 // Valid reports whether k is a known fact kind.

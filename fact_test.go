@@ -26,6 +26,7 @@ func sampleFacts() []healthcode.Fact {
 		{Kind: healthcode.FactFalseDeclaration, FalseDeclaration: &healthcode.FalseDeclarationFact{Finding: "left the city"}},
 		{Kind: healthcode.FactTransfer, Transfer: &healthcode.TransferFact{To: healthcode.Green, Workflow: "error_correction", Ref: "w1"}},
 		{Kind: healthcode.FactForeignCode, ForeignCode: &healthcode.ForeignCodeFact{Region: "310000", Color: healthcode.Yellow, Lifted: true}},
+		{Kind: healthcode.FactVenueVisit, VenueVisit: &healthcode.VenueVisitFact{Venue: "v1", Name: "West Lake gate 3", Region: "330106"}},
 	}
 }
 

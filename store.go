@@ -73,6 +73,9 @@ type Tx interface {
 	PutOTP(ctx context.Context, o *OTP) error
 	DeleteOTP(ctx context.Context, phoneHash []byte) error
 	CreateSession(ctx context.Context, s *Session) error
+	// DeleteSession ends a session (logging out); deleting one that is
+	// not there is not an error.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 
 	CreatePerson(ctx context.Context, p *Person) error

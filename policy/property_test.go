@@ -290,6 +290,8 @@ func randomFact(rng *rand.Rand, at time.Time) healthcode.Fact {
 	case healthcode.FactForeignCode:
 		f.ForeignCode = &healthcode.ForeignCodeFact{Region: []string{"310000", "320000"}[pick(2)],
 			Color: healthcode.Color(1 + pick(3)), Lifted: chance(0.3)}
+	case healthcode.FactVenueVisit:
+		f.VenueVisit = &healthcode.VenueVisitFact{Venue: "v1", Name: "market", Region: "330106"}
 	default:
 		panic("randomFact: a fact kind without a generator: " + string(kind))
 	}
@@ -305,6 +307,7 @@ func cloneFacts(facts []healthcode.Fact) []healthcode.Fact {
 		f.AreaStay, f.Isolation, f.Test = clonePtr(f.AreaStay), clonePtr(f.Isolation), clonePtr(f.Test)
 		f.Vaccination, f.FalseDeclaration = clonePtr(f.Vaccination), clonePtr(f.FalseDeclaration)
 		f.Transfer, f.ForeignCode = clonePtr(f.Transfer), clonePtr(f.ForeignCode)
+		f.VenueVisit = clonePtr(f.VenueVisit)
 		out[i] = f
 	}
 	return out

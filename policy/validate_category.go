@@ -39,9 +39,12 @@ var (
 		AnchorFirstPositive: {healthcode.FactCase},
 		AnchorStayEnd:       {healthcode.FactAreaStay},
 	}
-	// triggerKinds are the fact kinds that may start an episode.
+	// triggerKinds are the fact kinds that may start an episode: all but
+	// those that inform and never colour.
 	triggerKinds = stringsOf(slices.DeleteFunc(slices.Clone(healthcode.FactKinds),
-		func(k healthcode.FactKind) bool { return k == healthcode.FactVaccination })...)
+		func(k healthcode.FactKind) bool {
+			return k == healthcode.FactVaccination || k == healthcode.FactVenueVisit
+		})...)
 )
 
 func (v *validator) category(c *Category, path string, ids map[string]string) {

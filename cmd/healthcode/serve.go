@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"healthcode/internal/pages"
 	"healthcode/internal/web"
 )
 
@@ -38,12 +39,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	pg, err := pages.New(log, svc)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           web.NewServer(log, svc),
+		Handler:           web.NewServer(log, svc, web.WithPages(pg)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

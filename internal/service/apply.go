@@ -90,6 +90,21 @@ func takePending(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, no
 	return err
 }
 
+// CheckApplication reports every bad field of an application, as Apply
+// would, without writing anything: the page shows a confirmation screen
+// only for a form that can be submitted (SPEC A2). Conflicts with stored
+// codes are found by Apply itself.
+func (s *Service) CheckApplication(in ApplyInput) error {
+	var problems healthcode.Problems
+	if in.Relation != "" && !in.Relation.Valid() {
+		problems.Add("relation", "must be one of self, spouse, parent, child, other")
+	}
+	checkIdentity(in.Identity, s.clock(), &problems)
+	checkRegion(in.Region, &problems)
+	in.Declaration.declaration(&problems)
+	return problems.Err()
+}
+
 var errOneCode = healthcode.Errorf(healthcode.ECONFLICT, "A health code already exists for this identity document. One person, one code.")
 
 // checkNew refuses a second code for one identity, and a second

@@ -137,6 +137,16 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 	return res, nil
 }
 
+// Logout ends a citizen's session: the token stops working at once, on
+// every server. Anyone may call it with a token they hold; an unknown
+// token is not an error, so logging out twice is harmless.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if !strings.HasPrefix(token, sessionPrefix) {
+		return nil
+	}
+	return s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.DeleteSession(ctx, tokenHash(token)) })
+}
+
 // Authenticate resolves a bearer token to its principal. Errors:
 // EUNAUTHORIZED for unknown, expired or revoked tokens.
 func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.Principal, error) {

@@ -63,6 +63,11 @@ func (t *tx) CreateSession(ctx context.Context, s *healthcode.Session) error {
 	return err
 }
 
+func (t *tx) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	_, err := t.exec(ctx, "delete session", `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
 func (t *tx) CreateAPIKey(ctx context.Context, k *healthcode.APIKey) (err error) {
 	kinds, err := k.MarshalKinds()
 	if err != nil {

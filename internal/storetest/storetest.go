@@ -149,6 +149,15 @@ func testSessions(t *testing.T, s healthcode.Store) {
 	}
 	_, err = s.Session(ctx, []byte("tok"), at.Add(time.Hour))
 	wantCode(t, err, healthcode.ENOTFOUND)
+
+	// Logging out deletes the session, and a second log-out is harmless.
+	other := &healthcode.Session{TokenHash: []byte("tok2"), AccountID: a.ID, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	update(t, s, func(tx healthcode.Tx) error { return tx.CreateSession(ctx, other) })
+	for range 2 {
+		update(t, s, func(tx healthcode.Tx) error { return tx.DeleteSession(ctx, []byte("tok2")) })
+	}
+	_, err = s.Session(ctx, []byte("tok2"), at)
+	wantCode(t, err, healthcode.ENOTFOUND)
 }
 
 func testAPIKeys(t *testing.T, s healthcode.Store) {

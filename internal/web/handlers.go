@@ -91,6 +91,48 @@ func (s *Server) handleReapply(w http.ResponseWriter, r *http.Request) {
 	s.withBodyID(w, r, &in, func(id int64) (any, error) { return s.svc.Reapply(r.Context(), who(r), id, in) })
 }
 
+func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
+	var in service.CheckInInput
+	id, err := pathID(r)
+	if err == nil {
+		err = decode(r, &in)
+	}
+	if err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	res, err := s.svc.CheckIn(r.Context(), who(r), id, in)
+	s.reply(w, r, http.StatusCreated, res, err)
+}
+
+func (s *Server) handleVisit(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Venue string `json:"venue"`
+	}
+	s.withBodyID(w, r, &in, func(id int64) (any, error) {
+		v, err := s.svc.Visit(r.Context(), who(r), id, in.Venue)
+		return map[string]any{"venue": v}, err
+	})
+}
+
+func (s *Server) handleVenue(w http.ResponseWriter, r *http.Request) {
+	v, err := s.svc.Venue(r.PathValue("code"))
+	s.reply(w, r, http.StatusOK, v, err)
+}
+
+func (s *Server) handleCreateVenue(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name   string `json:"name"`
+		Region string `json:"region"`
+	}
+	if err := decode(r, &in); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	v, err := s.svc.CreateVenue(who(r), in.Name, in.Region)
+	s.reply(w, r, http.StatusCreated, v, err)
+}
+
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s.withID(w, r, func(id int64) (any, error) { return s.svc.Status(r.Context(), who(r), id) })
 }

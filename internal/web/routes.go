@@ -39,11 +39,15 @@ var table = []route{
 	{"POST /api/v1/persons/{id}/reapply", citizens, (*Server).handleReapply},
 	{"GET /api/v1/persons/{id}/status", citizens, (*Server).handleStatus},
 	{"GET /api/v1/persons/{id}/history", citizens, (*Server).handleHistory},
+	{"POST /api/v1/persons/{id}/checkins", citizens, (*Server).handleCheckIn},
+	{"POST /api/v1/persons/{id}/visits", citizens, (*Server).handleVisit},
+	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
 	{"GET /api/v1/persons/{id}/code", citizens, (*Server).handleCode},
 	{"GET /api/v1/persons/{id}/code.png", citizens, (*Server).handleCodePNG},
 	{"GET /api/v1/persons/{id}/code.svg", citizens, (*Server).handleCodeSVG},
 
 	{"POST /api/v1/admin/policy/simulate", admins, (*Server).handleSimulate},
+	{"POST /api/v1/admin/venues", admins, (*Server).handleCreateVenue},
 
 	{"POST /api/v1/feeds/{kind}", feeds, (*Server).handleFeed},
 }

@@ -1,5 +1,5 @@
 // Package web serves healthcode over HTTP: the JSON API under /api/v1, its
-// OpenAPI document, and (in later issues) the pages. Handlers are thin:
+// OpenAPI document, and the pages handed to it (WithPages). Handlers are thin:
 // decode, call the service, encode.
 package web
 
@@ -18,10 +18,23 @@ type Server struct {
 	mux *http.ServeMux
 }
 
-// NewServer returns the handler for every route of routes.go.
-func NewServer(log *slog.Logger, svc *service.Service) http.Handler {
+// Option adds to a Server.
+type Option func(*Server)
+
+// WithPages serves h (the HTML pages) for every path the API does not
+// route, behind the same logging and recovery.
+func WithPages(h http.Handler) Option {
+	return func(s *Server) { s.mux.Handle("/", h) }
+}
+
+// NewServer returns the handler for every route of routes.go, and of the
+// options.
+func NewServer(log *slog.Logger, svc *service.Service, opts ...Option) http.Handler {
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
 	s.routes()
+	for _, o := range opts {
+		o(s)
+	}
 	return s
 }
 

@@ -191,3 +191,57 @@ func TestFeedReportsRejectedRowsByLineAndStoresTheRest(t *testing.T) {
 		t.Errorf("a lab key sending cases: status %d, want 403", code)
 	}
 }
+
+// TestCheckInOnceADay checks the check-in route: 201 the first time, a 409
+// that says so the second.
+func TestCheckInOnceADay(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	path := fmt.Sprintf("/api/v1/persons/%d/checkins", f.personID)
+	tests := []struct {
+		name string
+		body any
+		want int
+	}{
+		{"no answer", map[string]any{}, http.StatusBadRequest},
+		{"first of the day", map[string]any{"symptoms": false, "celsius": 36.6}, http.StatusCreated},
+		{"second of the day", map[string]any{"symptoms": false}, http.StatusConflict},
+	}
+	for _, tt := range tests {
+		if got, body := f.do(t, "POST", path, f.citizen, tt.body); got != tt.want {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, got, tt.want, body)
+		}
+	}
+}
+
+// TestVenueVisitOverTheAPI makes a venue as an admin, reads it as anyone,
+// and records a visit as a citizen; a forged code is a 404.
+func TestVenueVisitOverTheAPI(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	status, body := f.do(t, "POST", "/api/v1/admin/venues", f.admin, map[string]any{"name": "West Lake gate 3", "region": "330106"})
+	if status != http.StatusCreated {
+		t.Fatalf("create venue: status %d: %s", status, body)
+	}
+	var v struct {
+		Code, ID, Name string
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatal(err)
+	}
+	visits := fmt.Sprintf("/api/v1/persons/%d/visits", f.personID)
+	tests := []struct {
+		name, method, path, token string
+		body                      any
+		want                      int
+	}{
+		{"read by anyone", "GET", "/api/v1/venues/" + v.Code, "", nil, http.StatusOK},
+		{"forged code", "GET", "/api/v1/venues/" + v.Code + "x", "", nil, http.StatusNotFound},
+		{"visit", "POST", visits, f.citizen, map[string]any{"venue": v.Code}, http.StatusOK},
+		{"visit with a forged code", "POST", visits, f.citizen, map[string]any{"venue": "x.y"}, http.StatusNotFound},
+		{"a venue without a name", "POST", "/api/v1/admin/venues", f.admin, map[string]any{"name": "", "region": "330106"}, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		if got, body := f.do(t, tt.method, tt.path, tt.token, tt.body); got != tt.want {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, got, tt.want, body)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package pages
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/service"
+)
+
+// checkpointView is what the scanner page shows.
+type checkpointView struct {
+	Community bool // seed 002's one-way community entry: residents in only
+}
+
+// verdictView is the full-screen answer to a scan.
+type verdictView struct {
+	Kind      string // pass, refuse or invalid
+	V         *service.Verification
+	Reason    string // why refused or invalid, as a message key
+	Community bool
+	Took      time.Duration
+}
+
+func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
+	pg := p.newPage(r, c, "title.checkpoint")
+	community := r.URL.Query().Get("mode") == "community"
+	if community {
+		pg.Title = pg.T("title.community")
+	}
+	pg.Data = checkpointView{Community: community}
+	p.render(w, r, http.StatusOK, "checkpoint", pg)
+}
+
+// verify checks a scanned or typed code and answers with a verdict page:
+// green PASS, red or yellow REFUSE, or INVALID with the reason.
+func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
+	start := time.Now()
+	community := r.PostFormValue("mode") == "community"
+	pg := p.newPage(r, c, "title.checkpoint")
+	pg.Form = keep(r.PostForm, []string{"token", "temperature", "pass_checked"})
+	pg.Data = checkpointView{Community: community}
+	// Only line ends are trimmed: a space is one of Base45's characters.
+	in := service.VerifyInput{Token: strings.Trim(r.PostFormValue("token"), "\r\n\t")}
+	if t := strings.TrimSpace(r.PostFormValue("temperature")); t != "" {
+		v, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			pg.Errors["temperature"], pg.Message = translate(c.lang, "err.number"), pg.T("err.fields")
+			p.render(w, r, http.StatusUnprocessableEntity, "checkpoint", pg)
+			return
+		}
+		in.Temperature = &v
+	}
+	res, err := p.svc.Verify(r.Context(), c.staff, in)
+	if err != nil {
+		status := p.formError(r, c, pg, err)
+		if healthcode.ErrorCode(err) == healthcode.EFORBIDDEN {
+			pg.Errors["temperature"] = pg.Message
+		}
+		p.render(w, r, status, "checkpoint", pg)
+		return
+	}
+	v := &verdictView{V: res, Community: community}
+	switch {
+	case !res.Valid:
+		v.Kind, v.Reason = "invalid", "reason."+res.Reason
+	case res.Fever:
+		v.Kind, v.Reason = "refuse", "verdict.fever"
+	case !res.Pass:
+		v.Kind, v.Reason = "refuse", "verdict.color"
+	case community && r.PostFormValue("pass_checked") != "yes":
+		v.Kind, v.Reason = "refuse", "verdict.no_pass"
+	default:
+		v.Kind = "pass"
+	}
+	v.Took = time.Since(start).Round(100 * time.Microsecond)
+	pg.Data = v
+	pg.Title = pg.T("verdict." + v.Kind)
+	p.render(w, r, http.StatusOK, "verdict", pg)
+}
+
+// staffLogin keeps a checkpoint's or an admin's API key in an HttpOnly
+// cookie, so the scanner may record temperatures and see why a code is
+// red, and an admin may make venue codes.
+func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
+	key := strings.TrimSpace(r.PostFormValue("key"))
+	who, err := p.svc.Authenticate(r.Context(), key)
+	if err != nil || !staffRole(who.Role) {
+		pg := p.newPage(r, c, "title.checkpoint")
+		pg.Data = checkpointView{}
+		pg.Errors["key"], pg.Message = pg.T("err.key"), pg.T("err.fields")
+		p.render(w, r, http.StatusUnauthorized, "checkpoint", pg)
+		return
+	}
+	setCookie(w, r, cookieStaff, key, 12*time.Hour)
+	next := localPath(r.PostFormValue("next"))
+	if next == "" {
+		next = "/checkpoint"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

@@ -1,0 +1,241 @@
+package pages
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/internal/service"
+)
+
+// The declaration's questions, by form field: the same names the service
+// uses for its field errors, so each error lands next to its field.
+var questions = []string{
+	"declaration.fever", "declaration.cough", "declaration.other_symptoms",
+	"declaration.left_region_14d", "declaration.abroad_14d", "declaration.contact_cases",
+}
+
+// applyFields are the fields an application carries through its
+// confirmation screen.
+var applyFields = append([]string{"relation", "identity.doc_type", "identity.number", "identity.name",
+	"identity.phone", "region", "declaration.commitment"}, questions...)
+
+// formBool reads a yes/no radio: nil when unanswered, so that the service
+// can tell a missing answer from a "no".
+func formBool(r *http.Request, name string) *bool {
+	switch r.PostFormValue(name) {
+	case "yes":
+		return new(true)
+	case "no":
+		return new(false)
+	}
+	return nil
+}
+
+func declarationInput(r *http.Request) service.DeclarationInput {
+	return service.DeclarationInput{
+		Fever: formBool(r, "declaration.fever"), Cough: formBool(r, "declaration.cough"),
+		OtherSymptoms: formBool(r, "declaration.other_symptoms"), LeftRegion14d: formBool(r, "declaration.left_region_14d"),
+		Abroad14d: formBool(r, "declaration.abroad_14d"), ContactCases: formBool(r, "declaration.contact_cases"),
+		Commitment: new(r.PostFormValue("declaration.commitment") == "yes"),
+	}
+}
+
+func applyInput(r *http.Request) service.ApplyInput {
+	return service.ApplyInput{
+		Relation: healthcode.Relation(r.PostFormValue("relation")),
+		Identity: healthcode.Identity{
+			DocType: healthcode.DocType(r.PostFormValue("identity.doc_type")),
+			Number:  r.PostFormValue("identity.number"), Name: r.PostFormValue("identity.name"),
+			Phone: r.PostFormValue("identity.phone"),
+		},
+		Region:      r.PostFormValue("region"),
+		Declaration: declarationInput(r),
+	}
+}
+
+// applyView is what the application form (and the re-application form)
+// shows.
+type applyView struct {
+	Action    string
+	Reapply   bool
+	Person    *service.PersonView // the person re-applying
+	Relations []string            // choices; one when the relation is fixed
+	Questions []string
+	Fields    []string
+}
+
+var relations = []string{"self", "spouse", "parent", "child", "other"}
+
+func (p *Pages) applyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
+	pg := p.newPage(r, c, "title.apply")
+	rel := r.URL.Query().Get("relation")
+	if !healthcode.Relation(rel).Valid() {
+		rel = "self"
+	}
+	pg.Form.Set("relation", rel)
+	pg.Form.Set("identity.doc_type", string(healthcode.DocResidentID))
+	pg.Data = &applyView{Action: "/app/apply", Relations: relations, Questions: questions, Fields: applyFields}
+	p.render(w, r, http.StatusOK, "apply", pg)
+}
+
+func (p *Pages) apply(w http.ResponseWriter, r *http.Request, c *ctx) {
+	v := &applyView{Action: "/app/apply", Relations: relations, Questions: questions, Fields: applyFields}
+	p.applySteps(w, r, c, v, func(in service.ApplyInput) (*service.PersonView, error) {
+		return p.svc.Apply(r.Context(), c.citizen, in)
+	})
+}
+
+func (p *Pages) reapplyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
+	v, ok := p.reapplyView(w, r, c)
+	if !ok {
+		return
+	}
+	pg := p.newPage(r, c, "title.reapply")
+	pg.Form.Set("relation", string(v.Person.Relation))
+	pg.Form.Set("identity.doc_type", string(v.Person.DocType))
+	pg.Form.Set("region", v.Person.Region)
+	pg.Data = v
+	p.render(w, r, http.StatusOK, "apply", pg)
+}
+
+func (p *Pages) reapply(w http.ResponseWriter, r *http.Request, c *ctx) {
+	v, ok := p.reapplyView(w, r, c)
+	if !ok {
+		return
+	}
+	p.applySteps(w, r, c, v, func(in service.ApplyInput) (*service.PersonView, error) {
+		in.Relation = v.Person.Relation
+		return p.svc.Reapply(r.Context(), c.citizen, v.Person.ID, in)
+	})
+}
+
+func (p *Pages) reapplyView(w http.ResponseWriter, r *http.Request, c *ctx) (*applyView, bool) {
+	person, ok := p.person(w, r, c)
+	if !ok {
+		return nil, false
+	}
+	id := person.ID
+	return &applyView{Action: "/app/p/" + strconv.FormatInt(id, 10) + "/reapply", Reapply: true, Person: person,
+		Relations: []string{string(person.Relation)}, Questions: questions, Fields: applyFields}, true
+}
+
+// applySteps runs the form's three steps (SPEC A2): check the form and
+// show it again with each bad field marked, or show the confirmation
+// screen; "edit" goes back to the form; "submit" applies.
+func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *applyView,
+	submit func(service.ApplyInput) (*service.PersonView, error)) {
+	title := "title.apply"
+	if v.Reapply {
+		title = "title.reapply"
+	}
+	pg := p.newPage(r, c, title)
+	pg.Form = keep(r.PostForm, applyFields)
+	pg.Data = v
+	in := applyInput(r)
+	switch r.PostFormValue("step") {
+	case "edit":
+		p.render(w, r, http.StatusOK, "apply", pg)
+	case "submit":
+		person, err := submit(in)
+		if err != nil {
+			p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
+			return
+		}
+		done := "apply"
+		if v.Reapply {
+			done = "reapply"
+		}
+		http.Redirect(w, r, "/app/p/"+strconv.FormatInt(person.ID, 10)+"?done="+done, http.StatusSeeOther)
+	default:
+		if err := p.svc.CheckApplication(in); err != nil {
+			p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
+			return
+		}
+		p.render(w, r, http.StatusOK, "confirm", pg)
+	}
+}
+
+// modifyView is what the modification form shows.
+type modifyView struct {
+	Person    *service.PersonView
+	Self      bool
+	Questions []string
+}
+
+func (p *Pages) modifyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
+	p.modifyPage(w, r, c, http.StatusOK, nil)
+}
+
+func (p *Pages) modify(w http.ResponseWriter, r *http.Request, c *ctx) {
+	id, ok := p.personID(w, r, c)
+	if !ok {
+		return
+	}
+	in := service.ModifyInput{Region: r.PostFormValue("region"), Declaration: declarationInput(r)}
+	// Name and phone change only for relatives, and only when typed.
+	if v := strings.TrimSpace(r.PostFormValue("name")); v != "" {
+		in.Name = &v
+	}
+	if v := strings.TrimSpace(r.PostFormValue("phone")); v != "" {
+		in.Phone = &v
+	}
+	if _, err := p.svc.Modify(r.Context(), c.citizen, id, in); err != nil {
+		p.modifyPage(w, r, c, 0, err)
+		return
+	}
+	http.Redirect(w, r, "/app/p/"+strconv.FormatInt(id, 10)+"?done=modify", http.StatusSeeOther)
+}
+
+func (p *Pages) modifyPage(w http.ResponseWriter, r *http.Request, c *ctx, status int, formErr error) {
+	person, ok := p.person(w, r, c)
+	if !ok {
+		return
+	}
+	pg := p.newPage(r, c, "title.modify")
+	pg.Data = &modifyView{Person: person, Self: person.Relation == healthcode.RelationSelf, Questions: questions}
+	if r.Method == http.MethodPost {
+		pg.Form = keep(r.PostForm, append([]string{"region", "name", "phone", "declaration.commitment"}, questions...))
+	} else {
+		pg.Form.Set("region", person.Region)
+	}
+	if formErr != nil {
+		status = p.formError(r, c, pg, formErr)
+	}
+	p.render(w, r, status, "modify", pg)
+}
+
+// keep copies only the named fields of a form, so that nothing else (the
+// CSRF token, the step) is echoed back.
+func keep(form url.Values, names []string) url.Values {
+	out := url.Values{}
+	for _, n := range names {
+		if v := form.Get(n); v != "" {
+			out.Set(n, v)
+		}
+	}
+	return out
+}
+
+// inlineSVG is the QR code of token as an SVG element to put straight into
+// the page, so the code shows with JavaScript off.
+func inlineSVG(token string) (string, error) {
+	b, err := healthqr.SVG(token)
+	if err != nil {
+		return "", err
+	}
+	s := string(b)
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		s = s[i:]
+	}
+	return strings.Replace(s, "<svg ", `<svg role="img" aria-label="QR" `, 1), nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}

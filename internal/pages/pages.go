@@ -1,0 +1,66 @@
+// Package pages serves the HTML pages people use: the citizen's code app
+// (log in, apply, show the code, check in, modify, re-apply, relatives,
+// history, help) and the checkpoint scanner for staff. Pages are rendered
+// on the server with html/template and work with JavaScript off; scripts
+// only add the clock, the code's automatic refresh and camera scanning.
+// Pages call the service directly; forms POST, and success redirects (303).
+package pages
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"healthcode/internal/service"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Pages is the HTTP handler of every page.
+type Pages struct {
+	svc   *service.Service
+	log   *slog.Logger
+	tmpl  templates
+	mux   *http.ServeMux
+	cross *http.CrossOriginProtection
+}
+
+// New returns the pages of svc, ready to mount at "/".
+func New(log *slog.Logger, svc *service.Service) (*Pages, error) {
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{svc: svc, log: log, tmpl: t, mux: http.NewServeMux(), cross: http.NewCrossOriginProtection()}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	p.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	p.routes()
+	return p, nil
+}
+
+// ServeHTTP sets the headers every page needs and routes the request.
+func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// Scripts, styles and images come only from this server; the code's
+	// QR is inline SVG and the camera is read in the page.
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "+
+		"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	p.mux.ServeHTTP(w, r)
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,223 @@
+package pages
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"healthcode"
+	"healthcode/policy"
+)
+
+// templates holds one parsed set per page: the layout plus the page.
+type templates map[string]*template.Template
+
+func parseTemplates() (templates, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := templates{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" || base == "partials.html" {
+			continue
+		}
+		set, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		t[strings.TrimSuffix(base, ".html")] = set
+	}
+	return t, nil
+}
+
+var funcs = template.FuncMap{
+	"clock":   func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02 15:04:05") },
+	"day":     func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02") },
+	"hms":     func(t time.Time) string { return t.In(policy.ChinaTime).Format("15:04:05") },
+	"unix":    func(t time.Time) int64 { return t.Unix() },
+	"sub":     func(a, b int) int { return a - b },
+	"safe":    func(s string) template.HTML { return template.HTML(s) }, // only for SVG this server drew
+	"list":    func(s ...string) []string { return s },
+	"field":   newField,
+	"fieldID": fieldID,
+}
+
+// formField is what the "text" partial needs to draw one labelled input.
+type formField struct {
+	ID, Name, Label, Type, Mode, Auto, Value, Error string
+}
+
+// newField describes the input for a form field; kind is an input type,
+// or "decimal" for a number typed on a phone's number pad.
+func newField(pg *page, name, label, kind, auto string) formField {
+	f := formField{ID: fieldID(name), Name: name, Label: pg.T(label), Type: kind, Auto: auto,
+		Value: pg.Val(name), Error: pg.Err(name)}
+	switch kind {
+	case "decimal":
+		f.Type, f.Mode = "text", "decimal"
+	case "tel":
+		f.Mode = "numeric"
+	}
+	return f
+}
+
+// fieldID turns a field name such as identity.number into an element id.
+func fieldID(name string) string { return strings.ReplaceAll(name, ".", "-") }
+
+// page is what every template receives.
+type page struct {
+	Lang     string
+	Large    bool
+	CSRF     string
+	LoggedIn bool
+	Staff    string // the checkpoint's name when staff are logged in
+	Here     string // this page's address, for the language and text switches
+	Title    string
+	Message  string            // an error about the whole form or page
+	Notice   string            // a success message
+	Form     url.Values        // what the person typed, to show again
+	Errors   map[string]string // field name → why it is wrong
+	Data     any
+}
+
+// T looks a message up in the page's language.
+func (pg *page) T(key string) string { return translate(pg.Lang, key) }
+
+// Text picks the page's language out of a two-language text.
+func (pg *page) Text(t healthcode.Text) string {
+	if pg.Lang == "en" || t.Zh == "" {
+		return t.En
+	}
+	return t.Zh
+}
+
+// Val is the value typed into a field.
+func (pg *page) Val(name string) string { return pg.Form.Get(name) }
+
+// Is reports whether the field holds value: for radios, checkboxes and
+// select options.
+func (pg *page) Is(name, value string) bool { return pg.Form.Get(name) == value }
+
+// Err is the reason a field was refused, or "".
+func (pg *page) Err(name string) string { return pg.Errors[name] }
+
+// Color is a colour's word in the page's language, so colour is never
+// the only signal.
+func (pg *page) Color(c healthcode.Color) string { return pg.T("color." + c.String()) }
+
+func (p *Pages) newPage(r *http.Request, c *ctx, title string) *page {
+	pg := &page{Lang: c.lang, Large: c.large, CSRF: c.csrf, LoggedIn: c.citizen != nil, Here: r.URL.Path,
+		Form: url.Values{}, Errors: map[string]string{}}
+	if c.staff != nil {
+		pg.Staff = c.staff.Name
+	}
+	if r.Method != http.MethodGet {
+		pg.Here = getTwin(r.URL.Path)
+	}
+	pg.Title = pg.T(title)
+	return pg
+}
+
+// getTwin is the page a POST's answer switches language on.
+func getTwin(p string) string {
+	switch p {
+	case "/checkpoint/verify", "/checkpoint/login":
+		return "/checkpoint"
+	case "/login/code":
+		return "/login"
+	case "/logout":
+		return "/"
+	}
+	return p
+}
+
+// render writes a page; a template error is the server's fault.
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
+	t, ok := p.tmpl[name]
+	if !ok {
+		panic("pages: no template " + name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", pg); err != nil {
+		p.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// fail shows a page with only a message and a way back.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, c *ctx, status int, msg string) {
+	pg := p.newPage(r, c, "title.error")
+	pg.Message = msg
+	p.render(w, r, status, "error", pg)
+}
+
+// failErr shows a service error as a page: internal errors are logged and
+// shown only as "Internal error".
+func (p *Pages) failErr(w http.ResponseWriter, r *http.Request, c *ctx, err error) {
+	code := healthcode.ErrorCode(err)
+	if code == healthcode.EINTERNAL {
+		p.log.ErrorContext(r.Context(), "page error", "pattern", r.Pattern, "err", err)
+	}
+	p.fail(w, r, c, statusOf(code), p.message(c, err))
+}
+
+// formError puts a service error on a form: each bad field's reason next
+// to the field, anything else at the top. The form keeps what was typed.
+func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
+	code := healthcode.ErrorCode(err)
+	if code == healthcode.EINTERNAL {
+		p.log.ErrorContext(r.Context(), "form error", "pattern", r.Pattern, "err", err)
+	}
+	fields := healthcode.ErrorFields(err)
+	for _, f := range fields {
+		pg.Errors[f.Field] = reason(c.lang, f.Reason)
+	}
+	if len(fields) > 0 {
+		pg.Message = translate(c.lang, "err.fields")
+		return http.StatusUnprocessableEntity
+	}
+	pg.Message = p.message(c, err)
+	return statusOf(code)
+}
+
+// message is an error's safe message, in Chinese for the codes people
+// meet most.
+func (p *Pages) message(c *ctx, err error) string {
+	msg := healthcode.ErrorMessage(err)
+	if c.lang == "zh" {
+		if zh := translate("zh", "err."+healthcode.ErrorCode(err)); zh != "" {
+			return zh + msg
+		}
+	}
+	return msg
+}
+
+func statusOf(code string) int {
+	switch code {
+	case healthcode.EINVALID:
+		return http.StatusUnprocessableEntity
+	case healthcode.ENOTFOUND:
+		return http.StatusNotFound
+	case healthcode.ECONFLICT:
+		return http.StatusConflict
+	case healthcode.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case healthcode.EFORBIDDEN:
+		return http.StatusForbidden
+	case healthcode.ELIMIT:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}

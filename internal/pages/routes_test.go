@@ -1,0 +1,112 @@
+package pages
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"healthcode/healthqr"
+	"healthcode/internal/secret"
+	"healthcode/internal/service"
+	"healthcode/internal/sqlite"
+	"healthcode/policy"
+)
+
+// TestEveryRouteGuardsItself calls every route of the table as a stranger:
+// citizen pages send them to log in, and every POST without the form
+// token is refused before its handler runs.
+func TestEveryRouteGuardsItself(t *testing.T) {
+	p := newTestPages(t)
+	for _, rt := range table {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = strings.NewReplacer("{id}", "1", "{code}", "x.y", "{$}", "").Replace(path)
+		t.Run(rt.pattern, func(t *testing.T) {
+			req := httptest.NewRequest(method, path, strings.NewReader("csrf=forged"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: cookieCSRF, Value: strings.Repeat("a", 43)})
+			rec := httptest.NewRecorder()
+			p.ServeHTTP(rec, req)
+			switch {
+			case method == http.MethodPost:
+				if rec.Code != http.StatusForbidden {
+					t.Errorf("POST with a wrong form token: status %d, want 403", rec.Code)
+				}
+			case rt.access == citizen:
+				if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+					t.Errorf("anonymous GET: status %d to %q, want 303 to /login", rec.Code, loc)
+				}
+			default:
+				if rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+					t.Errorf("an open page sends strangers to log in")
+				}
+			}
+		})
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/v/abc.def", "/v/abc.def"},
+		{"/app", "/app"},
+		{"", ""},
+		{"app", ""},
+		{"//evil.example", ""},
+		{`/\evil.example`, ""},
+		{"https://evil.example/", ""},
+		{"/a\r\nSet-Cookie: x", ""},
+	}
+	for _, tt := range tests {
+		if got := localPath(tt.in); got != tt.want {
+			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func newTestPages(t *testing.T) *Pages {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p, err := New(log, newTestService(t, service.Config{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// newTestService is a service on a new SQLite file with the shipped
+// policy packs and a signing key valid from a minute ago.
+func newTestService(t *testing.T, cfg service.Config) *service.Service {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "hc.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := healthqr.GenerateKey("330100", time.Now().Add(-time.Minute), 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := healthqr.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	policies, err := policy.ShippedRegistry("330100", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(cfg, db, box, keys, policies, service.LogSender{Log: log}, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}

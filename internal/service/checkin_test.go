@@ -1,0 +1,99 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/service"
+)
+
+func TestCheckInIsOncePerChinaDay(t *testing.T) {
+	t.Parallel()
+	onEachStore(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		const phone = "13900020001"
+		who := mustLogin(t, e, phone)
+		p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "吴晓东", phone))
+		normal := service.CheckInInput{Symptoms: new(false), Celsius: new(36.5)}
+
+		res, err := e.svc.CheckIn(ctx, who, p.ID, normal)
+		if err != nil {
+			t.Fatalf("first check-in: %v", err)
+		}
+		if res.Date != "2026-03-10" || res.Status == nil || res.Status.Color != healthcode.Green {
+			t.Errorf("check-in = %+v, want date 2026-03-10 and a green status", res)
+		}
+		h, err := e.svc.Health(ctx, who, p.ID)
+		if err != nil || !h.CheckedInToday {
+			t.Fatalf("Health after check-in = %+v, %v; want checked in today", h, err)
+		}
+
+		_, err = e.svc.CheckIn(ctx, who, p.ID, normal)
+		wantCode(t, err, healthcode.ECONFLICT)
+
+		e.clock.Advance(24 * time.Hour)
+		if _, err := e.svc.CheckIn(ctx, who, p.ID, normal); err != nil {
+			t.Fatalf("check-in the next day: %v", err)
+		}
+		var checkins int
+		for _, f := range storedFacts(t, e, p.ID) {
+			if f.CheckIn != nil {
+				checkins++
+			}
+		}
+		if checkins != 2 {
+			t.Errorf("stored %d check-in facts, want 2", checkins)
+		}
+	})
+}
+
+func TestCheckInRefusesBadInputAndOthersPersons(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900020002"
+	who := mustLogin(t, e, phone)
+	p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "吴晓东", phone))
+	stranger := mustLogin(t, e, "13900020003")
+
+	tests := []struct {
+		name     string
+		who      *healthcode.Principal
+		in       service.CheckInInput
+		wantCode string
+		wantFld  []string
+	}{
+		{"unanswered symptoms", who, service.CheckInInput{}, healthcode.EINVALID, []string{"symptoms"}},
+		{"impossible temperature", who, service.CheckInInput{Symptoms: new(false), Celsius: new(60.0)}, healthcode.EINVALID, []string{"celsius"}},
+		{"someone else's person", stranger, service.CheckInInput{Symptoms: new(false)}, healthcode.ENOTFOUND, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.svc.CheckIn(ctx, tt.who, p.ID, tt.in)
+			wantCode(t, err, tt.wantCode)
+			if got := fieldNames(err); len(tt.wantFld) > 0 && (len(got) != 1 || got[0] != tt.wantFld[0]) {
+				t.Errorf("fields = %v, want %v", got, tt.wantFld)
+			}
+		})
+	}
+}
+
+// onEachStore runs test on a new environment on SQLite and on PostgreSQL,
+// side by side.
+func onEachStore(t *testing.T, test func(t *testing.T, e *testEnv)) {
+	t.Helper()
+	for _, store := range []struct {
+		name string
+		opts []envOption
+	}{
+		{"sqlite", nil},
+		{"postgres", []envOption{withPostgres()}},
+	} {
+		t.Run(store.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newEnv(t, store.opts...))
+		})
+	}
+}

@@ -1,0 +1,433 @@
+// End-to-end tests of healthcode's pages in Debian's Chromium, driven by
+// playwright-core (no browser download). scripts/browsertest builds the
+// server and the QR video tool and runs this with:
+//
+//	HC_BIN        the healthcode binary
+//	HC_QRVIDEO    the qrvideo binary (a token's QR as a Y4M video)
+//	CHROMIUM      the browser (default /usr/bin/chromium)
+//	SCREENSHOTS   where the phone-size screenshots go (default docs/screenshots)
+//
+// The flow: apply through the form (an error first), see the code and its
+// automatic refresh, verify the code text on the checkpoint page by hand,
+// check in (twice), modify with a bad field, add a relative and switch to
+// their code, read the history and help, switch language and text size,
+// use the pages with JavaScript off, and scan a fresh code through a fake
+// camera.
+'use strict';
+const { chromium } = require('playwright-core');
+const { spawn, execFileSync } = require('child_process');
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..', '..');
+const bin = process.env.HC_BIN;
+const qrvideo = process.env.HC_QRVIDEO;
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const shots = path.resolve(root, process.env.SCREENSHOTS || 'docs/screenshots');
+const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
+const baseArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+// The token lives 20 s, so the page's refresh (10 s before expiry) is seen
+// within the test, and the camera scan still gets a fresh code.
+const tokenTTL = '20s';
+
+let passed = 0;
+async function step(name, fn) {
+  const start = Date.now();
+  try {
+    await fn();
+  } catch (err) {
+    console.error(`FAIL ${name}`);
+    throw err;
+  }
+  passed++;
+  console.log(`ok   ${name} (${Date.now() - start} ms)`);
+}
+
+// startServer runs `healthcode serve --dev` on a free port with a fresh
+// data directory and resolves to its base URL.
+function startServer(dataDir) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ['serve', '--dev', '--addr', '127.0.0.1:0', '--data', dataDir, '--token-ttl', tokenTTL],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let errText = '';
+    proc.stderr.on('data', (d) => { errText += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve({ proc, url: m[1], log: () => errText });
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${errText}`)));
+    setTimeout(() => reject(new Error('server did not start in 30 s')), 30000);
+  });
+}
+
+// shot saves a screenshot of the page, after checking the basics of
+// accessibility that a machine can: a language, a heading, a label for
+// every field, and field errors tied to their fields.
+async function shot(page, name) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    if (!document.documentElement.lang) out.push('no lang attribute');
+    if (!document.querySelector('h1')) out.push('no h1');
+    for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      if (!el.labels || el.labels.length === 0) out.push(`field ${el.id || el.name} has no label`);
+    }
+    for (const el of document.querySelectorAll('[aria-describedby]')) {
+      for (const id of el.getAttribute('aria-describedby').split(/\s+/)) {
+        if (!document.getElementById(id)) out.push(`aria-describedby names a missing ${id}`);
+      }
+    }
+    for (const el of document.querySelectorAll('.field-error')) {
+      if (!el.id) out.push('a field error no field points to');
+    }
+    return out;
+  });
+  assert.deepStrictEqual(problems, [], `accessibility of ${name}`);
+  await page.screenshot({ path: path.join(shots, name + '.png') });
+}
+
+async function login(page, url, number) {
+  await page.goto(url + '/login');
+  await page.fill('#phone', number);
+  await page.click('#send-code');
+  const code = (await page.textContent('#dev-code')).trim();
+  await page.fill('#code', code);
+  await page.click('#login');
+}
+
+// fillApplication fills the application form; declaration answers are all
+// "no" and the commitment is ticked.
+async function fillApplication(page, { number, name, phone: tel, relation }) {
+  if (relation) await page.selectOption('#relation', relation);
+  await page.selectOption('#doc_type', 'resident_id');
+  await page.fill('#identity-number', number);
+  await page.fill('#identity-name', name);
+  await page.fill('#identity-phone', tel);
+  await page.fill('#region', '330106');
+  for (const q of ['fever', 'cough', 'other_symptoms', 'left_region_14d', 'abroad_14d', 'contact_cases']) {
+    await page.check(`#declaration-${q}-no`);
+  }
+  await page.check('#commitment');
+}
+
+async function main() {
+  for (const [what, p] of [['HC_BIN', bin], ['HC_QRVIDEO', qrvideo], ['chromium', executablePath]]) {
+    if (!p || !fs.existsSync(p)) throw new Error(`${what} not found at ${p}`);
+  }
+  fs.mkdirSync(shots, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-browser-'));
+  const dataDir = path.join(tmp, 'data');
+  const server = await startServer(dataDir);
+  const url = server.url;
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: baseArgs });
+    const citizen = await browser.newContext(phone);
+    const page = await citizen.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Form errors answer 422 by design; anything else logged is a fault.
+    page.on('console', (m) => { if (m.type() === 'error' && !/status of 4(22|09)/.test(m.text())) errors.push(m.text()); });
+
+    await step('home page, in Chinese by default', async () => {
+      await page.goto(url + '/');
+      assert.strictEqual(await page.getAttribute('html', 'lang'), 'zh-CN');
+      await shot(page, '01-home');
+    });
+
+    await step('log in with phone and one-time code', async () => {
+      await page.goto(url + '/login');
+      await page.fill('#phone', '1380013');
+      await page.click('#send-code');
+      assert.match(await page.textContent('#phone-error'), /手机号/);
+      assert.strictEqual(await page.inputValue('#phone'), '1380013');
+      await page.fill('#phone', '13800138000');
+      await page.click('#send-code');
+      await page.waitForSelector('#dev-code');
+      await shot(page, '21-login');
+      await page.fill('#code', (await page.textContent('#dev-code')).trim());
+      await page.click('#login');
+      await page.waitForURL(/\/app\/apply$/);
+    });
+
+    await step('apply: bad fields are named in place and typed values kept', async () => {
+      await fillApplication(page, { number: '110105194912310021', name: '张小三', phone: '13800138000' });
+      await page.uncheck('#commitment');
+      await page.click('#next');
+      assert.match(await page.textContent('#identity-number-error'), /校验位/);
+      assert.match(await page.textContent('#commitment-error'), /郑重承诺/);
+      assert.strictEqual(await page.inputValue('#identity-number'), '110105194912310021');
+      assert.strictEqual(await page.inputValue('#identity-name'), '张小三');
+      await shot(page, '02-apply-errors');
+    });
+
+    await step('apply: confirmation screen, then the code', async () => {
+      await page.fill('#identity-number', '11010519491231002X');
+      await page.check('#commitment');
+      await page.click('#next');
+      await page.waitForSelector('#submit');
+      assert.match(await page.textContent('main'), /11010519491231002X/);
+      await shot(page, '03-confirm');
+      await page.click('#submit');
+      await page.waitForSelector('#code');
+      assert.match(await page.textContent('#color-word'), /绿码/);
+      assert.strictEqual((await page.textContent('#masked-name')).trim(), '张*三');
+      assert.ok(!(await page.content()).includes('11010519491231002X'), 'the code page shows the ID number');
+    });
+
+    let token;
+    await step('code page: live clock ticks and the token refreshes before it expires', async () => {
+      const t0 = await page.textContent('#clock');
+      await page.waitForFunction((t) => document.getElementById('clock').textContent !== t, t0, { timeout: 3000 });
+      token = (await page.textContent('#token')).trim();
+      assert.match(token, /^HCN1:/);
+      await shot(page, '04-code');
+      await page.waitForFunction((t) => document.getElementById('token').textContent.trim() !== t, token, { timeout: 20000 });
+      token = (await page.textContent('#token')).trim();
+    });
+
+    await step('checkpoint: the code text typed by hand passes within a second', async () => {
+      const staff = await browser.newContext(phone);
+      const cp = await staff.newPage();
+      await cp.goto(url + '/checkpoint');
+      await shot(cp, '05-checkpoint');
+      await cp.fill('#token', token);
+      const start = Date.now();
+      await cp.click('#verify');
+      await cp.waitForSelector('#verdict');
+      const took = Date.now() - start;
+      assert.ok(took < 1000, `verdict took ${took} ms`);
+      assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
+      assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
+      await shot(cp, '06-verdict-pass');
+      await cp.click('#next-scan');
+      await cp.fill('#token', token.slice(0, -3) + (token.endsWith('AAA') ? 'BBB' : 'AAA'));
+      await cp.click('#verify');
+      assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'invalid');
+      await shot(cp, '07-verdict-invalid');
+      await staff.close();
+    });
+
+    const codeURL = page.url().split('?')[0];
+    await step('daily check-in: bad input named, then done once, then says so', async () => {
+      await page.click('#act-checkin');
+      await shot(page, '22-checkin');
+      await page.check('#symptoms-no');
+      await page.fill('#celsius', '36,x');
+      await page.click('#checkin-submit');
+      assert.match(await page.textContent('#celsius-error'), /数字/);
+      assert.strictEqual(await page.inputValue('#celsius'), '36,x');
+      await page.fill('#celsius', '36.5');
+      await page.click('#checkin-submit');
+      await page.waitForSelector('#code');
+      assert.match(await page.textContent('#checked'), /已打卡/);
+      await page.goto(codeURL + '/checkin');
+      assert.match(await page.textContent('#already'), /已经打过卡/);
+      await shot(page, '08-checkin-done');
+    });
+
+    await step('modify: chances left shown, bad region named', async () => {
+      await page.goto(codeURL + '/modify');
+      assert.match(await page.textContent('#chances'), /\d/);
+      await page.fill('#region', '33A');
+      await page.click('#modify-submit');
+      assert.ok(await page.isVisible('#region-error'));
+      assert.strictEqual(await page.inputValue('#region'), '33A');
+      await shot(page, '09-modify-errors');
+    });
+
+    await step('re-apply: offered once, with the form and its warning', async () => {
+      await page.goto(codeURL);
+      await page.click('#act-reapply');
+      assert.match(await page.textContent('main'), /只有一次/);
+      await shot(page, '23-reapply');
+    });
+
+    await step('relatives: add a parent and switch between codes', async () => {
+      await page.goto(url + '/app/persons');
+      await page.click('#add-relative');
+      await fillApplication(page, { number: '33010619500101002' + checkChar('33010619500101002'), name: '李秀英', phone: '13900000009', relation: 'parent' });
+      await page.check('#declaration-cough-yes'); // a declared cough: yellow, and the page says why
+      await page.click('#next');
+      await page.click('#submit');
+      await page.waitForSelector('#code');
+      assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
+      assert.match(await page.textContent('#color-word'), /黄码/);
+      assert.match(await page.textContent('#reason'), /症状/);
+      assert.ok((await page.textContent('#next')).trim().length > 0, 'no "what next" for a yellow code');
+      await shot(page, '18-code-yellow');
+      await page.locator('.status').scrollIntoViewIfNeeded();
+      await shot(page, '19-code-yellow-why');
+      await page.goto(url + '/app/persons');
+      const text = await page.textContent('main');
+      assert.match(text, /张\*三/);
+      assert.match(text, /李\*英/);
+      await shot(page, '10-relatives');
+      await page.goto(codeURL);
+      await page.click('.switch a:not([aria-current])');
+      assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
+    });
+
+    await step('nucleic-acid and vaccination state beside the code, from the feeds', async () => {
+      const key = execFileSync(bin, ['keys', 'create-feed', '--name', 'lab-1', '--kinds', 'lab,vaccination', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      const feed = async (kind, csv) => {
+        const res = await fetch(`${url}/api/v1/feeds/${kind}`, {
+          method: 'POST', body: csv, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'text/csv' },
+        });
+        assert.ok(res.ok, `feed ${kind}: ${res.status} ${await res.text()}`);
+      };
+      const now = new Date(Date.now() - 60000).toISOString();
+      const sampled = new Date(Date.now() - 6 * 3600000).toISOString();
+      await feed('lab', `source_ref,doc_number,at,sampled,result,lab\nR-1,11010519491231002X,${now},${sampled},negative,West Lake Lab\n`);
+      await feed('vaccination', `source_ref,doc_number,at,dose,product\nV-1,11010519491231002X,${sampled},2,CoronaVac\n`);
+      await page.goto(codeURL);
+      assert.match(await page.textContent('#test'), /阴性/);
+      assert.match(await page.textContent('#vaccine'), /2/);
+      await page.locator('.health').scrollIntoViewIfNeeded();
+      await shot(page, '20-code-tests-vaccination');
+    });
+
+    await step('history and help', async () => {
+      await page.goto(codeURL + '/history');
+      assert.ok(await page.isVisible('#verified'));
+      await shot(page, '11-history');
+      await page.goto(url + '/help');
+      assert.match(await page.textContent('main'), /截图/);
+      await shot(page, '12-help');
+    });
+
+    await step('language switch to English and large text', async () => {
+      await page.goto(codeURL);
+      await page.click('#lang-switch');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      assert.match(await page.textContent('#color-word'), /GREEN/);
+      await page.click('#text-switch');
+      await page.waitForSelector('body.large');
+      await shot(page, '13-code-english-large');
+      await page.goto(url + '/help');
+      assert.match(await page.textContent('h1'), /Questions/);
+      await page.click('#lang-switch');
+      await page.click('#text-switch');
+      assert.strictEqual(await page.getAttribute('html', 'lang'), 'zh-CN');
+    });
+    await step('venue code: an admin prints it, a citizen opens it and records a visit', async () => {
+      const admin = await browser.newContext(phone);
+      const a = await admin.newPage();
+      const key = execFileSync(bin, ['keys', 'create-admin', '--name', 'ops', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      await a.goto(url + '/venues/new');
+      await a.fill('#key', key);
+      await a.click('#staff-login');
+      await a.fill('#name', '西湖景区3号门');
+      await a.fill('#region', '330106');
+      await a.click('#venue-create');
+      await a.waitForSelector('#venue .qr svg');
+      await shot(a, '14-venue-poster');
+      const visitURL = await a.getAttribute('#venue-url', 'href');
+      await admin.close();
+      await page.goto(visitURL);
+      assert.match(await page.textContent('#venue-name'), /西湖景区3号门/);
+      await shot(page, '15-venue-visit');
+      await page.click('#visit-submit');
+      await page.waitForSelector('#code');
+      assert.match(await page.textContent('.notice'), /已登记到访/);
+    });
+
+    await step('community entry (seed 002): green code without a checked pass is refused', async () => {
+      const staff = await browser.newContext(phone);
+      const cp = await staff.newPage();
+      await page.goto(codeURL);
+      const fresh = (await page.textContent('#token')).trim();
+      await cp.goto(url + '/checkpoint?mode=community');
+      await shot(cp, '16-community-entry');
+      await cp.fill('#token', fresh);
+      await cp.click('#verify');
+      assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'refuse');
+      await shot(cp, '17-verdict-refuse');
+      await cp.click('#next-scan');
+      await cp.fill('#token', fresh);
+      await cp.check('#pass_checked');
+      await cp.click('#verify');
+      assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
+      await staff.close();
+    });
+    assert.deepStrictEqual(errors, [], 'the pages logged script errors');
+    await citizen.close();
+
+    await step('JavaScript off: log in, see the code and refresh it by the button', async () => {
+      const nojs = await browser.newContext({ ...phone, javaScriptEnabled: false });
+      const p = await nojs.newPage();
+      await login(p, url, '13800138000');
+      await p.waitForSelector('#code');
+      const before = (await p.textContent('#token')).trim();
+      assert.ok(await p.isVisible('#qr svg'));
+      await p.waitForTimeout(1100); // tokens are signed to the second
+      await p.click('#refresh');
+      assert.notStrictEqual((await p.textContent('#token')).trim(), before);
+      await nojs.close();
+    });
+    await browser.close();
+    browser = null;
+
+    await step('camera: a fresh code scanned from a fake video stream passes', async () => {
+      const ctx0 = await chromium.launch({ executablePath, args: baseArgs });
+      const c = await ctx0.newContext(phone);
+      const p = await c.newPage();
+      await login(p, url, '13800138000');
+      await p.waitForSelector('#code');
+      const fresh = (await p.textContent('#token')).trim();
+      await ctx0.close();
+      const video = path.join(tmp, 'qr.y4m');
+      execFileSync(qrvideo, [fresh, video]);
+      const cam = await chromium.launch({
+        executablePath,
+        args: [...baseArgs, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+          `--use-file-for-fake-video-capture=${video}`],
+      });
+      try {
+        const cc = await cam.newContext(phone);
+        await cc.grantPermissions(['camera'], { origin: url });
+        const cp = await cc.newPage();
+        await cp.goto(url + '/checkpoint');
+        await cp.click('#camera');
+        await cp.waitForSelector('#verdict', { timeout: 10000 });
+        assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
+        assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
+      } finally {
+        await cam.close();
+      }
+    });
+    await step('the server log names nobody that was typed in', async () => {
+      const log = server.log();
+      assert.ok(log.includes('msg=request'), 'the server logged no requests');
+      for (const secret of ['11010519491231002X', '110105194912310021', '13800138000', '13900000009', '张小三', '李秀英',
+        '33010619500101002']) {
+        assert.ok(!log.includes(secret), `the server log holds ${secret}`);
+      }
+    });
+  } finally {
+    if (browser) await browser.close();
+    server.proc.kill('SIGTERM');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log(`${passed} browser steps passed; screenshots in ${path.relative(root, shots)}/`);
+}
+
+// checkChar is the GB 11643 check character of a resident ID's first 17
+// digits.
+function checkChar(first17) {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * weights[i];
+  return '10X98765432'[sum % 11];
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
