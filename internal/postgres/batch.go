@@ -46,27 +46,31 @@ const (
 // LockPersons locks what it can FOR UPDATE SKIP LOCKED, then reads the
 // persons in a second statement, for the reason LockPerson gives.
 func (t *tx) LockPersons(ctx context.Context, ids []int64) ([]*healthcode.Person, error) {
-	return t.lockPersons(ctx, skipLockedQuery, ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return t.lockPersons(ctx, skipLockedQuery, lockedPersonsQuery, ids)
 }
 
 // LockAll is LockPersons without SKIP LOCKED.
 func (t *tx) LockAll(ctx context.Context, ids []int64) ([]*healthcode.Person, error) {
-	return t.lockPersons(ctx, lockAllQuery, ids)
-}
-
-// lockPersons locks with lockQuery, then reads the persons in a second
-// statement, for the reason LockPerson gives: a joined statuses row read
-// by the locking statement may predate a commit made just before the lock
-// was taken. Both statements go in one batch. The second reads every
-// requested id, since it cannot see the first's result, and those that
-// were not locked are dropped here.
-func (t *tx) lockPersons(ctx context.Context, lockQuery string, ids []int64) ([]*healthcode.Person, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	return t.lockPersons(ctx, lockAllQuery, lockedPersonsQuery, ids)
+}
+
+// lockPersons locks with lockQuery, which answers the ids it locked, then
+// reads the persons with readQuery, for the reason LockPerson gives: a
+// joined statuses row read by the locking statement may predate a commit
+// made just before the lock was taken. Both statements go in one batch,
+// with the same argument. The second reads every person the argument
+// names, since it cannot see the first's result, and those that were not
+// locked are dropped here.
+func (t *tx) lockPersons(ctx context.Context, lockQuery, readQuery string, arg any) ([]*healthcode.Person, error) {
 	b := &pgx.Batch{}
-	b.Queue(lockQuery, ids)
-	b.Queue(lockedPersonsQuery, ids)
+	b.Queue(lockQuery, arg)
+	b.Queue(readQuery, arg)
 	br := t.tx.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()

@@ -20,35 +20,22 @@ import (
 const onConflictRef = ` ON CONFLICT (source, source_ref) WHERE source_ref <> '' DO NOTHING`
 
 // The identity lock looks each hash up in the unique index on id_hash
-// (TestFeedQueriesUseIndexes) and locks in id order, as LockPersons. It
-// is two statements for the reason LockPerson gives, sent as one batch.
+// (TestFeedQueriesUseIndexes) and locks in id order, as LockPersons.
 const (
-	lockByIdentityQuery    = `SELECT FROM persons WHERE id_hash = ANY($1::bytea[]) ORDER BY id FOR UPDATE`
+	lockByIdentityQuery    = `SELECT id FROM persons WHERE id_hash = ANY($1::bytea[]) ORDER BY id FOR UPDATE`
 	personsByIdentityQuery = `SELECT ` + personColumns + personFrom + `WHERE p.id_hash = ANY($1::bytea[]) ORDER BY p.id`
 )
 
+// LockByIdentity works as lockPersons does, for hashes: the reading
+// statement, with a snapshot of its own, may also find a person who took
+// one of the hashes after the lock was taken, and only the locked are kept.
 func (t *tx) LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*healthcode.Person, error) {
 	if len(idHashes) == 0 {
 		return nil, nil
 	}
-	b := &pgx.Batch{}
-	b.Queue(lockByIdentityQuery, idHashes)
-	b.Queue(personsByIdentityQuery, idHashes)
-	br := t.tx.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, fmt.Errorf("lock by identity: %w", translate(err))
-	}
-	rows, err := br.Query()
+	ps, err := t.lockPersons(ctx, lockByIdentityQuery, personsByIdentityQuery, idHashes)
 	if err != nil {
-		return nil, fmt.Errorf("lock by identity: %w", translate(err))
-	}
-	ps, err := scanPersons(rows)
-	if err == nil {
-		err = br.Close()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lock by identity: %w", translate(err))
+		return nil, fmt.Errorf("by identity: %w", err)
 	}
 	return ps, nil
 }
