@@ -90,8 +90,9 @@ func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestRe
 }
 
 // readBatches sends the decoded rows in batches until the feed ends or ctx
-// is cancelled by a failed batch. Each batch is a new slice: a worker may
-// still hold the one before.
+// is cancelled, by a failed batch or by the caller (a closed connection,
+// Ctrl-C), which it reports as ctx's error: rows were left unread. Each
+// batch is a new slice: a worker may still hold the one before.
 func readBatches(ctx context.Context, dec *ingest.Decoder, size int, out chan<- []ingest.Row, reject func(ingest.Rejection)) error {
 	batch := make([]ingest.Row, 0, size)
 	send := func() bool {
@@ -110,7 +111,9 @@ func readBatches(ctx context.Context, dec *ingest.Decoder, size int, out chan<- 
 		row, rej, err := dec.Next()
 		switch {
 		case errors.Is(err, io.EOF):
-			send()
+			if !send() {
+				return ctx.Err()
+			}
 			return nil
 		case err != nil:
 			send() // the rows before a file problem are good
@@ -119,7 +122,7 @@ func readBatches(ctx context.Context, dec *ingest.Decoder, size int, out chan<- 
 			reject(*rej)
 		default:
 			if batch = append(batch, row); len(batch) == size && !send() {
-				return nil // a batch failed; IngestStream reports it
+				return ctx.Err()
 			}
 		}
 	}

@@ -83,3 +83,24 @@ func TestIngestStreamStopsAtTheFirstFailedBatch(t *testing.T) {
 		t.Errorf("result %+v counts batches that were not stored", res)
 	}
 }
+
+func TestIngestStreamFailsWhenTheCallerGivesUp(t *testing.T) {
+	dec, err := ingest.NewDecoder("lab", ingest.CSV, strings.NewReader(labCSV(100_000)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls atomic.Int64
+	_, _, err = service.IngestStream(ctx, dec, service.Stream{
+		Batch: 100,
+		Store: func(_ context.Context, rows []ingest.Row) (service.IngestResult, error) {
+			if calls.Add(1) == 2 {
+				cancel() // Ctrl-C, or the client hanging up, while batches are stored
+			}
+			return service.IngestResult{Rows: len(rows), Added: len(rows)}, nil
+		},
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v after %d of 1000 batches, want the cancellation: rows were left unread", err, calls.Load())
+	}
+}
