@@ -30,12 +30,12 @@ func (d *Designation) Applies(f *Fact) bool {
 }
 
 // Stay is the area-stay fact d makes of a stay it Applies to: the part of
-// the stay inside d's period, at d's level, known at now. Its SourceRef
-// names both records, so that however often either is sent, and
-// whichever comes first, the pair makes one fact.
+// the stay inside d's period, at d's level, known at now, naming the trip
+// it was made of. Its SourceRef names both records, so that however often
+// either is sent, and whichever comes first, the pair makes one fact.
 func (d *Designation) Stay(f *Fact, now time.Time) Fact {
 	s := *f.AreaStay
-	s.Level = d.Level
+	s.Level, s.Trip = d.Level, &TripRef{Source: f.Source, Ref: f.SourceRef}
 	if s.From.Before(d.From) {
 		s.From = d.From
 	}

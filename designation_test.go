@@ -1,6 +1,7 @@
 package healthcode
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -46,9 +47,9 @@ func TestDesignationStayIsThePartInsideItsPeriod(t *testing.T) {
 	stay := &Fact{ID: 9, PersonID: 4, Kind: FactAreaStay, Source: "telecom", SourceRef: "T-1",
 		AreaStay: &AreaStayFact{Area: "A", From: day(5)}}
 	got := d.Stay(stay, now)
-	want := AreaStayFact{Area: "A", Level: AreaHigh, From: day(10), To: day(20)}
-	if *got.AreaStay != want {
-		t.Errorf("stay = %+v, want %+v", *got.AreaStay, want)
+	want := AreaStayFact{Area: "A", Level: AreaHigh, From: day(10), To: day(20), Trip: &TripRef{Source: "telecom", Ref: "T-1"}}
+	if !reflect.DeepEqual(*got.AreaStay, want) {
+		t.Errorf("stay = %+v, want %+v, made of trip telecom T-1", *got.AreaStay, want)
 	}
 	if got.PersonID != 4 || got.Kind != FactAreaStay || !got.At.Equal(now) || got.Source != "hq" ||
 		got.SourceRef != "D-7|telecom|T-1" || got.Author != "key:3" {

@@ -171,10 +171,20 @@ const (
 
 // AreaStayFact records a stay in a risk area; At is when it became known.
 type AreaStayFact struct {
-	Area  string    `json:"area"` // region code or named place
-	Level AreaLevel `json:"level"`
+	Area  string    `json:"area"`  // region code or named place
+	Level AreaLevel `json:"level"` // empty: a trip, coloured only by designations
 	From  time.Time `json:"from"`
 	To    time.Time `json:"to,omitzero"` // zero: still there
+	// Trip names the reported trip a designation made this stay of; nil
+	// for a stay as reported. The made stay lasts as long as that report:
+	// a later report of the trip (with its end, say) replaces both.
+	Trip *TripRef `json:"trip,omitempty"`
+}
+
+// TripRef names a feed record: its source and the source's record id.
+type TripRef struct {
+	Source string `json:"source"`
+	Ref    string `json:"ref"`
 }
 
 // StayEnd is the last exposure: the end of the stay, or at if still there.

@@ -202,22 +202,36 @@ func renews(f *healthcode.Fact, v *Validity) bool {
 	return slices.Contains(v.RenewedBy, f.Kind) && !fever(f) && !(f.CheckIn != nil && f.CheckIn.Symptoms)
 }
 
-// superseded reports an area stay reported again later (the same area and
-// level, from the same time), typically once its end is known: the newer
-// report replaces it, or a stay reported while still there would never
-// end. A report at another level stands beside it: a trip re-sent without
-// a level must not undo the level a designation gave the stay.
+// superseded reports an area stay replaced by a later report. A stay as
+// reported is replaced by a later report of the same area from the same
+// time, whatever its level, typically once its end is known: or a stay
+// reported while still there would never end. A stay a designation made
+// of a trip lasts as long as that trip's report does.
 func (ev *evaluation) superseded(i int) bool {
 	s := ev.facts[i].AreaStay
 	if s == nil {
 		return false
 	}
+	if s.Trip != nil {
+		trip := ev.reportOf(s.Trip)
+		return trip >= 0 && ev.superseded(trip)
+	}
 	for _, j := range ev.stays {
-		if t := ev.facts[j].AreaStay; j > i && t.Area == s.Area && t.From.Equal(s.From) && t.Level == s.Level {
+		if t := ev.facts[j].AreaStay; j > i && t.Trip == nil && t.Area == s.Area && t.From.Equal(s.From) {
 			return true
 		}
 	}
 	return false
+}
+
+// reportOf finds the reported stay ref names, or -1.
+func (ev *evaluation) reportOf(ref *healthcode.TripRef) int {
+	for _, j := range ev.stays {
+		if f := &ev.facts[j]; f.AreaStay.Trip == nil && f.Source == ref.Source && f.SourceRef == ref.Ref {
+			return j
+		}
+	}
+	return -1
 }
 
 // voided reports a declaration replaced by a later re-application.

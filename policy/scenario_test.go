@@ -92,6 +92,25 @@ func (b *fb) stay(at time.Duration, level healthcode.AreaLevel, from, to time.Du
 	return b.add(at, healthcode.Fact{AreaStay: s})
 }
 
+// trip records a telecom's report ref of a stay from..to with no level,
+// known at at.
+func (b *fb) trip(at time.Duration, ref string, from, to time.Duration) *fb {
+	b.stay(at, "", from, to)
+	f := &b.facts[len(b.facts)-1]
+	f.Source, f.SourceRef = "telecom", ref
+	return b
+}
+
+// designated records the stay a designation at level made of trip ref,
+// from..to, known at at.
+func (b *fb) designated(at time.Duration, ref string, level healthcode.AreaLevel, from, to time.Duration) *fb {
+	b.stay(at, level, from, to)
+	f := &b.facts[len(b.facts)-1]
+	f.Source, f.SourceRef = "hq", "D-1|telecom|"+ref
+	f.AreaStay.Trip = &healthcode.TripRef{Source: "telecom", Ref: ref}
+	return b
+}
+
 func (b *fb) isolation(at time.Duration, s healthcode.IsolationSetting, e healthcode.IsolationEvent) *fb {
 	return b.add(at, healthcode.Fact{Isolation: &healthcode.IsolationFact{Setting: s, Event: e}})
 }

@@ -215,11 +215,32 @@ func TestTransferRules2022(t *testing.T) {
 			},
 		},
 		{
-			name: "a designation's stay is not undone by the trip re-sent without a level",
+			name: "a designation's stay lasts while its trip is still there",
 			seed: "(4) those who are currently in the middle and high risk areas will not be transferred to the code.",
-			facts: new(fb).declare(0).stay(d(1), "", d(1), still).stay(d(2), healthcode.AreaHigh, d(1), still).
-				stay(d(3), "", d(1), d(1.5)),
-			checks: []check{{d(1.5), green, "green"}, {d(4), red, "high-risk-area/centralized"}},
+			facts: new(fb).declare(0).trip(d(1), "T-1", d(1), still).designated(d(2), "T-1", healthcode.AreaHigh, d(1), still).
+				trip(d(3), "T-2", d(0.5), d(0.6)), // another trip, elsewhere in time, replaces nothing
+			checks: []check{{d(1.5), green, "green"}, {d(4), red, "high-risk-area/centralized"}, {d(30), red, "high-risk-area/centralized"}},
+		},
+		{
+			name: "a designation's stay ends with its trip, re-reported with its end",
+			seed: "(4) those who are currently in the middle and high risk areas will not be transferred to the code.",
+			facts: new(fb).declare(0).trip(d(1), "T-1", d(1), still).designated(d(2), "T-1", healthcode.AreaHigh, d(1), still).
+				trip(d(3), "T-1b", d(1), d(2)).designated(d(3), "T-1b", healthcode.AreaHigh, d(1), d(2)).negatives(4, 8, 14, 17, 20),
+			checks: []check{{d(2.5), red, "high-risk-area/centralized"}, {d(17), yellow, "high-risk-area/home-monitoring"},
+				{d(24), green, "green"}},
+		},
+		{
+			name: "a trip re-reported as ended before the designation's period ends the stay made of it",
+			seed: "(4) those who are currently in the middle and high risk areas will not be transferred to the code.",
+			facts: new(fb).declare(0).trip(d(1), "T-1", d(1), still).designated(d(2), "T-1", healthcode.AreaHigh, d(2), still).
+				trip(d(3), "T-1b", d(1), d(1.5)),
+			checks: []check{{d(2.5), red, "high-risk-area/centralized"}, {d(3.5), green, "green"}},
+		},
+		{
+			name:   "a stay re-reported at another level replaces the first report",
+			seed:   "(4) those who are currently in the middle and high risk areas will not be transferred to the code.",
+			facts:  new(fb).declare(0).stay(d(1), healthcode.AreaHigh, d(1), still).stay(d(2), healthcode.AreaMedium, d(1), d(1.5)),
+			checks: []check{{d(1.5), red, "high-risk-area/centralized"}, {d(2.5), yellow, "medium-risk-area/monitoring"}},
 		},
 		{
 			name:   "an official transfer to yellow applies to a green person too",

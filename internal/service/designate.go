@@ -62,7 +62,11 @@ func (s *Service) DesignateAs(ctx context.Context, source, author string, rows [
 		return res, err
 	}
 	res.Duplicates = res.Rows - res.Added
-	for _, d := range ds {
+	stored, err := s.storedAs(ctx, ds)
+	if err != nil {
+		return res, err
+	}
+	for _, d := range stored {
 		stays, recoloured, err := s.applyDesignation(ctx, d, now)
 		res.Stays, res.Recoloured = res.Stays+stays, res.Recoloured+recoloured
 		if err != nil {
@@ -70,6 +74,32 @@ func (s *Service) DesignateAs(ctx context.Context, source, author string, rows [
 		}
 	}
 	return res, nil
+}
+
+// storedAs returns the designations stored under the records of ds, as
+// first sent: a record sent again with other values is applied as stored,
+// as the trips that arrive later will be.
+func (s *Service) storedAs(ctx context.Context, ds []*healthcode.Designation) ([]*healthcode.Designation, error) {
+	type record struct{ source, ref string }
+	sent := make(map[record]bool, len(ds))
+	var areas []string
+	for _, d := range ds {
+		sent[record{d.Source, d.SourceRef}] = true
+		if !slices.Contains(areas, d.Area) {
+			areas = append(areas, d.Area)
+		}
+	}
+	all, err := s.store.Designations(ctx, areas)
+	if err != nil {
+		return nil, err
+	}
+	var stored []*healthcode.Designation
+	for i := range all {
+		if sent[record{all[i].Source, all[i].SourceRef}] {
+			stored = append(stored, &all[i])
+		}
+	}
+	return stored, nil
 }
 
 // applyDesignation colours the persons with a stay d applies to.

@@ -137,3 +137,91 @@ func testDesignationColours(t *testing.T, opts ...envOption) {
 		t.Errorf("applying after a trip into the designated area: %v by %s, want red by high-risk-area", v.Status.Color, v.Status.Rule)
 	}
 }
+
+// TestDesignationSparesATripThatEndedBeforeIt: a trip first reported while
+// the person was still there, then again with its end, the end before the
+// area was designated: whichever comes first, the designation or the end,
+// the person was not there in the designated period and stays green.
+func TestDesignationSparesATripThatEndedBeforeIt(t *testing.T) {
+	for _, endFirst := range []bool{true, false} {
+		t.Run(map[bool]string{true: "end before designation", false: "designation before end"}[endFirst], func(t *testing.T) {
+			pack, err := policy.LoadShipped("transfer-rules-2022")
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newEnv(t, withPostgres(), withPolicy(pack))
+			ctx := context.Background()
+			number, phone := validID(t, "33010619800101123"), "13900070001"
+			who := mustLogin(t, e, phone)
+			v, err := e.svc.Apply(ctx, who, applyInput(number, "郑一", phone))
+			if err != nil {
+				t.Fatal(err)
+			}
+			telecom, hq := feedKey(t, e, "trip"), feedKey(t, e, "designation")
+			send := func(csv string) {
+				if _, err := e.svc.Ingest(ctx, telecom, "trip", feedRows(t, "trip", trips+csv, start)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			designate := func() {
+				rows := designationRows(t, "source_ref,area,level,from\nD-9,"+community+",high,2026-03-09\n")
+				if _, err := e.svc.Designate(ctx, hq, rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			send("T-1," + number + ",2026-03-08 12:00," + community + ",2026-03-08 08:00,\n")
+			if endFirst {
+				send("T-1b," + number + ",2026-03-09 09:00," + community + ",2026-03-08 08:00,2026-03-08 20:00\n")
+				designate()
+			} else {
+				designate()
+				send("T-1b," + number + ",2026-03-09 09:00," + community + ",2026-03-08 08:00,2026-03-08 20:00\n")
+			}
+			st, err := e.svc.Status(ctx, who, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Color != healthcode.Green {
+				t.Errorf("%v by %s, want green: the stay ended before the area was designated", st.Color, st.Rule)
+			}
+		})
+	}
+}
+
+// TestDesignationSentAgainIsAppliedAsStored: a record sent again with other
+// values changes nothing; trips, earlier or later, meet it as first sent.
+func TestDesignationSentAgainIsAppliedAsStored(t *testing.T) {
+	pack, err := policy.LoadShipped("transfer-rules-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, withPolicy(pack))
+	ctx := context.Background()
+	number, phone := validID(t, "33010619800101123"), "13900070002"
+	who := mustLogin(t, e, phone)
+	v, err := e.svc.Apply(ctx, who, applyInput(number, "王二", phone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	telecom, hq := feedKey(t, e, "trip"), feedKey(t, e, "designation")
+	first := "source_ref,area,level,from,to\nD-1," + community + ",medium,2026-03-07,2026-03-08\n"
+	if _, err := e.svc.Designate(ctx, hq, designationRows(t, first)); err != nil {
+		t.Fatal(err)
+	}
+	trip := trips + "T-1," + number + ",2026-03-09 12:00," + community + ",2026-03-09 08:00,2026-03-09 10:00\n"
+	if _, err := e.svc.Ingest(ctx, telecom, "trip", feedRows(t, "trip", trip, start)); err != nil {
+		t.Fatal(err)
+	}
+	openEnded := "source_ref,area,level,from\nD-1," + community + ",medium,2026-03-07\n"
+	res, err := e.svc.Designate(ctx, hq, designationRows(t, openEnded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.svc.Status(ctx, who, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Duplicates != 1 || res.Stays != 0 || st.Color != healthcode.Green {
+		t.Errorf("sent again open-ended: %+v, %v; want a duplicate making no stay, green: stored, it ended before the trip", res, st.Color)
+	}
+}
