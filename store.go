@@ -31,7 +31,10 @@ type Reader interface {
 	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
 
 	// Designations returns the designations of any of the areas, in the
-	// order they were stored.
+	// order they were stored. Read through a transaction, it holds the
+	// areas against AddDesignations until the transaction ends: a trip
+	// stored meanwhile is then either seen by the designation's StayerIDs
+	// or sees the designation.
 	Designations(ctx context.Context, areas []string) ([]Designation, error)
 	// StayerIDs lists, in id order and each once, the persons with a stay
 	// in the area reported without a level: the people a designation of
@@ -109,7 +112,8 @@ type Tx interface {
 
 	// AddDesignations stores designations, skipping one whose (Source,
 	// SourceRef) is stored already or comes earlier in ds, and returns how
-	// many it stored.
+	// many it stored. It waits for transactions that read designations of
+	// the same areas to end.
 	AddDesignations(ctx context.Context, ds []*Designation) (added int, err error)
 
 	// PutStatus replaces a person's current status.

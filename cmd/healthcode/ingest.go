@@ -77,8 +77,8 @@ func ingestCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("%s: %w (rows before the problem are stored; running again is safe)", file, err)
 		}
 	}
-	fmt.Fprintf(stdout, "%d rows: %d added, %d pending (not applied yet), %d duplicates, %d rejected; %d colour changes\n",
-		total.Rows+rejected, total.Added, total.Pending, total.Duplicates, rejected, total.Recoloured)
+	fmt.Fprintf(stdout, "%d rows: %d added, %d pending (not applied yet), %d duplicates, %d rejected; %d area stays made; %d colour changes\n",
+		total.Rows+rejected, total.Added, total.Pending, total.Duplicates, rejected, total.Stays, total.Recoloured)
 	return nil
 }
 

@@ -56,6 +56,30 @@ func (r reader) Designations(ctx context.Context, areas []string) ([]healthcode.
 	return ds, nil
 }
 
+// Areas are locked with transaction-scoped advisory locks, in the order of
+// their keys so that lockers of several areas cannot deadlock: shared by
+// transactions reading an area's designations, exclusive by the one adding
+// some. The class keeps the keys apart from other advisory locks.
+const (
+	areaLocks = `SELECT %s(1095, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest($1::text[]) a ORDER BY k) s`
+)
+
+func (t *tx) lockAreas(ctx context.Context, fn string, areas []string) error {
+	_, err := t.exec(ctx, "lock areas", fmt.Sprintf(areaLocks, fn), areas)
+	return err
+}
+
+// Designations locks the areas shared, then reads.
+func (t *tx) Designations(ctx context.Context, areas []string) ([]healthcode.Designation, error) {
+	if len(areas) == 0 {
+		return nil, nil
+	}
+	if err := t.lockAreas(ctx, "pg_advisory_xact_lock_shared", areas); err != nil {
+		return nil, err
+	}
+	return t.reader.Designations(ctx, areas)
+}
+
 func (t *tx) AddDesignations(ctx context.Context, ds []*healthcode.Designation) (int, error) {
 	n := len(ds)
 	if n == 0 {
@@ -69,6 +93,9 @@ func (t *tx) AddDesignations(ctx context.Context, ds []*healthcode.Designation) 
 	for i, d := range ds {
 		areas[i], levels[i], sources[i], refs[i], authors[i] = d.Area, string(d.Level), d.Source, d.SourceRef, d.Author
 		froms[i], recorded[i], tos[i] = d.From, d.RecordedAt, nullTime(d.To)
+	}
+	if err := t.lockAreas(ctx, "pg_advisory_xact_lock", areas); err != nil {
+		return 0, err
 	}
 	// ON CONFLICT cannot skip a row that conflicts with another row of the
 	// same statement, so DISTINCT ON keeps each record's first.

@@ -389,3 +389,44 @@ func holdPerson(t *testing.T, db *postgres.DB, id int64, st *healthcode.Status) 
 	<-locked
 	return rel, done
 }
+
+// TestAddDesignationsWaitsForReadersOfTheArea: a feed transaction that read
+// an area's designations (and found none) holds the area until it ends,
+// so a designation of that area is stored only after the feed's trips
+// are, and its search for trips then finds them.
+func TestAddDesignationsWaitsForReadersOfTheArea(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+	read, release := make(chan struct{}), make(chan struct{})
+	reader := make(chan error, 1)
+	go func() {
+		reader <- db.Update(ctx, func(tx healthcode.Tx) error {
+			_, err := tx.Designations(ctx, []string{"other", "西湖区文三路社区"})
+			close(read)
+			<-release
+			return err
+		})
+	}()
+	<-read
+	added := make(chan error, 1)
+	go func() {
+		added <- db.Update(ctx, func(tx healthcode.Tx) error {
+			_, err := tx.AddDesignations(ctx, []*healthcode.Designation{{Area: "西湖区文三路社区", Level: healthcode.AreaHigh,
+				From: at, Source: "hq", SourceRef: "D-1", Author: "key:1", RecordedAt: at}})
+			return err
+		})
+	}()
+	select {
+	case err := <-added:
+		t.Fatalf("AddDesignations returned (%v) while a transaction that read the area was open; want it to wait", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	if err := <-reader; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-added; err != nil {
+		t.Fatal(err)
+	}
+}
