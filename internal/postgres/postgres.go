@@ -7,6 +7,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -35,12 +37,17 @@ var _ healthcode.Store = (*DB)(nil)
 // Open connects to the database named by dsn (a URL or keyword/value
 // string, as pgxpool.ParseConfig takes) and applies pending migrations.
 // The pool's size comes from the DSN's pool_max_conns, by default
-// max(4, CPUs); an Update holds one connection until it ends.
+// max(10, 4 × CPUs); an Update holds one connection until it ends.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The error may quote the DSN, password included; say only why.
 		return nil, errors.New("open postgres: invalid DSN")
+	}
+	// pgxpool's default, max(4, CPUs), is taken whole by a designation
+	// colouring four chunks at once, and scans would queue behind it.
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = int32(max(10, 4*runtime.NumCPU()))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
