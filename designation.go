@@ -1,6 +1,9 @@
 package healthcode
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // A Designation says an area had a risk level over a period, as a
 // prevention headquarters announces it. It is nobody's fact: it colours
@@ -42,6 +45,9 @@ func (d *Designation) Stay(f *Fact, now time.Time) Fact {
 	if !d.To.IsZero() && (s.To.IsZero() || s.To.After(d.To)) {
 		s.To = d.To
 	}
+	// Lengths before the parts keep the joined record ids apart whatever
+	// the parts hold: ("a|b", "c") and ("a", "b|c") must not meet.
+	ref := fmt.Sprintf("%d:%s|%d:%s|%s", len(d.SourceRef), d.SourceRef, len(f.Source), f.Source, f.SourceRef)
 	return Fact{PersonID: f.PersonID, Kind: FactAreaStay, At: now, RecordedAt: now, Source: d.Source,
-		SourceRef: d.SourceRef + "|" + f.Source + "|" + f.SourceRef, Author: d.Author, AreaStay: &s}
+		SourceRef: ref, Author: d.Author, AreaStay: &s}
 }

@@ -52,10 +52,21 @@ func TestDesignationStayIsThePartInsideItsPeriod(t *testing.T) {
 		t.Errorf("stay = %+v, want %+v, made of trip telecom T-1", *got.AreaStay, want)
 	}
 	if got.PersonID != 4 || got.Kind != FactAreaStay || !got.At.Equal(now) || got.Source != "hq" ||
-		got.SourceRef != "D-7|telecom|T-1" || got.Author != "key:3" {
+		got.SourceRef != "3:D-7|7:telecom|T-1" || got.Author != "key:3" {
 		t.Errorf("fact = %+v; want person 4's area stay from hq, known now, naming both records", got)
 	}
 	if stay.AreaStay.Level != "" || !stay.AreaStay.From.Equal(day(5)) {
 		t.Error("Stay changed the stay it was made from")
+	}
+}
+
+func TestDesignationStayRecordIDsDoNotMeet(t *testing.T) {
+	stay := func(source, ref string) *Fact {
+		return &Fact{Kind: FactAreaStay, Source: source, SourceRef: ref, AreaStay: &AreaStayFact{Area: "A"}}
+	}
+	a := (&Designation{SourceRef: "D|x"}).Stay(stay("t", "1"), time.Time{})
+	b := (&Designation{SourceRef: "D"}).Stay(stay("x|t", "1"), time.Time{})
+	if a.SourceRef == b.SourceRef {
+		t.Errorf("two different pairs of records made one record id %q", a.SourceRef)
 	}
 }
