@@ -60,6 +60,10 @@ func TestLocalPath(t *testing.T) {
 		{`/\evil.example`, ""},
 		{"https://evil.example/", ""},
 		{"/a\r\nSet-Cookie: x", ""},
+		{"/\t/evil.example", ""},
+		{"/\x00/evil.example", ""},
+		{"/\x7f/evil.example", ""},
+		{"/app?lang=en", "/app?lang=en"},
 	}
 	for _, tt := range tests {
 		if got := localPath(tt.in); got != tt.want {

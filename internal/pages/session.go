@@ -49,9 +49,20 @@ func (c *ctx) staffRole() healthcode.Role {
 }
 
 // localPath returns next when it is a path on this site, else "": a
-// login must not send anyone to another site.
+// login must not send anyone to another site. Browsers drop tabs and
+// other control characters from a Location and read a backslash as a
+// slash, so "/\t/evil.example" would leave the site: next must be a
+// plain path, as url.Parse sees it too.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return ""
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return ""
 	}
 	return next
