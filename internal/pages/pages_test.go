@@ -295,6 +295,9 @@ func TestLanguageSwitchSticksInACookie(t *testing.T) {
 		{"/checkpoint", []string{`lang="en"`, "Checkpoint scanner"}},
 		{"/checkpoint?text=large", []string{`class="large`}},
 		{"/login?lang=zh", []string{`lang="zh-CN"`, "手机号登录", `class="large`}},
+		// The switches keep the checkpoint in community-entry mode.
+		{"/checkpoint?mode=community", []string{`href="/checkpoint?lang=en&amp;mode=community"`,
+			`href="/checkpoint?mode=community&amp;text=normal"`}},
 	}
 	for _, tt := range tests {
 		b.get(tt.path).must(t, http.StatusOK, "", tt.want...)

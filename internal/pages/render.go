@@ -78,8 +78,9 @@ type page struct {
 	Large    bool
 	CSRF     string
 	LoggedIn bool
-	Staff    string // the checkpoint's name when staff are logged in
-	Here     string // this page's address, for the language and text switches
+	Staff    string     // the checkpoint's name when staff are logged in
+	Here     string     // this page's address, for the language and text switches
+	keep     url.Values // the query the switches keep: the checkpoint's mode
 	Title    string
 	Message  string            // an error about the whole form or page
 	Notice   string            // a success message
@@ -113,9 +114,24 @@ func (pg *page) Err(name string) string { return pg.Errors[name] }
 // the only signal.
 func (pg *page) Color(c healthcode.Color) string { return pg.T("color." + c.String()) }
 
+// Switch is this page's address with key=value added to the query it
+// keeps: the language and text-size links.
+func (pg *page) Switch(key, value string) string {
+	q := url.Values{}
+	for k, v := range pg.keep {
+		q[k] = v
+	}
+	q.Set(key, value)
+	return pg.Here + "?" + q.Encode()
+}
+
 func (p *Pages) newPage(r *http.Request, c *ctx, title string) *page {
 	pg := &page{Lang: c.lang, Large: c.large, CSRF: c.csrf, LoggedIn: c.citizen != nil, Here: r.URL.Path,
-		Form: url.Values{}, Errors: map[string]string{}}
+		Form: url.Values{}, Errors: map[string]string{}, keep: url.Values{}}
+	// r.FormValue reads the query, or the posted form of a POST.
+	if r.FormValue("mode") == "community" {
+		pg.keep.Set("mode", "community")
+	}
 	if c.staff != nil {
 		pg.Staff = c.staff.Name
 	}
@@ -135,6 +151,8 @@ func getTwin(p string) string {
 		return "/login"
 	case "/logout":
 		return "/"
+	case "/venues":
+		return "/venues/new"
 	}
 	return p
 }
