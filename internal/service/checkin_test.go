@@ -97,3 +97,30 @@ func onEachStore(t *testing.T, test func(t *testing.T, e *testEnv)) {
 		})
 	}
 }
+
+// TestCheckInDayTurnsAtChinaMidnight: the day is China's, not UTC's: at
+// 23:55 Beijing time it is still the day of a morning check-in, ten
+// minutes later it is the next, while the UTC date has not changed.
+func TestCheckInDayTurnsAtChinaMidnight(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900020009"
+	who := mustLogin(t, e, phone)
+	p := mustApply(t, e, who, applyInput(validID(t, "33010619850101003"), "钱晓东", phone))
+	normal := service.CheckInInput{Symptoms: new(false), Celsius: new(36.5)}
+	if _, err := e.svc.CheckIn(ctx, who, p.ID, normal); err != nil { // 10:00 in Beijing, 02:00 UTC
+		t.Fatal(err)
+	}
+	e.clock.Advance(13*time.Hour + 55*time.Minute) // 23:55 in Beijing, 15:55 UTC
+	_, err := e.svc.CheckIn(ctx, who, p.ID, normal)
+	wantCode(t, err, healthcode.ECONFLICT)
+	e.clock.Advance(10 * time.Minute) // 00:05 the next day in Beijing, still 16:05 on the same UTC day
+	res, err := e.svc.CheckIn(ctx, who, p.ID, normal)
+	if err != nil {
+		t.Fatalf("check-in after midnight in Beijing: %v", err)
+	}
+	if res.Date != "2026-03-11" {
+		t.Errorf("check-in date %s, want 2026-03-11, Beijing's", res.Date)
+	}
+}

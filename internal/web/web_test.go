@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -228,6 +229,10 @@ func TestVenueVisitOverTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	visits := fmt.Sprintf("/api/v1/persons/%d/visits", f.personID)
+	// Another venue's name under this venue's signature: well formed, so
+	// only the signature can refuse it.
+	_, sum, _ := strings.Cut(v.Code, ".")
+	renamed := base64.RawURLEncoding.EncodeToString([]byte("Leifeng Pagoda\x00330106")) + "." + sum
 	tests := []struct {
 		name, method, path, token string
 		body                      any
@@ -235,6 +240,7 @@ func TestVenueVisitOverTheAPI(t *testing.T) {
 	}{
 		{"read by anyone", "GET", "/api/v1/venues/" + v.Code, "", nil, http.StatusOK},
 		{"forged code", "GET", "/api/v1/venues/" + v.Code + "x", "", nil, http.StatusNotFound},
+		{"another venue's name under this signature", "GET", "/api/v1/venues/" + renamed, "", nil, http.StatusNotFound},
 		{"visit", "POST", visits, f.citizen, map[string]any{"venue": v.Code}, http.StatusOK},
 		{"visit with a forged code", "POST", visits, f.citizen, map[string]any{"venue": "x.y"}, http.StatusNotFound},
 		{"a venue without a name", "POST", "/api/v1/admin/venues", f.admin, map[string]any{"name": "", "region": "330106"}, http.StatusBadRequest},
