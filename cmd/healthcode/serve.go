@@ -17,7 +17,12 @@ import (
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var sched schedule
-	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) { sched.bind(fs, getenv) })
+	publicURL := getenv("HEALTHCODE_PUBLIC_URL")
+	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) {
+		sched.bind(fs, getenv)
+		fs.StringVar(&publicURL, "public-url", publicURL, "the site's `URL` as people reach it, e.g. https://hc.example.gov.cn: "+
+			"Secure cookies behind a proxy ending TLS, and the address on venue posters ($HEALTHCODE_PUBLIC_URL)")
+	})
 	if err != nil {
 		return err
 	}
@@ -39,9 +44,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	pg, err := pages.New(log, svc)
+	pg, err := pages.New(log, svc, publicURL)
 	if err != nil {
 		return err
+	}
+	if publicURL == "" && !c.Dev {
+		log.Warn("no --public-url: page cookies are Secure only on requests that came over TLS here, " +
+			"and venue posters print the address each request names; behind a proxy ending TLS, set it")
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -94,7 +94,7 @@ func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.render(w, r, http.StatusUnauthorized, "checkpoint", pg)
 		return
 	}
-	setCookie(w, r, cookieStaff, key, 12*time.Hour)
+	p.setCookie(w, r, cookieStaff, key, 12*time.Hour)
 	next := localPath(r.PostFormValue("next"))
 	if next == "" {
 		next = "/checkpoint"

@@ -51,7 +51,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.render(w, r, status, "login", pg)
 		return
 	}
-	setCookie(w, r, cookieSession, res.Token, time.Until(res.ExpiresAt))
+	p.setCookie(w, r, cookieSession, res.Token, time.Until(res.ExpiresAt))
 	next := localPath(r.PostFormValue("next"))
 	if next == "" {
 		next = "/app"
@@ -64,8 +64,8 @@ func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.failErr(w, r, c, err)
 		return
 	}
-	setCookie(w, r, cookieSession, "", -1)
-	setCookie(w, r, cookieStaff, "", -1)
+	p.setCookie(w, r, cookieSession, "", -1)
+	p.setCookie(w, r, cookieStaff, "", -1)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -8,9 +8,11 @@ package pages
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"healthcode/internal/service"
 )
@@ -23,20 +25,34 @@ var staticFS embed.FS
 
 // Pages is the HTTP handler of every page.
 type Pages struct {
-	svc   *service.Service
-	log   *slog.Logger
-	tmpl  templates
-	mux   *http.ServeMux
-	cross *http.CrossOriginProtection
+	svc    *service.Service
+	log    *slog.Logger
+	tmpl   templates
+	mux    *http.ServeMux
+	cross  *http.CrossOriginProtection
+	public url.URL // the site's address as people reach it; empty: as each request says
 }
 
-// New returns the pages of svc, ready to mount at "/".
-func New(log *slog.Logger, svc *service.Service) (*Pages, error) {
+// New returns the pages of svc, ready to mount at "/". public is the
+// site's address as people reach it (https://hc.example.gov.cn), or ""
+// to take it from each request, for a server people reach directly: it
+// makes cookies Secure behind a proxy that ends TLS, and it is the
+// address printed on venue posters, which a forged Host header must not
+// change.
+func New(log *slog.Logger, svc *service.Service, public string) (*Pages, error) {
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
 	}
 	p := &Pages{svc: svc, log: log, tmpl: t, mux: http.NewServeMux(), cross: http.NewCrossOriginProtection()}
+	if public != "" {
+		u, err := url.Parse(public)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("public address %q: want http(s)://HOST[:PORT], no path", public)
+		}
+		p.public = url.URL{Scheme: u.Scheme, Host: u.Host}
+	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ func newSiteWith(t *testing.T, cfg service.Config) *site {
 	t.Helper()
 	svc := newTestService(t, cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pg, err := New(log, svc)
+	pg, err := New(log, svc, "")
 	if err != nil {
 		t.Fatal(err)
 	}

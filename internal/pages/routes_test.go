@@ -2,6 +2,7 @@ package pages
 
 import (
 	"bytes"
+	"healthcode"
 	"io"
 	"log/slog"
 	"net/http"
@@ -75,7 +76,7 @@ func TestLocalPath(t *testing.T) {
 func newTestPages(t *testing.T) *Pages {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := New(log, newTestService(t, service.Config{}))
+	p, err := New(log, newTestService(t, service.Config{}), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,4 +114,39 @@ func newTestService(t *testing.T, cfg service.Config) *service.Service {
 		t.Fatal(err)
 	}
 	return svc
+}
+
+func TestPublicURLMakesCookiesSecureAndNamesThePosterAddress(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, bad := range []string{"hc.example.gov.cn", "ftp://hc.example.gov.cn", "https://hc.example.gov.cn/app", "https://"} {
+		if _, err := New(log, newTestService(t, service.Config{}), bad); err == nil {
+			t.Errorf("public address %q accepted", bad)
+		}
+	}
+	p, err := New(log, newTestService(t, service.Config{}), "https://hc.example.gov.cn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, httptest.NewRequest("GET", "http://10.0.0.7/login", nil)) // as a proxy ending TLS forwards it
+	cookies := rec.Result().Cookies()
+	if len(cookies) == 0 {
+		t.Fatal("no cookie set on the login page")
+	}
+	for _, ck := range cookies {
+		if !ck.Secure {
+			t.Errorf("cookie %s is not Secure behind an https public address", ck.Name)
+		}
+	}
+	v, err := p.svc.CreateVenue(&healthcode.Principal{Role: healthcode.RoleAdmin, Name: "admin"}, "西湖景区3号门", "330106")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/venues/"+v.Code, nil)
+	req.Host = "evil.example" // the poster's address must not follow a forged Host
+	rec = httptest.NewRecorder()
+	p.ServeHTTP(rec, req)
+	if body := rec.Body.String(); !strings.Contains(body, "https://hc.example.gov.cn/v/") || strings.Contains(body, "evil.example") {
+		t.Errorf("poster does not print the public address, or prints the request's Host")
+	}
 }

@@ -72,7 +72,7 @@ func (p *Pages) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &ctx{lang: "zh"}
 		p.preferences(w, r, c)
-		c.csrf = csrfToken(w, r)
+		c.csrf = p.csrfToken(w, r)
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := p.cross.Check(r); err != nil || !validCSRF(r, c.csrf) {
@@ -116,11 +116,11 @@ func (p *Pages) preferences(w http.ResponseWriter, r *http.Request, c *ctx) {
 	q := r.URL.Query()
 	if v := q.Get("lang"); v == "en" || v == "zh" {
 		c.lang = v
-		setCookie(w, r, cookieLang, v, 365*24*time.Hour)
+		p.setCookie(w, r, cookieLang, v, 365*24*time.Hour)
 	}
 	if v := q.Get("text"); v == "large" || v == "normal" {
 		c.large = v == "large"
-		setCookie(w, r, cookieText, v, 365*24*time.Hour)
+		p.setCookie(w, r, cookieText, v, 365*24*time.Hour)
 	}
 }
 
@@ -128,14 +128,14 @@ func (p *Pages) preferences(w http.ResponseWriter, r *http.Request, c *ctx) {
 // have none. It is compared with the form field on every POST: another
 // site can make a browser send the cookie but cannot read it to fill in
 // the field.
-func csrfToken(w http.ResponseWriter, r *http.Request) string {
+func (p *Pages) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if v := cookieValue(r, cookieCSRF); len(v) == 43 {
 		return v
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
 	v := base64.RawURLEncoding.EncodeToString(b)
-	setCookie(w, r, cookieCSRF, v, 0)
+	p.setCookie(w, r, cookieCSRF, v, 0)
 	return v
 }
 
@@ -152,10 +152,12 @@ func cookieValue(r *http.Request, name string) string {
 }
 
 // setCookie sets a cookie for the whole site; maxAge 0 makes it last the
-// browser session, a negative maxAge deletes it.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+// browser session, a negative maxAge deletes it. Cookies are Secure when
+// the site is served over HTTPS: here, or, behind a proxy ending TLS,
+// as the public address says.
+func (p *Pages) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil}
+		Secure: r.TLS != nil || p.public.Scheme == "https"}
 	switch {
 	case maxAge > 0:
 		ck.MaxAge = int(maxAge.Seconds())

@@ -42,11 +42,14 @@ func (p *Pages) venuePoster(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.failErr(w, r, c, err)
 		return
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+	site := p.public
+	if site.Host == "" {
+		site = url.URL{Scheme: "http", Host: r.Host}
+		if r.TLS != nil {
+			site.Scheme = "https"
+		}
 	}
-	target := scheme + "://" + r.Host + "/v/" + url.PathEscape(v.Code)
+	target := site.String() + "/v/" + url.PathEscape(v.Code)
 	svg, err := inlineSVG(target)
 	if err != nil {
 		p.failErr(w, r, c, err)
