@@ -158,7 +158,15 @@ func (p *Pages) codeJSON(w http.ResponseWriter, r *http.Request, c *ctx) {
 		w.WriteHeader(statusOf(healthcode.ErrorCode(err)))
 		return
 	}
-	writeJSON(w, map[string]any{"token": code.Token, "color": code.Color, "expires_at": code.ExpiresAt.Unix(), "qr_svg": svg})
+	writeJSON(w, map[string]any{"token": code.Token, "color": code.Color, "expires_at": code.ExpiresAt.Unix(),
+		"lifetime": lifetime(code), "qr_svg": svg})
+}
+
+// lifetime is how many seconds a code is valid for, by the server's clock:
+// the page renews it that long after receiving it, whatever the phone's
+// clock says.
+func lifetime(code *service.Code) int64 {
+	return int64(code.ExpiresAt.Sub(code.IssuedAt).Seconds())
 }
 
 func (p *Pages) signedQR(r *http.Request, c *ctx, id int64) (*service.Code, string, error) {

@@ -39,15 +39,16 @@ func parseTemplates() (templates, error) {
 }
 
 var funcs = template.FuncMap{
-	"clock":   func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02 15:04:05") },
-	"day":     func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02") },
-	"hms":     func(t time.Time) string { return t.In(policy.ChinaTime).Format("15:04:05") },
-	"unix":    func(t time.Time) int64 { return t.Unix() },
-	"sub":     func(a, b int) int { return a - b },
-	"safe":    func(s string) template.HTML { return template.HTML(s) }, // only for SVG this server drew
-	"list":    func(s ...string) []string { return s },
-	"field":   newField,
-	"fieldID": fieldID,
+	"clock":    func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02 15:04:05") },
+	"day":      func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02") },
+	"hms":      func(t time.Time) string { return t.In(policy.ChinaTime).Format("15:04:05") },
+	"unix":     func(t time.Time) int64 { return t.Unix() },
+	"lifetime": lifetime,
+	"sub":      func(a, b int) int { return a - b },
+	"safe":     func(s string) template.HTML { return template.HTML(s) }, // only for SVG this server drew
+	"list":     func(s ...string) []string { return s },
+	"field":    newField,
+	"fieldID":  fieldID,
 }
 
 // formField is what the "text" partial needs to draw one labelled input.

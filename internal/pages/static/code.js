@@ -18,21 +18,25 @@
   setInterval(tick, 1000);
 
   var person = card.getAttribute('data-person');
-  var expires = parseInt(card.getAttribute('data-expires'), 10) * 1000;
   var refresh = function () {
     fetch('/app/p/' + person + '/code.json', { credentials: 'same-origin', cache: 'no-store' })
-      .then(function (r) { if (!r.ok) throw new Error('status ' + r.status); return r.json(); })
+      .then(function (r) {
+        // A session that ended is redirected to the login page: go there.
+        if (r.redirected) { window.location.href = r.url; throw new Error('logged out'); }
+        if (!r.ok) throw new Error('status ' + r.status);
+        return r.json();
+      })
       .then(function (c) {
         document.getElementById('qr').innerHTML = c.qr_svg;
         document.getElementById('token').textContent = c.token;
-        expires = c.expires_at * 1000;
         card.setAttribute('data-expires', String(c.expires_at));
-        document.getElementById('expires').textContent = china(new Date(expires)).slice(11);
-        schedule();
+        document.getElementById('expires').textContent = china(new Date(c.expires_at * 1000)).slice(11);
+        schedule(c.lifetime);
       })
-      .catch(function () { setTimeout(refresh, 5000); });
+      .catch(function (e) { if (e.message !== 'logged out') setTimeout(refresh, 5000); });
   };
-  // Renew 10 seconds before expiry, so a scan never meets an expired code.
-  var schedule = function () { setTimeout(refresh, Math.max(1000, expires - Date.now() - 10000)); };
-  schedule();
+  // Renew 10 seconds before the code expires, timed from when it arrived by
+  // the server's lifetime, not the phone's clock, which may be off.
+  var schedule = function (lifetime) { setTimeout(refresh, Math.max(5000, lifetime * 1000 - 10000)); };
+  schedule(parseInt(card.getAttribute('data-lifetime'), 10) || 60);
 }());
