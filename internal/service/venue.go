@@ -6,7 +6,9 @@ import (
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -80,9 +82,14 @@ func (s *Service) Venue(code string) (*Venue, error) {
 	return &Venue{Code: code, ID: hex.EncodeToString(mac[:8]), Name: string(name), Region: string(region)}, nil
 }
 
+// visitWindow is the time in which a person's visits to one venue count
+// once (windows start on the clock's ten minutes).
+const visitWindow = 10 * time.Minute
+
 // Visit records that a person the caller manages is at a venue now, as a
-// venue_visit fact for investigators to find companions by. A visit
-// informs and never colours by itself, so the person is not evaluated.
+// venue_visit fact for investigators to find companions by, at most one
+// a person a venue in each visitWindow. A visit informs and never colours
+// by itself, so the person is not evaluated.
 // Errors: ENOTFOUND for an unknown venue code or anyone else's person.
 func (s *Service) Visit(ctx context.Context, who *healthcode.Principal, personID int64, code string) (*Venue, error) {
 	if err := requireCitizen(who); err != nil {
@@ -98,9 +105,13 @@ func (s *Service) Visit(ctx context.Context, who *healthcode.Principal, personID
 		if err != nil {
 			return err
 		}
-		return tx.AddFact(ctx, &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactVenueVisit, At: now, RecordedAt: now,
-			Source: "citizen", Author: who.Author(),
-			VenueVisit: &healthcode.VenueVisitFact{Venue: v.ID, Name: v.Name, Region: v.Region}})
+		// One visit a person a venue in each window: scanning the door's
+		// code again, or a photo of it a hundred times, adds nothing.
+		ref := fmt.Sprintf("visit:%d:%s:%d", p.ID, v.ID, now.Unix()/int64(visitWindow/time.Second))
+		_, err = tx.AddFacts(ctx, []*healthcode.Fact{{PersonID: p.ID, Kind: healthcode.FactVenueVisit, At: now,
+			RecordedAt: now, Source: "citizen", SourceRef: ref, Author: who.Author(),
+			VenueVisit: &healthcode.VenueVisitFact{Venue: v.ID, Name: v.Name, Region: v.Region}}})
+		return err
 	})
 	if err != nil {
 		return nil, err

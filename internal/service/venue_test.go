@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"healthcode"
 )
@@ -24,18 +25,32 @@ func TestVenueVisitIsRecordedAsAFact(t *testing.T) {
 		if err != nil || *read != *v || read.Name != "西湖景区 3 号门" {
 			t.Fatalf("Venue(code) = %+v, %v; want %+v", read, err, v)
 		}
+		visits := func() []healthcode.VenueVisitFact {
+			var vs []healthcode.VenueVisitFact
+			for _, f := range storedFacts(t, e, p.ID) {
+				if f.VenueVisit != nil {
+					vs = append(vs, *f.VenueVisit)
+				}
+			}
+			return vs
+		}
+		// The door's code scanned three times in a minute, as people do.
+		for range 3 {
+			if _, err := e.svc.Visit(ctx, who, p.ID, v.Code); err != nil {
+				t.Fatalf("Visit: %v", err)
+			}
+			e.clock.Advance(20 * time.Second)
+		}
+		want := healthcode.VenueVisitFact{Venue: v.ID, Name: v.Name, Region: "330106"}
+		if got := visits(); len(got) != 1 || got[0] != want {
+			t.Errorf("stored visits = %+v, want one: [%+v]", got, want)
+		}
+		e.clock.Advance(10 * time.Minute)
 		if _, err := e.svc.Visit(ctx, who, p.ID, v.Code); err != nil {
 			t.Fatalf("Visit: %v", err)
 		}
-		var visits []healthcode.VenueVisitFact
-		for _, f := range storedFacts(t, e, p.ID) {
-			if f.VenueVisit != nil {
-				visits = append(visits, *f.VenueVisit)
-			}
-		}
-		want := healthcode.VenueVisitFact{Venue: v.ID, Name: v.Name, Region: "330106"}
-		if len(visits) != 1 || visits[0] != want {
-			t.Errorf("stored visits = %+v, want [%+v]", visits, want)
+		if got := visits(); len(got) != 2 {
+			t.Errorf("%d visits stored after coming back ten minutes later, want 2", len(got))
 		}
 	})
 }
