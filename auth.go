@@ -79,6 +79,16 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// StaffSession is a checkpoint's or an admin's login on the staff pages,
+// opened with their API key: the browser holds the session's token, never
+// the key, and logging out ends it. Stored hashed, as sessions are.
+type StaffSession struct {
+	TokenHash []byte
+	KeyHash   []byte // the API key's hash: a revoked key ends its sessions
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // APIKey authenticates a machine or a checkpoint device; stored hashed.
 type APIKey struct {
 	ID        int64

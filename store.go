@@ -12,6 +12,7 @@ type Reader interface {
 	AccountByPhone(ctx context.Context, phoneHash []byte) (*Account, error)
 	OTP(ctx context.Context, phoneHash []byte) (*OTP, error)
 	Session(ctx context.Context, tokenHash []byte, now time.Time) (*Session, error)
+	StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*StaffSession, error)
 	APIKey(ctx context.Context, hash []byte) (*APIKey, error)
 
 	// Person, PersonByIdentity and PersonByCode fill in Person.Status.
@@ -79,6 +80,9 @@ type Tx interface {
 	// DeleteSession ends a session (logging out); deleting one that is
 	// not there is not an error.
 	DeleteSession(ctx context.Context, tokenHash []byte) error
+	CreateStaffSession(ctx context.Context, s *StaffSession) error
+	// DeleteStaffSession is DeleteSession for staff sessions.
+	DeleteStaffSession(ctx context.Context, tokenHash []byte) error
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 
 	CreatePerson(ctx context.Context, p *Person) error

@@ -81,12 +81,13 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	p.render(w, r, http.StatusOK, "verdict", pg)
 }
 
-// staffLogin keeps a checkpoint's or an admin's API key in an HttpOnly
-// cookie, so the scanner may record temperatures and see why a code is
-// red, and an admin may make venue codes.
+// staffLogin opens a staff session with a checkpoint's or an admin's API
+// key, so the scanner may record temperatures and see why a code is red,
+// and an admin may make venue codes. The HttpOnly cookie holds the
+// session's token, never the key: logging out ends it.
 func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 	key := strings.TrimSpace(r.PostFormValue("key"))
-	who, err := p.svc.Authenticate(r.Context(), key)
+	res, who, err := p.svc.StaffLogin(r.Context(), key)
 	if err != nil || !staffRole(who.Role) {
 		pg := p.newPage(r, c, "title.checkpoint")
 		pg.Data = checkpointView{}
@@ -94,7 +95,7 @@ func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.render(w, r, http.StatusUnauthorized, "checkpoint", pg)
 		return
 	}
-	p.setCookie(w, r, cookieStaff, key, 12*time.Hour)
+	p.setCookie(w, r, cookieStaff, res.Token, time.Until(res.ExpiresAt))
 	next := localPath(r.PostFormValue("next"))
 	if next == "" {
 		next = "/checkpoint"

@@ -60,9 +60,11 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *ctx) {
-	if err := p.svc.Logout(r.Context(), cookieValue(r, cookieSession)); err != nil {
-		p.failErr(w, r, c, err)
-		return
+	for _, name := range []string{cookieSession, cookieStaff} {
+		if err := p.svc.Logout(r.Context(), cookieValue(r, name)); err != nil {
+			p.failErr(w, r, c, err)
+			return
+		}
 	}
 	p.setCookie(w, r, cookieSession, "", -1)
 	p.setCookie(w, r, cookieStaff, "", -1)

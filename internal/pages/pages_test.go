@@ -502,3 +502,41 @@ func TestLogoutEndsTheSessionNotJustTheCookie(t *testing.T) {
 		t.Errorf("the old session cookie after logging out: status %d to %q, want 303 to /login", res.StatusCode, loc)
 	}
 }
+
+// TestStaffCookieHoldsASessionThatLogoutEnds: the browser of a checkpoint
+// never holds the device's key, and logging out ends its session while
+// the key keeps working for the device.
+func TestStaffCookieHoldsASessionThatLogoutEnds(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	key, _, err := s.svc.CreateAPIKey(ctx, "gate 9", healthcode.RoleCheckpoint, "330100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := s.browser(t)
+	staff.get("/checkpoint")
+	staff.post("/checkpoint/login", url.Values{"key": {key}}).must(t, http.StatusOK, "/checkpoint", "gate 9")
+	site, err := url.Parse(s.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for _, ck := range staff.c.Jar.Cookies(site) {
+		if ck.Name == cookieStaff {
+			token = ck.Value
+		}
+	}
+	if token == "" || strings.Contains(token, key) {
+		t.Fatalf("staff cookie %q: want a session token, not the key", token)
+	}
+	if who, err := s.svc.Authenticate(ctx, token); err != nil || who.Name != "gate 9" {
+		t.Fatalf("the staff session authenticates as %+v, %v; want gate 9", who, err)
+	}
+	staff.post("/logout", url.Values{}).must(t, http.StatusOK, "/")
+	if _, err := s.svc.Authenticate(ctx, token); healthcode.ErrorCode(err) != healthcode.EUNAUTHORIZED {
+		t.Errorf("after logging out the staff session still authenticates: %v", err)
+	}
+	if _, err := s.svc.Authenticate(ctx, key); err != nil {
+		t.Errorf("logging out of the pages ended the device's key: %v", err)
+	}
+}

@@ -16,7 +16,7 @@ import (
 // page session is an API session: HttpOnly, SameSite=Lax, Secure on TLS.
 const (
 	cookieSession = "hc_session" // a citizen's session token
-	cookieStaff   = "hc_staff"   // a checkpoint's API key
+	cookieStaff   = "hc_staff"   // a staff session's token, opened with a checkpoint's or an admin's key
 	cookieCSRF    = "hc_csrf"    // the form token, compared with each POST
 	cookieLang    = "hc_lang"
 	cookieText    = "hc_text" // "large" for the large-text option

@@ -78,6 +78,17 @@ func (r reader) Session(ctx context.Context, tokenHash []byte, now time.Time) (*
 	return &s, nil
 }
 
+func (r reader) StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.StaffSession, error) {
+	s := healthcode.StaffSession{TokenHash: tokenHash}
+	err := r.q.QueryRow(ctx, `SELECT key_hash, created_at, expires_at FROM staff_sessions
+		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, now).Scan(&s.KeyHash, &s.CreatedAt, &s.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("staff session: %w", translate(err))
+	}
+	s.CreatedAt, s.ExpiresAt = s.CreatedAt.UTC(), s.ExpiresAt.UTC()
+	return &s, nil
+}
+
 func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, error) {
 	k := healthcode.APIKey{Hash: hash}
 	var revoked *time.Time

@@ -30,9 +30,13 @@ const (
 // Bearer token prefixes tell sessions from API keys at a glance, in logs
 // and in secret scanners.
 const (
-	sessionPrefix = "hcs_"
-	apiKeyPrefix  = "hck_"
+	sessionPrefix      = "hcs_"
+	staffSessionPrefix = "hcw_" // w: a workstation's, opened with a key
+	apiKeyPrefix       = "hck_"
 )
+
+// staffSessionTTL bounds a staff login: a shift.
+const staffSessionTTL = 12 * time.Hour
 
 // OTPResult is what RequestOTP returns.
 type OTPResult struct {
@@ -141,10 +145,38 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 // every server. Anyone may call it with a token they hold; an unknown
 // token is not an error, so logging out twice is harmless.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	if !strings.HasPrefix(token, sessionPrefix) {
-		return nil
+	switch {
+	case strings.HasPrefix(token, sessionPrefix):
+		return s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.DeleteSession(ctx, tokenHash(token)) })
+	case strings.HasPrefix(token, staffSessionPrefix):
+		return s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.DeleteStaffSession(ctx, tokenHash(token)) })
 	}
-	return s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.DeleteSession(ctx, tokenHash(token)) })
+	return nil
+}
+
+// StaffLogin opens a staff session with a checkpoint's or an admin's API
+// key, for the staff pages: the browser keeps the session's token, not
+// the key, and Logout ends it; revoking the key ends it too. Errors:
+// EUNAUTHORIZED for an unknown or revoked key, EFORBIDDEN for a feed key.
+func (s *Service) StaffLogin(ctx context.Context, key string) (*LoginResult, *healthcode.Principal, error) {
+	if !strings.HasPrefix(key, apiKeyPrefix) {
+		return nil, nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Not a device key (hck_…).")
+	}
+	who, err := s.Authenticate(ctx, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if who.Role != healthcode.RoleCheckpoint && who.Role != healthcode.RoleAdmin {
+		return nil, nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Only checkpoint and admin keys open the staff pages.")
+	}
+	now := s.clock()
+	token := staffSessionPrefix + randomToken()
+	sess := &healthcode.StaffSession{TokenHash: tokenHash(token), KeyHash: tokenHash(key), CreatedAt: now,
+		ExpiresAt: now.Add(staffSessionTTL)}
+	if err := s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateStaffSession(ctx, sess) }); err != nil {
+		return nil, nil, err
+	}
+	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt}, who, nil
 }
 
 // Authenticate resolves a bearer token to its principal. Errors:
@@ -160,16 +192,29 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.P
 			return nil, err
 		}
 		return &healthcode.Principal{Role: healthcode.RoleCitizen, AccountID: sess.AccountID}, nil
-	case strings.HasPrefix(token, apiKeyPrefix):
-		k, err := s.store.APIKey(ctx, tokenHash(token))
-		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && !k.RevokedAt.IsZero()) {
+	case strings.HasPrefix(token, staffSessionPrefix):
+		sess, err := s.store.StaffSession(ctx, tokenHash(token), s.clock())
+		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
 			return nil, unauthorized
 		} else if err != nil {
 			return nil, err
 		}
-		return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region, Kinds: k.Kinds}, nil
+		return s.keyPrincipal(ctx, sess.KeyHash)
+	case strings.HasPrefix(token, apiKeyPrefix):
+		return s.keyPrincipal(ctx, tokenHash(token))
 	}
 	return nil, unauthorized
+}
+
+// keyPrincipal is the principal of the API key with the given hash.
+func (s *Service) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcode.Principal, error) {
+	k, err := s.store.APIKey(ctx, keyHash)
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && !k.RevokedAt.IsZero()) {
+		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in again: the token is unknown or expired.")
+	} else if err != nil {
+		return nil, err
+	}
+	return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region, Kinds: k.Kinds}, nil
 }
 
 // CreateAPIKey makes a key for a device or a feed and returns its secret,

@@ -305,3 +305,43 @@ func TestConcurrentWrongGuessesAreAllCounted(t *testing.T) {
 		})
 	}
 }
+
+func TestStaffLoginTakesOnlyCheckpointAndAdminKeys(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	gate, _, err := e.svc.CreateAPIKey(ctx, "gate 1", healthcode.RoleCheckpoint, "330100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, _, err := e.svc.CreateFeedKey(ctx, "lab 1", "330100", []string{"lab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RequestOTP(ctx, "13900080001"); err != nil {
+		t.Fatal(err)
+	}
+	login, err := e.svc.Login(ctx, "13900080001", e.sender.last(t, "13900080001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen := login.Token
+	tests := []struct {
+		name, key, want string
+	}{
+		{"a checkpoint key", gate, ""},
+		{"a feed key", feed, healthcode.EFORBIDDEN},
+		{"a citizen's session", citizen, healthcode.EUNAUTHORIZED},
+		{"an unknown key", "hck_" + strings.Repeat("A", 43), healthcode.EUNAUTHORIZED},
+	}
+	for _, tt := range tests {
+		res, who, err := e.svc.StaffLogin(ctx, tt.key)
+		if got := healthcode.ErrorCode(err); got != tt.want && !(tt.want == "" && err == nil) {
+			t.Errorf("%s: error %q (%v), want %q", tt.name, got, err, tt.want)
+			continue
+		}
+		if tt.want == "" && (res == nil || who.Name != "gate 1" || strings.Contains(res.Token, gate)) {
+			t.Errorf("%s: %+v, %+v; want a session token of gate 1's", tt.name, res, who)
+		}
+	}
+}

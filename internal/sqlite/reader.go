@@ -125,6 +125,18 @@ func (r reader) Session(ctx context.Context, tokenHash []byte, now time.Time) (*
 	return &s, nil
 }
 
+func (r reader) StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.StaffSession, error) {
+	s := healthcode.StaffSession{TokenHash: tokenHash}
+	var created, expires int64
+	err := r.queryRow(ctx, `SELECT key_hash, created_at, expires_at FROM staff_sessions
+		WHERE token_hash = ? AND expires_at > ?`, tokenHash, micro(now)).Scan(&s.KeyHash, &created, &expires)
+	if err != nil {
+		return nil, fmt.Errorf("staff session: %w", translate(err))
+	}
+	s.CreatedAt, s.ExpiresAt = fromMicro(created), fromMicro(expires)
+	return &s, nil
+}
+
 func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, error) {
 	k := healthcode.APIKey{Hash: hash}
 	var created int64

@@ -68,6 +68,17 @@ func (t *tx) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return err
 }
 
+func (t *tx) CreateStaffSession(ctx context.Context, s *healthcode.StaffSession) error {
+	_, err := t.exec(ctx, "create staff session", `INSERT INTO staff_sessions (token_hash, key_hash, created_at, expires_at)
+		VALUES (?, ?, ?, ?)`, s.TokenHash, s.KeyHash, micro(s.CreatedAt), micro(s.ExpiresAt))
+	return err
+}
+
+func (t *tx) DeleteStaffSession(ctx context.Context, tokenHash []byte) error {
+	_, err := t.exec(ctx, "delete staff session", `DELETE FROM staff_sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
 func (t *tx) CreateAPIKey(ctx context.Context, k *healthcode.APIKey) (err error) {
 	kinds, err := k.MarshalKinds()
 	if err != nil {

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 		{"AccountsAreUniqueByPhone", testAccounts},
 		{"OTPIsReplacedAndDeleted", testOTP},
 		{"SessionsExpire", testSessions},
+		{"StaffSessionsExpireAndEnd", testStaffSessions},
 		{"APIKeysRoundTrip", testAPIKeys},
 		{"PersonsRoundTripAndAreFoundEveryWay", testPersons},
 		{"OnePersonOneCode", testPersonUniqueness},
@@ -157,6 +158,31 @@ func testSessions(t *testing.T, s healthcode.Store) {
 		update(t, s, func(tx healthcode.Tx) error { return tx.DeleteSession(ctx, []byte("tok2")) })
 	}
 	_, err = s.Session(ctx, []byte("tok2"), at)
+	wantCode(t, err, healthcode.ENOTFOUND)
+}
+
+func testStaffSessions(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	k := &healthcode.APIKey{Hash: []byte("gate-key"), Name: "gate", Role: healthcode.RoleCheckpoint, Region: "330106", CreatedAt: at}
+	update(t, s, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) })
+	sess := &healthcode.StaffSession{TokenHash: []byte("stok"), KeyHash: k.Hash, CreatedAt: at, ExpiresAt: at.Add(12 * time.Hour)}
+	update(t, s, func(tx healthcode.Tx) error { return tx.CreateStaffSession(ctx, sess) })
+	got, err := s.StaffSession(ctx, []byte("stok"), at.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.KeyHash, k.Hash) || !got.CreatedAt.Equal(at) || !got.ExpiresAt.Equal(sess.ExpiresAt) {
+		t.Errorf("got %+v, want %+v", got, sess)
+	}
+	_, err = s.StaffSession(ctx, []byte("stok"), at.Add(12*time.Hour))
+	wantCode(t, err, healthcode.ENOTFOUND)
+	for range 2 { // logging out twice is harmless
+		update(t, s, func(tx healthcode.Tx) error { return tx.DeleteStaffSession(ctx, []byte("stok")) })
+	}
+	_, err = s.StaffSession(ctx, []byte("stok"), at)
+	wantCode(t, err, healthcode.ENOTFOUND)
+	// A citizen's session token is not a staff session, nor the reverse.
+	_, err = s.Session(ctx, []byte("stok"), at)
 	wantCode(t, err, healthcode.ENOTFOUND)
 }
 
