@@ -48,6 +48,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, res, err)
 }
 
+// handleLogout ends the session whose token authorised the request.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	token, _ := bearer(r) // the route's allow-list has checked it
+	if err := s.svc.Logout(r.Context(), token); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"issuer": s.svc.Issuer(), "keys": s.svc.Keys()})
 }

@@ -66,15 +66,7 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 	}
 	f := &fixture{h: NewServer(log, svc), svc: svc}
 	const phone = "13900000001"
-	otp, err := svc.RequestOTP(ctx, phone)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	login, err := svc.Login(ctx, phone, otp.DevCode)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f.citizen = login.Token
+	f.citizen = f.login(tb, phone)
 	who, err := svc.Authenticate(ctx, f.citizen)
 	if err != nil {
 		tb.Fatal(err)
@@ -132,4 +124,19 @@ func (f *fixture) do(tb testing.TB, method, path, token string, body any) (int, 
 	rec := httptest.NewRecorder()
 	f.h.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.Bytes()
+}
+
+// login returns a new session token for phone's account.
+func (f *fixture) login(tb testing.TB, phone string) string {
+	tb.Helper()
+	ctx := context.Background()
+	otp, err := f.svc.RequestOTP(ctx, phone)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	login, err := f.svc.Login(ctx, phone, otp.DevCode)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return login.Token
 }

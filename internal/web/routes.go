@@ -29,6 +29,7 @@ var table = []route{
 
 	{"POST /api/v1/auth/otp", anyone, (*Server).handleRequestOTP},
 	{"POST /api/v1/auth/login", anyone, (*Server).handleLogin},
+	{"POST /api/v1/auth/logout", citizens, (*Server).handleLogout},
 	{"GET /api/v1/keys", anyone, (*Server).handleKeys},
 	{"POST /api/v1/verify", anyone, (*Server).handleVerify},
 

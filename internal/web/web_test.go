@@ -35,7 +35,11 @@ func TestPermissionMatrix(t *testing.T) {
 		path = strings.ReplaceAll(path, "{kind}", "lab")
 		for _, c := range callers {
 			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
-				got, body := f.do(t, method, path, c.token, nil)
+				token := c.token
+				if rt.pattern == "POST /api/v1/auth/logout" && c.role == healthcode.RoleCitizen {
+					token = f.login(t, "13900000099") // logging out must not end the session the other routes use
+				}
+				got, body := f.do(t, method, path, token, nil)
 				switch {
 				case rt.roles == nil:
 					if got == http.StatusUnauthorized || got == http.StatusForbidden {
@@ -56,6 +60,23 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestLogoutEndsTheSession(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	token := f.login(t, "13900000098")
+	if got, body := f.do(t, "GET", "/api/v1/persons", token, nil); got != http.StatusOK {
+		t.Fatalf("before logging out: status %d: %s", got, body)
+	}
+	if got, body := f.do(t, "POST", "/api/v1/auth/logout", token, nil); got != http.StatusNoContent {
+		t.Fatalf("logout: status %d: %s", got, body)
+	}
+	if got, _ := f.do(t, "GET", "/api/v1/persons", token, nil); got != http.StatusUnauthorized {
+		t.Errorf("after logging out: status %d, want 401", got)
+	}
+	if got, _ := f.do(t, "GET", "/api/v1/persons", f.citizen, nil); got != http.StatusOK {
+		t.Errorf("another session of the same kind: status %d, want it untouched", got)
 	}
 }
 
