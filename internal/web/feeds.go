@@ -19,12 +19,40 @@ const feedBatch = 1000
 // always whole.
 const maxRejections = 1000
 
+// feedOutcome is what every feed's answer tells besides what was stored:
+// the rejected rows, and a failure that stopped the feed.
+type feedOutcome struct {
+	Rejected   int                `json:"rejected"`
+	Rejections []ingest.Rejection `json:"rejections"`      // the first maxRejections
+	Error      *errorDetail       `json:"error,omitempty"` // a problem with the file as a whole, or a failed batch
+}
+
+func (o *feedOutcome) reject(rej ingest.Rejection) {
+	o.Rejected++
+	if len(o.Rejections) < maxRejections {
+		o.Rejections = append(o.Rejections, rej)
+	}
+}
+
+// writeFeedReport answers with rep, whose outcome o is: 200, or, when err
+// stopped the feed, err's status with the error in o.
+func (s *Server) writeFeedReport(w http.ResponseWriter, r *http.Request, rep any, o *feedOutcome, err error) {
+	if err == nil {
+		writeJSON(w, http.StatusOK, rep)
+		return
+	}
+	code := healthcode.ErrorCode(err)
+	if code == healthcode.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "feed failed", "kind", r.PathValue("kind"), "err", err)
+	}
+	o.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
+	writeJSON(w, statusOf[code], rep)
+}
+
 // feedReport is the answer to a feed upload.
 type feedReport struct {
 	service.IngestResult
-	Rejected   int                `json:"rejected"`
-	Rejections []ingest.Rejection `json:"rejections"`
-	Error      *errorDetail       `json:"error,omitempty"` // a problem with the file as a whole
+	feedOutcome
 }
 
 // handleFeed streams a feed body: rows are decoded as they arrive and
@@ -58,61 +86,32 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		s.designationFeed(w, r, dec)
 		return
 	}
-	rep := feedReport{Rejections: []ingest.Rejection{}}
-	res, rejected, failed := service.IngestStream(r.Context(), dec, service.Stream{
+	rep := &feedReport{feedOutcome: feedOutcome{Rejections: []ingest.Rejection{}}}
+	res, _, failed := service.IngestStream(r.Context(), dec, service.Stream{
 		Batch: feedBatch,
 		Store: func(ctx context.Context, rows []ingest.Row) (service.IngestResult, error) {
 			return s.svc.Ingest(ctx, who(r), kind, rows)
 		},
-		Rejected: func(rej ingest.Rejection) {
-			if len(rep.Rejections) < maxRejections {
-				rep.Rejections = append(rep.Rejections, rej)
-			}
-		},
+		Rejected: rep.reject,
 	})
-	rep.IngestResult, rep.Rejected = res, rejected
-	if failed == nil {
-		writeJSON(w, http.StatusOK, rep)
-		return
-	}
-	code := healthcode.ErrorCode(failed)
-	if code == healthcode.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "feed failed", "kind", kind, "err", failed)
-	}
-	rep.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(failed)}
-	writeJSON(w, statusOf[code], rep)
+	rep.IngestResult = res
+	s.writeFeedReport(w, r, rep, &rep.feedOutcome, failed)
 }
 
 // designationReport is the answer to a designation feed.
 type designationReport struct {
 	service.DesignationResult
-	Rejected   int                `json:"rejected"`
-	Rejections []ingest.Rejection `json:"rejections"`
-	Error      *errorDetail       `json:"error,omitempty"`
+	feedOutcome
 }
 
 // designationFeed reads a designation feed whole, then stores and applies
 // it: a headquarters sends a few areas, each of which may colour many
 // people. Good rows are applied even when others were rejected.
 func (s *Server) designationFeed(w http.ResponseWriter, r *http.Request, dec *ingest.Decoder) {
-	rep := designationReport{Rejections: []ingest.Rejection{}}
-	rows, err := dec.Designations(func(rej ingest.Rejection) {
-		rep.Rejected++
-		if len(rep.Rejections) < maxRejections {
-			rep.Rejections = append(rep.Rejections, rej)
-		}
-	})
+	rep := &designationReport{feedOutcome: feedOutcome{Rejections: []ingest.Rejection{}}}
+	rows, err := dec.Designations(rep.reject)
 	if err == nil {
 		rep.DesignationResult, err = s.svc.Designate(r.Context(), who(r), rows)
 	}
-	if err == nil {
-		writeJSON(w, http.StatusOK, rep)
-		return
-	}
-	code := healthcode.ErrorCode(err)
-	if code == healthcode.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "designation feed failed", "err", err)
-	}
-	rep.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
-	writeJSON(w, statusOf[code], rep)
+	s.writeFeedReport(w, r, rep, &rep.feedOutcome, err)
 }

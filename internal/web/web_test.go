@@ -179,6 +179,28 @@ func TestAdminSimulatesAPackWithoutWriting(t *testing.T) {
 	}
 }
 
+// TestFeedStoppedByABrokenFileSaysWhyAndKeepsTheRowsBefore: a file
+// problem answers 400 with the problem in the report, and the rows read
+// before it are stored and counted.
+func TestFeedStoppedByABrokenFileSaysWhyAndKeepsTheRowsBefore(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	csv := "source_ref,doc_number,at,sampled,result\n" +
+		"r-1,11010519491231002X,2026-03-10 15:00,2026-03-10 09:00,negative\n" +
+		"r-2,\"11010519491231002X,2026-03-10 15:00\n" // a quote never closed
+	req := httptest.NewRequest("POST", "/api/v1/feeds/lab", strings.NewReader(csv))
+	req.Header.Set("Authorization", "Bearer "+f.feed)
+	req.Header.Set("Content-Type", "text/csv")
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	var rep feedReport
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %s", err, rec.Body)
+	}
+	if rec.Code != http.StatusBadRequest || rep.Error == nil || rep.Error.Code != healthcode.EINVALID || rep.Added != 1 {
+		t.Errorf("status %d, report %s; want 400 with the file's problem and the first row added", rec.Code, rec.Body)
+	}
+}
+
 func TestFeedReportsRejectedRowsByLineAndStoresTheRest(t *testing.T) {
 	f := newFixture(t, time.Minute)
 	csv := "source_ref,doc_number,at,sampled,result\n" +
