@@ -59,10 +59,13 @@ func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestRe
 	for range st.Workers {
 		wg.Go(func() {
 			for rows := range batches {
+				if ctx.Err() != nil {
+					continue // a batch failed or the caller gave up: drain, so that the reader never blocks
+				}
 				res, err := st.Store(ctx, rows)
 				if err != nil {
 					fail(err)
-					continue // drain, so that the reader never blocks
+					continue
 				}
 				mu.Lock()
 				total.Add(res)
@@ -98,6 +101,9 @@ func readBatches(ctx context.Context, dec *ingest.Decoder, size int, out chan<- 
 	send := func() bool {
 		if len(batch) == 0 {
 			return true
+		}
+		if ctx.Err() != nil { // select would pick at random when both are ready
+			return false
 		}
 		select {
 		case out <- batch:
