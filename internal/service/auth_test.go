@@ -318,14 +318,7 @@ func TestStaffLoginTakesOnlyCheckpointAndAdminKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.RequestOTP(ctx, "13900080001"); err != nil {
-		t.Fatal(err)
-	}
-	login, err := e.svc.Login(ctx, "13900080001", e.sender.last(t, "13900080001"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	citizen := login.Token
+	citizen := mustSession(t, e, "13900080001")
 	tests := []struct {
 		name, key, want string
 	}{

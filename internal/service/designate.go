@@ -160,10 +160,7 @@ func (s *Service) designateChunk(ctx context.Context, d *healthcode.Designation,
 			facts[f.PersonID] = append(facts[f.PersonID], *f)
 		}
 		changed := touched(added)
-		ps = slices.DeleteFunc(ps, func(p *healthcode.Person) bool {
-			_, found := slices.BinarySearch(changed, p.ID)
-			return !found
-		})
+		ps = among(ps, changed)
 		for _, id := range changed {
 			slices.SortStableFunc(facts[id], byTime)
 		}

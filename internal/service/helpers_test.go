@@ -188,6 +188,17 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 // code that arrived — and returns the principal its session stands for.
 func mustLogin(t *testing.T, e *testEnv, phone string) *healthcode.Principal {
 	t.Helper()
+	who, err := e.svc.Authenticate(context.Background(), mustSession(t, e, phone))
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	return who
+}
+
+// mustSession logs phone in as mustLogin does and returns the session's
+// token.
+func mustSession(t *testing.T, e *testEnv, phone string) string {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
 		t.Fatalf("RequestOTP(%s): %v", phone, err)
@@ -200,11 +211,7 @@ func mustLogin(t *testing.T, e *testEnv, phone string) *healthcode.Principal {
 	if err != nil {
 		t.Fatalf("Login(%s): %v", phone, err)
 	}
-	who, err := e.svc.Authenticate(ctx, login.Token)
-	if err != nil {
-		t.Fatalf("Authenticate: %v", err)
-	}
-	return who
+	return login.Token
 }
 
 // checkpoint creates a checkpoint API key and returns its principal.

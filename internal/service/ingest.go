@@ -110,17 +110,22 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		res.Added = len(added) - res.Stays
 		res.Duplicates = len(rows) - res.Added - res.Pending
 		changed := touched(added)
-		ps := slices.DeleteFunc(locked, func(p *healthcode.Person) bool {
-			_, found := slices.BinarySearch(changed, p.ID)
-			return !found
-		})
-		res.Recoloured, err = s.evaluateLocked(ctx, tx, ps, changed, now)
+		res.Recoloured, err = s.evaluateLocked(ctx, tx, among(locked, changed), changed, now)
 		return err
 	})
 	if err != nil {
 		return IngestResult{Rows: len(rows)}, err
 	}
 	return res, nil
+}
+
+// among keeps, in place, the persons whose id is in ids, sorted: those a
+// batch gave new facts, of those it locked.
+func among(ps []*healthcode.Person, ids []int64) []*healthcode.Person {
+	return slices.DeleteFunc(ps, func(p *healthcode.Person) bool {
+		_, found := slices.BinarySearch(ids, p.ID)
+		return !found
+	})
 }
 
 // touched lists the persons facts are about, in id order.
