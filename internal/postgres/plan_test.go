@@ -13,8 +13,9 @@ import (
 
 // seedPlanData fills a new database with 20 000 persons, one in a hundred
 // due, and analyses it, so that the planner chooses as it would in
-// production rather than for empty tables.
-func seedPlanData(t *testing.T) *DB {
+// production rather than for empty tables; it returns a connection to it,
+// held until the test ends.
+func seedPlanData(t *testing.T) *pgx.Conn {
 	t.Helper()
 	ctx := context.Background()
 	db, err := Open(ctx, pgtest.NewDatabase(t))
@@ -39,7 +40,12 @@ func seedPlanData(t *testing.T) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Release)
+	return conn.Conn()
 }
 
 // explain returns the plan of query with args on conn.
@@ -60,13 +66,8 @@ func explain(t *testing.T, conn *pgx.Conn, query string, args ...any) string {
 // the parameters' values known (a custom plan) and not (the generic plan a
 // prepared statement may switch to after five runs).
 func TestDuePersonsUsesIndex(t *testing.T) {
-	db := seedPlanData(t)
+	conn := seedPlanData(t)
 	ctx := context.Background()
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
 	if _, err := conn.Exec(ctx, `PREPARE due (timestamptz, bigint) AS `+dueQuery); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestDuePersonsUsesIndex(t *testing.T) {
 		if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode); err != nil {
 			t.Fatal(err)
 		}
-		got := explain(t, conn.Conn(), `EXECUTE due (now(), 500)`)
+		got := explain(t, conn, `EXECUTE due (now(), 500)`)
 		if !strings.Contains(got, "Index Scan using statuses_due") || strings.Contains(got, "Seq Scan") ||
 			strings.Contains(got, "Sort") {
 			t.Errorf("%s: due persons plan:\n%s\nwant an index scan of statuses_due in its order", mode, got)
@@ -83,13 +84,7 @@ func TestDuePersonsUsesIndex(t *testing.T) {
 }
 
 func TestBatchReadsUseIndexes(t *testing.T) {
-	db := seedPlanData(t)
-	ctx := context.Background()
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	conn := seedPlanData(t)
 	ids := []int64{5, 500, 5000}
 	for _, tt := range []struct{ name, query, want string }{
 		{"lock persons", skipLockedQuery, "Index Scan using persons_pkey"},
@@ -97,7 +92,7 @@ func TestBatchReadsUseIndexes(t *testing.T) {
 		{"read locked persons", lockedPersonsQuery, "persons_pkey"},
 		{"facts of persons", factsOfQuery, "Index Scan using facts_person"},
 	} {
-		got := explain(t, conn.Conn(), tt.query, ids)
+		got := explain(t, conn, tt.query, ids)
 		if !strings.Contains(got, tt.want) || strings.Contains(got, "Seq Scan on persons") ||
 			strings.Contains(got, "Seq Scan on facts") {
 			t.Errorf("%s plan:\n%s\nwant %q", tt.name, got, tt.want)
@@ -108,22 +103,16 @@ func TestBatchReadsUseIndexes(t *testing.T) {
 // TestFeedQueriesUseIndexes: a feed looks identities up in batches and
 // checks every pending record against the facts; neither may scan.
 func TestFeedQueriesUseIndexes(t *testing.T) {
-	db := seedPlanData(t)
-	ctx := context.Background()
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	conn := seedPlanData(t)
 	hashes := [][]byte{{0, 0, 0, 0, 0, 0, 0, 5}, {0, 0, 0, 0, 0, 0, 1, 0}}
 	for _, q := range []string{lockByIdentityQuery, personsByIdentityQuery} {
-		got := explain(t, conn.Conn(), q, hashes)
+		got := explain(t, conn, q, hashes)
 		if want := "persons_id_hash_key"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on persons") {
 			t.Errorf("lock by identity plan:\n%s\nwant %q", got, want)
 		}
 	}
 	texts := []string{"x"}
-	got := explain(t, conn.Conn(), addPendingQuery, hashes[:1], texts, []time.Time{time.Now()}, []time.Time{time.Now()},
+	got := explain(t, conn, addPendingQuery, hashes[:1], texts, []time.Time{time.Now()}, []time.Time{time.Now()},
 		texts, texts, texts, []string{"{}"})
 	if want := "facts_source_ref"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
 		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)
@@ -133,14 +122,8 @@ func TestFeedQueriesUseIndexes(t *testing.T) {
 // TestDesignationQueriesUseIndexes: a designation finds the people who
 // stayed in its area through facts_stays, never by reading every fact.
 func TestDesignationQueriesUseIndexes(t *testing.T) {
-	db := seedPlanData(t)
-	ctx := context.Background()
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	got := explain(t, conn.Conn(), stayersQuery, "西湖区文三路社区")
+	conn := seedPlanData(t)
+	got := explain(t, conn, stayersQuery, "西湖区文三路社区")
 	if want := "facts_stays"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
 		t.Errorf("stayer ids plan:\n%s\nwant %q", got, want)
 	}
