@@ -62,13 +62,15 @@ type Account struct {
 	CreatedAt   time.Time
 }
 
-// OTP is a pending one-time login code; only its keyed hash is stored.
+// OTP is a pending one-time code; only its keyed hash is stored. Key is
+// the phone's lookup hash for a login code, and another hash of the phone
+// for a relative's consent, so one phone can wait for both. Wrong guesses
+// are counted per phone, not per code (Tx.CountGuess).
 type OTP struct {
-	PhoneHash []byte
+	PhoneHash []byte // the key: see above
 	CodeHash  []byte
 	SentAt    time.Time
 	ExpiresAt time.Time
-	Attempts  int
 }
 
 // Session is a logged-in citizen; the bearer token is stored hashed.

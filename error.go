@@ -14,6 +14,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ELIMIT        = "limit"
+	EUNAVAILABLE  = "unavailable" // a dependency is down: try again later
 	EINTERNAL     = "internal"
 )
 

@@ -10,10 +10,14 @@ import (
 // ENOTFOUND *Error when nothing matches.
 type Reader interface {
 	AccountByPhone(ctx context.Context, phoneHash []byte) (*Account, error)
+	Account(ctx context.Context, id int64) (*Account, error)
 	OTP(ctx context.Context, phoneHash []byte) (*OTP, error)
 	Session(ctx context.Context, tokenHash []byte, now time.Time) (*Session, error)
 	StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*StaffSession, error)
 	APIKey(ctx context.Context, hash []byte) (*APIKey, error)
+	// Guesses returns how many one-time-code guesses the phone made in its
+	// current window (Tx.CountGuess) and when that window began.
+	Guesses(ctx context.Context, phoneHash []byte) (n int, since time.Time, err error)
 
 	// Person, PersonByIdentity and PersonByCode fill in Person.Status.
 	Person(ctx context.Context, id int64) (*Person, error)
@@ -76,6 +80,15 @@ type Tx interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	PutOTP(ctx context.Context, o *OTP) error
 	DeleteOTP(ctx context.Context, phoneHash []byte) error
+	// CountGuess counts one guess at a one-time code sent to the phone and
+	// returns how many the phone made in its window, this one included,
+	// and when the window began; a window that began window or more before
+	// now starts again at now. Counting comes before checking, and the
+	// phone's count stays locked until the transaction ends, so however
+	// many guesses race, at most the limit are checked.
+	CountGuess(ctx context.Context, phoneHash []byte, now time.Time, window time.Duration) (n int, since time.Time, err error)
+	// ClearGuesses forgets a phone's guesses, after a right one.
+	ClearGuesses(ctx context.Context, phoneHash []byte) error
 	CreateSession(ctx context.Context, s *Session) error
 	// DeleteSession ends a session (logging out); deleting one that is
 	// not there is not an error.
@@ -86,6 +99,8 @@ type Tx interface {
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 
 	CreatePerson(ctx context.Context, p *Person) error
+	// UpdatePerson writes every field of a stored person, its owner too:
+	// an identity taken back by its verified owner changes hands.
 	UpdatePerson(ctx context.Context, p *Person) error
 	AddFact(ctx context.Context, f *Fact) error
 	// AddFacts stores a feed's facts in a few statements, idempotently: a
@@ -152,5 +167,11 @@ type Store interface {
 	// reading page persons at a time so that memory stays bounded however
 	// many there are. It stops at fn's first error and returns it.
 	EachPerson(ctx context.Context, page int, fn func(*Person, []Fact) error) error
+	// Purge deletes the one-time codes and sessions (citizens' and staff's)
+	// that expired at or before now, and the guess windows that began at or
+	// before guessesBefore, and returns how many rows it deleted: those
+	// tables then hold only what is still live, however long the service
+	// runs.
+	Purge(ctx context.Context, now, guessesBefore time.Time) (int64, error)
 	Close() error
 }

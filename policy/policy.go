@@ -9,6 +9,7 @@
 package policy
 
 import (
+	"cmp"
 	"time"
 
 	"healthcode"
@@ -50,6 +51,35 @@ type Settings struct {
 	Relatives bool `yaml:"relatives"`
 	// NoReapply forbids the one re-application of seeds 000 and 002.
 	NoReapply bool `yaml:"no_reapply"`
+	// Proxy lets a login register a child or an elderly person without a
+	// phone of their own on the login's phone (seed 002 Q17), after the
+	// two-element real-name check (name and document). It needs Relatives.
+	Proxy bool `yaml:"proxy"`
+	// ProxyUnder and ProxyFrom are the ages, from the resident ID's birth
+	// date, of a child (below ProxyUnder) and an elderly person (ProxyFrom
+	// and above); 0 takes the defaults, 16 and 60. Anyone else has a phone
+	// of their own and consents to being managed by a code sent to it.
+	ProxyUnder int `yaml:"proxy_under"`
+	ProxyFrom  int `yaml:"proxy_from"`
+	// MaxRelatives caps the relatives one login manages; 0 takes the
+	// default, 5, so one account cannot gather a crowd of codes.
+	MaxRelatives int `yaml:"max_relatives"`
+}
+
+// Defaults of Settings.
+const (
+	DefaultProxyUnder   = 16 // a mobile number is registered to a person from 16
+	DefaultProxyFrom    = 60 // the legal age of the elderly in China
+	DefaultMaxRelatives = 5
+)
+
+// RelativesLimit is MaxRelatives or its default.
+func (s Settings) RelativesLimit() int { return cmp.Or(s.MaxRelatives, DefaultMaxRelatives) }
+
+// ProxyAge reports whether a person of this age may be registered on a
+// relative's phone: a child or an elderly person.
+func (s Settings) ProxyAge(age int) bool {
+	return age < cmp.Or(s.ProxyUnder, DefaultProxyUnder) || age >= cmp.Or(s.ProxyFrom, DefaultProxyFrom)
 }
 
 // ChinaTime is the zone of every date a citizen reads and of "once a day"

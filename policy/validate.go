@@ -173,9 +173,7 @@ func (v *validator) pack(p *Pack) {
 		}
 		seen[r] = true
 	}
-	if p.Rules.ModifyLimit < 0 {
-		v.report("settings.modify_limit", p.Line, "must be 0 or more, got %d", p.Rules.ModifyLimit)
-	}
+	v.settings(p.Rules, p.Line)
 	if g := p.GreenValidity; g != nil {
 		v.validity(g, p.Line)
 	}
@@ -238,5 +236,19 @@ func (v *validator) block(b *Block, path string, ids map[string]string) {
 			v.report(lp, b.Line, "empty: want %s", orList(areaLevels))
 		}
 		v.oneOf(lp, b.Line, "an area level", string(l), areaLevels)
+	}
+}
+
+func (v *validator) settings(s Settings, line int) {
+	for _, n := range []struct {
+		key   string
+		value int
+	}{{"modify_limit", s.ModifyLimit}, {"proxy_under", s.ProxyUnder}, {"proxy_from", s.ProxyFrom}, {"max_relatives", s.MaxRelatives}} {
+		if n.value < 0 {
+			v.report("settings."+n.key, line, "must be 0 or more, got %d", n.value)
+		}
+	}
+	if s.Proxy && !s.Relatives {
+		v.report("settings.proxy", line, "needs relatives: true (a proxy registers a relative)")
 	}
 }

@@ -102,8 +102,10 @@ func openStore(ctx context.Context, c *config) (healthcode.Store, string, error)
 	return db, "sqlite " + path, err
 }
 
-// openService wires a service on an open store.
-func openService(c *config, store healthcode.Store, getenv func(string) string, log *slog.Logger) (*service.Service, error) {
+// openService wires a service on an open store, with the outside
+// providers p (nil for the operator's commands, which neither apply nor
+// text anyone).
+func openService(c *config, store healthcode.Store, getenv func(string) string, log *slog.Logger, p *providers) (*service.Service, error) {
 	box, err := openSecret(c, getenv)
 	if err != nil {
 		return nil, err
@@ -116,12 +118,15 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev}
+	if p == nil {
+		p = offline()
+	}
+	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err
 	}
-	return service.New(cfg, store, box, keys, policies, service.LogSender{Log: log}, log, nil)
+	return service.New(cfg, store, box, keys, policies, p.sms, log, nil)
 }
 
 // openSecret takes the identity key from HEALTHCODE_SECRET_KEY (every

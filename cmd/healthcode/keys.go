@@ -34,7 +34,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	defer store.Close()
-	svc, err := openService(c, store, getenv, slog.New(slog.NewTextHandler(stderr, nil)))
+	svc, err := openService(c, store, getenv, slog.New(slog.NewTextHandler(stderr, nil)), nil)
 	if err != nil {
 		return err
 	}

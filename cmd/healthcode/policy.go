@@ -99,7 +99,7 @@ func simulatePack(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer store.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := openService(c, store, getenv, log)
+	svc, err := openService(c, store, getenv, log, nil)
 	if err != nil {
 		return err
 	}

@@ -73,3 +73,27 @@ func (s *schedule) run(ctx context.Context, svc *service.Service, log *slog.Logg
 		}
 	}
 }
+
+// purgeEvery is how often a server deletes expired one-time codes and
+// sessions. Servers sharing a database may all do it; a purge deletes
+// only what has expired.
+const purgeEvery = 10 * time.Minute
+
+// purge deletes expired codes and sessions now and every purgeEvery until
+// ctx ends.
+func purge(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	tick := time.NewTicker(purgeEvery)
+	defer tick.Stop()
+	for {
+		if n, err := svc.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "purge failed", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "purged expired codes and sessions", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

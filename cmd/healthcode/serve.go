@@ -17,9 +17,11 @@ import (
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var sched schedule
+	var prov providerFlags
 	publicURL := getenv("HEALTHCODE_PUBLIC_URL")
 	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) {
 		sched.bind(fs, getenv)
+		prov.bind(fs, getenv)
 		fs.StringVar(&publicURL, "public-url", publicURL, "the site's `URL` as people reach it, e.g. https://hc.example.gov.cn: "+
 			"Secure cookies behind a proxy ending TLS, and the address on venue posters ($HEALTHCODE_PUBLIC_URL)")
 	})
@@ -35,12 +37,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	providers, err := prov.open(c.Dev, getenv, log)
+	if err != nil {
+		return err
+	}
 	store, where, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	svc, err := openService(c, store, getenv, log)
+	svc, err := openService(c, store, getenv, log, providers)
 	if err != nil {
 		return err
 	}
@@ -67,6 +73,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	defer func() { stopSched(); <-schedDone }()
+	purgeDone := make(chan struct{})
+	defer func() { stopSched(); <-purgeDone }()
+	go func() { defer close(purgeDone); purge(schedCtx, svc, log) }()
 	if sched.every > 0 {
 		go func() { defer close(schedDone); sched.run(schedCtx, svc, log) }()
 	} else {

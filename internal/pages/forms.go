@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -67,6 +68,10 @@ type applyView struct {
 	Relations []string            // choices; one when the relation is fixed
 	Questions []string
 	Fields    []string
+	// ConsentTo is the relative's phone, masked, that a consent code was
+	// sent to: the confirmation then asks for it.
+	ConsentTo string
+	DevCode   string // the consent code itself, on --dev servers only
 }
 
 var relations = []string{"self", "spouse", "parent", "child", "other"}
@@ -141,9 +146,18 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 	case "edit":
 		p.render(w, r, http.StatusOK, "apply", pg)
 	case "submit":
+		in.ConsentCode = strings.TrimSpace(r.PostFormValue("consent_code"))
 		person, err := submit(in)
+		if errors.Is(err, service.ErrConsentRequired) {
+			p.askConsent(w, r, c, pg, v, in)
+			return
+		}
 		if err != nil {
-			p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
+			tmpl := "apply"
+			if hasField(err, "consent_code") {
+				v.ConsentTo, tmpl = "…", "confirm" // the code sent is wrong: ask again
+			}
+			p.render(w, r, p.formError(r, c, pg, err), tmpl, pg)
 			return
 		}
 		done := "apply"
@@ -158,6 +172,28 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 		}
 		p.render(w, r, http.StatusOK, "confirm", pg)
 	}
+}
+
+// askConsent sends the relative's phone a consent code and shows the
+// confirmation again with a field for it.
+func (p *Pages) askConsent(w http.ResponseWriter, r *http.Request, c *ctx, pg *page, v *applyView, in service.ApplyInput) {
+	res, err := p.svc.RequestConsent(r.Context(), c.citizen,
+		service.ConsentInput{Relation: in.Relation, Identity: in.Identity, Region: in.Region})
+	if err != nil {
+		p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
+		return
+	}
+	v.ConsentTo, v.DevCode = res.SentTo, res.DevCode
+	p.render(w, r, http.StatusOK, "confirm", pg)
+}
+
+func hasField(err error, field string) bool {
+	for _, f := range healthcode.ErrorFields(err) {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // modifyView is what the modification form shows.

@@ -39,6 +39,11 @@ var reasons = []struct{ prefix, zh string }{
 	{"must be a number", "请输入数字，如36.5"},
 	{"cannot be modified for yourself", "本人的此项不能修改，请联系社区纠错"},
 	{"the ID number can never be modified", "证件号不能修改"},
+	{"name, document number and phone do not match", "实名认证未通过：姓名、证件号与手机号不匹配"},
+	{"is required for a relative with a phone", "请输入家属手机收到的验证码"},
+	{"wrong or expired; ask for a new one", "验证码错误或已过期，请重新获取"},
+	{"must be the relative's own phone", "请填写家属本人的手机号：只有儿童和老人可登记在您的手机号下"},
+	{"is your own phone", "这是您的手机号，无需家属验证码"},
 }
 
 // reason is a field error's reason in the page's language.
@@ -139,6 +144,8 @@ var catalogue = map[string][2]string{
 	"declaration.abroad_14d":      {"近14天是否有境外旅居史", "Abroad in the last 14 days?"},
 	"declaration.contact_cases":   {"是否接触过确诊或疑似病例", "Contact with confirmed or suspected cases?"},
 	"declaration.commitment":      {"本人郑重承诺：以上信息真实准确，如有不实，愿承担相应法律责任。", "I solemnly declare that the above is true; I bear the legal consequences of a false declaration."},
+	"consent.label":               {"家属验证码", "The relative's code"},
+	"consent.sent":                {"为保护家属的身份，验证码已发送至家属本人手机，请家属告诉您：", "To protect your relative's identity, a code went to their own phone; ask them for it:"},
 	"confirm.lead":                {"提交后系统将自动判定码色。请再次核对：", "After submitting, the system decides the colour. Check once more:"},
 	"reapply.once":                {"每人只有一次重新申领的机会，请谨慎填写。", "You can re-apply only once. Fill in carefully."},
 	"reapply.used":                {"重新申领的机会已用完；如信息有误，请联系社区纠错。", "The one re-application is used; ask your community for error correction."},
@@ -244,6 +251,7 @@ var catalogue = map[string][2]string{
 	"err.not_found":    {"未找到：", ""},
 	"err.unauthorized": {"验证失败：", ""},
 	"err.forbidden":    {"不允许：", ""},
+	"err.unavailable":  {"服务暂时不可用，请稍后再试：", ""},
 	"err.back":         {"返回", "Back"},
 
 	"faq.red.q":        {"为什么我申请后显示红码或黄码？", "Why is my code red or yellow?"},

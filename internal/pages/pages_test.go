@@ -199,9 +199,19 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	b.post(code+"/checkin", url.Values{"symptoms": {"no"}}).must(t, http.StatusConflict, "", "Already checked in today")
 
 	b.get("/app/apply?relation=parent").must(t, http.StatusOK, "", `<option value="parent" selected>`)
+	// A parent with a phone of their own consents by a code sent to it.
 	rel := application(validID(t, "33010619500101002"), "李四", "13900000009")
 	rel.Set("relation", "parent")
 	rel.Set("step", "submit")
+	p = b.post("/app/apply", rel)
+	p.must(t, http.StatusOK, "", "家属验证码", "139****0009", `name="consent_code"`)
+	consent := devCode.FindStringSubmatch(p.html)
+	if consent == nil {
+		t.Fatal("no development consent code on the confirmation")
+	}
+	rel.Set("consent_code", wrongDigits(consent[1]))
+	b.post("/app/apply", rel).must(t, http.StatusUnprocessableEntity, "", "验证码错误或已过期", `name="consent_code"`)
+	rel.Set("consent_code", consent[1])
 	b.post("/app/apply", rel).must(t, http.StatusOK, "", "申领成功", "*四")
 	b.get("/app/persons").must(t, http.StatusOK, "", "*三", "*四", "父母")
 
@@ -539,4 +549,12 @@ func TestStaffCookieHoldsASessionThatLogoutEnds(t *testing.T) {
 	if _, err := s.svc.Authenticate(ctx, key); err != nil {
 		t.Errorf("logging out of the pages ended the device's key: %v", err)
 	}
+}
+
+// wrongDigits is a six-digit code that is not code.
+func wrongDigits(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
 }

@@ -205,6 +205,9 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 	}
 	if len(fields) > 0 {
 		pg.Message = translate(c.lang, "err.fields")
+		if why := pg.Errors["identity"]; why != "" {
+			pg.Message = why // no one field of the form is at fault
+		}
 		return http.StatusUnprocessableEntity
 	}
 	pg.Message = p.message(c, err)
@@ -237,6 +240,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case healthcode.ELIMIT:
 		return http.StatusTooManyRequests
+	case healthcode.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

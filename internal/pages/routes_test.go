@@ -14,6 +14,7 @@ import (
 
 	"healthcode/healthqr"
 	"healthcode/internal/secret"
+	"healthcode/internal/provider"
 	"healthcode/internal/service"
 	"healthcode/internal/sqlite"
 	"healthcode/policy"
@@ -109,7 +110,10 @@ func newTestService(t *testing.T, cfg service.Config) *service.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(cfg, db, box, keys, policies, service.LogSender{Log: log}, log, nil)
+	if cfg.Identity == nil {
+		cfg.Identity = provider.AcceptAnyone{}
+	}
+	svc, err := service.New(cfg, db, box, keys, policies, provider.LogSender{Log: log}, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,18 @@ func (r reader) AccountByPhone(ctx context.Context, phoneHash []byte) (*healthco
 	return &a, nil
 }
 
-const otpQuery = `SELECT code_hash, sent_at, expires_at, attempts FROM otps WHERE phone_hash = $1`
+func (r reader) Account(ctx context.Context, id int64) (*healthcode.Account, error) {
+	a := healthcode.Account{ID: id}
+	err := r.q.QueryRow(ctx, `SELECT phone_hash, phone_sealed, created_at FROM accounts WHERE id = $1`,
+		id).Scan(&a.PhoneHash, &a.PhoneSealed, &a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("account %d: %w", id, translate(err))
+	}
+	a.CreatedAt = a.CreatedAt.UTC()
+	return &a, nil
+}
+
+const otpQuery = `SELECT code_hash, sent_at, expires_at FROM otps WHERE phone_hash = $1`
 
 func (r reader) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, error) {
 	return r.otp(ctx, otpQuery, phoneHash)
@@ -59,7 +70,7 @@ func (r reader) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, err
 
 func (r reader) otp(ctx context.Context, query string, phoneHash []byte) (*healthcode.OTP, error) {
 	o := healthcode.OTP{PhoneHash: phoneHash}
-	err := r.q.QueryRow(ctx, query, phoneHash).Scan(&o.CodeHash, &o.SentAt, &o.ExpiresAt, &o.Attempts)
+	err := r.q.QueryRow(ctx, query, phoneHash).Scan(&o.CodeHash, &o.SentAt, &o.ExpiresAt)
 	if err != nil {
 		return nil, fmt.Errorf("otp: %w", translate(err))
 	}

@@ -67,10 +67,10 @@ func (t *tx) CreateAccount(ctx context.Context, a *healthcode.Account) (err erro
 }
 
 func (t *tx) PutOTP(ctx context.Context, o *healthcode.OTP) error {
-	_, err := t.exec(ctx, "put otp", `INSERT INTO otps (phone_hash, code_hash, sent_at, expires_at, attempts)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (phone_hash) DO UPDATE SET code_hash = excluded.code_hash,
-		sent_at = excluded.sent_at, expires_at = excluded.expires_at, attempts = excluded.attempts`,
-		o.PhoneHash, o.CodeHash, o.SentAt, o.ExpiresAt, o.Attempts)
+	_, err := t.exec(ctx, "put otp", `INSERT INTO otps (phone_hash, code_hash, sent_at, expires_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (phone_hash) DO UPDATE SET code_hash = excluded.code_hash,
+		sent_at = excluded.sent_at, expires_at = excluded.expires_at`,
+		o.PhoneHash, o.CodeHash, o.SentAt, o.ExpiresAt)
 	return err
 }
 
@@ -127,10 +127,10 @@ func (t *tx) UpdatePerson(ctx context.Context, p *healthcode.Person) error {
 	tag, err := t.exec(ctx, "update person", `UPDATE persons SET relation = $1, doc_type = $2, id_hash = $3,
 		id_sealed = $4, name_sealed = $5, name_masked = $6, id_tail = $7, phone_hash = $8, phone_sealed = $9,
 		region = $10, code_id = $11, updated_at = $12, reapplied = $13, modified = $14, modified_on = $15,
-		modified_that_day = $16 WHERE id = $17`,
+		modified_that_day = $16, owner_id = $18 WHERE id = $17`,
 		string(p.Relation), string(p.DocType), p.IDHash, p.IDSealed, p.NameSealed, p.NameMasked, p.IDTail,
 		p.PhoneHash, p.PhoneSealed, p.Region, p.CodeID, p.UpdatedAt, p.Reapplied, p.Modified, p.ModifiedOn,
-		p.ModifiedThatDay, p.ID)
+		p.ModifiedThatDay, p.ID, p.OwnerID)
 	if err != nil {
 		return err
 	}

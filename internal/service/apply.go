@@ -3,6 +3,8 @@ package service
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strings"
 
 	"healthcode"
 	"healthcode/healthqr"
@@ -14,9 +16,18 @@ import (
 // Apply creates a person and their first colour (SPEC A1–A3, A7). The
 // caller is a citizen; with relation other than self they act for a
 // relative, who gets their own code managed by the caller's login.
-// Errors: EINVALID naming each bad field; ECONFLICT when the identity
-// already has a code or the caller already applied for themself;
-// EFORBIDDEN when the region does not allow acting for relatives.
+// Nothing is stored, and no waiting fact attached, before the identity
+// passes the real-name check (proveIdentity): for oneself on the login's
+// phone; for a relative with a phone of their own with their consent code
+// (in.ConsentCode, from RequestConsent); for a child or an elderly person
+// on the login's phone where the region allows it. An identity that a
+// wrong claim holds is taken back by its owner applying for themself.
+// Errors: EINVALID naming each bad field (ErrIdentityMismatch when the
+// check fails, ErrConsentRequired without a consent code); ECONFLICT when
+// the caller already applied for this person or themself; EFORBIDDEN
+// when the region does not allow acting for relatives; ELIMIT past the
+// region's relatives per login; EUNAVAILABLE when the check cannot be
+// made now. No answer tells whether someone else holds the identity.
 func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in ApplyInput) (*PersonView, error) {
 	if err := requireCitizen(who); err != nil {
 		return nil, err
@@ -35,8 +46,16 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	if in.Relation != healthcode.RelationSelf && !s.policies.For(region).Settings().Relatives {
-		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "This region does not allow applying for relatives.")
+	set := s.policies.For(region).Settings()
+	if in.Relation != healthcode.RelationSelf && !set.Relatives {
+		return nil, errNoRelatives
+	}
+	kind, _, err := s.proveIdentity(ctx, who, in.Relation, id, set, now)
+	if err != nil {
+		return nil, err
+	}
+	if kind == claimConsent && strings.TrimSpace(in.ConsentCode) == "" {
+		return nil, ErrConsentRequired
 	}
 	code, err := healthqr.NewCodeID()
 	if err != nil {
@@ -46,33 +65,54 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	s.setIdentity(p, id)
 	p.Region, p.UpdatedAt = region, now
 	var view *PersonView
+	var wrongConsent, reclaimed bool
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
-		if err := s.checkSelfPhone(ctx, tx, who, in.Relation, p.PhoneHash); err != nil {
+		if kind == claimConsent {
+			if wrongConsent, err = s.checkConsent(ctx, tx, who, id, in.ConsentCode, now); err != nil || wrongConsent {
+				return err // a wrong guess commits, so that it counts
+			}
+		}
+		held, err := s.checkNew(ctx, tx, who, kind, set, p.IDHash)
+		if err != nil {
 			return err
 		}
-		if err := s.checkNew(ctx, tx, who, in.Relation, p.IDHash); err != nil {
-			return err
+		var st *healthcode.Status
+		if held != nil {
+			reclaimed = true
+			st, err = s.reclaim(ctx, tx, who, held, p, region, decl, now)
+		} else {
+			st, err = s.create(ctx, tx, who, p, region, decl, now)
 		}
-		if err := tx.CreatePerson(ctx, p); healthcode.ErrorCode(err) == healthcode.ECONFLICT {
-			// Lost a race with a concurrent application: for this identity,
-			// or for the caller themself.
-			return healthcode.Errorf(healthcode.ECONFLICT, "Another application for this identity or for yourself was just made; reload to see it.")
-		} else if err != nil {
-			return err
-		}
-		// Feeds may have told us about this person before they applied.
-		if err := takePending(ctx, tx, p, now); err != nil {
-			return err
-		}
-		st, err := s.declare(ctx, tx, p, who, region, decl, false, now)
 		view = s.view(p, st)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.log.InfoContext(ctx, "applied", "person", p.ID, "relation", p.Relation, "region", p.Region, "color", view.Status.Color)
+	if wrongConsent {
+		return nil, errWrongConsent
+	}
+	s.log.InfoContext(ctx, "applied", "person", p.ID, "relation", p.Relation, "region", p.Region,
+		"color", view.Status.Color, "reclaimed", reclaimed)
 	return view, nil
+}
+
+// create stores a new person with the facts feeds kept waiting for them
+// and their first colour.
+func (s *Service) create(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, p *healthcode.Person,
+	region string, decl healthcode.Declaration, now time.Time) (*healthcode.Status, error) {
+	if err := tx.CreatePerson(ctx, p); healthcode.ErrorCode(err) == healthcode.ECONFLICT {
+		// Lost a race with a concurrent application: for this identity,
+		// or for the caller themself.
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Another application was just made from your login; reload to see it.")
+	} else if err != nil {
+		return nil, err
+	}
+	// Feeds may have told us about this person before they applied.
+	if err := takePending(ctx, tx, p, now); err != nil {
+		return nil, err
+	}
+	return s.declare(ctx, tx, p, who, region, decl, false, now)
 }
 
 // takePending moves the facts feeds sent about p before p applied to p,
@@ -108,42 +148,37 @@ func (s *Service) CheckApplication(in ApplyInput) error {
 var errOneCode = healthcode.Errorf(healthcode.ECONFLICT, "A health code already exists for this identity document. One person, one code.")
 
 // checkNew refuses a second code for one identity, and a second
-// application for oneself, with a message that says what to do instead
-// but never whose identity it is.
-func (s *Service) checkNew(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, rel healthcode.Relation, idHash []byte) error {
-	existing, err := tx.PersonByIdentity(ctx, idHash)
-	if err == nil {
-		if existing.OwnerID == who.AccountID {
-			return healthcode.Errorf(healthcode.ECONFLICT, "You already applied for this person (id %d); use re-apply or modify.", existing.ID)
-		}
-		return errOneCode
-	} else if healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
-		return err
-	}
-	if rel != healthcode.RelationSelf {
-		return nil
-	}
+// application for oneself or a relative past the region's limit. A
+// person another login holds is returned for a claim for oneself, which
+// takes it back; for a relative's claim the answer is the failed check's,
+// so it tells nothing a stranger could learn (a consenting relative is no
+// stranger: they hear that they have a code).
+func (s *Service) checkNew(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, kind claim,
+	set policy.Settings, idHash []byte) (held *healthcode.Person, err error) {
 	owned, err := tx.PersonsByOwner(ctx, who.AccountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf {
-		return healthcode.Errorf(healthcode.ECONFLICT, "You already applied for yourself (id %d); use re-apply or modify.", owned[0].ID)
+	if kind == claimSelf && len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf {
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "You already applied for yourself (id %d); use re-apply or modify.", owned[0].ID)
 	}
-	return nil
-}
-
-// checkSelfPhone holds a citizen to the phone they logged in with when
-// applying for themself: the phone is part of the real-name identity.
-func (s *Service) checkSelfPhone(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, rel healthcode.Relation, phoneHash []byte) error {
-	if rel != healthcode.RelationSelf {
-		return nil
+	existing, err := tx.PersonByIdentity(ctx, idHash)
+	switch {
+	case err == nil && existing.OwnerID == who.AccountID:
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "You already applied for this person (id %d); use re-apply or modify.", existing.ID)
+	case err == nil && kind == claimSelf:
+		return existing, nil
+	case err == nil && kind == claimConsent:
+		return nil, errOneCode
+	case err == nil:
+		return nil, healthcode.ErrIdentityMismatch
+	case healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
+		return nil, err
 	}
-	acct, err := tx.AccountByPhone(ctx, phoneHash)
-	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && acct.ID != who.AccountID) {
-		return invalid("identity.phone", "must be the phone you logged in with when applying for yourself")
+	if kind != claimSelf {
+		return nil, relativesLeft(ctx, tx, who, set)
 	}
-	return err
+	return nil, nil
 }
 
 func (s *Service) setIdentity(p *healthcode.Person, id checkedIdentity) {
@@ -168,18 +203,26 @@ func (s *Service) setPhone(p *healthcode.Person, phone string) {
 // declare records a declaration as a fact and evaluates the person.
 func (s *Service) declare(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, who *healthcode.Principal,
 	region string, d healthcode.Declaration, reapply bool, now time.Time) (*healthcode.Status, error) {
-	f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactDeclaration, At: now, RecordedAt: now,
-		Source: "citizen", Author: who.Author(),
-		Declaration: &healthcode.DeclarationFact{Declaration: d, Region: region, Reapply: reapply}}
-	if err := tx.AddFact(ctx, f); err != nil {
+	if _, err := s.addDeclaration(ctx, tx, p, who, region, d, reapply, now); err != nil {
 		return nil, err
 	}
 	return s.evaluate(ctx, tx, p, now)
 }
 
+// addDeclaration records a declaration as a fact of p.
+func (s *Service) addDeclaration(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, who *healthcode.Principal,
+	region string, d healthcode.Declaration, reapply bool, now time.Time) (*healthcode.Fact, error) {
+	f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactDeclaration, At: now, RecordedAt: now,
+		Source: "citizen", Author: who.Author(),
+		Declaration: &healthcode.DeclarationFact{Declaration: d, Region: region, Reapply: reapply}}
+	return f, tx.AddFact(ctx, f)
+}
+
 // Reapply replaces a person's whole application, once in their life
-// (SPEC A5): for someone who filled in wrong data. Errors as Apply, and
-// ECONFLICT once the re-application is used.
+// (SPEC A5): for someone who filled in wrong data. The new identity passes
+// the real-name check as in Apply; a relative with a phone of their own
+// consents again when their document or phone changes. Errors as Apply,
+// and ECONFLICT once the re-application is used.
 func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, personID int64, in ApplyInput) (*PersonView, error) {
 	if err := requireCitizen(who); err != nil {
 		return nil, err
@@ -195,8 +238,27 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
+	stored, err := s.store.Person(ctx, personID)
+	if err := notYours(stored, who, personID, err); err != nil {
+		return nil, err
+	}
+	if in.Relation != "" && in.Relation != stored.Relation {
+		return nil, invalid("relation", "cannot be changed by re-applying")
+	}
+	set := s.policies.For(stored.Region).Settings()
+	kind, _, err := s.proveIdentity(ctx, who, stored.Relation, id, set, now)
+	if err != nil {
+		return nil, err
+	}
+	sameRelative := bytes.Equal(stored.IDHash, s.box.Hash(purposeID, id.identityKey())) &&
+		bytes.Equal(stored.PhoneHash, s.loginKey(id.phone))
+	needConsent := kind == claimConsent && !sameRelative
+	if needConsent && strings.TrimSpace(in.ConsentCode) == "" {
+		return nil, ErrConsentRequired
+	}
 	var view *PersonView
-	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
+	var wrongConsent bool
+	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
 		p, err := s.lockOwned(ctx, tx, who, personID)
 		if err != nil {
 			return err
@@ -207,18 +269,18 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 		if p.Reapplied {
 			return healthcode.Errorf(healthcode.ECONFLICT, "The one re-application has been used; ask your community for error correction.")
 		}
-		if in.Relation != "" && in.Relation != p.Relation {
+		if p.Relation != stored.Relation {
 			return invalid("relation", "cannot be changed by re-applying")
+		}
+		if needConsent {
+			if wrongConsent, err = s.checkConsent(ctx, tx, who, id, in.ConsentCode, now); err != nil || wrongConsent {
+				return err // a wrong guess commits, so that it counts
+			}
 		}
 		oldHash := p.IDHash
 		s.setIdentity(p, id)
-		if err := s.checkSelfPhone(ctx, tx, who, p.Relation, p.PhoneHash); err != nil {
-			return err
-		}
 		if !bytes.Equal(oldHash, p.IDHash) {
-			if _, err := tx.PersonByIdentity(ctx, p.IDHash); err == nil {
-				return errOneCode
-			} else if healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
+			if err := s.identityFree(ctx, tx, kind, p.IDHash); err != nil {
 				return err
 			}
 			if err := takePending(ctx, tx, p, now); err != nil {
@@ -236,8 +298,26 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 	if err != nil {
 		return nil, err
 	}
+	if wrongConsent {
+		return nil, errWrongConsent
+	}
 	s.log.InfoContext(ctx, "re-applied", "person", personID, "color", view.Status.Color)
 	return view, nil
+}
+
+// identityFree refuses an identity another person holds, answering as
+// checkNew does: a proxy claim hears only that the check failed.
+func (s *Service) identityFree(ctx context.Context, tx healthcode.Tx, kind claim, idHash []byte) error {
+	_, err := tx.PersonByIdentity(ctx, idHash)
+	switch {
+	case err == nil && kind == claimProxy:
+		return healthcode.ErrIdentityMismatch
+	case err == nil:
+		return healthcode.Errorf(healthcode.ECONFLICT, "A health code already exists for this identity document; ask your community for error correction.")
+	case healthcode.ErrorCode(err) == healthcode.ENOTFOUND:
+		return nil
+	}
+	return err
 }
 
 // ModifyInput changes an application. For oneself only the region and the
@@ -249,6 +329,8 @@ type ModifyInput struct {
 	Number      *string          `json:"number,omitempty"`
 	Region      string           `json:"region"`
 	Declaration DeclarationInput `json:"declaration"`
+	// ConsentCode: a relative's consent to a new phone of their own.
+	ConsentCode string `json:"consent_code,omitempty"`
 }
 
 // Modify changes an application within the region's limit (by default once
@@ -265,19 +347,49 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 	if in.Number != nil {
 		problems.Add("number", "the ID number can never be modified; re-apply or ask for error correction")
 	}
+	stored, err := s.store.Person(ctx, personID)
+	if err := notYours(stored, who, personID, err); err != nil {
+		return nil, err
+	}
+	id, err := s.identityChange(stored, in, &problems)
+	if err != nil {
+		return nil, err
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	needConsent := false
+	if id != nil {
+		// New details of a relative pass the real-name check again, and a
+		// new phone of their own consents.
+		kind, _, err := s.proveIdentity(ctx, who, stored.Relation, *id, s.policies.For(stored.Region).Settings(), now)
+		if err != nil {
+			return nil, err
+		}
+		needConsent = kind == claimConsent && !bytes.Equal(stored.PhoneHash, s.loginKey(id.phone))
+		if needConsent && strings.TrimSpace(in.ConsentCode) == "" {
+			return nil, ErrConsentRequired
+		}
+	}
 	var view *PersonView
-	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
+	var wrongConsent bool
+	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
 		p, err := s.lockOwned(ctx, tx, who, personID)
 		if err != nil {
-			return err
-		}
-		s.modifyIdentity(p, in, &problems)
-		if err := problems.Err(); err != nil {
 			return err
 		}
 		if left := s.modificationsLeft(p, now); left <= 0 {
 			set := s.policies.For(p.Region).Settings()
 			return healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+		}
+		if needConsent {
+			if wrongConsent, err = s.checkConsent(ctx, tx, who, *id, in.ConsentCode, now); err != nil || wrongConsent {
+				return err // a wrong guess commits, so that it counts
+			}
+		}
+		if id != nil {
+			s.setName(p, id.name)
+			s.setPhone(p, id.phone)
 		}
 		today := now.In(policy.ChinaTime).Format("2006-01-02")
 		if p.ModifiedOn != today {
@@ -296,30 +408,52 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 	if err != nil {
 		return nil, err
 	}
+	if wrongConsent {
+		return nil, errWrongConsent
+	}
 	s.log.InfoContext(ctx, "modified", "person", personID, "color", view.Status.Color)
 	return view, nil
 }
 
-func (s *Service) modifyIdentity(p *healthcode.Person, in ModifyInput, problems *healthcode.Problems) {
-	self := p.Relation == healthcode.RelationSelf
-	if in.Name != nil {
-		if self {
-			problems.Add("name", "cannot be modified for yourself; ask your community for error correction")
-		} else if name, err := identity.ValidateName(*in.Name); err != nil {
-			problems.Add("name", err.Error())
-		} else {
-			s.setName(p, name)
-		}
+// identityChange checks a modification's name and phone (SPEC A6: for a
+// relative only) and returns the person's identity as it would be after
+// it, nil when neither changes.
+func (s *Service) identityChange(p *healthcode.Person, in ModifyInput, problems *healthcode.Problems) (*checkedIdentity, error) {
+	if in.Name == nil && in.Phone == nil {
+		return nil, nil
 	}
-	if in.Phone != nil {
-		if self {
-			problems.Add("phone", "cannot be modified for yourself; ask your community for error correction")
-		} else if phone, err := identity.NormalizePhone(*in.Phone); err != nil {
-			problems.Add("phone", err.Error())
-		} else {
-			s.setPhone(p, phone)
+	if p.Relation == healthcode.RelationSelf {
+		for field, v := range map[string]*string{"name": in.Name, "phone": in.Phone} {
+			if v != nil {
+				problems.Add(field, "cannot be modified for yourself; ask your community for error correction")
+			}
 		}
+		return nil, nil
 	}
+	id := checkedIdentity{docType: p.DocType}
+	var err error
+	if id.number, err = s.box.Open(purposeID, p.IDSealed); err != nil {
+		return nil, fmt.Errorf("open person %d's document: %w", p.ID, err)
+	}
+	if in.Name == nil {
+		id.name, err = s.box.Open(purposeName, p.NameSealed)
+	} else if id.name, err = identity.ValidateName(*in.Name); err != nil {
+		problems.Add("name", err.Error())
+		err = nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open person %d's name: %w", p.ID, err)
+	}
+	if in.Phone == nil {
+		id.phone, err = s.box.Open(purposePhone, p.PhoneSealed)
+	} else if id.phone, err = identity.NormalizePhone(*in.Phone); err != nil {
+		problems.Add("phone", err.Error())
+		err = nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open person %d's phone: %w", p.ID, err)
+	}
+	return &id, nil
 }
 
 // modificationsLeft counts the chances a person still has now.

@@ -20,6 +20,7 @@ import (
 	"healthcode/internal/postgres"
 	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/secret"
+	"healthcode/internal/provider"
 	"healthcode/internal/service"
 	"healthcode/policy"
 )
@@ -93,7 +94,7 @@ func benchService(b *testing.B, store healthcode.Store, now time.Time) *service.
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := service.New(service.Config{Issuer: "330100"}, store, box, keys, policies, service.LogSender{Log: log},
+	svc, err := service.New(service.Config{Issuer: "330100", Identity: provider.AcceptAnyone{}}, store, box, keys, policies, provider.LogSender{Log: log},
 		log, func() time.Time { return now })
 	if err != nil {
 		b.Fatal(err)

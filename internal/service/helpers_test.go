@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"healthcode/identity"
 	"healthcode/internal/postgres"
 	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/sqlite"
@@ -63,10 +65,10 @@ type captureSender struct {
 	sent []sentOTP
 }
 
-func (s *captureSender) SendOTP(_ context.Context, phone, code string) error {
+func (s *captureSender) SendCode(_ context.Context, m healthcode.CodeMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sent = append(s.sent, sentOTP{phone, code})
+	s.sent = append(s.sent, sentOTP{m.Phone, m.Code})
 	return nil
 }
 
@@ -135,6 +137,42 @@ func withConfig(cfg service.Config) envOption { return func(s *envSettings) { s.
 // withPolicy replaces the core test pack (testdata/core-test.yaml).
 func withPolicy(p policy.Policy) envOption { return func(s *envSettings) { s.pol = p } }
 
+// withChecker replaces the real-name check, which accepts anyone by
+// default.
+func withChecker(c healthcode.IdentityChecker) envOption {
+	return func(s *envSettings) { s.cfg.Identity = c }
+}
+
+// checkerFunc is a real-name check written in place.
+type checkerFunc func(healthcode.Identity) error
+
+func (f checkerFunc) CheckIdentity(_ context.Context, id healthcode.Identity) error { return f(id) }
+
+// modify modifies as a citizen does, asking a relative's new phone for
+// consent when the service wants it.
+func modify(t *testing.T, e *testEnv, who *healthcode.Principal, id int64, in service.ModifyInput) (*service.PersonView, error) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := e.svc.Modify(ctx, who, id, in)
+	if !errors.Is(err, service.ErrConsentRequired) {
+		return v, err
+	}
+	e.clock.Advance(31 * time.Second)
+	req := service.ConsentInput{PersonID: id, Identity: healthcode.Identity{Phone: *in.Phone}}
+	if in.Name != nil {
+		req.Identity.Name = *in.Name
+	}
+	if _, err := e.svc.RequestConsent(ctx, who, req); err != nil {
+		return nil, err
+	}
+	phone, err := identity.NormalizePhone(*in.Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ConsentCode = e.sender.last(t, phone)
+	return e.svc.Modify(ctx, who, id, in)
+}
+
 // withPostgres runs the service on a new PostgreSQL database instead of
 // SQLite; the test skips without a server (pgtest).
 func withPostgres() envOption { return func(s *envSettings) { s.postgres = true } }
@@ -144,6 +182,9 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	set := envSettings{cfg: service.Config{Issuer: "330100"}, pol: corePack(t)}
 	for _, o := range opts {
 		o(&set)
+	}
+	if set.cfg.Identity == nil {
+		set.cfg.Identity = provider.AcceptAnyone{}
 	}
 	ctx := context.Background()
 	e := &testEnv{
@@ -284,11 +325,33 @@ func applyInput(number, name, phone string, opts ...applyOpt) service.ApplyInput
 
 func mustApply(t *testing.T, e *testEnv, who *healthcode.Principal, in service.ApplyInput) *service.PersonView {
 	t.Helper()
-	v, err := e.svc.Apply(context.Background(), who, in)
+	v, err := apply(t, e, who, in)
 	if err != nil {
 		t.Fatalf("Apply(%s): %v", in.Relation, err)
 	}
 	return v
+}
+
+// apply applies as a citizen does: for a relative with a phone of their
+// own it asks for the consent code, takes it from that phone and applies
+// again with it.
+func apply(t *testing.T, e *testEnv, who *healthcode.Principal, in service.ApplyInput) (*service.PersonView, error) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := e.svc.Apply(ctx, who, in)
+	if !errors.Is(err, service.ErrConsentRequired) {
+		return v, err
+	}
+	e.clock.Advance(31 * time.Second) // past the last code's resend wait
+	if _, err := e.svc.RequestConsent(ctx, who, service.ConsentInput{Relation: in.Relation, Identity: in.Identity, Region: in.Region}); err != nil {
+		return nil, err
+	}
+	phone, err := identity.NormalizePhone(in.Identity.Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ConsentCode = e.sender.last(t, phone)
+	return e.svc.Apply(ctx, who, in)
 }
 
 // modifyInput is a valid modification: region 330106, clean declaration.

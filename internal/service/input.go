@@ -21,6 +21,9 @@ type ApplyInput struct {
 	Identity    healthcode.Identity `json:"identity"`
 	Region      string              `json:"region"`
 	Declaration DeclarationInput    `json:"declaration"`
+	// ConsentCode is the code RequestConsent sent to a relative's own
+	// phone: their consent to be managed from this login.
+	ConsentCode string `json:"consent_code,omitempty"`
 }
 
 // DeclarationInput holds the answers as pointers so that an unanswered

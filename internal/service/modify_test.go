@@ -178,7 +178,7 @@ func TestModifyChangesARelativesNameAndPhoneButNeverTheNumber(t *testing.T) {
 	in = modifyInput()
 	in.Name = new(" 赵海涛 ")
 	in.Phone = new("+86 139 0001 0049")
-	v, err := e.svc.Modify(ctx, who, p.ID, in)
+	v, err := modify(t, e, who, p.ID, in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@
 package service
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -29,6 +29,10 @@ type Config struct {
 	// Dev returns one-time codes in API responses so scripts can log in.
 	// Never set it in production.
 	Dev bool
+	// Identity is the real-name check every application passes before
+	// anything about the person is stored. Required: a service without
+	// one would let anyone claim anyone's identity.
+	Identity healthcode.IdentityChecker
 }
 
 // Defaults for Config.
@@ -38,11 +42,6 @@ const (
 	DefaultSessionTTL = 7 * 24 * time.Hour
 )
 
-// Sender delivers one-time login codes, by SMS in production.
-type Sender interface {
-	SendOTP(ctx context.Context, phone, code string) error
-}
-
 // Service implements the citizen and checkpoint operations.
 type Service struct {
 	cfg      Config
@@ -50,7 +49,7 @@ type Service struct {
 	box      *secret.Box
 	keys     *healthqr.Keyring
 	policies policy.Chooser
-	sender   Sender
+	sender   healthcode.SMSSender
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -62,7 +61,7 @@ type Service struct {
 // New returns a Service. now may be nil for the wall clock; tests pass a
 // fake clock to move through isolation periods.
 func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Keyring,
-	policies policy.Chooser, sender Sender, log *slog.Logger, now func() time.Time) (*Service, error) {
+	policies policy.Chooser, sender healthcode.SMSSender, log *slog.Logger, now func() time.Time) (*Service, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = DefaultIssuer
 	}
@@ -74,6 +73,12 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	}
 	if reason := healthcode.ValidateRegion(cfg.Issuer); reason != "" {
 		return nil, fmt.Errorf("issuer region %q: %s", cfg.Issuer, reason)
+	}
+	if cfg.Identity == nil {
+		return nil, errors.New("no real-name checker (Config.Identity): applications cannot be verified")
+	}
+	if sender == nil {
+		return nil, errors.New("no SMS sender: one-time codes cannot be delivered")
 	}
 	if cfg.TokenTTL < time.Second {
 		return nil, fmt.Errorf("token lifetime %v: must be at least 1s", cfg.TokenTTL)
@@ -93,13 +98,3 @@ func (s *Service) Keys() []healthqr.PublicKey { return s.keys.Public() }
 
 // Issuer returns the region this deployment signs as.
 func (s *Service) Issuer() string { return s.cfg.Issuer }
-
-// LogSender is the development Sender: it logs the code with the phone
-// masked. Production deployments plug in an SMS gateway.
-type LogSender struct{ Log *slog.Logger }
-
-// SendOTP implements Sender.
-func (l LogSender) SendOTP(ctx context.Context, phone, code string) error {
-	l.Log.InfoContext(ctx, "one-time login code (dev sender)", "phone", maskPhone(phone), "code", code)
-	return nil
-}

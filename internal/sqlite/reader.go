@@ -101,11 +101,23 @@ func (r reader) AccountByPhone(ctx context.Context, phoneHash []byte) (*healthco
 	return &a, nil
 }
 
+func (r reader) Account(ctx context.Context, id int64) (*healthcode.Account, error) {
+	a := healthcode.Account{ID: id}
+	var created int64
+	err := r.queryRow(ctx, `SELECT phone_hash, phone_sealed, created_at FROM accounts WHERE id = ?`,
+		id).Scan(&a.PhoneHash, &a.PhoneSealed, &created)
+	if err != nil {
+		return nil, fmt.Errorf("account %d: %w", id, translate(err))
+	}
+	a.CreatedAt = fromMicro(created)
+	return &a, nil
+}
+
 func (r reader) OTP(ctx context.Context, phoneHash []byte) (*healthcode.OTP, error) {
 	o := healthcode.OTP{PhoneHash: phoneHash}
 	var sent, expires int64
-	err := r.queryRow(ctx, `SELECT code_hash, sent_at, expires_at, attempts FROM otps WHERE phone_hash = ?`,
-		phoneHash).Scan(&o.CodeHash, &sent, &expires, &o.Attempts)
+	err := r.queryRow(ctx, `SELECT code_hash, sent_at, expires_at FROM otps WHERE phone_hash = ?`,
+		phoneHash).Scan(&o.CodeHash, &sent, &expires)
 	if err != nil {
 		return nil, fmt.Errorf("otp: %w", translate(err))
 	}

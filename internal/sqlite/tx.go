@@ -45,10 +45,10 @@ func (t *tx) CreateAccount(ctx context.Context, a *healthcode.Account) (err erro
 }
 
 func (t *tx) PutOTP(ctx context.Context, o *healthcode.OTP) error {
-	_, err := t.exec(ctx, "put otp", `INSERT INTO otps (phone_hash, code_hash, sent_at, expires_at, attempts)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (phone_hash) DO UPDATE SET code_hash = excluded.code_hash,
-		sent_at = excluded.sent_at, expires_at = excluded.expires_at, attempts = excluded.attempts`,
-		o.PhoneHash, o.CodeHash, micro(o.SentAt), micro(o.ExpiresAt), o.Attempts)
+	_, err := t.exec(ctx, "put otp", `INSERT INTO otps (phone_hash, code_hash, sent_at, expires_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (phone_hash) DO UPDATE SET code_hash = excluded.code_hash,
+		sent_at = excluded.sent_at, expires_at = excluded.expires_at`,
+		o.PhoneHash, o.CodeHash, micro(o.SentAt), micro(o.ExpiresAt))
 	return err
 }
 
@@ -103,10 +103,10 @@ func (t *tx) CreatePerson(ctx context.Context, p *healthcode.Person) (err error)
 func (t *tx) UpdatePerson(ctx context.Context, p *healthcode.Person) error {
 	res, err := t.exec(ctx, "update person", `UPDATE persons SET relation = ?, doc_type = ?, id_hash = ?, id_sealed = ?,
 		name_sealed = ?, name_masked = ?, id_tail = ?, phone_hash = ?, phone_sealed = ?, region = ?, code_id = ?,
-		updated_at = ?, reapplied = ?, modified = ?, modified_on = ?, modified_that_day = ? WHERE id = ?`,
+		updated_at = ?, reapplied = ?, modified = ?, modified_on = ?, modified_that_day = ?, owner_id = ? WHERE id = ?`,
 		p.Relation, p.DocType, p.IDHash, p.IDSealed, p.NameSealed, p.NameMasked, p.IDTail, p.PhoneHash,
 		p.PhoneSealed, p.Region, p.CodeID, micro(p.UpdatedAt), p.Reapplied, p.Modified, p.ModifiedOn,
-		p.ModifiedThatDay, p.ID)
+		p.ModifiedThatDay, p.OwnerID, p.ID)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,8 @@ func testUpdatePerson(t *testing.T, s healthcode.Store) {
 	a := mustAccount(t, s, "13800000006")
 	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationParent, 1))
 	p.NameMasked, p.Region, p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay = "李*", "420100", true, 3, "2026-03-01", 1
+	// An identity taken back by its owner changes hands.
+	p.OwnerID, p.Relation = mustAccount(t, s, "13800000016").ID, healthcode.RelationSelf
 	p.CodeID, p.UpdatedAt = []byte("code-new"), at.Add(1)
 	update(t, s, func(tx healthcode.Tx) error { return tx.UpdatePerson(ctx, p) })
 	got, err := s.PersonByCode(ctx, []byte("code-new"))

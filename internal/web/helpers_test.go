@@ -16,6 +16,7 @@ import (
 	"healthcode/healthqr"
 	"healthcode/identity"
 	"healthcode/internal/secret"
+	"healthcode/internal/provider"
 	"healthcode/internal/service"
 	"healthcode/internal/sqlite"
 	"healthcode/policy"
@@ -59,8 +60,8 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc, err := service.New(service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true}, db, box, keys,
-		policies, service.LogSender{Log: log}, log, nil)
+	svc, err := service.New(service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true, Identity: provider.AcceptAnyone{}}, db, box, keys,
+		policies, provider.LogSender{Log: log}, log, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -26,6 +26,7 @@ var statusOf = map[string]int{
 	healthcode.EUNAUTHORIZED: http.StatusUnauthorized,
 	healthcode.EFORBIDDEN:    http.StatusForbidden,
 	healthcode.ELIMIT:        http.StatusTooManyRequests,
+	healthcode.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	healthcode.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -255,6 +255,11 @@ async function main() {
       await page.check('#declaration-cough-yes'); // a declared cough: yellow, and the page says why
       await page.click('#next');
       await page.click('#submit');
+      // Her own phone consents: the code sent to it (shown on --dev servers).
+      await page.waitForSelector('#consent_code');
+      await shot(page, '24-relative-consent');
+      await page.fill('#consent_code', (await page.textContent('#dev-code')).trim());
+      await page.click('#submit');
       await page.waitForSelector('#code');
       assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
       assert.match(await page.textContent('#color-word'), /黄码/);
