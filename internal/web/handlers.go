@@ -87,6 +87,16 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusCreated, res, err)
 }
 
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+	var in service.ConsentInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	res, err := s.svc.RequestConsent(r.Context(), who(r), in)
+	s.reply(w, r, http.StatusAccepted, res, err)
+}
+
 func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 	s.withID(w, r, func(id int64) (any, error) { return s.svc.Person(r.Context(), who(r), id) })
 }

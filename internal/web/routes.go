@@ -35,6 +35,7 @@ var table = []route{
 
 	{"GET /api/v1/persons", citizens, (*Server).handlePersons},
 	{"POST /api/v1/persons", citizens, (*Server).handleApply},
+	{"POST /api/v1/persons/consent", citizens, (*Server).handleConsent},
 	{"GET /api/v1/persons/{id}", citizens, (*Server).handlePerson},
 	{"PATCH /api/v1/persons/{id}", citizens, (*Server).handleModify},
 	{"POST /api/v1/persons/{id}/reapply", citizens, (*Server).handleReapply},
