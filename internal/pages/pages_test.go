@@ -58,7 +58,7 @@ func (s *site) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, c: &http.Client{Jar: jar}, base: s.srv.URL}
+	return &browser{t: t, c: &http.Client{Jar: jar, Transport: s.srv.Client().Transport}, base: s.srv.URL}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
