@@ -33,13 +33,20 @@ func newSite(t *testing.T) *site {
 
 func newSiteWith(t *testing.T, cfg service.Config) *site {
 	t.Helper()
+	return newSiteServed(t, cfg, httptest.NewServer)
+}
+
+// newSiteServed is a site served by serve: httptest.NewServer, or
+// NewTLSServer for HTTPS.
+func newSiteServed(t *testing.T, cfg service.Config, serve func(http.Handler) *httptest.Server) *site {
+	t.Helper()
 	svc := newTestService(t, cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pg, err := New(log, svc, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{srv: httptest.NewServer(web.NewServer(log, svc, web.WithPages(pg))), svc: svc}
+	s := &site{srv: serve(web.NewServer(log, svc, web.WithPages(pg))), svc: svc}
 	t.Cleanup(s.srv.Close)
 	return s
 }

@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,7 +8,6 @@ import (
 	"testing"
 
 	"healthcode/internal/service"
-	"healthcode/internal/web"
 )
 
 // cookieOf returns the value of the cookie name b holds for its site.
@@ -101,15 +98,7 @@ func TestPlantedCookieGivesNoFormToken(t *testing.T) {
 // deployment behind its TLS proxy.
 func newTLSSite(t *testing.T) *site {
 	t.Helper()
-	svc := newTestService(t, service.Config{Issuer: "330100", Dev: true})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pg, err := New(log, svc, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{srv: httptest.NewTLSServer(web.NewServer(log, svc, web.WithPages(pg))), svc: svc}
-	t.Cleanup(s.srv.Close)
-	return s
+	return newSiteServed(t, service.Config{Issuer: "330100", Dev: true}, httptest.NewTLSServer)
 }
 
 // TestHTTPSUsesHostPrefixedCookiesAndHSTS walks a login and a logout over
