@@ -36,7 +36,8 @@ type DB struct {
 var _ healthcode.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path and applies
-// pending migrations.
+// pending migrations. The file and its -wal and -shm are kept 0600; a
+// read-only file or directory is an error naming it.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if err := prepareFiles(path); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
