@@ -1,6 +1,7 @@
 package healthqr
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
@@ -10,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"healthcode/internal/datadir"
 )
 
 // KeyFile is the name of the key file LoadOrCreate keeps in its directory.
@@ -38,13 +41,14 @@ const signingKeyValidityYears = 2
 // private key of issuer is valid at now, it generates one valid for two
 // years from now and rewrites the file (mode 0600, replaced atomically).
 // Old keys are kept, so tokens signed by a retired key keep verifying for
-// tokens issued before its ValidTo. A key file readable by group or others
-// is refused.
+// tokens issued before its ValidTo. A directory or key file open to group
+// or others is refused (package datadir says why); dir may be read-only
+// while it holds a valid key.
 func LoadOrCreate(dir, issuer string, now time.Time) (*Keyring, error) {
 	if _, ok := parseIssuer(issuer); !ok {
 		return nil, fmt.Errorf("healthqr: issuer %q is not 6 digits", issuer)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := datadir.Ensure(dir); err != nil {
 		return nil, fmt.Errorf("healthqr: key directory: %w", err)
 	}
 	path := filepath.Join(dir, KeyFile)
@@ -65,6 +69,9 @@ func LoadOrCreate(dir, issuer string, now time.Time) (*Keyring, error) {
 	if err := kr.Add(key); err != nil {
 		return nil, err
 	}
+	if err := datadir.Writable(dir); err != nil {
+		return nil, fmt.Errorf("healthqr: a new signing key is due: %w", err)
+	}
 	if err := writeKeyFile(path, kr.keys()); err != nil {
 		return nil, err
 	}
@@ -73,23 +80,15 @@ func LoadOrCreate(dir, issuer string, now time.Time) (*Keyring, error) {
 
 func readKeyFile(path string) (*Keyring, error) {
 	kr := new(Keyring)
-	f, err := os.Open(path)
+	b, err := datadir.ReadKeyFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return kr, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("healthqr: key file: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("healthqr: key file: %w", err)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("healthqr: key file %s has mode %v; want 0600", path, st.Mode().Perm())
+		return nil, fmt.Errorf("healthqr: %w", err)
 	}
 	var kf keyFile
-	dec := json.NewDecoder(f)
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&kf); err != nil {
 		return nil, fmt.Errorf("healthqr: key file %s: %w", path, err)

@@ -8,6 +8,17 @@ import (
 	"time"
 )
 
+// privateDir is a new directory of mode 0700: t.TempDir's are 0755, which
+// LoadOrCreate refuses.
+func privateDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func TestLoadOrCreateCreatesPrivateDirectoryAndFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "keys")
 	kr, err := LoadOrCreate(dir, testIssuer, t0)
@@ -50,7 +61,7 @@ func TestLoadOrCreateCreatesPrivateDirectoryAndFile(t *testing.T) {
 }
 
 func TestLoadOrCreateReloadsExistingKey(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	first, err := LoadOrCreate(dir, testIssuer, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +83,7 @@ func TestLoadOrCreateReloadsExistingKey(t *testing.T) {
 }
 
 func TestLoadOrCreateRotatesAndKeepsRetiredKey(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	first, err := LoadOrCreate(dir, testIssuer, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +117,7 @@ func TestLoadOrCreateRotatesAndKeepsRetiredKey(t *testing.T) {
 }
 
 func TestLoadOrCreateAddsKeyPerIssuer(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	if _, err := LoadOrCreate(dir, testIssuer, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +146,7 @@ func TestLoadOrCreateRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := privateDir(t)
 			if tt.content != "" {
 				path := filepath.Join(dir, KeyFile)
 				if err := os.WriteFile(path, []byte(tt.content), tt.mode); err != nil {
@@ -159,7 +170,7 @@ func TestLoadOrCreateDetectsTamperedKeyID(t *testing.T) {
 }
 
 func testTamperedKeyID(t *testing.T, tampered string) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	kr, err := LoadOrCreate(dir, testIssuer, t0)
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/datadir"
 	"healthcode/internal/postgres"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
@@ -94,8 +94,8 @@ func openStore(ctx context.Context, c *config) (healthcode.Store, string, error)
 		db, err := postgres.Open(ctx, c.DB)
 		return db, "postgres", err
 	}
-	if err := os.MkdirAll(c.Data, 0o700); err != nil {
-		return nil, "", fmt.Errorf("create data directory: %w", err)
+	if err := datadir.Ensure(c.Data); err != nil {
+		return nil, "", fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(c.Data, "healthcode.db")
 	db, err := sqlite.Open(ctx, path)

@@ -53,8 +53,13 @@ type testServer struct {
 
 func startServer(t *testing.T, extra ...string) *testServer {
 	t.Helper()
+	return startServerIn(t, filepath.Join(t.TempDir(), "data"), extra...) // made 0700 by the server; t.TempDir's are 0755
+}
+
+// startServerIn is startServer on the data directory data.
+func startServerIn(t *testing.T, data string, extra ...string) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	data := t.TempDir()
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
 	getenv := func(string) string { return "" }

@@ -61,7 +61,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *ctx) {
 	for _, name := range []string{cookieSession, cookieStaff} {
-		if err := p.svc.Logout(r.Context(), cookieValue(r, name)); err != nil {
+		if err := p.svc.Logout(r.Context(), p.cookie(r, name)); err != nil {
 			p.failErr(w, r, c, err)
 			return
 		}

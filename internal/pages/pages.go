@@ -35,10 +35,10 @@ type Pages struct {
 
 // New returns the pages of svc, ready to mount at "/". public is the
 // site's address as people reach it (https://hc.example.gov.cn), or ""
-// to take it from each request, for a server people reach directly: it
-// makes cookies Secure behind a proxy that ends TLS, and it is the
-// address printed on venue posters, which a forged Host header must not
-// change.
+// to take it from each request, for a server people reach directly: an
+// https address makes cookies Secure and __Host- prefixed and adds HSTS
+// behind a proxy that ends TLS, and it is the address printed on venue
+// posters, which a forged Host header must not change.
 func New(log *slog.Logger, svc *service.Service, public string) (*Pages, error) {
 	t, err := parseTemplates()
 	if err != nil {
@@ -71,6 +71,11 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+	if p.https(r) {
+		// Two years, this host only: other hosts of the domain may not
+		// serve HTTPS; a proxy may add includeSubDomains where they do.
+		h.Set("Strict-Transport-Security", "max-age=63072000")
+	}
 	p.mux.ServeHTTP(w, r)
 }
 

@@ -33,13 +33,20 @@ func newSite(t *testing.T) *site {
 
 func newSiteWith(t *testing.T, cfg service.Config) *site {
 	t.Helper()
+	return newSiteServed(t, cfg, httptest.NewServer)
+}
+
+// newSiteServed is a site served by serve: httptest.NewServer, or
+// NewTLSServer for HTTPS.
+func newSiteServed(t *testing.T, cfg service.Config, serve func(http.Handler) *httptest.Server) *site {
+	t.Helper()
 	svc := newTestService(t, cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pg, err := New(log, svc, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{srv: httptest.NewServer(web.NewServer(log, svc, web.WithPages(pg))), svc: svc}
+	s := &site{srv: serve(web.NewServer(log, svc, web.WithPages(pg))), svc: svc}
 	t.Cleanup(s.srv.Close)
 	return s
 }
@@ -58,7 +65,7 @@ func (s *site) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, c: &http.Client{Jar: jar}, base: s.srv.URL}
+	return &browser{t: t, c: &http.Client{Jar: jar, Transport: s.srv.Client().Transport}, base: s.srv.URL}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

@@ -22,16 +22,18 @@ import (
 
 // TestEveryRouteGuardsItself calls every route of the table as a stranger:
 // citizen pages send them to log in, and every POST without the form
-// token is refused before its handler runs.
+// token is refused before its handler runs, even when the form repeats a
+// well-formed cookie value (once enough: any 43 characters passed).
 func TestEveryRouteGuardsItself(t *testing.T) {
 	p := newTestPages(t)
+	planted := strings.Repeat("a", 43)
 	for _, rt := range table {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.NewReplacer("{id}", "1", "{code}", "x.y", "{$}", "").Replace(path)
 		t.Run(rt.pattern, func(t *testing.T) {
-			req := httptest.NewRequest(method, path, strings.NewReader("csrf=forged"))
+			req := httptest.NewRequest(method, path, strings.NewReader("csrf="+planted))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.AddCookie(&http.Cookie{Name: cookieCSRF, Value: strings.Repeat("a", 43)})
+			req.AddCookie(&http.Cookie{Name: cookieCSRF, Value: planted})
 			rec := httptest.NewRecorder()
 			p.ServeHTTP(rec, req)
 			switch {
@@ -120,7 +122,7 @@ func newTestService(t *testing.T, cfg service.Config) *service.Service {
 	return svc
 }
 
-func TestPublicURLMakesCookiesSecureAndNamesThePosterAddress(t *testing.T) {
+func TestPublicURLMakesCookiesHostOnlyAddsHSTSAndNamesThePosterAddress(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, bad := range []string{"hc.example.gov.cn", "ftp://hc.example.gov.cn", "https://hc.example.gov.cn/app", "https://"} {
 		if _, err := New(log, newTestService(t, service.Config{}), bad); err == nil {
@@ -132,15 +134,29 @@ func TestPublicURLMakesCookiesSecureAndNamesThePosterAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	p.ServeHTTP(rec, httptest.NewRequest("GET", "http://10.0.0.7/login", nil)) // as a proxy ending TLS forwards it
+	p.ServeHTTP(rec, httptest.NewRequest("GET", "http://10.0.0.7/login?lang=en", nil)) // as a proxy ending TLS forwards it
 	cookies := rec.Result().Cookies()
-	if len(cookies) == 0 {
-		t.Fatal("no cookie set on the login page")
+	if len(cookies) < 2 {
+		t.Fatalf("cookies %v on the login page, want the browser id and the language", cookies)
 	}
 	for _, ck := range cookies {
-		if !ck.Secure {
-			t.Errorf("cookie %s is not Secure behind an https public address", ck.Name)
+		// The prefix holds only for a Secure cookie of Path=/ without a Domain.
+		if !strings.HasPrefix(ck.Name, "__Host-") || !ck.Secure || ck.Path != "/" || ck.Domain != "" {
+			t.Errorf("cookie %+v behind an https public address: want __Host-, Secure, Path=/, no Domain", ck)
 		}
+	}
+	if got := rec.Header().Get("Strict-Transport-Security"); got != "max-age=63072000" {
+		t.Errorf("Strict-Transport-Security %q behind an https public address", got)
+	}
+	rec = httptest.NewRecorder()
+	newTestPages(t).ServeHTTP(rec, httptest.NewRequest("GET", "http://10.0.0.7/login?lang=en", nil))
+	for _, ck := range rec.Result().Cookies() {
+		if strings.HasPrefix(ck.Name, "__Host-") || ck.Secure {
+			t.Errorf("cookie %+v over plain HTTP: a browser would drop it", ck)
+		}
+	}
+	if got := rec.Header().Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("Strict-Transport-Security %q over plain HTTP", got)
 	}
 	v, err := p.svc.CreateVenue(&healthcode.Principal{Role: healthcode.RoleAdmin, Name: "admin"}, "西湖景区3号门", "330106")
 	if err != nil {

@@ -13,11 +13,12 @@ import (
 )
 
 // Cookies. The session cookies hold the service's own bearer tokens, so a
-// page session is an API session: HttpOnly, SameSite=Lax, Secure on TLS.
+// page session is an API session: HttpOnly, SameSite=Lax, Secure on TLS,
+// and over HTTPS named with the __Host- prefix (see cookieName).
 const (
 	cookieSession = "hc_session" // a citizen's session token
 	cookieStaff   = "hc_staff"   // a staff session's token, opened with a checkpoint's or an admin's key
-	cookieCSRF    = "hc_csrf"    // the form token, compared with each POST
+	cookieCSRF    = "hc_csrf"    // the browser's random id, which its form token is bound to before any session
 	cookieLang    = "hc_lang"
 	cookieText    = "hc_text" // "large" for the large-text option
 )
@@ -72,22 +73,22 @@ func (p *Pages) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &ctx{lang: "zh"}
 		p.preferences(w, r, c)
-		c.csrf = p.csrfToken(w, r)
+		if tok := p.cookie(r, cookieSession); tok != "" {
+			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && who.Role == healthcode.RoleCitizen {
+				c.citizen = who
+			}
+		}
+		if tok := p.cookie(r, cookieStaff); tok != "" {
+			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && staffRole(who.Role) {
+				c.staff = who
+			}
+		}
+		c.csrf = p.formToken(w, r, c)
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := p.cross.Check(r); err != nil || !validCSRF(r, c.csrf) {
 				p.fail(w, r, c, http.StatusForbidden, translate(c.lang, "err.csrf"))
 				return
-			}
-		}
-		if tok := cookieValue(r, cookieSession); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && who.Role == healthcode.RoleCitizen {
-				c.citizen = who
-			}
-		}
-		if tok := cookieValue(r, cookieStaff); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && staffRole(who.Role) {
-				c.staff = who
 			}
 		}
 		if rt.access == citizen && c.citizen == nil {
@@ -109,10 +110,10 @@ func (p *Pages) handle(rt route) http.Handler {
 // visible switches are plain links) or else from their cookies, and keeps
 // a switch in its cookie for the pages that follow.
 func (p *Pages) preferences(w http.ResponseWriter, r *http.Request, c *ctx) {
-	if v := cookieValue(r, cookieLang); v == "en" {
+	if v := p.cookie(r, cookieLang); v == "en" {
 		c.lang = "en"
 	}
-	c.large = cookieValue(r, cookieText) == "large"
+	c.large = p.cookie(r, cookieText) == "large"
 	q := r.URL.Query()
 	if v := q.Get("lang"); v == "en" || v == "zh" {
 		c.lang = v
@@ -124,19 +125,28 @@ func (p *Pages) preferences(w http.ResponseWriter, r *http.Request, c *ctx) {
 	}
 }
 
-// csrfToken returns the caller's form token, giving them one first if they
-// have none. It is compared with the form field on every POST: another
-// site can make a browser send the cookie but cannot read it to fill in
-// the field.
-func (p *Pages) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if v := cookieValue(r, cookieCSRF); len(v) == 43 {
-		return v
+// formToken returns the caller's form token, which every POST must carry:
+// another site can make a browser send its cookies but cannot read a page
+// to copy the field. The token is bound to the session, a MAC of the
+// citizen's or else the staff session's token, so a token made for one
+// session fails for every other, and planting a cookie (from a sibling
+// subdomain over plain HTTP) gives nothing. Before any session it is bound
+// to the browser's random id, which only the login forms use.
+func (p *Pages) formToken(w http.ResponseWriter, r *http.Request, c *ctx) string {
+	switch {
+	case c.citizen != nil:
+		return p.svc.FormToken("citizen\x00" + p.cookie(r, cookieSession))
+	case c.staff != nil:
+		return p.svc.FormToken("staff\x00" + p.cookie(r, cookieStaff))
 	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	v := base64.RawURLEncoding.EncodeToString(b)
-	p.setCookie(w, r, cookieCSRF, v, 0)
-	return v
+	id := p.cookie(r, cookieCSRF)
+	if len(id) != 43 {
+		b := make([]byte, 32)
+		rand.Read(b)
+		id = base64.RawURLEncoding.EncodeToString(b)
+		p.setCookie(w, r, cookieCSRF, id, 0)
+	}
+	return p.svc.FormToken("browser\x00" + id)
 }
 
 func validCSRF(r *http.Request, want string) bool {
@@ -144,11 +154,31 @@ func validCSRF(r *http.Request, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-func cookieValue(r *http.Request, name string) string {
-	if ck, err := r.Cookie(name); err == nil {
+// cookie returns the value of the pages' cookie name, under the name it
+// has on this request's scheme: over HTTPS an unprefixed cookie, which
+// anyone able to plant one could have set, is not read.
+func (p *Pages) cookie(r *http.Request, name string) string {
+	if ck, err := r.Cookie(p.cookieName(r, name)); err == nil {
 		return ck.Value
 	}
 	return ""
+}
+
+// https reports whether r reached the site over HTTPS: here, or, behind a
+// proxy ending TLS, as the public address says.
+func (p *Pages) https(r *http.Request) bool {
+	return r.TLS != nil || p.public.Scheme == "https"
+}
+
+// cookieName is name as the browser keeps it. Over HTTPS it carries the
+// __Host- prefix: a browser takes such a cookie only from this very host,
+// Secure, for Path=/ and without a Domain, so neither a sibling subdomain
+// nor a plain-HTTP answer can plant or overwrite it.
+func (p *Pages) cookieName(r *http.Request, name string) string {
+	if p.https(r) {
+		return "__Host-" + name
+	}
+	return name
 }
 
 // setCookie sets a cookie for the whole site; maxAge 0 makes it last the
@@ -156,8 +186,8 @@ func cookieValue(r *http.Request, name string) string {
 // the site is served over HTTPS: here, or, behind a proxy ending TLS,
 // as the public address says.
 func (p *Pages) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || p.public.Scheme == "https"}
+	ck := &http.Cookie{Name: p.cookieName(r, name), Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: p.https(r)}
 	switch {
 	case maxAge > 0:
 		ck.MaxAge = int(maxAge.Seconds())

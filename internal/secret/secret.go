@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"healthcode/internal/datadir"
 )
 
 // KeySize is the length of a key: 32 bytes for AES-256 and 32 for HMAC.
@@ -60,32 +62,40 @@ func ParseKey(s string) ([]byte, error) {
 
 // LoadOrCreate reads the key file in dir, creating it with a new random key
 // on first start. Losing this file makes every stored identity unreadable:
-// back it up with the database.
+// back it up with the database. dir must be private (0700, created so when
+// missing) and the key file 0600; see package datadir.
 func LoadOrCreate(dir string) (*Box, error) {
+	if err := datadir.Ensure(dir); err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
 	path := filepath.Join(dir, FileName)
-	b, err := os.ReadFile(path)
+	b, err := datadir.ReadKeyFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, KeySize)
-		rand.Read(key)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create %s: %w", dir, err)
-		}
-		// O_EXCL: two processes starting at once must not write two keys.
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("create secret key: %w", err)
-		}
-		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
-		if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-			return nil, fmt.Errorf("write secret key: %w", err)
-		}
-		return New(key)
+		return create(dir, path)
 	} else if err != nil {
-		return nil, fmt.Errorf("read secret key: %w", err)
+		return nil, fmt.Errorf("secret key: %w", err)
 	}
 	key, err := ParseKey(string(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return New(key)
+}
+
+func create(dir, path string) (*Box, error) {
+	if err := datadir.Writable(dir); err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	key := make([]byte, KeySize)
+	rand.Read(key)
+	// O_EXCL: two processes starting at once must not write two keys.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create secret key: %w", err)
+	}
+	_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
 	}
 	return New(key)
 }

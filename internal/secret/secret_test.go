@@ -9,7 +9,7 @@ import (
 )
 
 func TestSealOpensOnlyForItsPurpose(t *testing.T) {
-	box, err := LoadOrCreate(t.TempDir())
+	box, err := LoadOrCreate(filepath.Join(t.TempDir(), "data"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestSealOpensOnlyForItsPurpose(t *testing.T) {
 }
 
 func TestHashIsKeyedAndStable(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data")
 	a, err := LoadOrCreate(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +39,7 @@ func TestHashIsKeyedAndStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := LoadOrCreate(t.TempDir())
+	other, err := LoadOrCreate(filepath.Join(t.TempDir(), "data"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,5 +67,22 @@ func TestParseKeyRejectsBadKeys(t *testing.T) {
 		if _, err := ParseKey(s); err == nil {
 			t.Errorf("ParseKey(%q) accepted", s)
 		}
+	}
+}
+
+// TestLoadOrCreateRefusesAKeyFileOthersMayRead: the key is written 0600,
+// so a looser mode (a backup restored with cp) means it may have been read.
+func TestLoadOrCreateRefusesAKeyFileOthersMayRead(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, err := LoadOrCreate(dir); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, FileName)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadOrCreate(dir)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("LoadOrCreate with a 0644 key file: %v, want a refusal naming the file and the fix", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"healthcode"
+	"healthcode/internal/datadir"
 	"healthcode/internal/migrate"
 )
 
@@ -33,8 +36,12 @@ type DB struct {
 var _ healthcode.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path and applies
-// pending migrations.
+// pending migrations. The file and its -wal and -shm are kept 0600; a
+// read-only file or directory is an error naming it.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if err := prepareFiles(path); err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// IMMEDIATE takes the write lock at BEGIN, so a read-then-write
@@ -61,6 +68,27 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.read = read
 	db.reader = reader{q: read, stmts: &stmtCache{db: read}}
 	return db, nil
+}
+
+// prepareFiles makes the database's files private and checks they can be
+// written, before SQLite would open a read-only file read-only and fail
+// at the first write. SQLite creates a new database 0644 less the umask,
+// and its -wal and -shm files with the database's mode, so a database
+// created 0600 here keeps all three private.
+func prepareFiles(path string) error {
+	if err := datadir.Writable(filepath.Dir(path)); err != nil { // WAL makes -wal and -shm beside it
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := datadir.DataFile(p); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // Close closes both connection pools.

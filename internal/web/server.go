@@ -40,7 +40,15 @@ func NewServer(log *slog.Logger, svc *service.Service, opts ...Option) http.Hand
 
 // ServeHTTP logs each request by its route pattern, never its body or
 // query, so no identity can reach the logs through a URL or a form.
+//
+// Every answer forbids content sniffing and, unless its handler sets a
+// policy of its own (the pages do), loads nothing and may not be framed:
+// JSON, YAML and code images are data, and an SVG opened as a document
+// must run nothing.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", apiCSP)
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
@@ -57,6 +65,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	s.mux.ServeHTTP(rec, r)
 }
+
+// apiCSP is the content security policy of the API's answers.
+const apiCSP = "default-src 'none'; frame-ancestors 'none'"
 
 type statusRecorder struct {
 	http.ResponseWriter
