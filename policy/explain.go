@@ -231,8 +231,14 @@ func (ev *evaluation) explainLapse(st *healthcode.Status, tl *timeline) {
 
 func (ev *evaluation) explainGreen(st *healthcode.Status, tl *timeline) {
 	st.Rule = ev.rule("green")
+	// Green rests on the application in force: its newest declaration,
+	// which is also what a re-application or modification that turned the
+	// code green came with.
+	if ev.declared >= 0 {
+		st.FactIDs = append(st.FactIDs, ev.facts[ev.declared].ID)
+	}
 	for i := range ev.episodes { // what ran its course
-		if ep := &ev.episodes[i]; ep.phase < 0 && len(st.FactIDs) < 8 {
+		if ep := &ev.episodes[i]; ep.phase < 0 && len(st.FactIDs) < 8 && !containsID(st.FactIDs, ev.facts[ep.fact].ID) {
 			st.FactIDs = append(st.FactIDs, ev.facts[ep.fact].ID)
 		}
 	}

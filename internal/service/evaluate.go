@@ -11,7 +11,8 @@ import (
 // decide is the pure half of an evaluation: the status the policy gives
 // a person's facts at now, chained to the previous status's history head,
 // and the history entry to append when the colour changed (nil when it did
-// not). Policy decisions are the system's, so entries are authored by it.
+// not). Policy decisions are the system's, so entries are authored by it,
+// and each names the facts the change came from (changedBy).
 // A NextEvalAt at or before now would leave the person due for ever, so it
 // is dropped and ok is false.
 func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *healthcode.Status,
@@ -27,7 +28,7 @@ func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *he
 			return st, nil, ok
 		}
 	}
-	e = &healthcode.HistoryEntry{PersonID: personID, To: st.Color, Rule: st.Rule, FactIDs: st.FactIDs,
+	e = &healthcode.HistoryEntry{PersonID: personID, To: st.Color, Rule: st.Rule, FactIDs: changedBy(&st, facts, now),
 		Author: healthcode.AuthorSystem, At: now}
 	if prev != nil {
 		e.From = prev.Color
@@ -35,6 +36,28 @@ func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *he
 	e.Seal(st.HeadSeq, st.HeadHash)
 	st.HeadSeq, st.HeadHash = e.Seq, e.Hash
 	return st, e, ok
+}
+
+// changedBy names the facts a colour change came from: those the status
+// used or, when it used none (a policy's green resting on no fact), the
+// newest fact known at now, which is what was just added and set the
+// change off: the declaration of a re-application, say. Only a person
+// without any fact gets none, and a store refuses that entry
+// (HistoryEntry.Validate).
+func changedBy(st *healthcode.Status, facts []healthcode.Fact, now time.Time) []int64 {
+	if len(st.FactIDs) > 0 {
+		return st.FactIDs
+	}
+	newest := -1
+	for i := range facts {
+		if f := &facts[i]; !f.At.After(now) && (newest < 0 || !f.At.Before(facts[newest].At)) {
+			newest = i
+		}
+	}
+	if newest < 0 {
+		return nil
+	}
+	return []int64{facts[newest].ID}
 }
 
 // decide runs the pure decide and warns, once per service, about a policy
