@@ -95,10 +95,13 @@ func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.
 }
 
 // current returns a person with a status that is up to date at now: a
-// status whose next evaluation is due is evaluated again first, so a reader
-// never sees a colour whose time has run out, scheduler or not.
+// status whose next evaluation is due, or that another policy than the
+// one governing the person decided, is evaluated again first. A reader
+// never sees a colour whose time has run out, scheduler or not, nor one an
+// older version of the region's pack gave: after an upgrade that makes a
+// stored positive result red, the next scan sees red.
 func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Time) (*healthcode.Person, error) {
-	if p.Status != nil && !p.Status.Due(now) {
+	if !s.stale(p, now) {
 		return p, nil
 	}
 	var fresh *healthcode.Person
@@ -107,11 +110,17 @@ func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Ti
 		if fresh, err = tx.LockPerson(ctx, p.ID); err != nil {
 			return err
 		}
-		if fresh.Status != nil && !fresh.Status.Due(now) {
+		if !s.stale(fresh, now) {
 			return nil // another request got here first
 		}
 		_, err = s.evaluate(ctx, tx, fresh, now)
 		return err
 	})
 	return fresh, err
+}
+
+// stale reports a person whose status must be decided again before it is
+// read at now.
+func (s *Service) stale(p *healthcode.Person, now time.Time) bool {
+	return p.Status == nil || p.Status.Due(now) || p.Status.Policy != s.policies.For(p.Region).PolicyName()
 }
