@@ -28,6 +28,16 @@ type HistoryEntry struct {
 	Hash     []byte    `json:"hash"`
 }
 
+// Validate reports an entry that cannot be recorded: every colour change
+// names the facts it came from (SPEC E2: traceable to its data), so an
+// entry naming none is EINVALID. Stores refuse such entries.
+func (h *HistoryEntry) Validate() error {
+	if len(h.FactIDs) == 0 {
+		return Errorf(EINVALID, "History entry %d of person %d (%v → %v by %s) names no facts.", h.Seq, h.PersonID, h.From, h.To, h.Rule)
+	}
+	return nil
+}
+
 // ComputeHash returns the SHA-256 of the entry's canonical encoding,
 // including PrevHash. Times count in microseconds, the precision both
 // stores keep.

@@ -38,9 +38,20 @@ type Status struct {
 	HeadHash []byte `json:"-"`
 }
 
-// Due reports whether the status must be evaluated again at now.
+// Due reports whether the status must be evaluated again at now: its next
+// evaluation has come, or a wait it lists as still needed is over. Policies
+// list no wait that is over and ask to be called again when one ends; a
+// status decided before they did is caught up when it is read.
 func (s *Status) Due(now time.Time) bool {
-	return !s.NextEvalAt.IsZero() && !now.Before(s.NextEvalAt)
+	if !s.NextEvalAt.IsZero() && !now.Before(s.NextEvalAt) {
+		return true
+	}
+	for _, n := range s.Needs {
+		if n.Kind == NeedWait && !now.Before(n.Until) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusDetail is the part of a status stores keep as one JSON document.

@@ -55,3 +55,27 @@ func TestStatusSameTakesNoFactsAsEmpty(t *testing.T) {
 		t.Error("a status with an empty fact list differs from one with none")
 	}
 }
+
+func TestStatusDueAtItsNextEvaluationOrWhenAListedWaitIsOver(t *testing.T) {
+	at := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+	wait := []Need{{Kind: NeedWait, Until: at.Add(time.Hour)}, {Kind: NeedTests, Have: 1, Want: 2}}
+	tests := []struct {
+		name string
+		st   Status
+		now  time.Time
+		due  bool
+	}{
+		{"nothing due", Status{}, at, false},
+		{"before the next evaluation", Status{NextEvalAt: at.Add(time.Hour)}, at, false},
+		{"at the next evaluation", Status{NextEvalAt: at.Add(time.Hour)}, at.Add(time.Hour), true},
+		{"a listed wait still running", Status{Needs: wait}, at, false},
+		// A status decided before waits that are over were left out.
+		{"a listed wait over", Status{Needs: wait}, at.Add(time.Hour), true},
+		{"a block's end is not a wait", Status{Needs: []Need{{Kind: NeedBlock, Until: at}}}, at.Add(time.Hour), false},
+	}
+	for _, tt := range tests {
+		if got := tt.st.Due(tt.now); got != tt.due {
+			t.Errorf("%s: Due = %v, want %v", tt.name, got, tt.due)
+		}
+	}
+}

@@ -50,6 +50,7 @@ type evaluation struct {
 	cases, stays, symptoms                                              []int
 	first                                                               time.Time
 	reapply                                                             int // the last re-application, or -1
+	declared                                                            int // the newest declaration, or -1
 
 	episodes []episode
 	spans    []span
@@ -130,7 +131,7 @@ func (ev *evaluation) index(facts []healthcode.Fact) {
 		return -1
 	})
 	ev.facts = facts[:n]
-	ev.reapply = -1
+	ev.reapply, ev.declared = -1, -1
 	validity := ev.pack.GreenValidity
 	for i := range ev.facts {
 		f := &ev.facts[i]
@@ -156,6 +157,9 @@ func (ev *evaluation) index(facts []healthcode.Fact) {
 			ev.stays = append(ev.stays, i)
 		case f.Declaration != nil && f.Declaration.Reapply:
 			ev.reapply = i
+		}
+		if f.Declaration != nil {
+			ev.declared = i
 		}
 		if symptomatic(f) {
 			ev.symptoms = append(ev.symptoms, i)

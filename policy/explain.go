@@ -32,7 +32,29 @@ func (ev *evaluation) explain(tl *timeline) healthcode.Status {
 	default:
 		ev.explainGreen(&st, tl)
 	}
+	st.NextEvalAt = waitsEnd(st.Needs, st.NextEvalAt)
 	return st
+}
+
+// waitsEnd is next, or the end of a wait the needs list if sooner: the
+// needs change then, as the wait is over and no longer listed, even when
+// the colour does not.
+func waitsEnd(needs []healthcode.Need, next time.Time) time.Time {
+	for _, n := range needs {
+		if n.Kind == healthcode.NeedWait && (next.IsZero() || n.Until.Before(next)) {
+			next = n.Until
+		}
+	}
+	return next
+}
+
+// inChina writes an instant a need names in China time, the one offset
+// every time a citizen reads is given in; zero stays zero.
+func inChina(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(ChinaTime)
 }
 
 func (ev *evaluation) rule(parts ...string) string {
@@ -118,7 +140,8 @@ func containsID(ids []int64, id int64) bool {
 	return false
 }
 
-// needs lists, as data, what each exit of the phase still asks for.
+// needs lists, as data, what each exit of the phase still asks for: a
+// wait already over is met, so it is not listed.
 func (ev *evaluation) needs(ep *episode, ph *Phase, start time.Time) []healthcode.Need {
 	if len(ph.Until) == 0 {
 		return []healthcode.Need{{Kind: healthcode.NeedTransfer}}
@@ -131,7 +154,9 @@ func (ev *evaluation) needs(ep *episode, ph *Phase, start time.Time) []healthcod
 			if e.From == AnchorAnchor {
 				from = ep.anchor
 			}
-			ns = append(ns, healthcode.Need{Alternative: x, Kind: healthcode.NeedWait, Until: from.Add(e.After.D())})
+			if until := from.Add(e.After.D()); until.After(ev.now) {
+				ns = append(ns, healthcode.Need{Alternative: x, Kind: healthcode.NeedWait, Until: inChina(until)})
+			}
 		}
 		if r := e.Tests; r != nil {
 			ns = append(ns, healthcode.Need{Alternative: x, Kind: healthcode.NeedTests, Have: ev.testsHave(r, start), Want: r.Count,
@@ -160,7 +185,7 @@ func (ev *evaluation) explainBlock(st *healthcode.Status, tl *timeline) {
 		Zh: fmt.Sprintf("暂不转码：%s（本可转为%s）。", b.Title.Zh, colorZh(tl.raw)),
 		En: fmt.Sprintf("Not transferable for now: %s (the code would otherwise be %s).", b.Title.En, tl.raw),
 	}
-	st.Needs = []healthcode.Need{{Kind: healthcode.NeedBlock, Until: bs.end, Setting: b.ID}}
+	st.Needs = []healthcode.Need{{Kind: healthcode.NeedBlock, Until: inChina(bs.end), Setting: b.ID}}
 	if bs.end.IsZero() {
 		st.Next = healthcode.Text{Zh: "待该情形解除后自动转码。", En: "The code changes by itself once this no longer applies."}
 	} else {
@@ -206,8 +231,14 @@ func (ev *evaluation) explainLapse(st *healthcode.Status, tl *timeline) {
 
 func (ev *evaluation) explainGreen(st *healthcode.Status, tl *timeline) {
 	st.Rule = ev.rule("green")
+	// Green rests on the application in force: its newest declaration,
+	// which is also what a re-application or modification that turned the
+	// code green came with.
+	if ev.declared >= 0 {
+		st.FactIDs = append(st.FactIDs, ev.facts[ev.declared].ID)
+	}
 	for i := range ev.episodes { // what ran its course
-		if ep := &ev.episodes[i]; ep.phase < 0 && len(st.FactIDs) < 8 {
+		if ep := &ev.episodes[i]; ep.phase < 0 && len(st.FactIDs) < 8 && !containsID(st.FactIDs, ev.facts[ep.fact].ID) {
 			st.FactIDs = append(st.FactIDs, ev.facts[ep.fact].ID)
 		}
 	}
@@ -215,7 +246,7 @@ func (ev *evaluation) explainGreen(st *healthcode.Status, tl *timeline) {
 	st.Next = healthcode.Text{Zh: "绿码可通行。", En: "Green: you may pass."}
 	if v := ev.pack.GreenValidity; v != nil {
 		until := tl.renewed.Add(v.Duration.D())
-		st.Needs = []healthcode.Need{{Kind: healthcode.NeedRecord, Until: until}}
+		st.Needs = []healthcode.Need{{Kind: healthcode.NeedRecord, Until: inChina(until)}}
 		u := stamp(until)
 		st.Next = healthcode.Text{
 			Zh: "绿码可通行，有效期至 " + u + "；测温或打卡记录正常体温可延续。",

@@ -124,11 +124,11 @@ func TestTransferRules2022(t *testing.T) {
 			checks: []check{{d(7) + h(6), yellow, "companion/home-monitoring"}},
 		},
 		{
-			name: "5 days 3 tests: a positive result starts the count again",
-			seed: "home health monitoring during the nucleic acid test are negative, to green code",
+			name: "5 days 3 tests: a positive result is red at once, not a third test",
+			seed: "home health monitoring during the nucleic acid test are negative, to green code / Asymptomatic infected persons in centralized isolation during medical observation, assigned to the red code",
 			facts: new(fb).declare(0).contact(d(1), healthcode.ContactCompanion, d(1), false).
 				negatives(2, 3).test(d(3)+h(8), d(3)+h(2), healthcode.TestPositive).negatives(5),
-			checks: []check{{d(5) + h(6), yellow, "companion/home-monitoring"}},
+			checks: []check{{d(3) + h(8) - 1, yellow, "companion/home-monitoring"}, {d(5) + h(6), red, "positive-test/centralized"}},
 		},
 		{
 			name:   "6 high-risk area resident: red 14 days, yellow 7 days, green",

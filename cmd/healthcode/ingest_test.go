@@ -106,11 +106,12 @@ func TestDesignationFeedOverHTTP(t *testing.T) {
 	}
 }
 
-// feedKey makes a feed key for kinds (comma-separated) on the command line.
+// feedKey makes a feed key for kinds (comma-separated) on the command line,
+// in the server's store.
 func (s *testServer) feedKey(t *testing.T, kinds string) string {
 	t.Helper()
 	var out, errs bytes.Buffer
-	args := []string{"keys", "create-feed", "--name", "feed-" + kinds, "--kinds", kinds, "--data", s.data}
+	args := append([]string{"keys", "create-feed", "--name", "feed-" + kinds, "--kinds", kinds, "--data", s.data}, s.extra...)
 	if err := run(context.Background(), args, s.getenv, &out, &errs); err != nil {
 		t.Fatalf("create-feed: %v\n%s", err, errs.String())
 	}

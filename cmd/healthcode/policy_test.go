@@ -91,7 +91,7 @@ func TestPolicySimulateReportsWithoutWriting(t *testing.T) {
 		t.Fatalf("simulate: %v\n%s", err, errs.String())
 	}
 	// Declared contact: red for 14 days in Hangzhou, yellow in Hubei.
-	for _, want := range []string{"simulated hubei-2020@2020.1", "1 persons governed, 1 would change colour", "red → yellow: 1"} {
+	for _, want := range []string{"simulated hubei-2020@2020.2", "1 persons governed, 1 would change colour", "red → yellow: 1"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

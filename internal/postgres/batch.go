@@ -197,6 +197,9 @@ func (t *tx) AppendHistories(ctx context.Context, entries []*healthcode.HistoryE
 		byKey          = make(map[historyKey]*healthcode.HistoryEntry, n)
 	)
 	for _, h := range entries {
+		if err := h.Validate(); err != nil {
+			return err
+		}
 		f, err := json.Marshal(nonNil(h.FactIDs))
 		if err != nil {
 			return fmt.Errorf("encode history: %w", err)

@@ -179,6 +179,9 @@ func nonNil(ids []int64) []int64 {
 }
 
 func (t *tx) AppendHistory(ctx context.Context, h *healthcode.HistoryEntry) error {
+	if err := h.Validate(); err != nil {
+		return err
+	}
 	factIDs, err := json.Marshal(nonNil(h.FactIDs))
 	if err != nil {
 		return fmt.Errorf("encode history: %w", err)

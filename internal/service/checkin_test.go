@@ -81,8 +81,8 @@ func TestCheckInRefusesBadInputAndOthersPersons(t *testing.T) {
 }
 
 // onEachStore runs test on a new environment on SQLite and on PostgreSQL,
-// side by side.
-func onEachStore(t *testing.T, test func(t *testing.T, e *testEnv)) {
+// side by side, each made with opts.
+func onEachStore(t *testing.T, test func(t *testing.T, e *testEnv), opts ...envOption) {
 	t.Helper()
 	for _, store := range []struct {
 		name string
@@ -93,7 +93,7 @@ func onEachStore(t *testing.T, test func(t *testing.T, e *testEnv)) {
 	} {
 		t.Run(store.name, func(t *testing.T) {
 			t.Parallel()
-			test(t, newEnv(t, store.opts...))
+			test(t, newEnv(t, append(store.opts, opts...)...))
 		})
 	}
 }

@@ -11,7 +11,8 @@ import (
 // decide is the pure half of an evaluation: the status the policy gives
 // a person's facts at now, chained to the previous status's history head,
 // and the history entry to append when the colour changed (nil when it did
-// not). Policy decisions are the system's, so entries are authored by it.
+// not). Policy decisions are the system's, so entries are authored by it,
+// and each names the facts the change came from (changedBy).
 // A NextEvalAt at or before now would leave the person due for ever, so it
 // is dropped and ok is false.
 func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *healthcode.Status,
@@ -27,7 +28,7 @@ func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *he
 			return st, nil, ok
 		}
 	}
-	e = &healthcode.HistoryEntry{PersonID: personID, To: st.Color, Rule: st.Rule, FactIDs: st.FactIDs,
+	e = &healthcode.HistoryEntry{PersonID: personID, To: st.Color, Rule: st.Rule, FactIDs: changedBy(&st, facts, now),
 		Author: healthcode.AuthorSystem, At: now}
 	if prev != nil {
 		e.From = prev.Color
@@ -35,6 +36,28 @@ func decide(pol policy.Policy, personID int64, facts []healthcode.Fact, prev *he
 	e.Seal(st.HeadSeq, st.HeadHash)
 	st.HeadSeq, st.HeadHash = e.Seq, e.Hash
 	return st, e, ok
+}
+
+// changedBy names the facts a colour change came from: those the status
+// used or, when it used none (a policy's green resting on no fact), the
+// newest fact known at now, which is what was just added and set the
+// change off: the declaration of a re-application, say. Only a person
+// without any fact gets none, and a store refuses that entry
+// (HistoryEntry.Validate).
+func changedBy(st *healthcode.Status, facts []healthcode.Fact, now time.Time) []int64 {
+	if len(st.FactIDs) > 0 {
+		return st.FactIDs
+	}
+	newest := -1
+	for i := range facts {
+		if f := &facts[i]; !f.At.After(now) && (newest < 0 || !f.At.Before(facts[newest].At)) {
+			newest = i
+		}
+	}
+	if newest < 0 {
+		return nil
+	}
+	return []int64{facts[newest].ID}
 }
 
 // decide runs the pure decide and warns, once per service, about a policy
@@ -72,10 +95,13 @@ func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.
 }
 
 // current returns a person with a status that is up to date at now: a
-// status whose next evaluation is due is evaluated again first, so a reader
-// never sees a colour whose time has run out, scheduler or not.
+// status whose next evaluation is due, or that another policy than the
+// one governing the person decided, is evaluated again first. A reader
+// never sees a colour whose time has run out, scheduler or not, nor one an
+// older version of the region's pack gave: after an upgrade that makes a
+// stored positive result red, the next scan sees red.
 func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Time) (*healthcode.Person, error) {
-	if p.Status != nil && !p.Status.Due(now) {
+	if !s.stale(p, now) {
 		return p, nil
 	}
 	var fresh *healthcode.Person
@@ -84,11 +110,17 @@ func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Ti
 		if fresh, err = tx.LockPerson(ctx, p.ID); err != nil {
 			return err
 		}
-		if fresh.Status != nil && !fresh.Status.Due(now) {
+		if !s.stale(fresh, now) {
 			return nil // another request got here first
 		}
 		_, err = s.evaluate(ctx, tx, fresh, now)
 		return err
 	})
 	return fresh, err
+}
+
+// stale reports a person whose status must be decided again before it is
+// read at now.
+func (s *Service) stale(p *healthcode.Person, now time.Time) bool {
+	return p.Status == nil || p.Status.Due(now) || p.Status.Policy != s.policies.For(p.Region).PolicyName()
 }

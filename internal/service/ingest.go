@@ -28,8 +28,7 @@ func (r *IngestResult) Add(o IngestResult) {
 
 // Ingest stores a batch of feed rows from a feed key and re-evaluates the
 // persons they concern, all in one transaction: the batch and its colours
-// land together or not at all. Errors: EFORBIDDEN unless the caller is a
-// feed key allowed this kind.
+// land together or not at all. Errors as FeedAllowed.
 func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind string, rows []ingest.Row) (IngestResult, error) {
 	if err := s.FeedAllowed(who, kind); err != nil {
 		return IngestResult{Rows: len(rows)}, err
@@ -38,10 +37,14 @@ func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind st
 }
 
 // FeedAllowed says whether the caller may send feeds of kind. Errors:
-// EFORBIDDEN for anyone but a feed key allowed the kind.
+// EFORBIDDEN for anyone but a feed key; ENOTFOUND, to a feed key, for a
+// kind there is no feed of; EFORBIDDEN for a kind the key is not allowed.
 func (s *Service) FeedAllowed(who *healthcode.Principal, kind string) error {
 	if who == nil || who.Role != healthcode.RoleFeed {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Feeds need a feed key.")
+	}
+	if !slices.Contains(ingest.Kinds(), kind) {
+		return healthcode.Errorf(healthcode.ENOTFOUND, "No feed kind %q: the kinds are %s.", kind, strings.Join(ingest.Kinds(), ", "))
 	}
 	if !slices.Contains(who.Kinds, kind) {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "This key may not send %s feeds; it may send %s.", kind, strings.Join(who.Kinds, ", "))

@@ -2,9 +2,11 @@ package service
 
 import (
 	"context"
+	"slices"
 
 	"healthcode"
 	"healthcode/identity"
+	"healthcode/policy"
 )
 
 // PersonView is what a citizen sees of a person they manage: masked
@@ -27,7 +29,7 @@ func (s *Service) view(p *healthcode.Person, st *healthcode.Status) *PersonView 
 	}
 	return &PersonView{
 		ID: p.ID, Relation: p.Relation, DocType: p.DocType, Name: p.NameMasked, IDTail: p.IDTail,
-		Region: p.Region, Status: st, ModificationsLeft: max(0, s.modificationsLeft(p, s.clock())),
+		Region: p.Region, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.clock())),
 		CanReapply: !p.Reapplied,
 	}
 }
@@ -68,7 +70,25 @@ func (s *Service) Status(ctx context.Context, who *healthcode.Principal, id int6
 	if err != nil {
 		return nil, err
 	}
-	return p.Status, nil
+	return inChinaTime(p.Status), nil
+}
+
+// inChinaTime is st with the times of its needs in China time, the offset
+// of every time a citizen reads: a store may give times back in its own
+// zone, and statuses decided before policies wrote China time are read the
+// same as new ones. st itself is not changed.
+func inChinaTime(st *healthcode.Status) *healthcode.Status {
+	if st == nil || len(st.Needs) == 0 {
+		return st
+	}
+	c := *st
+	c.Needs = slices.Clone(st.Needs)
+	for i := range c.Needs {
+		if u := &c.Needs[i].Until; !u.IsZero() {
+			*u = u.In(policy.ChinaTime)
+		}
+	}
+	return &c
 }
 
 // History is a person's colour changes with the result of checking their

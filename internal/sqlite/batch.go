@@ -162,6 +162,9 @@ func (t *tx) AppendHistories(ctx context.Context, entries []*healthcode.HistoryE
 	return chunks(len(entries), historyColumns, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*historyColumns)
 		for _, h := range entries[lo:hi] {
+			if err := h.Validate(); err != nil {
+				return err
+			}
 			factIDs, err := json.Marshal(nonNil(h.FactIDs))
 			if err != nil {
 				return fmt.Errorf("encode history: %w", err)

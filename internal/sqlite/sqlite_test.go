@@ -39,7 +39,7 @@ func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 func TestHistoryRejectsUpdateAndDelete(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
-	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", Author: healthcode.AuthorSystem}
+	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", FactIDs: []int64{1}, Author: healthcode.AuthorSystem}
 	e.Seal(0, nil)
 	if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, e) }); err != nil {
 		t.Fatal(err)

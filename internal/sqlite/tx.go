@@ -148,11 +148,10 @@ func statusJSON(s *healthcode.Status) (factIDs, reason, next, detail string, err
 }
 
 func (t *tx) AppendHistory(ctx context.Context, h *healthcode.HistoryEntry) error {
-	ids := h.FactIDs
-	if ids == nil {
-		ids = []int64{}
+	if err := h.Validate(); err != nil {
+		return err
 	}
-	factIDs, err := json.Marshal(ids)
+	factIDs, err := json.Marshal(h.FactIDs)
 	if err != nil {
 		return fmt.Errorf("encode history: %w", err)
 	}

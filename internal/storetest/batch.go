@@ -220,7 +220,7 @@ func testBatchesBeyondOneStatement(t *testing.T, s healthcode.Store) {
 	entries := make([]*healthcode.HistoryEntry, n)
 	for i, id := range ids {
 		statuses[id] = dueStatus(healthcode.Red, at.Add(time.Duration(i)*time.Second))
-		entries[i] = &healthcode.HistoryEntry{PersonID: id, To: healthcode.Red, Rule: "r", Author: healthcode.AuthorSystem, At: at}
+		entries[i] = &healthcode.HistoryEntry{PersonID: id, To: healthcode.Red, Rule: "r", FactIDs: []int64{1}, Author: healthcode.AuthorSystem, At: at}
 		entries[i].Seal(0, nil)
 		statuses[id].HeadSeq, statuses[id].HeadHash = 1, entries[i].Hash
 	}

@@ -167,3 +167,32 @@ func testLockSeesCommittedStatus(t *testing.T, s healthcode.Store) {
 	})
 	wantCode(t, err, healthcode.ENOTFOUND)
 }
+
+// testHistoryNamesFacts: every colour change names the facts it came from;
+// a store refuses an entry that names none, alone or in a batch, and
+// writes nothing of the batch.
+func testHistoryNamesFacts(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000014")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
+	q := mustPerson(t, s, newPerson(a.ID, healthcode.RelationChild, 2))
+	entry := func(person int64, facts []int64) *healthcode.HistoryEntry {
+		e := &healthcode.HistoryEntry{PersonID: person, To: healthcode.Red, Rule: "r", FactIDs: facts,
+			Author: healthcode.AuthorSystem, At: at}
+		e.Seal(0, nil)
+		return e
+	}
+	for _, facts := range [][]int64{nil, {}} {
+		err := s.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, entry(p.ID, facts)) })
+		wantCode(t, err, healthcode.EINVALID)
+		err = s.Update(ctx, func(tx healthcode.Tx) error {
+			return tx.AppendHistories(ctx, []*healthcode.HistoryEntry{entry(q.ID, []int64{3}), entry(p.ID, facts)})
+		})
+		wantCode(t, err, healthcode.EINVALID)
+	}
+	for _, id := range []int64{p.ID, q.ID} {
+		if hs, err := s.History(ctx, id); err != nil || len(hs) != 0 {
+			t.Errorf("person %d: history %v (%v) after refused entries, want none", id, hs, err)
+		}
+	}
+}

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"FactsKeepPayloadAndOrder", testFacts},
 		{"StatusIsReplaced", testStatus},
 		{"HistoryIsAChain", testHistory},
+		{"HistoryNamesFacts", testHistoryNamesFacts},
 		{"FailedUpdateWritesNothing", testRollback},
 		{"LockPersonSerialisesWriters", testLockPerson},
 		{"LockPersonSeesCommittedStatus", testLockSeesCommittedStatus},

@@ -165,7 +165,7 @@ func TestAdminSimulatesAPackWithoutWriting(t *testing.T) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Pack != "hubei-2020@2020.1" || r.Persons != 1 {
+	if r.Pack != "hubei-2020@2020.2" || r.Persons != 1 {
 		t.Errorf("report = %+v, want hubei-2020 over the one person", r)
 	}
 	got, body = f.do(t, "POST", "/api/v1/admin/policy/simulate", f.admin,
