@@ -71,24 +71,24 @@ func TestIdentityServiceAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		provider fakeProvider
+		provider *fakeProvider
 		want     string // error code
 		tries    int
 	}{
-		{"match", fakeProvider{answers: []int{200}, body: `{"match": true}`}, "", 1},
-		{"no match", fakeProvider{answers: []int{200}, body: `{"match": false}`}, healthcode.EINVALID, 1},
-		{"down, then up", fakeProvider{answers: []int{503, 502, 200}, body: `{"match": true}`}, "", 3},
-		{"down for good", fakeProvider{answers: []int{503}}, healthcode.EUNAVAILABLE, 3},
-		{"busy", fakeProvider{answers: []int{429}}, healthcode.EUNAVAILABLE, 3},
-		{"refuses the request: not retried", fakeProvider{answers: []int{401}}, healthcode.EUNAVAILABLE, 1},
-		{"an answer without match is no answer", fakeProvider{answers: []int{200}, body: `{}`}, healthcode.EUNAVAILABLE, 1},
-		{"not JSON", fakeProvider{answers: []int{200}, body: `<html>`}, healthcode.EUNAVAILABLE, 1},
-		{"too slow", fakeProvider{answers: []int{200}, body: `{"match": true}`, delay: time.Second}, healthcode.EUNAVAILABLE, 3},
+		{"match", &fakeProvider{answers: []int{200}, body: `{"match": true}`}, "", 1},
+		{"no match", &fakeProvider{answers: []int{200}, body: `{"match": false}`}, healthcode.EINVALID, 1},
+		{"down, then up", &fakeProvider{answers: []int{503, 502, 200}, body: `{"match": true}`}, "", 3},
+		{"down for good", &fakeProvider{answers: []int{503}}, healthcode.EUNAVAILABLE, 3},
+		{"busy", &fakeProvider{answers: []int{429}}, healthcode.EUNAVAILABLE, 3},
+		{"refuses the request: not retried", &fakeProvider{answers: []int{401}}, healthcode.EUNAVAILABLE, 1},
+		{"an answer without match is no answer", &fakeProvider{answers: []int{200}, body: `{}`}, healthcode.EUNAVAILABLE, 1},
+		{"not JSON", &fakeProvider{answers: []int{200}, body: `<html>`}, healthcode.EUNAVAILABLE, 1},
+		{"too slow", &fakeProvider{answers: []int{200}, body: `{"match": true}`, delay: time.Second}, healthcode.EUNAVAILABLE, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := &tt.provider
+			f := tt.provider
 			s := &provider.IdentityService{Client: newClient(t, f), Log: quiet}
 			err := s.CheckIdentity(context.Background(), person)
 			if got := healthcode.ErrorCode(err); got != tt.want {
