@@ -201,6 +201,8 @@ type modifyView struct {
 	Person    *service.PersonView
 	Self      bool
 	Questions []string
+	ConsentTo string // as in applyView: a relative's new phone was sent a consent code
+	DevCode   string
 }
 
 func (p *Pages) modifyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -220,7 +222,23 @@ func (p *Pages) modify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if v := strings.TrimSpace(r.PostFormValue("phone")); v != "" {
 		in.Phone = &v
 	}
-	if _, err := p.svc.Modify(r.Context(), c.citizen, id, in); err != nil {
+	in.ConsentCode = strings.TrimSpace(r.PostFormValue("consent_code"))
+	_, err := p.svc.Modify(r.Context(), c.citizen, id, in)
+	if errors.Is(err, service.ErrConsentRequired) {
+		// The relative's new phone consents: send it a code, ask for it.
+		req := service.ConsentInput{PersonID: id, Identity: healthcode.Identity{Phone: *in.Phone}, Region: in.Region}
+		if in.Name != nil {
+			req.Identity.Name = *in.Name
+		}
+		res, err := p.svc.RequestConsent(r.Context(), c.citizen, req)
+		if err != nil {
+			p.modifyPage(w, r, c, 0, err)
+			return
+		}
+		p.modifyPageWith(w, r, c, http.StatusOK, nil, func(v *modifyView) { v.ConsentTo, v.DevCode = res.SentTo, res.DevCode })
+		return
+	}
+	if err != nil {
 		p.modifyPage(w, r, c, 0, err)
 		return
 	}
@@ -228,12 +246,22 @@ func (p *Pages) modify(w http.ResponseWriter, r *http.Request, c *ctx) {
 }
 
 func (p *Pages) modifyPage(w http.ResponseWriter, r *http.Request, c *ctx, status int, formErr error) {
+	p.modifyPageWith(w, r, c, status, formErr, func(v *modifyView) {
+		if hasField(formErr, "consent_code") {
+			v.ConsentTo = "…" // the code sent is wrong: ask again
+		}
+	})
+}
+
+func (p *Pages) modifyPageWith(w http.ResponseWriter, r *http.Request, c *ctx, status int, formErr error, set func(*modifyView)) {
 	person, ok := p.person(w, r, c)
 	if !ok {
 		return
 	}
 	pg := p.newPage(r, c, "title.modify")
-	pg.Data = &modifyView{Person: person, Self: person.Relation == healthcode.RelationSelf, Questions: questions}
+	v := &modifyView{Person: person, Self: person.Relation == healthcode.RelationSelf, Questions: questions}
+	set(v)
+	pg.Data = v
 	if r.Method == http.MethodPost {
 		pg.Form = keep(r.PostForm, append([]string{"region", "name", "phone", "declaration.commitment"}, questions...))
 	} else {

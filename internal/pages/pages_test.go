@@ -219,8 +219,20 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	rel.Set("consent_code", wrongDigits(consent[1]))
 	b.post("/app/apply", rel).must(t, http.StatusUnprocessableEntity, "", "验证码错误或已过期", `name="consent_code"`)
 	rel.Set("consent_code", consent[1])
-	b.post("/app/apply", rel).must(t, http.StatusOK, "", "申领成功", "*四")
+	p = b.post("/app/apply", rel)
+	p.must(t, http.StatusOK, "", "申领成功", "*四")
+	relCode := p.path
 	b.get("/app/persons").must(t, http.StatusOK, "", "*三", "*四", "父母")
+
+	// The parent's new phone consents too.
+	mod := url.Values{"region": {"330106"}, "phone": {"13900000019"}, "declaration.commitment": {"yes"}}
+	for _, q := range []string{"fever", "cough", "other_symptoms", "left_region_14d", "abroad_14d", "contact_cases"} {
+		mod.Set("declaration."+q, "no")
+	}
+	p = b.post(relCode+"/modify", mod)
+	p.must(t, http.StatusOK, "", "家属验证码", "139****0019", `value="13900000019"`)
+	mod.Set("consent_code", devCode.FindStringSubmatch(p.html)[1])
+	b.post(relCode+"/modify", mod).must(t, http.StatusOK, relCode, "*四")
 
 	b.get(code+"/history").must(t, http.StatusOK, "", "哈希链校验通过", "绿码")
 
