@@ -14,6 +14,8 @@ type Reader interface {
 	Session(ctx context.Context, tokenHash []byte, now time.Time) (*Session, error)
 	StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*StaffSession, error)
 	APIKey(ctx context.Context, hash []byte) (*APIKey, error)
+	// APIKeys lists every key, revoked and expired ones too, in id order.
+	APIKeys(ctx context.Context) ([]APIKey, error)
 
 	// Person, PersonByIdentity and PersonByCode fill in Person.Status.
 	Person(ctx context.Context, id int64) (*Person, error)
@@ -84,6 +86,10 @@ type Tx interface {
 	// DeleteStaffSession is DeleteSession for staff sessions.
 	DeleteStaffSession(ctx context.Context, tokenHash []byte) error
 	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// RevokeAPIKey marks the key with the id revoked at the given time.
+	// Errors: ENOTFOUND for no such key, ECONFLICT when it was revoked
+	// already (its first revocation time stays).
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
 
 	CreatePerson(ctx context.Context, p *Person) error
 	UpdatePerson(ctx context.Context, p *Person) error
@@ -104,14 +110,19 @@ type Tx interface {
 	// idempotent as AddFacts: a fact whose (Source, SourceRef) is already
 	// pending, already among the facts (taken earlier), or earlier in the
 	// batch is skipped. It returns how many it kept and sets no IDs.
-	AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*Fact) (added int, err error)
+	// within is a RegionPrefix the person's declared region must start
+	// with for the facts to be taken ("" for any region): a feed key may
+	// not colour people outside its region by sending before they apply.
+	AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*Fact, within string) (added int, err error)
 	// TakePendingFacts moves the facts pending for an identity to the
 	// person who now holds it, in the transaction that creates the person
 	// (the application), so that their first evaluation sees them. The
 	// pending rows are deleted, so a second take returns nothing; Source
 	// and SourceRef are kept, so a feed re-sending them later adds nothing.
 	// It returns the facts added, with their IDs, in the order they
-	// happened; one already among the facts is not added again.
+	// happened; one already among the facts is not added again. Facts
+	// kept for a region the person's declared region is not within are
+	// deleted, not added.
 	TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*Fact, error)
 
 	// AddDesignations stores designations, skipping one whose (Source,
@@ -152,5 +163,8 @@ type Store interface {
 	// reading page persons at a time so that memory stays bounded however
 	// many there are. It stops at fn's first error and returns it.
 	EachPerson(ctx context.Context, page int, fn func(*Person, []Fact) error) error
+	// Ping checks that the database answers, cheaply, for readiness
+	// probes. Errors: EUNAVAILABLE when it cannot be reached.
+	Ping(ctx context.Context) error
 	Close() error
 }

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -80,15 +81,24 @@ func (p *Pages) handle(rt route) http.Handler {
 				return
 			}
 		}
+		var down error // a login that cannot be checked now is not a logout
 		if tok := cookieValue(r, cookieSession); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && who.Role == healthcode.RoleCitizen {
+			who, err := p.svc.Authenticate(r.Context(), tok)
+			if err == nil && who.Role == healthcode.RoleCitizen {
 				c.citizen = who
 			}
+			down = cmp.Or(down, unavailable(err))
 		}
 		if tok := cookieValue(r, cookieStaff); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && staffRole(who.Role) {
+			who, err := p.svc.Authenticate(r.Context(), tok)
+			if err == nil && staffRole(who.Role) {
 				c.staff = who
 			}
+			down = cmp.Or(down, unavailable(err))
+		}
+		if down != nil {
+			p.failErr(w, r, c, down)
+			return
 		}
 		if rt.access == citizen && c.citizen == nil {
 			// A GET comes back after logging in: a venue's code opened

@@ -51,6 +51,10 @@ func Run(t *testing.T, open Opener) {
 		{"DesignationsAreStoredOnce", testDesignations},
 		{"StayerIDsFindLevellessStays", testStayerIDs},
 		{"APIKeyKindsRoundTrip", testAPIKeyKinds},
+		{"APIKeysAreListedWithExpiry", testAPIKeysListed},
+		{"RevokeAPIKeyOnce", testRevokeAPIKey},
+		{"PendingFactsKeepToTheSendersRegion", testPendingFactsKeepToRegion},
+		{"DeadlinesAreUnavailable", testUnavailableOnDeadline},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
