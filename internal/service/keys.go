@@ -71,12 +71,9 @@ func kindProblems(problems *healthcode.Problems, kinds []string) {
 	}
 }
 
-// CreateAPIKey is CreateKey for a checkpoint's or an operator's key that
-// never expires.
+// CreateAPIKey is CreateKey for a key that never expires and sends no
+// feeds: a checkpoint's or an operator's.
 func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
-	if role == healthcode.RoleFeed {
-		role = "" // a feed key needs kinds: CreateFeedKey
-	}
 	return s.CreateKey(ctx, KeySpec{Name: name, Role: role, Region: region})
 }
 
