@@ -100,7 +100,27 @@ type APIKey struct {
 	Region    string
 	Kinds     []string // the feed kinds a RoleFeed key may send; nil for other roles
 	CreatedAt time.Time
-	RevokedAt time.Time
+	ExpiresAt time.Time // zero: never
+	RevokedAt time.Time // zero: not revoked
+}
+
+// Key states, as State reports them.
+const (
+	KeyActive  = "active"
+	KeyExpired = "expired"
+	KeyRevoked = "revoked"
+)
+
+// State says whether the key works at now: revoked wins over expired, for
+// revoking is what an operator did on purpose.
+func (k *APIKey) State(now time.Time) string {
+	switch {
+	case !k.RevokedAt.IsZero():
+		return KeyRevoked
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return KeyExpired
+	}
+	return KeyActive
 }
 
 // MarshalKinds encodes the key's feed kinds for storage: a JSON array,

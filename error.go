@@ -14,8 +14,13 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ELIMIT        = "limit"
-	EUNAVAILABLE  = "unavailable" // a dependency is down: try again later
 	EINTERNAL     = "internal"
+	// EUNAVAILABLE says a dependency cannot be reached for now: the same
+	// request may succeed shortly, so callers answer "try again", not a
+	// fault. Stores return it for refused connections, a pool that cannot
+	// hand out a connection in time, and a database too busy to answer;
+	// the real-name check and the SMS gateway when they do not answer.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an error a user may see: a code, a safe message and, for invalid
@@ -42,6 +47,13 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable marks cause, a store's error that means the database cannot
+// be reached for now, as EUNAVAILABLE; cause stays in the chain for the
+// log, and the message tells the user to try again shortly.
+func Unavailable(cause error) error {
+	return fmt.Errorf("%w (%w)", Errorf(EUNAVAILABLE, "The database is unavailable; try again in a few seconds."), cause)
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

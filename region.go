@@ -1,5 +1,7 @@
 package healthcode
 
+import "strings"
+
 // provinces holds the first two digits of every province-level division in
 // GB/T 2260; a region code outside them cannot be real.
 var provinces = map[string]bool{
@@ -32,14 +34,20 @@ func ValidateRegion(code string) string {
 // RegionWithin reports whether region lies inside parent in the division
 // hierarchy (SPEC D5): 330102 is within 330100 and 330000.
 func RegionWithin(region, parent string) bool {
-	if len(region) != 6 || len(parent) != 6 {
-		return false
-	}
+	return len(region) == 6 && len(parent) == 6 && strings.HasPrefix(region, RegionPrefix(parent))
+}
+
+// RegionPrefix is what every code within region starts with: a province
+// 330000 covers 33…, a city 330100 covers 3301…, a district only itself.
+// Stores keep it to test "within" in SQL without knowing the hierarchy.
+func RegionPrefix(region string) string {
 	switch {
-	case parent[2:] == "0000":
-		return region[:2] == parent[:2]
-	case parent[4:] == "00":
-		return region[:4] == parent[:4]
+	case len(region) != 6:
+		return region
+	case region[2:] == "0000":
+		return region[:2]
+	case region[4:] == "00":
+		return region[:4]
 	}
-	return region == parent
+	return region
 }

@@ -18,6 +18,8 @@ type Reader interface {
 	// Guesses returns how many one-time-code guesses the phone made in its
 	// current window (Tx.CountGuess) and when that window began.
 	Guesses(ctx context.Context, phoneHash []byte) (n int, since time.Time, err error)
+	// APIKeys lists every key, revoked and expired ones too, in id order.
+	APIKeys(ctx context.Context) ([]APIKey, error)
 
 	// Person, PersonByIdentity and PersonByCode fill in Person.Status.
 	Person(ctx context.Context, id int64) (*Person, error)
@@ -97,6 +99,10 @@ type Tx interface {
 	// DeleteStaffSession is DeleteSession for staff sessions.
 	DeleteStaffSession(ctx context.Context, tokenHash []byte) error
 	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// RevokeAPIKey marks the key with the id revoked at the given time.
+	// Errors: ENOTFOUND for no such key, ECONFLICT when it was revoked
+	// already (its first revocation time stays).
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
 
 	CreatePerson(ctx context.Context, p *Person) error
 	// UpdatePerson writes every field of a stored person, its owner too:
@@ -119,14 +125,19 @@ type Tx interface {
 	// idempotent as AddFacts: a fact whose (Source, SourceRef) is already
 	// pending, already among the facts (taken earlier), or earlier in the
 	// batch is skipped. It returns how many it kept and sets no IDs.
-	AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*Fact) (added int, err error)
+	// within is a RegionPrefix the person's declared region must start
+	// with for the facts to be taken ("" for any region): a feed key may
+	// not colour people outside its region by sending before they apply.
+	AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*Fact, within string) (added int, err error)
 	// TakePendingFacts moves the facts pending for an identity to the
 	// person who now holds it, in the transaction that creates the person
 	// (the application), so that their first evaluation sees them. The
 	// pending rows are deleted, so a second take returns nothing; Source
 	// and SourceRef are kept, so a feed re-sending them later adds nothing.
 	// It returns the facts added, with their IDs, in the order they
-	// happened; one already among the facts is not added again.
+	// happened; one already among the facts is not added again. Facts
+	// kept for a region the person's declared region is not within are
+	// deleted, not added.
 	TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*Fact, error)
 
 	// AddDesignations stores designations, skipping one whose (Source,
@@ -173,5 +184,8 @@ type Store interface {
 	// tables then hold only what is still live, however long the service
 	// runs.
 	Purge(ctx context.Context, now, guessesBefore time.Time) (int64, error)
+	// Ping checks that the database answers, cheaply, for readiness
+	// probes. Errors: EUNAVAILABLE when it cannot be reached.
+	Ping(ctx context.Context) error
 	Close() error
 }

@@ -83,7 +83,7 @@ func TestDesignationFeedOverHTTP(t *testing.T) {
 	if code := s.call(t, "POST", "/api/v1/persons", token, app, &p); code != http.StatusCreated {
 		t.Fatalf("apply: status %d", code)
 	}
-	key := s.feedKey(t, "trip,designation")
+	key := s.feedKey(t, "trip,designation", "--region", "330000") // the province: Huzhou is not Hangzhou
 	trips := "source_ref,doc_number,at,area,from,to\nT-1," + number + ",2026-03-10 15:00,吴兴区爱山街道,2026-03-10 08:00,2026-03-10 09:00\n"
 	if code := s.postFeed(t, key, "trip", trips, nil); code != http.StatusOK {
 		t.Fatalf("trip feed: status %d", code)
@@ -106,12 +106,12 @@ func TestDesignationFeedOverHTTP(t *testing.T) {
 	}
 }
 
-// feedKey makes a feed key for kinds (comma-separated) on the command line,
-// in the server's store.
-func (s *testServer) feedKey(t *testing.T, kinds string) string {
+// feedKey makes a feed key for kinds (comma-separated) on the command
+// line, with the extra flags.
+func (s *testServer) feedKey(t *testing.T, kinds string, extra ...string) string {
 	t.Helper()
 	var out, errs bytes.Buffer
-	args := append([]string{"keys", "create-feed", "--name", "feed-" + kinds, "--kinds", kinds, "--data", s.data}, s.extra...)
+	args := append([]string{"keys", "create-feed", "--name", "feed-" + kinds, "--kinds", kinds, "--data", s.data}, append(s.extra, extra...)...)
 	if err := run(context.Background(), args, s.getenv, &out, &errs); err != nil {
 		t.Fatalf("create-feed: %v\n%s", err, errs.String())
 	}

@@ -24,8 +24,10 @@ const usage = `healthcode — the health-code platform
 
 Usage:
   healthcode serve [--addr HOST:PORT] [--data DIR] [--db URL] [--region CODE] [--token-ttl 60s] [--schedule-every 30s] [--dev]
-  healthcode keys create-checkpoint|create-admin --name NAME [--region CODE] [--data DIR] [--db URL]
-  healthcode keys create-feed --name NAME --kinds lab,case,… [--region CODE] [--data DIR] [--db URL]
+  healthcode keys create-checkpoint|create-admin --name NAME [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
+  healthcode keys create-feed --name NAME --kinds lab,case,… [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
+  healthcode keys list [--json] [--data DIR] [--db URL]
+  healthcode keys revoke NAME|ID [--data DIR] [--db URL]
   healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...

@@ -137,6 +137,13 @@
 // of fields, an NDJSON line that is JSON but not an object) names no
 // column.
 //
+// The server rejects more rows in the same form once it has read them: a
+// row about a person whose declared region lies outside the feed key's
+// region names the column doc_number and the reason "the person is
+// outside this key's region CODE". A row about someone who has not applied
+// yet is kept and reaches them only if they declare a region within the
+// key's.
+//
 // A problem of the file stops it: an empty CSV feed, a bad header, broken
 // CSV quoting, an NDJSON line that is not JSON, or a record or line over
 // 64 KiB. The rows before it have been returned already.

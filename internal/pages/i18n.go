@@ -251,7 +251,7 @@ var catalogue = map[string][2]string{
 	"err.not_found":    {"未找到：", ""},
 	"err.unauthorized": {"验证失败：", ""},
 	"err.forbidden":    {"不允许：", ""},
-	"err.unavailable":  {"服务暂时不可用，请稍后再试：", ""},
+	"err.unavailable":  {"系统繁忙，请稍候几秒再试。", "The service is busy for a moment; please try again in a few seconds."},
 	"err.back":         {"返回", "Back"},
 
 	"faq.red.q":        {"为什么我申请后显示红码或黄码？", "Why is my code red or yellow?"},

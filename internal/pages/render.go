@@ -171,9 +171,16 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }
+
+// retryAfter is how many seconds a 503 page asks browsers to wait, as
+// the API does.
+const retryAfter = "5"
 
 // fail shows a page with only a message and a way back.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, c *ctx, status int, msg string) {
@@ -186,10 +193,22 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, c *ctx, status int,
 // shown only as "Internal error".
 func (p *Pages) failErr(w http.ResponseWriter, r *http.Request, c *ctx, err error) {
 	code := healthcode.ErrorCode(err)
-	if code == healthcode.EINTERNAL {
+	switch code {
+	case healthcode.EINTERNAL:
 		p.log.ErrorContext(r.Context(), "page error", "pattern", r.Pattern, "err", err)
+	case healthcode.EUNAVAILABLE:
+		p.log.WarnContext(r.Context(), "unavailable, try again later", "pattern", r.Pattern, "err", err)
 	}
 	p.fail(w, r, c, statusOf(code), p.message(c, err))
+}
+
+// unavailable is err when it says the database (or a provider) cannot be
+// reached, else nil.
+func unavailable(err error) error {
+	if healthcode.ErrorCode(err) == healthcode.EUNAVAILABLE {
+		return err
+	}
+	return nil
 }
 
 // formError puts a service error on a form: each bad field's reason next
@@ -217,6 +236,9 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 // message is an error's safe message, in Chinese for the codes people
 // meet most.
 func (p *Pages) message(c *ctx, err error) string {
+	if healthcode.ErrorCode(err) == healthcode.EUNAVAILABLE {
+		return translate(c.lang, "err.unavailable")
+	}
 	msg := healthcode.ErrorMessage(err)
 	if c.lang == "zh" {
 		if zh := translate("zh", "err."+healthcode.ErrorCode(err)); zh != "" {

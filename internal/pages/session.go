@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -73,15 +74,24 @@ func (p *Pages) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &ctx{lang: "zh"}
 		p.preferences(w, r, c)
+		var down error // a login that cannot be checked now is not a logout
 		if tok := p.cookie(r, cookieSession); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && who.Role == healthcode.RoleCitizen {
+			who, err := p.svc.Authenticate(r.Context(), tok)
+			if err == nil && who.Role == healthcode.RoleCitizen {
 				c.citizen = who
 			}
+			down = cmp.Or(down, unavailable(err))
 		}
 		if tok := p.cookie(r, cookieStaff); tok != "" {
-			if who, err := p.svc.Authenticate(r.Context(), tok); err == nil && staffRole(who.Role) {
+			who, err := p.svc.Authenticate(r.Context(), tok)
+			if err == nil && staffRole(who.Role) {
 				c.staff = who
 			}
+			down = cmp.Or(down, unavailable(err))
+		}
+		if down != nil {
+			p.failErr(w, r, c, down)
+			return
 		}
 		c.csrf = p.formToken(w, r, c)
 		if r.Method == http.MethodPost {

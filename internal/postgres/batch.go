@@ -22,7 +22,7 @@ const dueQuery = `SELECT person_id FROM statuses
 
 // DuePersons implements healthcode.Store.
 func (db *DB) DuePersons(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	rows, err := db.pool.Query(ctx, dueQuery, now, limit)
+	rows, err := db.q.Query(ctx, dueQuery, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("due persons: %w", err)
 	}

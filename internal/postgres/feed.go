@@ -127,8 +127,9 @@ func (t *tx) AddFacts(ctx context.Context, facts []*healthcode.Fact) ([]*healthc
 // addPendingQuery keeps rows pending unless their record is pending or
 // already among the facts: the NOT EXISTS makes on facts_source_ref the
 // test TakePendingFacts's conflict clause makes (TestFeedQueriesUseIndexes).
-const addPendingQuery = `INSERT INTO pending_facts (id_hash, kind, at, recorded_at, source, source_ref, author, body)
-	SELECT u.id_hash, u.kind, u.at, u.recorded_at, u.source, u.source_ref, u.author, u.body::jsonb
+const addPendingQuery = `INSERT INTO pending_facts (id_hash, kind, at, recorded_at, source, source_ref, author, body,
+		region_prefix)
+	SELECT u.id_hash, u.kind, u.at, u.recorded_at, u.source, u.source_ref, u.author, u.body::jsonb, $9
 	FROM unnest($1::bytea[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[],
 		$7::text[], $8::text[]) AS u (id_hash, kind, at, recorded_at, source, source_ref, author, body)
 	WHERE u.source_ref = '' OR NOT EXISTS (SELECT FROM facts f
@@ -138,7 +139,7 @@ const addPendingQuery = `INSERT INTO pending_facts (id_hash, kind, at, recorded_
 // committing meanwhile may be missed, leaving a pending row for a fact
 // already stored; taking it later adds nothing, for the take's conflict
 // clause, so facts never hold a record twice.
-func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*healthcode.Fact) (int, error) {
+func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*healthcode.Fact, within string) (int, error) {
 	if len(idHashes) != len(facts) {
 		return 0, fmt.Errorf("add pending facts: %d identities for %d facts", len(idHashes), len(facts))
 	}
@@ -154,7 +155,8 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 	for n, i := range keep {
 		hashes[n] = idHashes[i]
 	}
-	tag, err := t.exec(ctx, "add pending facts", addPendingQuery, hashes, a.kinds, a.ats, a.recorded, a.sources, a.refs, a.authors, a.bodies)
+	tag, err := t.exec(ctx, "add pending facts", addPendingQuery, hashes, a.kinds, a.ats, a.recorded, a.sources, a.refs, a.authors, a.bodies,
+		within)
 	if err != nil {
 		return 0, err
 	}
@@ -164,13 +166,16 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 // TakePendingFacts deletes and inserts in one statement. A concurrent take
 // of the same identity waits on the rows this one deletes, then finds
 // them gone and takes nothing.
+// Rows kept for a region the person is not in are deleted with the rest
+// and not inserted.
 func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*healthcode.Fact, error) {
 	rows, err := t.tx.Query(ctx, `WITH taken AS (
 			DELETE FROM pending_facts WHERE id_hash = $1
-			RETURNING id, kind, at, recorded_at, source, source_ref, author, body
+			RETURNING id, kind, at, recorded_at, source, source_ref, author, body, region_prefix
 		)
 		INSERT INTO facts (person_id, kind, at, recorded_at, source, source_ref, author, body)
-		SELECT $2::bigint, kind, at, recorded_at, source, source_ref, author, body FROM taken ORDER BY at, id
+		SELECT $2::bigint, kind, at, recorded_at, source, source_ref, author, body FROM taken
+		WHERE starts_with((SELECT region FROM persons WHERE id = $2), region_prefix) ORDER BY at, id
 		`+onConflictRef+`
 		RETURNING `+factColumns, idHash, personID)
 	if err != nil {

@@ -113,7 +113,7 @@ func TestFeedQueriesUseIndexes(t *testing.T) {
 	}
 	texts := []string{"x"}
 	got := explain(t, conn, addPendingQuery, hashes[:1], texts, []time.Time{time.Now()}, []time.Time{time.Now()},
-		texts, texts, texts, []string{"{}"})
+		texts, texts, texts, []string{"{}"}, "33")
 	if want := "facts_source_ref"; !strings.Contains(got, want) || strings.Contains(got, "Seq Scan on facts") {
 		t.Errorf("add pending facts plan:\n%s\nwant %q", got, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -25,6 +26,10 @@ var migrations embed.FS
 // servers. Advisory locks are scoped to the current database, so one
 // constant serves every database.
 const migrationLock int64 = 0x6865616c7468 // "health"
+
+// connectTimeout bounds a new connection unless the DSN's connect_timeout
+// says otherwise.
+const connectTimeout = 5 * time.Second
 
 // DB is a healthcode.Store on a PostgreSQL database.
 type DB struct {
@@ -49,13 +54,18 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = int32(max(10, 4*runtime.NumCPU()))
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	// Without a bound, a server that drops packets holds each request for
+	// the operating system's TCP timeout, minutes, before it can say 503.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := &DB{reader: reader{q: pool}, pool: pool}
+	db := &DB{reader: reader{q: pool{p}}, pool: p}
 	if err := db.migrate(ctx); err != nil {
-		pool.Close()
+		p.Close()
 		return nil, err
 	}
 	return db, nil
@@ -69,8 +79,14 @@ func (db *DB) Close() error {
 
 // Update runs fn in a READ COMMITTED transaction. The level is set rather
 // than inherited from the server because LockPerson relies on each
-// statement seeing what was committed before it started.
+// statement seeing what was committed before it started. Errors meaning
+// the database is unavailable, whether at the start, inside fn or at the
+// commit, come back as EUNAVAILABLE.
 func (db *DB) Update(ctx context.Context, fn func(healthcode.Tx) error) error {
+	return classify(db.update(ctx, fn))
+}
+
+func (db *DB) update(ctx context.Context, fn func(healthcode.Tx) error) error {
 	pgTx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

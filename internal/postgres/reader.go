@@ -100,22 +100,6 @@ func (r reader) StaffSession(ctx context.Context, tokenHash []byte, now time.Tim
 	return &s, nil
 }
 
-func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, error) {
-	k := healthcode.APIKey{Hash: hash}
-	var revoked *time.Time
-	var kinds string
-	err := r.q.QueryRow(ctx, `SELECT id, name, role, region, kinds, created_at, revoked_at FROM api_keys WHERE hash = $1`,
-		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &kinds, &k.CreatedAt, &revoked)
-	if err != nil {
-		return nil, fmt.Errorf("api key: %w", translate(err))
-	}
-	if err := k.UnmarshalKinds([]byte(kinds)); err != nil {
-		return nil, fmt.Errorf("api key: %w", err)
-	}
-	k.CreatedAt, k.RevokedAt = k.CreatedAt.UTC(), utc(revoked)
-	return &k, nil
-}
-
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,
 	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.code_id, p.created_at, p.updated_at,
 	p.reapplied, p.modified, p.modified_on, p.modified_that_day,

@@ -17,7 +17,7 @@ func (db *DB) EachPerson(ctx context.Context, page int, fn func(*healthcode.Pers
 }
 
 func (db *DB) personPage(ctx context.Context, after int64, n int) ([]*healthcode.Person, error) {
-	rows, err := db.pool.Query(ctx, personPageQuery, after, n)
+	rows, err := db.q.Query(ctx, personPageQuery, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("persons after %d: %w", after, err)
 	}

@@ -101,17 +101,6 @@ func (t *tx) DeleteStaffSession(ctx context.Context, tokenHash []byte) error {
 	return err
 }
 
-func (t *tx) CreateAPIKey(ctx context.Context, k *healthcode.APIKey) (err error) {
-	kinds, err := k.MarshalKinds()
-	if err != nil {
-		return err
-	}
-	k.ID, err = t.insert(ctx, "create api key", `INSERT INTO api_keys (hash, name, role, region, kinds, created_at,
-		revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		k.Hash, k.Name, string(k.Role), k.Region, string(kinds), k.CreatedAt, nullTime(k.RevokedAt))
-	return err
-}
-
 func (t *tx) CreatePerson(ctx context.Context, p *healthcode.Person) (err error) {
 	p.ID, err = t.insert(ctx, "create person", `INSERT INTO persons (owner_id, relation, doc_type, id_hash, id_sealed,
 		name_sealed, name_masked, id_tail, phone_hash, phone_sealed, region, code_id, created_at, updated_at,

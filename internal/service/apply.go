@@ -279,17 +279,21 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 		}
 		oldHash := p.IDHash
 		s.setIdentity(p, id)
-		if !bytes.Equal(oldHash, p.IDHash) {
+		newIdentity := !bytes.Equal(oldHash, p.IDHash)
+		if newIdentity {
 			if err := s.identityFree(ctx, tx, kind, p.IDHash); err != nil {
-				return err
-			}
-			if err := takePending(ctx, tx, p, now); err != nil {
 				return err
 			}
 		}
 		p.Region, p.Reapplied, p.UpdatedAt = region, true, now
 		if err := tx.UpdatePerson(ctx, p); err != nil {
 			return err
+		}
+		// After the update: pending facts keep to the region now declared.
+		if newIdentity {
+			if err := takePending(ctx, tx, p, now); err != nil {
+				return err
+			}
 		}
 		st, err := s.declare(ctx, tx, p, who, region, decl, true, now)
 		view = s.view(p, st)

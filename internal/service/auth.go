@@ -93,10 +93,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.P
 	return nil, unauthorized
 }
 
-// keyPrincipal is the principal of the API key with the given hash.
+// keyPrincipal is the principal of the API key with the given hash. It
+// reads the key on every request, so that a key revoked or expired stops
+// working at once on every server, with the staff sessions opened with it.
 func (s *Service) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcode.Principal, error) {
 	k, err := s.store.APIKey(ctx, keyHash)
-	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && !k.RevokedAt.IsZero()) {
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && k.State(s.clock()) != healthcode.KeyActive) {
 		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in again: the token is unknown or expired.")
 	} else if err != nil {
 		return nil, err
@@ -104,37 +106,6 @@ func (s *Service) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcode
 	return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region, Kinds: k.Kinds}, nil
 }
 
-// CreateAPIKey makes a key for a device or a feed and returns its secret,
-// shown once. Operators call it from the command line.
-func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
-	var problems healthcode.Problems
-	if role != healthcode.RoleCheckpoint && role != healthcode.RoleAdmin {
-		problems.Add("role", "must be checkpoint or admin")
-	}
-	return s.createKey(ctx, problems, name, role, region, nil)
-}
-
-// createKey checks what every key needs, reporting it with the caller's
-// own problems, and stores the key.
-func (s *Service) createKey(ctx context.Context, problems healthcode.Problems, name string, role healthcode.Role,
-	region string, kinds []string) (string, *healthcode.APIKey, error) {
-	if strings.TrimSpace(name) == "" {
-		problems.Add("name", "is required")
-	}
-	if reason := healthcode.ValidateRegion(region); reason != "" {
-		problems.Add("region", reason)
-	}
-	if err := problems.Err(); err != nil {
-		return "", nil, err
-	}
-	secret := apiKeyPrefix + randomToken()
-	k := &healthcode.APIKey{Hash: tokenHash(secret), Name: strings.TrimSpace(name), Role: role, Region: region,
-		Kinds: kinds, CreatedAt: s.clock()}
-	if err := s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) }); err != nil {
-		return "", nil, err
-	}
-	return secret, k, nil
-}
 
 // tokenHash is unkeyed: tokens carry 256 random bits, so a hash suffices to
 // make a stolen database useless for logging in.

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -18,6 +17,10 @@ type IngestResult struct {
 	Duplicates int `json:"duplicates"` // already received from this source: nothing changed
 	Stays      int `json:"stays"`      // area stays made of trips by the designations of their areas
 	Recoloured int `json:"recoloured"` // persons whose colour changed
+	// Refused are the rows of the batch rejected for whom they are
+	// about: a person outside the feed key's region. IngestStream hands
+	// them to its Rejected with the decoder's; Add does not sum them.
+	Refused []ingest.Rejection `json:"-"`
 }
 
 // Add sums results.
@@ -29,11 +32,19 @@ func (r *IngestResult) Add(o IngestResult) {
 // Ingest stores a batch of feed rows from a feed key and re-evaluates the
 // persons they concern, all in one transaction: the batch and its colours
 // land together or not at all. Errors as FeedAllowed.
+//
+//
+// A feed key keeps to its region: a row about a person whose declared
+// region is outside the key's is rejected, and the others land. A row
+// about someone who has not applied yet names an identity, not a region,
+// so it is kept pending with the key's region and attached only if the
+// person, applying, declares a region within it (TakePendingFacts):
+// otherwise a key could colour anyone by sending before they apply.
 func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind string, rows []ingest.Row) (IngestResult, error) {
 	if err := s.FeedAllowed(who, kind); err != nil {
 		return IngestResult{Rows: len(rows)}, err
 	}
-	return s.IngestAs(ctx, who.Name, who.Author(), rows)
+	return s.ingest(ctx, who.Name, who.Author(), who.Region, rows)
 }
 
 // FeedAllowed says whether the caller may send feeds of kind. Errors:
@@ -56,6 +67,11 @@ func (s *Service) FeedAllowed(who *healthcode.Principal, kind string) error {
 // provider, so that re-sending its records is recognised whichever way
 // they come.
 func (s *Service) IngestAs(ctx context.Context, source, author string, rows []ingest.Row) (IngestResult, error) {
+	return s.ingest(ctx, source, author, "", rows)
+}
+
+// ingest stores rows about persons within region ("" for anywhere).
+func (s *Service) ingest(ctx context.Context, source, author, region string, rows []ingest.Row) (IngestResult, error) {
 	res := IngestResult{Rows: len(rows)}
 	if len(rows) == 0 {
 		return res, nil
@@ -83,10 +99,15 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		for i := range rows {
 			f := rows[i].Fact // a copy: the caller's rows stay as they were
 			f.RecordedAt, f.Source, f.SourceRef, f.Author = now, source, rows[i].SourceRef, author
-			if p, ok := byHash[string(hashes[i])]; ok {
+			p, ok := byHash[string(hashes[i])]
+			switch {
+			case ok && region != "" && !healthcode.RegionWithin(p.Region, region):
+				res.Refused = append(res.Refused, ingest.Rejection{Line: rows[i].Line, Field: "doc_number",
+					Reason: "the person is outside this key's region " + region})
+			case ok:
 				f.PersonID = p.ID
 				known = append(known, &f)
-			} else {
+			default:
 				pending, pendingHashes = append(pending, &f), append(pendingHashes, hashes[i])
 			}
 		}
@@ -98,7 +119,7 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 		if err != nil {
 			return err
 		}
-		if res.Pending, err = tx.AddPendingFacts(ctx, pendingHashes, pending); err != nil {
+		if res.Pending, err = tx.AddPendingFacts(ctx, pendingHashes, pending, healthcode.RegionPrefix(region)); err != nil {
 			return err
 		}
 		made := make(map[*healthcode.Fact]bool, len(stays))
@@ -111,7 +132,7 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 			}
 		}
 		res.Added = len(added) - res.Stays
-		res.Duplicates = len(rows) - res.Added - res.Pending
+		res.Duplicates = len(rows) - res.Added - res.Pending - len(res.Refused)
 		changed := touched(added)
 		res.Recoloured, err = s.evaluateLocked(ctx, tx, among(locked, changed), changed, now)
 		return err
@@ -139,20 +160,4 @@ func touched(facts []*healthcode.Fact) []int64 {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
-}
-
-// CreateFeedKey makes a key for a data provider, allowed the given feed
-// kinds, and returns its secret, shown once. Operators call it from the
-// command line.
-func (s *Service) CreateFeedKey(ctx context.Context, name, region string, kinds []string) (string, *healthcode.APIKey, error) {
-	var problems healthcode.Problems
-	if len(kinds) == 0 {
-		problems.Add("kinds", "name at least one feed kind: "+strings.Join(ingest.Kinds(), ", "))
-	}
-	for _, k := range kinds {
-		if !slices.Contains(ingest.Kinds(), k) {
-			problems.Add("kinds", fmt.Sprintf("unknown feed kind %q; known: %s", k, strings.Join(ingest.Kinds(), ", ")))
-		}
-	}
-	return s.createKey(ctx, problems, name, healthcode.RoleFeed, region, kinds)
 }

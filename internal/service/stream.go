@@ -21,8 +21,10 @@ type Stream struct {
 	// database and the policy engine work side by side. Batches lock
 	// their persons in id order, so batches sharing persons queue.
 	Workers int
-	// Rejected hears of each rejected row, in file order, and Stored the
-	// running totals after each committed batch; never two calls at once.
+	// Rejected hears of each rejected row, and Stored the running totals
+	// after each committed batch; never two calls at once. The decoder's
+	// rejections come in file order, those of a batch (IngestResult's)
+	// when it commits.
 	Rejected func(ingest.Rejection)
 	Stored   func(total IngestResult, rejected int)
 }
@@ -54,6 +56,12 @@ func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestRe
 			cancel()
 		}
 	}
+	reject := func(rej ingest.Rejection) { // with mu held
+		rejected++
+		if st.Rejected != nil {
+			st.Rejected(rej)
+		}
+	}
 	batches := make(chan []ingest.Row)
 	var wg sync.WaitGroup
 	for range st.Workers {
@@ -68,6 +76,9 @@ func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestRe
 					continue
 				}
 				mu.Lock()
+				for _, rej := range res.Refused {
+					reject(rej)
+				}
 				total.Add(res)
 				if st.Stored != nil {
 					st.Stored(total, rejected)
@@ -79,10 +90,7 @@ func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestRe
 	readErr := readBatches(ctx, dec, st.Batch, batches, func(rej ingest.Rejection) {
 		mu.Lock() // with Stored, so that callers hear one thing at a time
 		defer mu.Unlock()
-		rejected++
-		if st.Rejected != nil {
-			st.Rejected(rej)
-		}
+		reject(rej)
 	})
 	close(batches)
 	wg.Wait()

@@ -117,7 +117,7 @@ func (t *tx) AddFacts(ctx context.Context, facts []*healthcode.Fact) ([]*healthc
 	return added, nil
 }
 
-const pendingColumns = 8
+const pendingColumns = 9
 
 // addPendingQuery keeps rows pending unless their record is pending or
 // already among the facts: the NOT EXISTS makes on facts_source_ref the
@@ -125,15 +125,15 @@ const pendingColumns = 8
 // non-empty f.source_ref lets SQLite use that partial index
 // (TestFeedQueriesUseIndexes).
 func addPendingQuery(rows int) string {
-	return `WITH v (id_hash, kind, at, recorded_at, source, source_ref, author, body)
+	return `WITH v (id_hash, kind, at, recorded_at, source, source_ref, author, body, region_prefix)
 		AS (VALUES ` + values(rows, pendingColumns) + `)
-		INSERT INTO pending_facts (id_hash, kind, at, recorded_at, source, source_ref, author, body)
-		SELECT id_hash, kind, at, recorded_at, source, source_ref, author, body FROM v
+		INSERT INTO pending_facts (id_hash, kind, at, recorded_at, source, source_ref, author, body, region_prefix)
+		SELECT id_hash, kind, at, recorded_at, source, source_ref, author, body, region_prefix FROM v
 		WHERE v.source_ref = '' OR NOT EXISTS (SELECT 1 FROM facts f
 			WHERE f.source = v.source AND f.source_ref = v.source_ref AND f.source_ref <> '')` + onConflictRef
 }
 
-func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*healthcode.Fact) (int, error) {
+func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*healthcode.Fact, within string) (int, error) {
 	if len(idHashes) != len(facts) {
 		return 0, fmt.Errorf("add pending facts: %d identities for %d facts", len(idHashes), len(facts))
 	}
@@ -147,7 +147,7 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 		args := make([]any, 0, (hi-lo)*pendingColumns)
 		for _, i := range keep[lo:hi] {
 			f := facts[i]
-			args = append(args, idHashes[i], f.Kind, micro(f.At), micro(f.RecordedAt), f.Source, f.SourceRef, f.Author, bs[i])
+			args = append(args, idHashes[i], f.Kind, micro(f.At), micro(f.RecordedAt), f.Source, f.SourceRef, f.Author, bs[i], within)
 		}
 		res, err := t.tx.ExecContext(ctx, addPendingQuery(hi-lo), args...)
 		if err != nil {
@@ -165,11 +165,13 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 
 // TakePendingFacts copies then deletes: SQLite has no DELETE … RETURNING
 // inside a WITH. The transaction holds the only write lock, so nothing
-// can come between the two.
+// can come between the two. Rows kept for a region the person is not
+// in are deleted with the rest and not copied.
 func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*healthcode.Fact, error) {
 	rows, err := t.tx.QueryContext(ctx, `INSERT INTO facts (person_id, kind, at, recorded_at, source, source_ref,
 		author, body) SELECT ?, kind, at, recorded_at, source, source_ref, author, body FROM pending_facts
-		WHERE id_hash = ? ORDER BY at, id`+onConflictRef+` RETURNING `+factColumns, personID, idHash)
+		WHERE id_hash = ? AND substr((SELECT region FROM persons WHERE id = ?), 1, length(region_prefix)) = region_prefix
+		ORDER BY at, id`+onConflictRef+` RETURNING `+factColumns, personID, idHash, personID)
 	if err != nil {
 		return nil, fmt.Errorf("take pending facts: %w", translate(err))
 	}

@@ -54,26 +54,30 @@ func (c *stmtCache) close() {
 	})
 }
 
+// queryRow and query classify the errors of starting a read: a deadline
+// passed waiting for a connection or a lock.
 func (r reader) queryRow(ctx context.Context, query string, args ...any) scanner {
 	if r.stmts == nil {
-		return r.q.QueryRowContext(ctx, query, args...)
+		return classifiedRow{r.q.QueryRowContext(ctx, query, args...)}
 	}
 	st, err := r.stmts.get(ctx, query)
 	if err != nil {
-		return errRow{err}
+		return errRow{classify(err)}
 	}
-	return st.QueryRowContext(ctx, args...)
+	return classifiedRow{st.QueryRowContext(ctx, args...)}
 }
 
 func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if r.stmts == nil {
-		return r.q.QueryContext(ctx, query, args...)
+		rows, err := r.q.QueryContext(ctx, query, args...)
+		return rows, classify(err)
 	}
 	st, err := r.stmts.get(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
-	return st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(ctx, args...)
+	return rows, classify(err)
 }
 
 // errRow reports a failed prepare through the usual Scan.
@@ -147,26 +151,6 @@ func (r reader) StaffSession(ctx context.Context, tokenHash []byte, now time.Tim
 	}
 	s.CreatedAt, s.ExpiresAt = fromMicro(created), fromMicro(expires)
 	return &s, nil
-}
-
-func (r reader) APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, error) {
-	k := healthcode.APIKey{Hash: hash}
-	var created int64
-	var revoked sql.NullInt64
-	var kinds string
-	err := r.queryRow(ctx, `SELECT id, name, role, region, kinds, created_at, revoked_at FROM api_keys WHERE hash = ?`,
-		hash).Scan(&k.ID, &k.Name, &k.Role, &k.Region, &kinds, &created, &revoked)
-	if err != nil {
-		return nil, fmt.Errorf("api key: %w", translate(err))
-	}
-	if err := k.UnmarshalKinds([]byte(kinds)); err != nil {
-		return nil, fmt.Errorf("api key: %w", err)
-	}
-	k.CreatedAt = fromMicro(created)
-	if revoked.Valid {
-		k.RevokedAt = fromMicro(revoked.Int64)
-	}
-	return &k, nil
 }
 
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,

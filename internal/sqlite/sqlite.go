@@ -97,8 +97,14 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// Update runs fn in a write transaction.
+// Update runs fn in a write transaction. Errors meaning the database is
+// unavailable, whether at the start, inside fn or at the commit, come
+// back as EUNAVAILABLE.
 func (db *DB) Update(ctx context.Context, fn func(healthcode.Tx) error) error {
+	return classify(db.update(ctx, fn))
+}
+
+func (db *DB) update(ctx context.Context, fn func(healthcode.Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

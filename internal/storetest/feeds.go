@@ -195,7 +195,7 @@ func testPendingFacts(t *testing.T, s healthcode.Store) {
 		t.Helper()
 		var n int
 		update(t, s, func(tx healthcode.Tx) (err error) {
-			n, err = tx.AddPendingFacts(ctx, hashes, facts)
+			n, err = tx.AddPendingFacts(ctx, hashes, facts, "")
 			return err
 		})
 		return n
@@ -210,7 +210,7 @@ func testPendingFacts(t *testing.T, s healthcode.Store) {
 		t.Errorf("AddPendingFacts(nil) kept %d facts", n)
 	}
 	err := s.Update(ctx, func(tx healthcode.Tx) error {
-		_, err := tx.AddPendingFacts(ctx, [][]byte{h1}, facts)
+		_, err := tx.AddPendingFacts(ctx, [][]byte{h1}, facts, "")
 		return err
 	})
 	if err == nil {

@@ -56,6 +56,10 @@ func Run(t *testing.T, open Opener) {
 		{"GuessesCountPerWindow", testGuesses},
 		{"GuessesRaceToTheLimit", testGuessesRace},
 		{"PurgeDeletesWhatExpired", testPurge},
+		{"APIKeysAreListedWithExpiry", testAPIKeysListed},
+		{"RevokeAPIKeyOnce", testRevokeAPIKey},
+		{"PendingFactsKeepToTheSendersRegion", testPendingFactsKeepToRegion},
+		{"DeadlinesAreUnavailable", testUnavailableOnDeadline},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,10 +41,7 @@ func (s *Server) writeFeedReport(w http.ResponseWriter, r *http.Request, rep any
 		writeJSON(w, http.StatusOK, rep)
 		return
 	}
-	code := healthcode.ErrorCode(err)
-	if code == healthcode.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "feed failed", "kind", r.PathValue("kind"), "err", err)
-	}
+	code := noteError(w, s.log, r, "feed failed", err, "kind", r.PathValue("kind"))
 	o.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
 	writeJSON(w, statusOf[code], rep)
 }

@@ -14,7 +14,19 @@ import (
 //go:embed openapi.yaml
 var openapiYAML []byte
 
+// handleHealth says the process is alive and serving; it asks nothing of
+// the database, so that a database outage does not get servers restarted.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReady says whether this server can serve requests now: 503 with
+// Retry-After while its database cannot be reached.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.Ready(r.Context()); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 

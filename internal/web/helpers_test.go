@@ -100,7 +100,7 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f.feed, _, err = svc.CreateFeedKey(ctx, "lab 1", "330100", []string{"lab"})
+	f.feed, _, err = svc.CreateFeedKey(ctx, "lab 1", "110000", []string{"lab"}) // the citizen declared 110105
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -30,6 +30,10 @@ var statusOf = map[string]int{
 	healthcode.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// retryAfter is how many seconds a 503 asks clients to wait: about what a
+// database restart or failover takes, short enough not to lose a queue.
+const retryAfter = "5"
+
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -43,11 +47,23 @@ type errorDetail struct {
 // writeError answers with the error's code and safe message; internal
 // errors are logged and reach the user only as "Internal error."
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
-	code := healthcode.ErrorCode(err)
-	if code == healthcode.EINTERNAL {
-		log.ErrorContext(r.Context(), "internal error", "pattern", r.Pattern, "err", err)
-	}
+	code := noteError(w, log, r, "internal error", err)
 	writeJSON(w, statusOf[code], errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
+}
+
+// noteError returns err's code, before its answer is written: internal
+// errors are logged as msg, and an unavailable database or provider is logged and
+// tells the client when to try again.
+func noteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, msg string, err error, attrs ...any) string {
+	code := healthcode.ErrorCode(err)
+	switch code {
+	case healthcode.EINTERNAL:
+		log.ErrorContext(r.Context(), msg, append(attrs, "pattern", r.Pattern, "err", err)...)
+	case healthcode.EUNAVAILABLE:
+		log.WarnContext(r.Context(), "unavailable, try again later", append(attrs, "pattern", r.Pattern, "err", err)...)
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	return code
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

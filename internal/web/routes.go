@@ -25,6 +25,7 @@ type route struct {
 // table lists every route of the server.
 var table = []route{
 	{"GET /healthz", anyone, (*Server).handleHealth},
+	{"GET /readyz", anyone, (*Server).handleReady},
 	{"GET /api/openapi.yaml", anyone, (*Server).handleOpenAPI},
 
 	{"POST /api/v1/auth/otp", anyone, (*Server).handleRequestOTP},
