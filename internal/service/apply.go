@@ -439,25 +439,32 @@ func (s *Service) identityChange(p *healthcode.Person, in ModifyInput, problems 
 	if id.number, err = s.box.Open(purposeID, p.IDSealed); err != nil {
 		return nil, fmt.Errorf("open person %d's document: %w", p.ID, err)
 	}
-	if in.Name == nil {
-		id.name, err = s.box.Open(purposeName, p.NameSealed)
-	} else if id.name, err = identity.ValidateName(*in.Name); err != nil {
-		problems.Add("name", err.Error())
-		err = nil
+	if id.name, err = s.changed(p, purposeName, p.NameSealed, in.Name, identity.ValidateName, problems); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open person %d's name: %w", p.ID, err)
-	}
-	if in.Phone == nil {
-		id.phone, err = s.box.Open(purposePhone, p.PhoneSealed)
-	} else if id.phone, err = identity.NormalizePhone(*in.Phone); err != nil {
-		problems.Add("phone", err.Error())
-		err = nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open person %d's phone: %w", p.ID, err)
+	if id.phone, err = s.changed(p, purposePhone, p.PhoneSealed, in.Phone, identity.NormalizePhone, problems); err != nil {
+		return nil, err
 	}
 	return &id, nil
+}
+
+// changed is a field of p as a modification leaves it: the new value,
+// checked (a bad one is a problem of the field named by purpose), or the
+// stored one when none is given.
+func (s *Service) changed(p *healthcode.Person, purpose string, sealed []byte, v *string,
+	check func(string) (string, error), problems *healthcode.Problems) (string, error) {
+	if v == nil {
+		stored, err := s.box.Open(purpose, sealed)
+		if err != nil {
+			return "", fmt.Errorf("open person %d's %s: %w", p.ID, purpose, err)
+		}
+		return stored, nil
+	}
+	value, err := check(*v)
+	if err != nil {
+		problems.Add(purpose, err.Error())
+	}
+	return value, nil
 }
 
 // modificationsLeft counts the chances a person still has now.
