@@ -3,6 +3,7 @@ package healthcode
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes, the one vocabulary every layer speaks. The web package maps
@@ -23,6 +24,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	// RetryAfter is, for an ELIMIT, how long until the request may be
+	// made again; zero when not known.
+	RetryAfter time.Duration
 }
 
 // FieldError names one bad input field and why it is bad.
@@ -74,6 +78,16 @@ func ErrorFields(err error) []FieldError {
 		return e.Fields
 	}
 	return nil
+}
+
+// ErrorRetryAfter returns the RetryAfter of the first *Error in err's
+// chain, or zero.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // Problems collects field errors so that a form reports every bad field at

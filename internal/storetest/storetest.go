@@ -51,6 +51,9 @@ func Run(t *testing.T, open Opener) {
 		{"DesignationsAreStoredOnce", testDesignations},
 		{"StayerIDsFindLevellessStays", testStayerIDs},
 		{"APIKeyKindsRoundTrip", testAPIKeyKinds},
+		{"RateBucketBurstsAndRefills", testRateBucket},
+		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
+		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
