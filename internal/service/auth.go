@@ -52,6 +52,9 @@ func (s *Service) RequestOTP(ctx context.Context, phone string) (*OTPResult, err
 	if err != nil {
 		return nil, invalid("phone", err.Error())
 	}
+	if err := s.limit(ctx, healthcode.LimitOTP, healthcode.ScopePhone, phone); err != nil {
+		return nil, err
+	}
 	now := s.clock()
 	phoneHash := s.box.Hash(purposePhone, phone)
 	code := otpCode()
@@ -96,6 +99,9 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 	phone, err := identity.NormalizePhone(phone)
 	if err != nil {
 		return nil, invalid("phone", err.Error())
+	}
+	if err := s.limit(ctx, healthcode.LimitLogin, healthcode.ScopePhone, phone); err != nil {
+		return nil, err
 	}
 	now := s.clock()
 	phoneHash := s.box.Hash(purposePhone, phone)
