@@ -81,11 +81,11 @@ func ErrorFields(err error) []FieldError {
 }
 
 // ErrorRetryAfter returns the RetryAfter of the first *Error in err's
-// chain, or zero.
+// chain rounded up to a whole second, as clients are told it, or zero.
 func ErrorRetryAfter(err error) time.Duration {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.RetryAfter
+		return (e.RetryAfter + time.Second - 1).Truncate(time.Second)
 	}
 	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,7 +190,15 @@ func (p *Pages) failErr(w http.ResponseWriter, r *http.Request, c *ctx, err erro
 	if code == healthcode.EINTERNAL {
 		p.log.ErrorContext(r.Context(), "page error", "pattern", r.Pattern, "err", err)
 	}
+	retryAfter(w, err)
 	p.fail(w, r, c, statusOf(code), p.message(c, err))
+}
+
+// retryAfter tells a client refused by a rate limit when to come back.
+func retryAfter(w http.ResponseWriter, err error) {
+	if d := healthcode.ErrorRetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+	}
 }
 
 // formError puts a service error on a form: each bad field's reason next

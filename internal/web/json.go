@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"healthcode"
@@ -45,6 +46,9 @@ func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 	code := healthcode.ErrorCode(err)
 	if code == healthcode.EINTERNAL {
 		log.ErrorContext(r.Context(), "internal error", "pattern", r.Pattern, "err", err)
+	}
+	if d := healthcode.ErrorRetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 	}
 	writeJSON(w, statusOf[code], errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
 }
