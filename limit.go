@@ -23,7 +23,17 @@ type Rate struct {
 // Interval is the time one request's token takes to come back.
 func (r Rate) Interval() time.Duration { return r.Per / time.Duration(r.N) }
 
-func (r Rate) String() string { return strconv.Itoa(r.N) + "/" + r.Per.String() }
+// String writes the rate as ParseLimits reads it: 20/1h, 10/15m.
+func (r Rate) String() string {
+	per := r.Per.String()
+	if strings.HasSuffix(per, "m0s") {
+		per = per[:len(per)-2]
+	}
+	if strings.HasSuffix(per, "h0m") {
+		per = per[:len(per)-2]
+	}
+	return strconv.Itoa(r.N) + "/" + per
+}
 
 // Validate reports what is wrong with the rate, or "".
 func (r Rate) Validate() string {

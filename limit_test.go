@@ -72,3 +72,21 @@ func TestLimitsStringParsesBack(t *testing.T) {
 		t.Errorf("round trip: %s, want %s", got, def)
 	}
 }
+
+func TestRateStringIsShort(t *testing.T) {
+	tests := []struct {
+		r    healthcode.Rate
+		want string
+	}{
+		{healthcode.Rate{N: 20, Per: time.Hour}, "20/1h"},
+		{healthcode.Rate{N: 10, Per: 15 * time.Minute}, "10/15m"},
+		{healthcode.Rate{N: 1, Per: 90 * time.Minute}, "1/1h30m"},
+		{healthcode.Rate{N: 5, Per: 90 * time.Second}, "5/1m30s"},
+		{healthcode.Rate{N: 5, Per: 30 * time.Second}, "5/30s"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("%#v: %q, want %q", tt.r, got, tt.want)
+		}
+	}
+}
