@@ -24,7 +24,11 @@ func (db *DB) TakeRate(ctx context.Context, key []byte, r healthcode.Rate, now t
 	limit := interval * int64(r.N)
 	var allowed bool
 	var tat int64
-	if err := db.write.QueryRowContext(ctx, takeRate, key, micro(now), interval, limit).Scan(&allowed, &tat); err != nil {
+	st, err := db.writeStmts.get(ctx, takeRate)
+	if err == nil {
+		err = st.QueryRowContext(ctx, key, micro(now), interval, limit).Scan(&allowed, &tat)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("take rate: %w", err)
 	}
 	if allowed {

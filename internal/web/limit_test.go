@@ -29,27 +29,27 @@ import (
 // another handle on it: a second server's.
 type storeKind struct {
 	name string
-	open func(t *testing.T) func(t *testing.T) healthcode.Store
+	open func(t testing.TB) func(t testing.TB) healthcode.Store
 }
 
 var storeKinds = []storeKind{
-	{"sqlite", func(t *testing.T) func(t *testing.T) healthcode.Store {
+	{"sqlite", func(t testing.TB) func(t testing.TB) healthcode.Store {
 		path := filepath.Join(t.TempDir(), "hc.db")
-		return func(t *testing.T) healthcode.Store {
+		return func(t testing.TB) healthcode.Store {
 			db, err := sqlite.Open(context.Background(), path)
 			return closeLater(t, db, err)
 		}
 	}},
-	{"postgres", func(t *testing.T) func(t *testing.T) healthcode.Store {
+	{"postgres", func(t testing.TB) func(t testing.TB) healthcode.Store {
 		dsn := pgtest.NewDatabase(t)
-		return func(t *testing.T) healthcode.Store {
+		return func(t testing.TB) healthcode.Store {
 			db, err := postgres.Open(context.Background(), dsn)
 			return closeLater(t, db, err)
 		}
 	}},
 }
 
-func closeLater(t *testing.T, db healthcode.Store, err error) healthcode.Store {
+func closeLater(t testing.TB, db healthcode.Store, err error) healthcode.Store {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
