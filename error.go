@@ -3,6 +3,7 @@ package healthcode
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes, the one vocabulary every layer speaks. The web package maps
@@ -29,6 +30,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	// RetryAfter is, for an ELIMIT, how long until the request may be
+	// made again; zero when not known.
+	RetryAfter time.Duration
 }
 
 // FieldError names one bad input field and why it is bad.
@@ -87,6 +91,25 @@ func ErrorFields(err error) []FieldError {
 		return e.Fields
 	}
 	return nil
+}
+
+// UnavailableRetryAfter is how long clients wait after an EUNAVAILABLE
+// that says nothing better: about what a database restart or failover
+// takes, short enough not to lose a queue.
+const UnavailableRetryAfter = 5 * time.Second
+
+// ErrorRetryAfter returns the RetryAfter of the first *Error in err's
+// chain rounded up to a whole second, as clients are told it, or zero;
+// UnavailableRetryAfter for an EUNAVAILABLE without one.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if !errors.As(err, &e) {
+		return 0
+	}
+	if e.RetryAfter == 0 && e.Code == EUNAVAILABLE {
+		return UnavailableRetryAfter
+	}
+	return (e.RetryAfter + time.Second - 1).Truncate(time.Second)
 }
 
 // Problems collects field errors so that a form reports every bad field at

@@ -164,6 +164,9 @@ type Tx interface {
 // internal/postgres and checked by one conformance suite.
 type Store interface {
 	Reader
+	// RateStore's statements run on their own, outside any Update: a
+	// request counts against its limits even when its work rolls back.
+	RateStore
 	// Update runs fn in a transaction, committed when fn returns nil and
 	// rolled back otherwise. fn must read through its Tx, never the Store:
 	// the store's reads do not see the transaction's writes and take a

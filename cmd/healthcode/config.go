@@ -32,6 +32,8 @@ type config struct {
 	TokenTTL time.Duration
 	Policy   string
 	Dev      bool
+	// Limits are serve's rate limits (front); other commands limit nothing.
+	Limits healthcode.Limits
 }
 
 // bind registers the flags on fs, with defaults from the environment.
@@ -121,7 +123,8 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 	if p == nil {
 		p = offline()
 	}
-	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity}
+	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
+		Limits: c.Limits}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err

@@ -18,19 +18,22 @@ import (
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var sched schedule
 	var prov providerFlags
+	var fr front
 	publicURL := getenv("HEALTHCODE_PUBLIC_URL")
 	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) {
 		sched.bind(fs, getenv)
 		prov.bind(fs, getenv)
+		fr.bind(fs, getenv)
 		fs.StringVar(&publicURL, "public-url", publicURL, "the site's `URL` as people reach it, e.g. https://hc.example.gov.cn: "+
 			"Secure cookies behind a proxy ending TLS, and the address on venue posters ($HEALTHCODE_PUBLIC_URL)")
 	})
 	if err != nil {
 		return err
 	}
-	if err := sched.validate(); err != nil {
+	if err := errors.Join(sched.validate(), fr.validate()); err != nil {
 		return err
 	}
+	c.Limits = fr.limits
 	level := slog.LevelInfo
 	if c.Dev {
 		level = slog.LevelDebug
@@ -63,7 +66,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           web.NewServer(log, svc, web.WithPages(pg)),
+		Handler:           web.NewServer(log, svc, web.WithPages(pg), web.WithTrustedProxies(fr.proxies)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -81,6 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	} else {
 		close(schedDone)
 	}
+	log.Info("rate limits", "limits", fr.limits.String(), "trusted_proxies", fr.proxies)
 	log.Info("serving", "store", where, "region", c.Region, "dev", c.Dev, "schedule_every", sched.every)
 	fmt.Fprintf(stdout, "healthcode listening on http://%s\n", ln.Addr())
 

@@ -31,6 +31,7 @@ func (p *Pages) loginCode(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Form = keep(r.PostForm, []string{"phone", "next"})
 	res, err := p.svc.RequestOTP(r.Context(), r.PostFormValue("phone"))
 	if err != nil {
+		retryAfter(w, err)
 		p.render(w, r, p.formError(r, c, pg, err), "login", pg)
 		return
 	}
@@ -44,6 +45,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Form = keep(r.PostForm, []string{"phone", "next"})
 	res, err := p.svc.Login(r.Context(), r.PostFormValue("phone"), r.PostFormValue("code"))
 	if err != nil {
+		retryAfter(w, err)
 		status := p.formError(r, c, pg, err)
 		if healthcode.ErrorCode(err) == healthcode.EUNAUTHORIZED {
 			pg.Errors["code"], pg.Message = p.message(c, err), pg.T("err.fields")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,6 +89,9 @@ type page struct {
 	Form     url.Values        // what the person typed, to show again
 	Errors   map[string]string // field name → why it is wrong
 	Data     any
+	// retryAfter is sent as Retry-After: a form refused by a rate limit or
+	// while a service is down says when to try again.
+	retryAfter time.Duration
 }
 
 // T looks a message up in the page's language.
@@ -171,16 +175,13 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", retryAfter)
+	if pg.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(pg.retryAfter.Seconds())))
 	}
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }
 
-// retryAfter is how many seconds a 503 page asks browsers to wait, as
-// the API does.
-const retryAfter = "5"
 
 // fail shows a page with only a message and a way back.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, c *ctx, status int, msg string) {
@@ -199,6 +200,7 @@ func (p *Pages) failErr(w http.ResponseWriter, r *http.Request, c *ctx, err erro
 	case healthcode.EUNAVAILABLE:
 		p.log.WarnContext(r.Context(), "unavailable, try again later", "pattern", r.Pattern, "err", err)
 	}
+	retryAfter(w, err)
 	p.fail(w, r, c, statusOf(code), p.message(c, err))
 }
 
@@ -211,6 +213,14 @@ func unavailable(err error) error {
 	return nil
 }
 
+// retryAfter tells a client refused by a rate limit, or by a service that
+// is down for a moment, when to come back.
+func retryAfter(w http.ResponseWriter, err error) {
+	if d := healthcode.ErrorRetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+	}
+}
+
 // formError puts a service error on a form: each bad field's reason next
 // to the field, anything else at the top. The form keeps what was typed.
 func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
@@ -218,6 +228,7 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 	if code == healthcode.EINTERNAL {
 		p.log.ErrorContext(r.Context(), "form error", "pattern", r.Pattern, "err", err)
 	}
+	pg.retryAfter = healthcode.ErrorRetryAfter(err)
 	fields := healthcode.ErrorFields(err)
 	for _, f := range fields {
 		pg.Errors[f.Field] = reason(c.lang, f.Reason)

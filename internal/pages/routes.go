@@ -1,6 +1,10 @@
 package pages
 
-import "net/http"
+import (
+	"net/http"
+
+	"healthcode"
+)
 
 // Who may open a page.
 type access int
@@ -49,6 +53,18 @@ var table = []route{
 	{"GET /venues/{code}", anyone, (*Pages).venuePoster},
 	{"GET /v/{code}", citizen, (*Pages).visitForm},
 	{"POST /v/{code}", citizen, (*Pages).visit},
+}
+
+// limited gives the forms that rate limits apply to the class of their
+// API route (internal/web's limited): the same limits, counted in the
+// same buckets, whichever way a request comes.
+var limited = map[string]healthcode.LimitClass{
+	"POST /login/code":         healthcode.LimitOTP,
+	"POST /login":              healthcode.LimitLogin,
+	"POST /app/apply":          healthcode.LimitApply,
+	"POST /app/p/{id}/reapply": healthcode.LimitApply,
+	"POST /app/p/{id}/checkin": healthcode.LimitCheckIn,
+	"POST /v/{code}":           healthcode.LimitVisit,
 }
 
 func (p *Pages) routes() {

@@ -112,6 +112,12 @@ func (p *Pages) handle(rt route) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		if class := limited[rt.pattern]; class != "" {
+			if err := p.svc.Limit(r.Context(), class, c.citizen); err != nil {
+				p.failErr(w, r, c, err)
+				return
+			}
+		}
 		rt.handler(p, w, r, c)
 	})
 }

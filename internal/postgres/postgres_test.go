@@ -36,6 +36,23 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) healthcode.Store { return open(t) })
 }
 
+// Two pools on one database stand for two servers sharing it.
+func TestSharedConformance(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (healthcode.Store, healthcode.Store) {
+		dsn := pgtest.NewDatabase(t)
+		var dbs [2]healthcode.Store
+		for i := range dbs {
+			db, err := postgres.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
+}
+
 // migrationsApplied counts the rows of schema_migrations.
 func migrationsApplied(t *testing.T, dsn string) int {
 	t.Helper()

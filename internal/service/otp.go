@@ -47,6 +47,9 @@ func (s *Service) RequestOTP(ctx context.Context, phone string) (*OTPResult, err
 	if err != nil {
 		return nil, invalid("phone", err.Error())
 	}
+	if err := s.limit(ctx, healthcode.LimitOTP, healthcode.ScopePhone, phone); err != nil {
+		return nil, err
+	}
 	return s.sendCode(ctx, oneTimeCode{phone: phone, key: s.loginKey(phone), purpose: healthcode.CodeLogin,
 		hash: func(code string) []byte { return s.box.Hash("otp", phone+":"+code) }})
 }
@@ -59,6 +62,9 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 	phone, err := identity.NormalizePhone(phone)
 	if err != nil {
 		return nil, invalid("phone", err.Error())
+	}
+	if err := s.limit(ctx, healthcode.LimitLogin, healthcode.ScopePhone, phone); err != nil {
+		return nil, err
 	}
 	now := s.clock()
 	phoneHash := s.loginKey(phone)
@@ -118,7 +124,9 @@ func (s *Service) sendCode(ctx context.Context, c oneTimeCode) (*OTPResult, erro
 		switch {
 		case err == nil && now.Sub(prev.SentAt) < otpResendAfter:
 			wait := otpResendAfter - now.Sub(prev.SentAt)
-			return healthcode.Errorf(healthcode.ELIMIT, "A code was sent moments ago; ask again in %d seconds.", int(wait.Seconds())+1)
+			e := healthcode.Errorf(healthcode.ELIMIT, "A code was sent moments ago; ask again in %d seconds.", int(wait.Seconds())+1)
+			e.RetryAfter = wait
+			return e
 		case err != nil && healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
 			return err
 		}
@@ -156,14 +164,16 @@ func (s *Service) guessesLeft(ctx context.Context, tx healthcode.Tx, phone strin
 	case err != nil:
 		return err
 	case n >= otpMaxGuesses && now.Sub(since) < otpGuessWindow:
-		return tooManyGuesses(since)
+		return tooManyGuesses(since, now)
 	}
 	return nil
 }
 
-func tooManyGuesses(since time.Time) error {
-	return healthcode.Errorf(healthcode.ELIMIT, "Too many wrong codes for this phone; try again after %s.",
+func tooManyGuesses(since, now time.Time) error {
+	e := healthcode.Errorf(healthcode.ELIMIT, "Too many wrong codes for this phone; try again after %s.",
 		since.Add(otpGuessWindow).In(policy.ChinaTime).Format("15:04"))
+	e.RetryAfter = since.Add(otpGuessWindow).Sub(now)
+	return e
 }
 
 // checkCode counts a guess at c's code and then checks it: right reports
@@ -177,7 +187,7 @@ func (s *Service) checkCode(ctx context.Context, tx healthcode.Tx, c oneTimeCode
 		return false, err
 	}
 	if n > otpMaxGuesses {
-		return false, tooManyGuesses(since)
+		return false, tooManyGuesses(since, now)
 	}
 	o, err := tx.OTP(ctx, c.key)
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {

@@ -199,6 +199,11 @@ func (s *Service) RequestConsent(ctx context.Context, who *healthcode.Principal,
 	if kind != claimConsent {
 		return nil, invalid("identity.phone", "is your own phone: a relative registered on it needs no consent code")
 	}
+	// A consent code is a text to the relative's phone: it counts against
+	// that phone's codes, whoever asks.
+	if err := s.limit(ctx, healthcode.LimitOTP, healthcode.ScopePhone, id.phone); err != nil {
+		return nil, err
+	}
 	loginPhone, err := s.box.Open(purposePhone, acct.PhoneSealed)
 	if err != nil {
 		return nil, fmt.Errorf("open the login's phone: %w", err)

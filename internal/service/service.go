@@ -13,6 +13,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/ratelimit"
 	"healthcode/internal/secret"
 	"healthcode/policy"
 )
@@ -33,6 +34,9 @@ type Config struct {
 	// anything about the person is stored. Required: a service without
 	// one would let anyone claim anyone's identity.
 	Identity healthcode.IdentityChecker
+	// Limits are the rate limits (Limit); nil limits nothing. Servers
+	// start with healthcode.DefaultLimits.
+	Limits healthcode.Limits
 }
 
 // Defaults for Config.
@@ -52,6 +56,7 @@ type Service struct {
 	sender   healthcode.SMSSender
 	log      *slog.Logger
 	now      func() time.Time
+	limiter  healthcode.Limiter
 
 	// pastNextWarned is set once the policy was caught asking for a next
 	// evaluation that is not in the future (decide).
@@ -86,7 +91,9 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, store: store, box: box, keys: keys, policies: policies, sender: sender, log: log, now: now}, nil
+	s := &Service{cfg: cfg, store: store, box: box, keys: keys, policies: policies, sender: sender, log: log, now: now}
+	s.limiter = ratelimit.New(store, log, s.clock)
+	return s, nil
 }
 
 // clock returns the current time at the precision the stores keep, so that

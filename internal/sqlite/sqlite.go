@@ -31,6 +31,9 @@ type DB struct {
 	reader
 	write *sql.DB // one connection: SQLite allows one writer at a time
 	read  *sql.DB
+	// writeStmts are the statements run on write outside transactions,
+	// prepared once: rate limits take one on every limited request.
+	writeStmts *stmtCache
 }
 
 var _ healthcode.Store = (*DB)(nil)
@@ -52,7 +55,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxLifetime(0)
-	db := &DB{write: write}
+	db := &DB{write: write, writeStmts: &stmtCache{db: write}}
 	if err := db.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -94,6 +97,7 @@ func prepareFiles(path string) error {
 // Close closes both connection pools.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.writeStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -25,6 +25,23 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) healthcode.Store { return open(t) })
 }
 
+// Two handles on one file stand for two processes sharing it.
+func TestSharedConformance(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (healthcode.Store, healthcode.Store) {
+		path := filepath.Join(t.TempDir(), "healthcode.db")
+		var dbs [2]healthcode.Store
+		for i := range dbs {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
+}
+
 func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "healthcode.db")
 	for range 2 {

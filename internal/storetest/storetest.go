@@ -60,6 +60,9 @@ func Run(t *testing.T, open Opener) {
 		{"RevokeAPIKeyOnce", testRevokeAPIKey},
 		{"PendingFactsKeepToTheSendersRegion", testPendingFactsKeepToRegion},
 		{"DeadlinesAreUnavailable", testUnavailableOnDeadline},
+		{"RateBucketBurstsAndRefills", testRateBucket},
+		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
+		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,9 @@ import (
 )
 
 // authorize resolves the bearer token, if any, and enforces the route's
-// allow-list before the handler runs.
-func (s *Server) authorize(rt route) http.Handler {
+// allow-list and rate limits (class; "" for none) before the handler
+// runs.
+func (s *Server) authorize(rt route, class healthcode.LimitClass) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var who *healthcode.Principal
 		if token, ok := bearer(r); ok {
@@ -29,6 +30,12 @@ func (s *Server) authorize(rt route) http.Handler {
 			}
 			if !slices.Contains(rt.roles, who.Role) {
 				writeError(w, s.log, r, healthcode.Errorf(healthcode.EFORBIDDEN, "This needs one of the roles %v.", rt.roles))
+				return
+			}
+		}
+		if class != "" {
+			if err := s.svc.Limit(r.Context(), class, who); err != nil {
+				writeError(w, s.log, r, err)
 				return
 			}
 		}

@@ -43,28 +43,8 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	key, err := healthqr.GenerateKey("330100", time.Now().Add(-time.Minute), 24*time.Hour)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keys, err := healthqr.NewKeyring(key)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	policies, err := policy.ShippedRegistry("330100", nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	svc, err := service.New(service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true, Identity: provider.AcceptAnyone{}}, db, box, keys,
-		policies, provider.LogSender{Log: log}, log, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	svc := newService(tb, db, service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true}, log, nil)
 	f := &fixture{h: NewServer(log, svc), svc: svc}
 	const phone = "13900000001"
 	f.citizen = f.login(tb, phone)
@@ -105,6 +85,40 @@ func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 		tb.Fatal(err)
 	}
 	return f
+}
+
+// newService is a service on db with the shipped packs and a signing key
+// valid from a minute before now (nil: the wall clock).
+func newService(tb testing.TB, db healthcode.Store, cfg service.Config, log *slog.Logger, now func() time.Time) *service.Service {
+	tb.Helper()
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clock := now
+	if clock == nil {
+		clock = time.Now
+	}
+	key, err := healthqr.GenerateKey("330100", clock().Add(-time.Minute), 24*time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	keys, err := healthqr.NewKeyring(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	policies, err := policy.ShippedRegistry("330100", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cfg.Identity == nil {
+		cfg.Identity = provider.AcceptAnyone{}
+	}
+	svc, err := service.New(cfg, db, box, keys, policies, provider.LogSender{Log: log}, log, now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc
 }
 
 // do serves one request in process and returns the status and body.

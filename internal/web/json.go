@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"healthcode"
@@ -30,9 +31,6 @@ var statusOf = map[string]int{
 	healthcode.EINTERNAL:     http.StatusInternalServerError,
 }
 
-// retryAfter is how many seconds a 503 asks clients to wait: about what a
-// database restart or failover takes, short enough not to lose a queue.
-const retryAfter = "5"
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -52,8 +50,9 @@ func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 }
 
 // noteError returns err's code, before its answer is written: internal
-// errors are logged as msg, and an unavailable database or provider is logged and
-// tells the client when to try again.
+// errors are logged as msg, an unavailable database or provider is logged,
+// and a refusal that knows when to try again (a rate limit, an outage)
+// says so in Retry-After.
 func noteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, msg string, err error, attrs ...any) string {
 	code := healthcode.ErrorCode(err)
 	switch code {
@@ -61,7 +60,9 @@ func noteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, msg str
 		log.ErrorContext(r.Context(), msg, append(attrs, "pattern", r.Pattern, "err", err)...)
 	case healthcode.EUNAVAILABLE:
 		log.WarnContext(r.Context(), "unavailable, try again later", append(attrs, "pattern", r.Pattern, "err", err)...)
-		w.Header().Set("Retry-After", retryAfter)
+	}
+	if d := healthcode.ErrorRetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 	}
 	return code
 }

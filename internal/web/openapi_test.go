@@ -44,3 +44,23 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIDocumentsTheRateLimits: every route routes.go limits
+// documents its 429 with Retry-After.
+func TestOpenAPIDocumentsTheRateLimits(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(openapiYAML, &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	for pattern := range limited {
+		method, path, _ := strings.Cut(pattern, " ")
+		op, _ := doc.Paths[path][strings.ToLower(method)].(map[string]any)
+		responses, _ := op["responses"].(map[string]any)
+		limit, _ := responses["429"].(map[string]any)
+		if got := limit["$ref"]; got != "#/components/responses/Limited" {
+			t.Errorf("%s: 429 is %v, want the Limited response", pattern, got)
+		}
+	}
+}

@@ -55,8 +55,23 @@ var table = []route{
 	{"POST /api/v1/feeds/{kind}", feeds, (*Server).handleFeed},
 }
 
+// limited gives the routes that rate limits apply to their class: the
+// limits of the class for the client's address and for the caller's
+// account or key (healthcode.Limits) are taken before the handler runs.
+// The pages' equivalent forms name the same classes.
+var limited = map[string]healthcode.LimitClass{
+	"POST /api/v1/auth/otp":              healthcode.LimitOTP,
+	"POST /api/v1/auth/login":            healthcode.LimitLogin,
+	"POST /api/v1/persons":               healthcode.LimitApply,
+	"POST /api/v1/persons/consent":       healthcode.LimitOTP, // it texts a phone
+	"POST /api/v1/persons/{id}/reapply":  healthcode.LimitApply,
+	"POST /api/v1/persons/{id}/checkins": healthcode.LimitCheckIn,
+	"POST /api/v1/persons/{id}/visits":   healthcode.LimitVisit,
+	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
+}
+
 func (s *Server) routes() {
 	for _, rt := range table {
-		s.mux.Handle(rt.pattern, s.authorize(rt))
+		s.mux.Handle(rt.pattern, s.authorize(rt, limited[rt.pattern]))
 	}
 }

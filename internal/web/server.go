@@ -6,7 +6,10 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
+
+	"healthcode"
 
 	"healthcode/internal/service"
 )
@@ -16,6 +19,8 @@ type Server struct {
 	svc *service.Service
 	log *slog.Logger
 	mux *http.ServeMux
+	// proxies are the trusted reverse proxies (WithTrustedProxies).
+	proxies []netip.Prefix
 }
 
 // Option adds to a Server.
@@ -63,6 +68,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "pattern", r.Pattern,
 			"status", rec.status, "duration", time.Since(start))
 	}()
+	// Rate limits count by this address, on the API and the pages alike.
+	r = r.WithContext(healthcode.NewContextWithClientAddr(r.Context(), s.clientAddr(r)))
 	s.mux.ServeHTTP(rec, r)
 }
 
