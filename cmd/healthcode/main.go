@@ -23,7 +23,10 @@ func main() {
 const usage = `healthcode — the health-code platform
 
 Usage:
-  healthcode serve [--addr HOST:PORT] [--data DIR] [--db URL] [--region CODE] [--token-ttl 60s] [--schedule-every 30s] [--dev]
+  healthcode serve --identity-check https://…|file:PATH --sms https://… [--addr HOST:PORT] [--data DIR] [--db URL]
+                   [--region CODE] [--token-ttl 60s] [--schedule-every 30s] [--public-url URL]
+                   [--rate-limits CLASS.SCOPE=N/PERIOD,…] [--trusted-proxy CIDR,…]
+  healthcode serve --dev [--addr HOST:PORT] [--data DIR] …   (no real-name check; codes logged: never in production)
   healthcode keys create-checkpoint|create-admin --name NAME [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
   healthcode keys create-feed --name NAME --kinds lab,case,… [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
   healthcode keys list [--json] [--data DIR] [--db URL]

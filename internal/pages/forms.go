@@ -10,6 +10,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/identity"
 	"healthcode/internal/service"
 )
 
@@ -155,7 +156,7 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 		if err != nil {
 			tmpl := "apply"
 			if hasField(err, "consent_code") {
-				v.ConsentTo, tmpl = "…", "confirm" // the code sent is wrong: ask again
+				v.ConsentTo, tmpl = maskedPhone(in.Identity.Phone), "confirm" // the code sent is wrong: ask again
 			}
 			p.render(w, r, p.formError(r, c, pg, err), tmpl, pg)
 			return
@@ -185,6 +186,15 @@ func (p *Pages) askConsent(w http.ResponseWriter, r *http.Request, c *ctx, pg *p
 	}
 	v.ConsentTo, v.DevCode = res.SentTo, res.DevCode
 	p.render(w, r, http.StatusOK, "confirm", pg)
+}
+
+// maskedPhone is the phone a consent code went to, as the page shows it.
+func maskedPhone(raw string) string {
+	phone, err := identity.NormalizePhone(raw)
+	if err != nil {
+		return "…"
+	}
+	return identity.MaskPhone(phone)
 }
 
 func hasField(err error, field string) bool {
@@ -248,7 +258,7 @@ func (p *Pages) modify(w http.ResponseWriter, r *http.Request, c *ctx) {
 func (p *Pages) modifyPage(w http.ResponseWriter, r *http.Request, c *ctx, status int, formErr error) {
 	p.modifyPageWith(w, r, c, status, formErr, func(v *modifyView) {
 		if hasField(formErr, "consent_code") {
-			v.ConsentTo = "…" // the code sent is wrong: ask again
+			v.ConsentTo = maskedPhone(r.PostFormValue("phone")) // the code sent is wrong: ask again
 		}
 	})
 }

@@ -145,7 +145,7 @@ var catalogue = map[string][2]string{
 	"declaration.contact_cases":   {"是否接触过确诊或疑似病例", "Contact with confirmed or suspected cases?"},
 	"declaration.commitment":      {"本人郑重承诺：以上信息真实准确，如有不实，愿承担相应法律责任。", "I solemnly declare that the above is true; I bear the legal consequences of a false declaration."},
 	"consent.label":               {"家属验证码", "The relative's code"},
-	"consent.sent":                {"为保护家属的身份，验证码已发送至家属本人手机，请家属告诉您：", "To protect your relative's identity, a code went to their own phone; ask them for it:"},
+	"consent.sent":                {"为确认家属同意由您代管健康码，验证码已发送至家属本人手机，请向家属索取：", "To confirm your relative agrees to you managing their code, a code went to their own phone; ask them for it:"},
 	"confirm.lead":                {"提交后系统将自动判定码色。请再次核对：", "After submitting, the system decides the colour. Check once more:"},
 	"reapply.once":                {"每人只有一次重新申领的机会，请谨慎填写。", "You can re-apply only once. Fill in carefully."},
 	"reapply.used":                {"重新申领的机会已用完；如信息有误，请联系社区纠错。", "The one re-application is used; ask your community for error correction."},

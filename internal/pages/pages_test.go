@@ -217,7 +217,7 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 		t.Fatal("no development consent code on the confirmation")
 	}
 	rel.Set("consent_code", wrongDigits(consent[1]))
-	b.post("/app/apply", rel).must(t, http.StatusUnprocessableEntity, "", "验证码错误或已过期", `name="consent_code"`)
+	b.post("/app/apply", rel).must(t, http.StatusUnprocessableEntity, "", "验证码错误或已过期", `name="consent_code"`, "139****0009")
 	rel.Set("consent_code", consent[1])
 	p = b.post("/app/apply", rel)
 	p.must(t, http.StatusOK, "", "申领成功", "*四")
