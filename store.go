@@ -16,8 +16,8 @@ type Reader interface {
 	StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*StaffSession, error)
 	APIKey(ctx context.Context, hash []byte) (*APIKey, error)
 	// Guesses returns how many one-time-code guesses the phone made in its
-	// current window (Tx.CountGuess) and when that window began.
-	Guesses(ctx context.Context, phoneHash []byte) (n int, since time.Time, err error)
+	// current run (Tx.CountGuess) and when the last of them was made.
+	Guesses(ctx context.Context, phoneHash []byte) (n int, last time.Time, err error)
 	// APIKeys lists every key, revoked and expired ones too, in id order.
 	APIKeys(ctx context.Context) ([]APIKey, error)
 
@@ -83,14 +83,26 @@ type Tx interface {
 	PutOTP(ctx context.Context, o *OTP) error
 	DeleteOTP(ctx context.Context, phoneHash []byte) error
 	// CountGuess counts one guess at a one-time code sent to the phone and
-	// returns how many the phone made in its window, this one included,
-	// and when the window began; a window that began window or more before
-	// now starts again at now. Counting comes before checking, and the
-	// phone's count stays locked until the transaction ends, so however
-	// many guesses race, at most the limit are checked.
-	CountGuess(ctx context.Context, phoneHash []byte, now time.Time, window time.Duration) (n int, since time.Time, err error)
+	// returns how many the phone made in its current run of guesses, this
+	// one included, and when the last guess that could be checked (one of
+	// the first limit) was made. A run ends after quiet without a guess:
+	// a guess then starts a new one. So however the guesses are spread, no
+	// span of quiet sees more than limit guesses checked. Counting comes
+	// before checking, and the phone's count stays locked until the
+	// transaction ends, so however many guesses race, at most limit are
+	// checked; the caller rolls back a guess past the limit.
+	CountGuess(ctx context.Context, phoneHash []byte, now time.Time, quiet time.Duration, limit int) (n int, last time.Time, err error)
 	// ClearGuesses forgets a phone's guesses, after a right one.
 	ClearGuesses(ctx context.Context, phoneHash []byte) error
+	// LockAccount holds an account against other writers until the
+	// transaction ends, so that limits counted per account (relatives)
+	// hold while its applications race.
+	LockAccount(ctx context.Context, id int64) error
+	// VoidFacts sets aside the facts of a person with this source and
+	// author — what a wrong claim on the identity said itself — into the
+	// voided facts, with the reason and time: kept, never evaluated again.
+	// It returns how many it set aside.
+	VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error)
 	CreateSession(ctx context.Context, s *Session) error
 	// DeleteSession ends a session (logging out); deleting one that is
 	// not there is not an error.
@@ -182,8 +194,8 @@ type Store interface {
 	// many there are. It stops at fn's first error and returns it.
 	EachPerson(ctx context.Context, page int, fn func(*Person, []Fact) error) error
 	// Purge deletes the one-time codes and sessions (citizens' and staff's)
-	// that expired at or before now, and the guess windows that began at or
-	// before guessesBefore, and returns how many rows it deleted: those
+	// that expired at or before now, and the runs of guesses whose last
+	// guess was at or before guessesBefore, and returns how many rows it deleted: those
 	// tables then hold only what is still live, however long the service
 	// runs.
 	Purge(ctx context.Context, now, guessesBefore time.Time) (int64, error)

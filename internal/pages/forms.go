@@ -178,8 +178,7 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 // askConsent sends the relative's phone a consent code and shows the
 // confirmation again with a field for it.
 func (p *Pages) askConsent(w http.ResponseWriter, r *http.Request, c *ctx, pg *page, v *applyView, in service.ApplyInput) {
-	res, err := p.svc.RequestConsent(r.Context(), c.citizen,
-		service.ConsentInput{Relation: in.Relation, Identity: in.Identity, Region: in.Region})
+	res, err := p.requestConsent(r, c, service.ConsentInput{Relation: in.Relation, Identity: in.Identity, Region: in.Region})
 	if err != nil {
 		p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
 		return
@@ -195,6 +194,16 @@ func maskedPhone(raw string) string {
 		return "…"
 	}
 	return identity.MaskPhone(phone)
+}
+
+// requestConsent texts a relative a consent code, counted as the API's
+// POST /api/v1/persons/consent is: a code request of this address and
+// login.
+func (p *Pages) requestConsent(r *http.Request, c *ctx, in service.ConsentInput) (*service.OTPResult, error) {
+	if err := p.svc.Limit(r.Context(), healthcode.LimitOTP, c.citizen); err != nil {
+		return nil, err
+	}
+	return p.svc.RequestConsent(r.Context(), c.citizen, in)
 }
 
 func hasField(err error, field string) bool {
@@ -240,7 +249,7 @@ func (p *Pages) modify(w http.ResponseWriter, r *http.Request, c *ctx) {
 		if in.Name != nil {
 			req.Identity.Name = *in.Name
 		}
-		res, err := p.svc.RequestConsent(r.Context(), c.citizen, req)
+		res, err := p.requestConsent(r, c, req)
 		if err != nil {
 			p.modifyPage(w, r, c, 0, err)
 			return

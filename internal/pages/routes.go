@@ -63,6 +63,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /login":              healthcode.LimitLogin,
 	"POST /app/apply":          healthcode.LimitApply,
 	"POST /app/p/{id}/reapply": healthcode.LimitApply,
+	"POST /app/p/{id}/modify":  healthcode.LimitApply, // a changed relative is checked again
 	"POST /app/p/{id}/checkin": healthcode.LimitCheckIn,
 	"POST /v/{code}":           healthcode.LimitVisit,
 }

@@ -10,18 +10,19 @@ import (
 
 // CountGuess's upsert leaves the phone's row locked until the transaction
 // ends, so concurrent guesses are counted one after the other.
-func (t *tx) CountGuess(ctx context.Context, phoneHash []byte, now time.Time, window time.Duration) (int, time.Time, error) {
+func (t *tx) CountGuess(ctx context.Context, phoneHash []byte, now time.Time, quiet time.Duration, limit int) (int, time.Time, error) {
 	var n int
-	var since time.Time
-	err := t.tx.QueryRow(ctx, `INSERT INTO otp_guesses (phone_hash, window_start, guesses) VALUES ($1, $2, 1)
+	var last time.Time
+	err := t.tx.QueryRow(ctx, `INSERT INTO otp_guesses (phone_hash, last_at, guesses) VALUES ($1, $2, 1)
 		ON CONFLICT (phone_hash) DO UPDATE SET
-			guesses = CASE WHEN otp_guesses.window_start <= $3 THEN 1 ELSE otp_guesses.guesses + 1 END,
-			window_start = CASE WHEN otp_guesses.window_start <= $3 THEN excluded.window_start ELSE otp_guesses.window_start END
-		RETURNING guesses, window_start`, phoneHash, now, now.Add(-window)).Scan(&n, &since)
+			guesses = CASE WHEN otp_guesses.last_at <= $3 THEN 1 ELSE otp_guesses.guesses + 1 END,
+			last_at = CASE WHEN otp_guesses.last_at <= $3 OR otp_guesses.guesses < $4 THEN excluded.last_at
+				ELSE otp_guesses.last_at END
+		RETURNING guesses, last_at`, phoneHash, now, now.Add(-quiet), limit).Scan(&n, &last)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("count guess: %w", translate(err))
 	}
-	return n, since.UTC(), nil
+	return n, last.UTC(), nil
 }
 
 func (t *tx) ClearGuesses(ctx context.Context, phoneHash []byte) error {
@@ -32,7 +33,7 @@ func (t *tx) ClearGuesses(ctx context.Context, phoneHash []byte) error {
 func (r reader) Guesses(ctx context.Context, phoneHash []byte) (int, time.Time, error) {
 	var n int
 	var since time.Time
-	err := r.q.QueryRow(ctx, `SELECT guesses, window_start FROM otp_guesses WHERE phone_hash = $1`, phoneHash).Scan(&n, &since)
+	err := r.q.QueryRow(ctx, `SELECT guesses, last_at FROM otp_guesses WHERE phone_hash = $1`, phoneHash).Scan(&n, &since)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("guesses: %w", translate(err))
 	}
@@ -52,7 +53,7 @@ func (db *DB) Purge(ctx context.Context, now, guessesBefore time.Time) (int64, e
 			{`DELETE FROM otps WHERE expires_at <= $1`, now},
 			{`DELETE FROM sessions WHERE expires_at <= $1`, now},
 			{`DELETE FROM staff_sessions WHERE expires_at <= $1`, now},
-			{`DELETE FROM otp_guesses WHERE window_start <= $1`, guessesBefore},
+			{`DELETE FROM otp_guesses WHERE last_at <= $1`, guessesBefore},
 		} {
 			tag, err := t.exec(ctx, "purge", q.query, q.at)
 			if err != nil {
@@ -63,4 +64,29 @@ func (db *DB) Purge(ctx context.Context, now, guessesBefore time.Time) (int64, e
 		return nil
 	})
 	return total, err
+}
+
+// LockAccount holds the account's row until the transaction ends, so that
+// what is counted per account (its relatives) stays counted right while
+// applications race.
+func (t *tx) LockAccount(ctx context.Context, id int64) error {
+	var one int
+	err := t.tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+	if err != nil {
+		return fmt.Errorf("lock account %d: %w", id, translate(err))
+	}
+	return nil
+}
+
+func (t *tx) VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error) {
+	tag, err := t.exec(ctx, "void facts", `WITH voided AS (
+			DELETE FROM facts WHERE person_id = $1 AND source = $2 AND author = $3
+			RETURNING id, person_id, kind, at, recorded_at, source, source_ref, author, body)
+		INSERT INTO voided_facts (id, person_id, kind, at, recorded_at, source, source_ref, author, body, voided_at, reason)
+		SELECT id, person_id, kind, at, recorded_at, source, source_ref, author, body, $4, $5 FROM voided`,
+		personID, source, author, at, reason)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }

@@ -31,7 +31,7 @@ type Client struct {
 	Secret  []byte
 	Timeout time.Duration // per attempt; DefaultTimeout when zero
 	Retries int           // attempts after the first (NewClient sets DefaultRetries)
-	HTTP    *http.Client  // http.DefaultClient's transport when nil
+	HTTP    *http.Client  // one that follows no redirects when nil
 	// Backoff is the wait before retry n (1, 2, …); 200ms·n when nil.
 	Backoff func(n int) time.Duration
 }
@@ -50,7 +50,7 @@ func NewClient(rawURL string, secret []byte) (*Client, error) {
 	if len(secret) < 16 {
 		return nil, errors.New("the shared secret must be at least 16 bytes")
 	}
-	return &Client{URL: rawURL, Secret: secret, Retries: DefaultRetries}, nil
+	return &Client{URL: rawURL, Secret: secret, Retries: DefaultRetries, HTTP: noRedirects}, nil
 }
 
 func loopback(host string) bool {
@@ -60,6 +60,12 @@ func loopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// noRedirects is the client of providers: a redirect is answered as it
+// is, a 3xx that is refused, never followed: following one would send an
+// identity, or a code, and a signature to wherever it points, plain http
+// included.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // errPermanent marks an answer that trying again cannot change.
 var errPermanent = errors.New("provider refused the request")
@@ -106,7 +112,7 @@ func (c *Client) try(ctx context.Context, body []byte, key string, out any) erro
 	req.Header.Set("Idempotency-Key", key)
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = noRedirects
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

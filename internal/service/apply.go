@@ -46,9 +46,9 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	set := s.policies.For(region).Settings()
-	if in.Relation != healthcode.RelationSelf && !set.Relatives {
-		return nil, errNoRelatives
+	set, err := s.settingsFor(in.Relation, region)
+	if err != nil {
+		return nil, err
 	}
 	kind, _, err := s.proveIdentity(ctx, who, in.Relation, id, set, now)
 	if err != nil {
@@ -67,6 +67,11 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	var view *PersonView
 	var wrongConsent, reclaimed bool
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
+		// Applications from one login queue here, so its relatives are
+		// counted right however many race.
+		if err := tx.LockAccount(ctx, who.AccountID); err != nil {
+			return err
+		}
 		if kind == claimConsent {
 			if wrongConsent, err = s.checkConsent(ctx, tx, who, id, in.ConsentCode, now); err != nil || wrongConsent {
 				return err // a wrong guess commits, so that it counts
@@ -162,6 +167,13 @@ func (s *Service) checkNew(ctx context.Context, tx healthcode.Tx, who *healthcod
 	if kind == claimSelf && len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf {
 		return nil, healthcode.Errorf(healthcode.ECONFLICT, "You already applied for yourself (id %d); use re-apply or modify.", owned[0].ID)
 	}
+	if kind != claimSelf {
+		// Before looking at who holds the identity, so that a login at its
+		// limit hears the same whether or not someone does.
+		if err := relativesLeft(ctx, tx, who, set); err != nil {
+			return nil, err
+		}
+	}
 	existing, err := tx.PersonByIdentity(ctx, idHash)
 	switch {
 	case err == nil && existing.OwnerID == who.AccountID:
@@ -174,9 +186,6 @@ func (s *Service) checkNew(ctx context.Context, tx healthcode.Tx, who *healthcod
 		return nil, healthcode.ErrIdentityMismatch
 	case healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
 		return nil, err
-	}
-	if kind != claimSelf {
-		return nil, relativesLeft(ctx, tx, who, set)
 	}
 	return nil, nil
 }
@@ -245,7 +254,14 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 	if in.Relation != "" && in.Relation != stored.Relation {
 		return nil, invalid("relation", "cannot be changed by re-applying")
 	}
-	set := s.policies.For(stored.Region).Settings()
+	// Refusals that need no check come first: the check may be a paid query.
+	if err := s.canReapply(stored); err != nil {
+		return nil, err
+	}
+	set, err := s.settingsFor(stored.Relation, region)
+	if err != nil {
+		return nil, err
+	}
 	kind, _, err := s.proveIdentity(ctx, who, stored.Relation, id, set, now)
 	if err != nil {
 		return nil, err
@@ -263,11 +279,8 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 		if err != nil {
 			return err
 		}
-		if s.policies.For(p.Region).Settings().NoReapply {
-			return healthcode.Errorf(healthcode.EFORBIDDEN, "This region does not allow re-applying; ask your community for error correction.")
-		}
-		if p.Reapplied {
-			return healthcode.Errorf(healthcode.ECONFLICT, "The one re-application has been used; ask your community for error correction.")
+		if err := s.canReapply(p); err != nil {
+			return err
 		}
 		if p.Relation != stored.Relation {
 			return invalid("relation", "cannot be changed by re-applying")
@@ -307,6 +320,29 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 	}
 	s.log.InfoContext(ctx, "re-applied", "person", personID, "color", view.Status.Color)
 	return view, nil
+}
+
+// canReapply refuses a re-application the person's region forbids or
+// that was used already.
+func (s *Service) canReapply(p *healthcode.Person) error {
+	if s.policies.For(p.Region).Settings().NoReapply {
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "This region does not allow re-applying; ask your community for error correction.")
+	}
+	if p.Reapplied {
+		return healthcode.Errorf(healthcode.ECONFLICT, "The one re-application has been used; ask your community for error correction.")
+	}
+	return nil
+}
+
+// settingsFor are the application rules of the region a person declares,
+// refusing a relative there when the region allows none: a relative moved
+// by re-applying or modifying is held to the rules of where they move.
+func (s *Service) settingsFor(rel healthcode.Relation, region string) (policy.Settings, error) {
+	set := s.policies.For(region).Settings()
+	if rel != healthcode.RelationSelf && !set.Relatives {
+		return set, errNoRelatives
+	}
+	return set, nil
 }
 
 // identityFree refuses an identity another person holds, answering as
@@ -362,11 +398,26 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
+	// Refusals that need no check come first: the check may be a paid query.
+	if err := s.modificationLeft(stored, now); err != nil {
+		return nil, err
+	}
+	set, err := s.settingsFor(stored.Relation, region)
+	if err != nil {
+		return nil, err
+	}
+	if id == nil && stored.Relation != healthcode.RelationSelf && region != stored.Region {
+		// Moving a relative: one on the login's phone must still be one
+		// the new region lets a login register.
+		if err := s.proxyStillAllowed(ctx, who, stored, set, now); err != nil {
+			return nil, err
+		}
+	}
 	needConsent := false
 	if id != nil {
 		// New details of a relative pass the real-name check again, and a
 		// new phone of their own consents.
-		kind, _, err := s.proveIdentity(ctx, who, stored.Relation, *id, s.policies.For(stored.Region).Settings(), now)
+		kind, _, err := s.proveIdentity(ctx, who, stored.Relation, *id, set, now)
 		if err != nil {
 			return nil, err
 		}
@@ -382,9 +433,8 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 		if err != nil {
 			return err
 		}
-		if left := s.modificationsLeft(p, now); left <= 0 {
-			set := s.policies.For(p.Region).Settings()
-			return healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+		if err := s.modificationLeft(p, now); err != nil {
+			return err
 		}
 		if needConsent {
 			if wrongConsent, err = s.checkConsent(ctx, tx, who, *id, in.ConsentCode, now); err != nil || wrongConsent {
@@ -465,6 +515,36 @@ func (s *Service) changed(p *healthcode.Person, purpose string, sealed []byte, v
 		problems.Add(purpose, err.Error())
 	}
 	return value, nil
+}
+
+// modificationLeft refuses a modification past the region's limit.
+func (s *Service) modificationLeft(p *healthcode.Person, now time.Time) error {
+	if s.modificationsLeft(p, now) > 0 {
+		return nil
+	}
+	set := s.policies.For(p.Region).Settings()
+	return healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+}
+
+// proxyStillAllowed refuses to move a relative registered on the login's
+// phone into a region that would not let the login register them.
+func (s *Service) proxyStillAllowed(ctx context.Context, who *healthcode.Principal, p *healthcode.Person,
+	set policy.Settings, now time.Time) error {
+	acct, err := s.store.Account(ctx, who.AccountID)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(p.PhoneHash, acct.PhoneHash) {
+		return nil // a phone of their own: they consented already
+	}
+	number, err := s.box.Open(purposeID, p.IDSealed)
+	if err != nil {
+		return fmt.Errorf("open person %d's document: %w", p.ID, err)
+	}
+	if err := proxyAllowed(checkedIdentity{docType: p.DocType, number: number}, set, now); err != nil {
+		return invalid("region", "this region does not register this relative on your phone: give them their own phone first")
+	}
+	return nil
 }
 
 // modificationsLeft counts the chances a person still has now.

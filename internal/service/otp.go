@@ -18,9 +18,11 @@ import (
 const (
 	otpTTL         = 5 * time.Minute
 	otpResendAfter = 30 * time.Second
-	// otpMaxGuesses guesses in otpGuessWindow, per phone and whatever code
-	// they are for, make guessing a 6-digit code hopeless (about 0.05 % a
-	// day); asking for a new code gives no new guesses.
+	// otpMaxGuesses guesses per phone, whatever code they are for, and
+	// then none until otpGuessWindow has passed since the last: no span of
+	// 15 minutes sees more than 5 checked, which makes guessing a 6-digit
+	// code hopeless (about 0.05 % a day); asking for a new code gives no
+	// new guesses.
 	otpMaxGuesses  = 5
 	otpGuessWindow = 15 * time.Minute
 )
@@ -46,9 +48,6 @@ func (s *Service) RequestOTP(ctx context.Context, phone string) (*OTPResult, err
 	phone, err := identity.NormalizePhone(phone)
 	if err != nil {
 		return nil, invalid("phone", err.Error())
-	}
-	if err := s.limit(ctx, healthcode.LimitOTP, healthcode.ScopePhone, phone); err != nil {
-		return nil, err
 	}
 	return s.sendCode(ctx, oneTimeCode{phone: phone, key: s.loginKey(phone), purpose: healthcode.CodeLogin,
 		hash: func(code string) []byte { return s.box.Hash("otp", phone+":"+code) }})
@@ -111,24 +110,22 @@ type oneTimeCode struct {
 }
 
 // sendCode stores a new code for c and texts it, unless the phone asked
-// moments ago or used up its guesses.
+// moments ago or used up its guesses. Only a text that will go out counts
+// against the phone's rate limit: a refused request must not use up the
+// phone's codes for its owner.
 func (s *Service) sendCode(ctx context.Context, c oneTimeCode) (*OTPResult, error) {
 	now := s.clock()
+	if err := s.mayText(ctx, s.store, c, now); err != nil {
+		return nil, err
+	}
+	if err := s.limit(ctx, healthcode.LimitOTP, healthcode.ScopePhone, c.phone); err != nil {
+		return nil, err
+	}
 	code := otpCode()
 	o := &healthcode.OTP{PhoneHash: c.key, CodeHash: c.hash(code), SentAt: now, ExpiresAt: now.Add(otpTTL)}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
-		if err := s.guessesLeft(ctx, tx, c.phone, now); err != nil {
-			return err
-		}
-		prev, err := tx.OTP(ctx, c.key)
-		switch {
-		case err == nil && now.Sub(prev.SentAt) < otpResendAfter:
-			wait := otpResendAfter - now.Sub(prev.SentAt)
-			e := healthcode.Errorf(healthcode.ELIMIT, "A code was sent moments ago; ask again in %d seconds.", int(wait.Seconds())+1)
-			e.RetryAfter = wait
-			return e
-		case err != nil && healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
-			return err
+		if err := s.mayText(ctx, tx, c, now); err != nil {
+			return err // another request got here first
 		}
 		return tx.PutOTP(ctx, o)
 	})
@@ -154,25 +151,46 @@ func (s *Service) sendCode(ctx context.Context, c oneTimeCode) (*OTPResult, erro
 	return res, nil
 }
 
+// mayText refuses a code to a phone that was sent one moments ago or whose
+// guesses are used up.
+func (s *Service) mayText(ctx context.Context, r healthcode.Reader, c oneTimeCode, now time.Time) error {
+	if err := s.guessesLeft(ctx, r, c.phone, now); err != nil {
+		return err
+	}
+	prev, err := r.OTP(ctx, c.key)
+	switch {
+	case err == nil && now.Sub(prev.SentAt) < otpResendAfter:
+		wait := otpResendAfter - now.Sub(prev.SentAt)
+		e := healthcode.Errorf(healthcode.ELIMIT, "A code was sent moments ago; ask again in %d seconds.", int(wait.Seconds())+1)
+		e.RetryAfter = wait
+		return e
+	case err != nil && healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
+		return err
+	}
+	return nil
+}
+
 // guessesLeft refuses a new code to a phone whose guesses are used up:
 // it could not be checked before the window ends anyway.
-func (s *Service) guessesLeft(ctx context.Context, tx healthcode.Tx, phone string, now time.Time) error {
-	n, since, err := tx.Guesses(ctx, s.loginKey(phone))
+func (s *Service) guessesLeft(ctx context.Context, r healthcode.Reader, phone string, now time.Time) error {
+	n, last, err := r.Guesses(ctx, s.loginKey(phone))
 	switch {
 	case healthcode.ErrorCode(err) == healthcode.ENOTFOUND:
 		return nil
 	case err != nil:
 		return err
-	case n >= otpMaxGuesses && now.Sub(since) < otpGuessWindow:
-		return tooManyGuesses(since, now)
+	case n >= otpMaxGuesses && now.Sub(last) < otpGuessWindow:
+		return tooManyGuesses(last, now)
 	}
 	return nil
 }
 
-func tooManyGuesses(since, now time.Time) error {
+// tooManyGuesses refuses a phone whose last checked guess was at last.
+func tooManyGuesses(last, now time.Time) error {
+	until := last.Add(otpGuessWindow)
 	e := healthcode.Errorf(healthcode.ELIMIT, "Too many wrong codes for this phone; try again after %s.",
-		since.Add(otpGuessWindow).In(policy.ChinaTime).Format("15:04"))
-	e.RetryAfter = since.Add(otpGuessWindow).Sub(now)
+		until.In(policy.ChinaTime).Format("15:04"))
+	e.RetryAfter = until.Sub(now)
 	return e
 }
 
@@ -182,12 +200,12 @@ func tooManyGuesses(since, now time.Time) error {
 // wrong guess, so that it counts.
 func (s *Service) checkCode(ctx context.Context, tx healthcode.Tx, c oneTimeCode, code string, now time.Time) (right bool, err error) {
 	guessKey := s.loginKey(c.phone)
-	n, since, err := tx.CountGuess(ctx, guessKey, now, otpGuessWindow)
+	n, last, err := tx.CountGuess(ctx, guessKey, now, otpGuessWindow, otpMaxGuesses)
 	if err != nil {
 		return false, err
 	}
 	if n > otpMaxGuesses {
-		return false, tooManyGuesses(since, now)
+		return false, tooManyGuesses(last, now) // rolled back: it never counts
 	}
 	o, err := tx.OTP(ctx, c.key)
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {

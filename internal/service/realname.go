@@ -199,11 +199,6 @@ func (s *Service) RequestConsent(ctx context.Context, who *healthcode.Principal,
 	if kind != claimConsent {
 		return nil, invalid("identity.phone", "is your own phone: a relative registered on it needs no consent code")
 	}
-	// A consent code is a text to the relative's phone: it counts against
-	// that phone's codes, whoever asks.
-	if err := s.limit(ctx, healthcode.LimitOTP, healthcode.ScopePhone, id.phone); err != nil {
-		return nil, err
-	}
 	loginPhone, err := s.box.Open(purposePhone, acct.PhoneSealed)
 	if err != nil {
 		return nil, fmt.Errorf("open the login's phone: %w", err)
@@ -255,13 +250,27 @@ func (s *Service) reclaim(ctx context.Context, tx healthcode.Tx, who *healthcode
 	if err != nil {
 		return nil, err
 	}
+	// Found before the lock: the holder may have re-applied it to another
+	// identity, or given it up, while this waited.
+	if !bytes.Equal(p.IDHash, claimed.IDHash) || p.OwnerID != held.OwnerID {
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "The record of this identity changed just now; apply again.")
+	}
 	from := p.OwnerID
 	p.OwnerID, p.Relation = who.AccountID, healthcode.RelationSelf
+	p.IDHash, p.IDSealed, p.IDTail, p.DocType = claimed.IDHash, claimed.IDSealed, claimed.IDTail, claimed.DocType
 	p.NameSealed, p.NameMasked, p.PhoneHash, p.PhoneSealed = claimed.NameSealed, claimed.NameMasked, claimed.PhoneHash, claimed.PhoneSealed
-	p.IDSealed, p.IDTail, p.DocType = claimed.IDSealed, claimed.IDTail, claimed.DocType
 	p.Region, p.UpdatedAt = region, now
 	p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay = false, 0, "", 0
 	if err := tx.UpdatePerson(ctx, p); err != nil {
+		return nil, err
+	}
+	// What the wrong claim said itself (its declarations, check-ins,
+	// visits) is not the owner's word: set aside, kept for investigators.
+	// Feeds' facts name the identity and stay; so do checkpoints'
+	// measurements, which officials may review.
+	fromAuthor := (&healthcode.Principal{AccountID: from}).Author()
+	voided, err := tx.VoidFacts(ctx, p.ID, "citizen", fromAuthor, claimEnded, now)
+	if err != nil {
 		return nil, err
 	}
 	f, err := s.addDeclaration(ctx, tx, p, who, region, decl, false, now)
@@ -276,7 +285,8 @@ func (s *Service) reclaim(ctx context.Context, tx healthcode.Tx, who *healthcode
 		return nil, err
 	}
 	*claimed = *p
-	s.log.InfoContext(ctx, "identity taken back by its verified owner", "person", p.ID, "from_account", from, "to_account", who.AccountID)
+	s.log.InfoContext(ctx, "identity taken back by its verified owner", "person", p.ID, "from_account", from,
+		"to_account", who.AccountID, "facts_voided", voided)
 	return st, nil
 }
 

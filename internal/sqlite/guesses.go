@@ -8,19 +8,20 @@ import (
 	"healthcode"
 )
 
-func (t *tx) CountGuess(ctx context.Context, phoneHash []byte, now time.Time, window time.Duration) (int, time.Time, error) {
+func (t *tx) CountGuess(ctx context.Context, phoneHash []byte, now time.Time, quiet time.Duration, limit int) (int, time.Time, error) {
 	var n int
-	var since int64
-	stale := micro(now.Add(-window))
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO otp_guesses (phone_hash, window_start, guesses) VALUES (?, ?, 1)
+	var last int64
+	stale := micro(now.Add(-quiet))
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO otp_guesses (phone_hash, last_at, guesses) VALUES (?, ?, 1)
 		ON CONFLICT (phone_hash) DO UPDATE SET
-			guesses = CASE WHEN otp_guesses.window_start <= ? THEN 1 ELSE otp_guesses.guesses + 1 END,
-			window_start = CASE WHEN otp_guesses.window_start <= ? THEN excluded.window_start ELSE otp_guesses.window_start END
-		RETURNING guesses, window_start`, phoneHash, micro(now), stale, stale).Scan(&n, &since)
+			guesses = CASE WHEN otp_guesses.last_at <= ? THEN 1 ELSE otp_guesses.guesses + 1 END,
+			last_at = CASE WHEN otp_guesses.last_at <= ? OR otp_guesses.guesses < ? THEN excluded.last_at
+				ELSE otp_guesses.last_at END
+		RETURNING guesses, last_at`, phoneHash, micro(now), stale, stale, limit).Scan(&n, &last)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("count guess: %w", translate(err))
 	}
-	return n, fromMicro(since), nil
+	return n, fromMicro(last), nil
 }
 
 func (t *tx) ClearGuesses(ctx context.Context, phoneHash []byte) error {
@@ -31,7 +32,7 @@ func (t *tx) ClearGuesses(ctx context.Context, phoneHash []byte) error {
 func (r reader) Guesses(ctx context.Context, phoneHash []byte) (int, time.Time, error) {
 	var n int
 	var since int64
-	err := r.queryRow(ctx, `SELECT guesses, window_start FROM otp_guesses WHERE phone_hash = ?`, phoneHash).Scan(&n, &since)
+	err := r.queryRow(ctx, `SELECT guesses, last_at FROM otp_guesses WHERE phone_hash = ?`, phoneHash).Scan(&n, &since)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("guesses: %w", translate(err))
 	}
@@ -51,7 +52,7 @@ func (db *DB) Purge(ctx context.Context, now, guessesBefore time.Time) (int64, e
 			{`DELETE FROM otps WHERE expires_at <= ?`, now},
 			{`DELETE FROM sessions WHERE expires_at <= ?`, now},
 			{`DELETE FROM staff_sessions WHERE expires_at <= ?`, now},
-			{`DELETE FROM otp_guesses WHERE window_start <= ?`, guessesBefore},
+			{`DELETE FROM otp_guesses WHERE last_at <= ?`, guessesBefore},
 		} {
 			res, err := t.exec(ctx, "purge", q.query, micro(q.at))
 			if err != nil {
@@ -63,4 +64,27 @@ func (db *DB) Purge(ctx context.Context, now, guessesBefore time.Time) (int64, e
 		return nil
 	})
 	return total, err
+}
+
+// LockAccount needs no lock: the write transaction holds the database's
+// only write lock. It reads the account, so a missing one is ENOTFOUND.
+func (t *tx) LockAccount(ctx context.Context, id int64) error {
+	_, err := t.Account(ctx, id)
+	return err
+}
+
+func (t *tx) VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error) {
+	if _, err := t.exec(ctx, "void facts", `INSERT INTO voided_facts (id, person_id, kind, at, recorded_at, source,
+		source_ref, author, body, voided_at, reason)
+		SELECT id, person_id, kind, at, recorded_at, source, source_ref, author, body, ?, ?
+		FROM facts WHERE person_id = ? AND source = ? AND author = ?`, micro(at), reason, personID, source, author); err != nil {
+		return 0, err
+	}
+	res, err := t.exec(ctx, "void facts", `DELETE FROM facts WHERE person_id = ? AND source = ? AND author = ?`,
+		personID, source, author)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }

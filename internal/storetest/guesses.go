@@ -23,13 +23,13 @@ func testAccountByID(t *testing.T, s healthcode.Store) {
 	wantCode(t, err, healthcode.ENOTFOUND)
 }
 
-func countGuess(t *testing.T, s healthcode.Store, phone string, now time.Time) (n int, since time.Time) {
+func countGuess(t *testing.T, s healthcode.Store, phone string, now time.Time) (n int, last time.Time) {
 	t.Helper()
 	update(t, s, func(tx healthcode.Tx) (err error) {
-		n, since, err = tx.CountGuess(context.Background(), []byte(phone), now, 15*time.Minute)
+		n, last, err = tx.CountGuess(context.Background(), []byte(phone), now, 15*time.Minute, 5)
 		return err
 	})
-	return n, since
+	return n, last
 }
 
 func testGuesses(t *testing.T, s healthcode.Store) {
@@ -37,27 +37,31 @@ func testGuesses(t *testing.T, s healthcode.Store) {
 	_, _, err := s.Guesses(ctx, []byte("p1"))
 	wantCode(t, err, healthcode.ENOTFOUND)
 	steps := []struct {
-		phone     string
-		at        time.Duration
-		wantN     int
-		wantSince time.Duration
+		phone    string
+		at       time.Duration
+		wantN    int
+		wantLast time.Duration
 	}{
 		{"p1", 0, 1, 0},
-		{"p1", time.Minute, 2, 0},
+		{"p1", time.Minute, 2, time.Minute},
 		{"p2", time.Minute, 1, time.Minute}, // another phone counts on its own
-		{"p1", 14 * time.Minute, 3, 0},
-		{"p1", 15 * time.Minute, 1, 15 * time.Minute}, // the window is over: a new one
-		{"p1", 16 * time.Minute, 2, 15 * time.Minute},
+		{"p1", 14 * time.Minute, 3, 14 * time.Minute},
+		// Past 15 minutes from the first guess, but not from the last: the
+		// run goes on, so no window edge lets a fresh batch through.
+		{"p1", 16 * time.Minute, 4, 16 * time.Minute},
+		{"p1", 17 * time.Minute, 5, 17 * time.Minute},
+		{"p1", 18 * time.Minute, 6, 17 * time.Minute}, // past the limit: the last checked stays
+		{"p1", 32 * time.Minute, 1, 32 * time.Minute}, // 15 quiet minutes: a new run
 	}
 	for _, st := range steps {
-		n, since := countGuess(t, s, st.phone, at.Add(st.at))
-		if n != st.wantN || !since.Equal(at.Add(st.wantSince)) {
-			t.Errorf("guess by %s at +%v: %d since +%v, want %d since +%v", st.phone, st.at, n, since.Sub(at), st.wantN, st.wantSince)
+		n, last := countGuess(t, s, st.phone, at.Add(st.at))
+		if n != st.wantN || !last.Equal(at.Add(st.wantLast)) {
+			t.Errorf("guess by %s at +%v: %d, last +%v; want %d, last +%v", st.phone, st.at, n, last.Sub(at), st.wantN, st.wantLast)
 		}
 	}
-	n, since, err := s.Guesses(ctx, []byte("p1"))
-	if err != nil || n != 2 || !since.Equal(at.Add(15*time.Minute)) {
-		t.Errorf("Guesses = %d since %v (%v), want 2 since +15m", n, since, err)
+	n, last, err := s.Guesses(ctx, []byte("p1"))
+	if err != nil || n != 1 || !last.Equal(at.Add(32*time.Minute)) {
+		t.Errorf("Guesses = %d, last %v (%v); want 1, last +32m", n, last, err)
 	}
 	update(t, s, func(tx healthcode.Tx) error { return tx.ClearGuesses(ctx, []byte("p1")) })
 	_, _, err = s.Guesses(ctx, []byte("p1"))
@@ -74,7 +78,7 @@ func testGuessesRace(t *testing.T, s healthcode.Store) {
 	for range writers {
 		wg.Go(func() {
 			err := s.Update(context.Background(), func(tx healthcode.Tx) error {
-				n, _, err := tx.CountGuess(context.Background(), []byte("race"), at, 15*time.Minute)
+				n, _, err := tx.CountGuess(context.Background(), []byte("race"), at, 15*time.Minute, 5)
 				counts <- n
 				return err
 			})
@@ -162,4 +166,51 @@ func testPurge(t *testing.T, s healthcode.Store) {
 	if n, _ := s.Purge(ctx, now, now.Add(-15*time.Minute)); n != 0 {
 		t.Errorf("a second purge deleted %d rows, want 0", n)
 	}
+}
+
+func testVoidFacts(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000031")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 31))
+	facts := []*healthcode.Fact{
+		{PersonID: p.ID, Kind: healthcode.FactCheckIn, At: at, RecordedAt: at, Source: "citizen", Author: "account:7",
+			CheckIn: &healthcode.CheckInFact{Date: "2026-03-01"}},
+		{PersonID: p.ID, Kind: healthcode.FactCheckIn, At: at.Add(time.Hour), RecordedAt: at, Source: "citizen", Author: "account:8",
+			CheckIn: &healthcode.CheckInFact{Date: "2026-03-01"}},
+		{PersonID: p.ID, Kind: healthcode.FactTest, At: at, RecordedAt: at, Source: "lab-1", SourceRef: "r1", Author: "account:7",
+			Test: &healthcode.TestFact{Result: healthcode.TestNegative, Sampled: at}},
+	}
+	update(t, s, func(tx healthcode.Tx) error {
+		for _, f := range facts {
+			if err := tx.AddFact(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var n int
+	update(t, s, func(tx healthcode.Tx) (err error) {
+		n, err = tx.VoidFacts(ctx, p.ID, "citizen", "account:7", "claim ended", at.Add(2*time.Hour))
+		return err
+	})
+	if n != 1 {
+		t.Errorf("voided %d facts, want the one check-in of account 7", n)
+	}
+	left, err := s.Facts(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 2 || left[0].ID == facts[0].ID || left[1].ID == facts[0].ID {
+		t.Errorf("facts left %+v, want the other account's check-in and the lab result", left)
+	}
+}
+
+// testLockAccount locks an account in one transaction while another waits
+// for it; on SQLite every write transaction waits anyway.
+func testLockAccount(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000032")
+	update(t, s, func(tx healthcode.Tx) error { return tx.LockAccount(ctx, a.ID) })
+	err := s.Update(ctx, func(tx healthcode.Tx) error { return tx.LockAccount(ctx, a.ID+1000) })
+	wantCode(t, err, healthcode.ENOTFOUND)
 }

@@ -65,6 +65,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /api/v1/persons":               healthcode.LimitApply,
 	"POST /api/v1/persons/consent":       healthcode.LimitOTP, // it texts a phone
 	"POST /api/v1/persons/{id}/reapply":  healthcode.LimitApply,
+	"PATCH /api/v1/persons/{id}":         healthcode.LimitApply, // a changed relative is checked again
 	"POST /api/v1/persons/{id}/checkins": healthcode.LimitCheckIn,
 	"POST /api/v1/persons/{id}/visits":   healthcode.LimitVisit,
 	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
