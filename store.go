@@ -148,8 +148,9 @@ type Tx interface {
 	// and SourceRef are kept, so a feed re-sending them later adds nothing.
 	// It returns the facts added, with their IDs, in the order they
 	// happened; one already among the facts is not added again. Facts
-	// kept for a region the person's declared region is not within are
-	// deleted, not added.
+	// kept for a region the person's declared region is not within stay
+	// pending, for a take after the person declares a region within it
+	// (a modification or re-application): neither added nor lost.
 	TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*Fact, error)
 
 	// AddDesignations stores designations, skipping one whose (Source,

@@ -86,8 +86,14 @@ func testSquattingOverHTTP(t *testing.T, store ...string) {
 	const phoneA, phoneB, nameA = "13900070001", "13900070002", "冯丽华"
 	idA := residentID(t, "33010619910101002")
 	idFree := residentID(t, "33010619910202002")
+	// An elderly woman with a phone of her own: of proxy age, but no
+	// stranger may register her on theirs.
+	const nameE, phoneE = "钱桂英", "13900070005"
+	idE := residentID(t, "33010619500505002")
 	reg := filepath.Join(t.TempDir(), "register.csv")
-	if err := os.WriteFile(reg, []byte("doc_type,doc_number,name,phone\nresident_id,"+idA+","+nameA+","+phoneA+"\n"), 0o600); err != nil {
+	rows := "doc_type,doc_number,name,phone\nresident_id," + idA + "," + nameA + "," + phoneA + "\n" +
+		"resident_id," + idE + "," + nameE + "," + phoneE + "\n"
+	if err := os.WriteFile(reg, []byte(rows), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s := startServer(t, append([]string{"--identity-check", "file:" + reg}, store...)...)
@@ -131,6 +137,12 @@ func testSquattingOverHTTP(t *testing.T, store ...string) {
 				t.Errorf("%s: a held ID answers %d %s, a free one %d %s", tt.name, codeA, bodyA, codeF, bodyF)
 			}
 		}
+	}
+	elderly := application(idE, nameE, phoneB, false)
+	elderly["relation"] = "parent"
+	var refusal json.RawMessage
+	if code := s.call(t, "POST", "/api/v1/persons", b, elderly, &refusal); code != http.StatusBadRequest {
+		t.Errorf("an elderly woman with her own phone, on B's: %d %s, want 400", code, refusal)
 	}
 	var consent struct {
 		SentTo string `json:"sent_to"`

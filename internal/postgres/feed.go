@@ -166,16 +166,15 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 // TakePendingFacts deletes and inserts in one statement. A concurrent take
 // of the same identity waits on the rows this one deletes, then finds
 // them gone and takes nothing.
-// Rows kept for a region the person is not in are deleted with the rest
-// and not inserted.
+// Rows kept for a region the person is not in stay pending.
 func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*healthcode.Fact, error) {
 	rows, err := t.tx.Query(ctx, `WITH taken AS (
-			DELETE FROM pending_facts WHERE id_hash = $1
+			DELETE FROM pending_facts
+			WHERE id_hash = $1 AND starts_with((SELECT region FROM persons WHERE id = $2), region_prefix)
 			RETURNING id, kind, at, recorded_at, source, source_ref, author, body, region_prefix
 		)
 		INSERT INTO facts (person_id, kind, at, recorded_at, source, source_ref, author, body)
-		SELECT $2::bigint, kind, at, recorded_at, source, source_ref, author, body FROM taken
-		WHERE starts_with((SELECT region FROM persons WHERE id = $2), region_prefix) ORDER BY at, id
+		SELECT $2::bigint, kind, at, recorded_at, source, source_ref, author, body FROM taken ORDER BY at, id
 		`+onConflictRef+`
 		RETURNING `+factColumns, idHash, personID)
 	if err != nil {

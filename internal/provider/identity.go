@@ -18,7 +18,8 @@ type identityRequest struct {
 	DocType   healthcode.DocType `json:"doc_type"`
 	DocNumber string             `json:"doc_number"`
 	Name      string             `json:"name"`
-	Phone     string             `json:"phone"` // empty: the two-element check
+	Phone     string             `json:"phone"`                    // empty: no phone of their own
+	Guardian  string             `json:"guardian_phone,omitempty"` // with phone empty: the login registering them
 }
 
 type identityAnswer struct {
@@ -26,9 +27,10 @@ type identityAnswer struct {
 }
 
 // CheckIdentity implements healthcode.IdentityChecker.
-func (s *IdentityService) CheckIdentity(ctx context.Context, id healthcode.Identity) error {
+func (s *IdentityService) CheckIdentity(ctx context.Context, c healthcode.IdentityClaim) error {
 	var ans identityAnswer
-	err := s.Client.Post(ctx, identityRequest{DocType: id.DocType, DocNumber: id.Number, Name: id.Name, Phone: id.Phone}, &ans)
+	err := s.Client.Post(ctx, identityRequest{DocType: c.DocType, DocNumber: c.Number, Name: c.Name, Phone: c.Phone,
+		Guardian: c.Guardian}, &ans)
 	if err == nil && ans.Match == nil {
 		err = fmt.Errorf("%w: the answer has no \"match\"", errPermanent)
 	}
@@ -48,4 +50,4 @@ func (s *IdentityService) CheckIdentity(ctx context.Context, id healthcode.Ident
 type AcceptAnyone struct{}
 
 // CheckIdentity implements healthcode.IdentityChecker.
-func (AcceptAnyone) CheckIdentity(context.Context, healthcode.Identity) error { return nil }
+func (AcceptAnyone) CheckIdentity(context.Context, healthcode.IdentityClaim) error { return nil }

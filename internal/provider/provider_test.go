@@ -90,7 +90,7 @@ func TestIdentityServiceAnswers(t *testing.T) {
 			t.Parallel()
 			f := tt.provider
 			s := &provider.IdentityService{Client: newClient(t, f), Log: quiet}
-			err := s.CheckIdentity(context.Background(), person)
+			err := s.CheckIdentity(context.Background(), healthcode.IdentityClaim{Identity: person})
 			if got := healthcode.ErrorCode(err); got != tt.want {
 				t.Errorf("error code %q (%v), want %q", got, err, tt.want)
 			}
@@ -178,30 +178,38 @@ func TestNewClientWantsHTTPSAndASecret(t *testing.T) {
 	}
 }
 
-func TestRegisterMatchesThreeOrTwoElements(t *testing.T) {
+func TestRegisterMatchesThreeElementsOrAPersonWithoutAPhone(t *testing.T) {
 	t.Parallel()
-	reg, err := provider.ReadRegister(strings.NewReader("doc_type,doc_number,name,phone\n"+
-		"resident_id,11010519491231002x,张三,+86 138 1234 5678\n"+
-		"resident_id,330106202001010020,张小宝,\n"), time.Now())
+	reg, err := provider.ReadRegister(strings.NewReader("doc_type,doc_number,name,phone,guardians\n"+
+		"resident_id,11010519491231002x,张三,+86 138 1234 5678,\n"+
+		"resident_id,330106202001010020,张小宝,,\n"+
+		"resident_id,330106201801010024,张小贝,,13812345678;13900000001\n"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
+	adult := person
 	child := healthcode.Identity{DocType: healthcode.DocResidentID, Number: "330106202001010020", Name: "张小宝"}
+	guarded := healthcode.Identity{DocType: healthcode.DocResidentID, Number: "330106201801010024", Name: "张小贝"}
+	noPhone := func(id healthcode.Identity) healthcode.Identity { id.Phone = ""; return id }
+	withPhone := func(id healthcode.Identity, phone string) healthcode.Identity { id.Phone = phone; return id }
+	named := func(id healthcode.Identity, name string) healthcode.Identity { id.Name = name; return id }
 	tests := []struct {
-		name string
-		id   healthcode.Identity
-		ok   bool
+		name  string
+		claim healthcode.IdentityClaim
+		ok    bool
 	}{
-		{"three elements", person, true},
-		{"two elements of an adult", healthcode.Identity{DocType: person.DocType, Number: person.Number, Name: person.Name}, true},
-		{"another phone", healthcode.Identity{DocType: person.DocType, Number: person.Number, Name: person.Name, Phone: "13900000000"}, false},
-		{"another name", healthcode.Identity{DocType: person.DocType, Number: person.Number, Name: "李四", Phone: person.Phone}, false},
-		{"unknown number", healthcode.Identity{DocType: person.DocType, Number: "110105194912310037", Name: person.Name, Phone: person.Phone}, false},
-		{"a child without a phone", child, true},
-		{"a child claimed with a phone", healthcode.Identity{DocType: child.DocType, Number: child.Number, Name: child.Name, Phone: person.Phone}, false},
+		{"three elements", healthcode.IdentityClaim{Identity: adult}, true},
+		{"an adult with a phone of their own, claimed without it", healthcode.IdentityClaim{Identity: noPhone(adult), Guardian: "13900000002"}, false},
+		{"another phone", healthcode.IdentityClaim{Identity: withPhone(adult, "13900000000")}, false},
+		{"another name", healthcode.IdentityClaim{Identity: named(adult, "李四")}, false},
+		{"unknown number", healthcode.IdentityClaim{Identity: healthcode.Identity{DocType: adult.DocType, Number: "110105194912310037", Name: adult.Name, Phone: adult.Phone}}, false},
+		{"a child without a phone, no guardians listed", healthcode.IdentityClaim{Identity: child, Guardian: "13900000002"}, true},
+		{"a child claimed with a phone", healthcode.IdentityClaim{Identity: withPhone(child, adult.Phone)}, false},
+		{"a child from a listed guardian", healthcode.IdentityClaim{Identity: guarded, Guardian: "13900000001"}, true},
+		{"a child from a stranger", healthcode.IdentityClaim{Identity: guarded, Guardian: "13900000002"}, false},
 	}
 	for _, tt := range tests {
-		err := reg.CheckIdentity(context.Background(), tt.id)
+		err := reg.CheckIdentity(context.Background(), tt.claim)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: %v, want ok %v", tt.name, err, tt.ok)
 		}
@@ -224,6 +232,15 @@ func TestRegisterNamesEveryBadLine(t *testing.T) {
 	for _, want := range []string{"line 3: doc_number", "line 4: doc_type", "line 5: phone"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	// A guardians column: a bad phone there, and guardians of someone with a phone.
+	_, err = provider.ReadRegister(strings.NewReader("doc_type,doc_number,name,phone,guardians\n"+
+		"resident_id,330106202001010020,张小宝,,1234\n"+
+		"resident_id,11010519491231002X,张三,13812345678,13900000001\n"), time.Now())
+	for _, want := range []string{"line 2: guardians", "line 3: guardians: only a person without a phone"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
 		}
 	}
 	if _, err := provider.ReadRegister(strings.NewReader("number,name\n"), time.Now()); err == nil {

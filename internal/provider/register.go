@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,13 +18,19 @@ import (
 // Register is the real-name check against a CSV register held in memory,
 // for tests, demos and closed deployments whose population is known
 // (a company's staff, a campus). The file has the header
-// doc_type,doc_number,name,phone; a person without a phone of their own
-// (a child) has an empty phone and can pass only the two-element check.
+// doc_type,doc_number,name,phone and may add a fifth column, guardians.
+// A person without a phone of their own (a child) has an empty phone:
+// only they may be registered on a relative's phone, and, when their
+// guardians column lists phones (separated by ";"), only from one of
+// those.
 type Register struct {
 	people map[string][]registered // by doc type and canonical number
 }
 
-type registered struct{ name, phone string }
+type registered struct {
+	name, phone string
+	guardians   []string
+}
 
 // LoadRegister reads a register file, naming the line of any bad row.
 func LoadRegister(path string, now time.Time) (*Register, error) {
@@ -42,14 +49,14 @@ func LoadRegister(path string, now time.Time) (*Register, error) {
 // ReadRegister reads a register from r.
 func ReadRegister(r io.Reader, now time.Time) (*Register, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 4
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("line 1: %w", err)
 	}
-	if strings.Join(header, ",") != "doc_type,doc_number,name,phone" {
-		return nil, errors.New("line 1: the header must be doc_type,doc_number,name,phone")
+	if h := strings.Join(header, ","); h != "doc_type,doc_number,name,phone" && h != "doc_type,doc_number,name,phone,guardians" {
+		return nil, errors.New("line 1: the header must be doc_type,doc_number,name,phone (and optionally guardians)")
 	}
+	cr.FieldsPerRecord = len(header)
 	reg := &Register{people: map[string][]registered{}}
 	var problems []error
 	for {
@@ -81,15 +88,34 @@ func (r *Register) add(rec []string, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("name: %w", err)
 	}
-	phone := strings.TrimSpace(rec[3])
-	if phone != "" {
-		if phone, err = identity.NormalizePhone(phone); err != nil {
-			return fmt.Errorf("phone: %w", err)
+	p := registered{name: name}
+	if p.phone, err = optionalPhone(rec[3]); err != nil {
+		return fmt.Errorf("phone: %w", err)
+	}
+	if len(rec) > 4 {
+		for _, g := range strings.Split(rec[4], ";") {
+			phone, err := optionalPhone(g)
+			if err != nil {
+				return fmt.Errorf("guardians: %w", err)
+			}
+			if phone != "" {
+				p.guardians = append(p.guardians, phone)
+			}
+		}
+		if len(p.guardians) > 0 && p.phone != "" {
+			return errors.New("guardians: only a person without a phone of their own has guardians here")
 		}
 	}
 	key := string(doc) + ":" + number
-	r.people[key] = append(r.people[key], registered{name: name, phone: phone})
+	r.people[key] = append(r.people[key], p)
 	return nil
+}
+
+func optionalPhone(s string) (string, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return "", nil
+	}
+	return identity.NormalizePhone(s)
 }
 
 // Len is the number of register rows.
@@ -101,13 +127,18 @@ func (r *Register) Len() int {
 	return n
 }
 
-// CheckIdentity implements healthcode.IdentityChecker. The identity comes
-// in canonical form from the service.
-func (r *Register) CheckIdentity(_ context.Context, id healthcode.Identity) error {
-	for _, p := range r.people[string(id.DocType)+":"+id.Number] {
-		if p.name == id.Name && (id.Phone == "" || p.phone == id.Phone) {
+// CheckIdentity implements healthcode.IdentityChecker. The claim comes in
+// canonical form from the service. A claim without a phone matches only a
+// person without one, from one of their guardians when they have some.
+func (r *Register) CheckIdentity(_ context.Context, c healthcode.IdentityClaim) error {
+	for _, p := range r.people[string(c.DocType)+":"+c.Number] {
+		if p.name == c.Name && p.phone == c.Phone && (c.Phone != "" || guards(p, c.Guardian)) {
 			return nil
 		}
 	}
 	return healthcode.ErrIdentityMismatch
+}
+
+func guards(p registered, phone string) bool {
+	return len(p.guardians) == 0 || slices.Contains(p.guardians, phone)
 }

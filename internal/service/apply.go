@@ -303,7 +303,7 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 			return err
 		}
 		// After the update: pending facts keep to the region now declared.
-		if newIdentity {
+		if newIdentity || stored.Region != region {
 			if err := takePending(ctx, tx, p, now); err != nil {
 				return err
 			}
@@ -451,9 +451,16 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 		}
 		p.Modified++
 		p.ModifiedThatDay++
+		moved := p.Region != region
 		p.Region, p.UpdatedAt = region, now
 		if err := tx.UpdatePerson(ctx, p); err != nil {
 			return err
+		}
+		if moved {
+			// Facts a feed kept for the region now declared come with it.
+			if err := takePending(ctx, tx, p, now); err != nil {
+				return err
+			}
 		}
 		st, err := s.declare(ctx, tx, p, who, region, decl, false, now)
 		view = s.view(p, st)
@@ -523,7 +530,12 @@ func (s *Service) modificationLeft(p *healthcode.Person, now time.Time) error {
 		return nil
 	}
 	set := s.policies.For(p.Region).Settings()
-	return healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+	e := healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+	if set.ModifyPerDay {
+		y, m, d := now.In(policy.ChinaTime).Date()
+		e.RetryAfter = time.Date(y, m, d+1, 0, 0, 0, 0, policy.ChinaTime).Sub(now) // tomorrow, China time
+	}
+	return e
 }
 
 // proxyStillAllowed refuses to move a relative registered on the login's

@@ -126,6 +126,7 @@ type testEnv struct {
 type envSettings struct {
 	cfg      service.Config
 	pol      policy.Policy
+	chooser  policy.Chooser // when set, instead of pol for every region
 	postgres bool
 }
 
@@ -133,6 +134,9 @@ type envOption func(*envSettings)
 
 // withConfig replaces the default configuration (issuer 330100, Dev off).
 func withConfig(cfg service.Config) envOption { return func(s *envSettings) { s.cfg = cfg } }
+
+// withChooser picks packs by region instead of one pack for all.
+func withChooser(c policy.Chooser) envOption { return func(s *envSettings) { s.chooser = c } }
 
 // withPolicy replaces the core test pack (testdata/core-test.yaml).
 func withPolicy(p policy.Policy) envOption { return func(s *envSettings) { s.pol = p } }
@@ -146,7 +150,7 @@ func withChecker(c healthcode.IdentityChecker) envOption {
 // checkerFunc is a real-name check written in place.
 type checkerFunc func(healthcode.Identity) error
 
-func (f checkerFunc) CheckIdentity(_ context.Context, id healthcode.Identity) error { return f(id) }
+func (f checkerFunc) CheckIdentity(_ context.Context, c healthcode.IdentityClaim) error { return f(c.Identity) }
 
 // modify modifies as a citizen does, asking a relative's new phone for
 // consent when the service wants it.
@@ -218,7 +222,11 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.svc, err = service.New(set.cfg, e.store, e.box, e.keys, policy.Single{Policy: set.pol}, e.sender, log, e.clock.Now)
+	var chooser policy.Chooser = policy.Single{Policy: set.pol}
+	if set.chooser != nil {
+		chooser = set.chooser
+	}
+	e.svc, err = service.New(set.cfg, e.store, e.box, e.keys, chooser, e.sender, log, e.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"time"
+
 	"context"
 	"slices"
 	"strings"
@@ -32,7 +34,6 @@ func (r *IngestResult) Add(o IngestResult) {
 // Ingest stores a batch of feed rows from a feed key and re-evaluates the
 // persons they concern, all in one transaction: the batch and its colours
 // land together or not at all. Errors as FeedAllowed.
-//
 //
 // A feed key keeps to its region: a row about a person whose declared
 // region is outside the key's is rejected, and the others land. A row
@@ -70,6 +71,53 @@ func (s *Service) IngestAs(ctx context.Context, source, author string, rows []in
 	return s.ingest(ctx, source, author, "", rows)
 }
 
+// recentRegion is how far back a person's declared regions count for a
+// feed key's region: results from where someone declared they were in
+// the last 14 days still reach them after they declare they moved, so a
+// change of region does not outrun a test taken before it.
+const recentRegion = 14 * 24 * time.Hour
+
+// outsideRegion returns the persons a key for region may not send rows
+// about: declared outside it now and in every declaration of the last
+// recentRegion. Most persons are within at once; only the others' facts
+// are read.
+func outsideRegion(ctx context.Context, tx healthcode.Tx, persons []*healthcode.Person, region string,
+	now time.Time) (map[int64]bool, error) {
+	if region == "" {
+		return nil, nil
+	}
+	var ids []int64
+	for _, p := range persons {
+		if !healthcode.RegionWithin(p.Region, region) {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	facts, err := tx.FactsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	outside := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		outside[id] = !declaredWithin(facts[id], region, now.Add(-recentRegion))
+	}
+	return outside, nil
+}
+
+// declaredWithin reports whether a declaration since since named a region
+// within region.
+func declaredWithin(facts []healthcode.Fact, region string, since time.Time) bool {
+	for _, f := range facts {
+		if f.Kind == healthcode.FactDeclaration && f.Declaration != nil && !f.At.Before(since) &&
+			healthcode.RegionWithin(f.Declaration.Region, region) {
+			return true
+		}
+	}
+	return false
+}
+
 // ingest stores rows about persons within region ("" for anywhere).
 func (s *Service) ingest(ctx context.Context, source, author, region string, rows []ingest.Row) (IngestResult, error) {
 	res := IngestResult{Rows: len(rows)}
@@ -93,6 +141,10 @@ func (s *Service) ingest(ctx context.Context, source, author, region string, row
 		for _, p := range locked {
 			byHash[string(p.IDHash)] = p
 		}
+		outside, err := outsideRegion(ctx, tx, locked, region, now)
+		if err != nil {
+			return err
+		}
 		var known []*healthcode.Fact
 		var pending []*healthcode.Fact
 		var pendingHashes [][]byte
@@ -101,7 +153,7 @@ func (s *Service) ingest(ctx context.Context, source, author, region string, row
 			f.RecordedAt, f.Source, f.SourceRef, f.Author = now, source, rows[i].SourceRef, author
 			p, ok := byHash[string(hashes[i])]
 			switch {
-			case ok && region != "" && !healthcode.RegionWithin(p.Region, region):
+			case ok && outside[p.ID]:
 				res.Refused = append(res.Refused, ingest.Rejection{Line: rows[i].Line, Field: "doc_number",
 					Reason: "the person is outside this key's region " + region})
 			case ok:

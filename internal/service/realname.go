@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/healthqr"
 	"healthcode/identity"
 	"healthcode/policy"
 )
@@ -64,9 +65,10 @@ func (s *Service) proveIdentity(ctx context.Context, who *healthcode.Principal, 
 	case rel != healthcode.RelationSelf:
 		kind = claimConsent
 	}
-	check := healthcode.Identity{DocType: id.docType, Number: id.number, Name: id.name, Phone: id.phone}
+	check := healthcode.IdentityClaim{Identity: healthcode.Identity{DocType: id.docType, Number: id.number, Name: id.name, Phone: id.phone}}
 	if kind == claimProxy {
-		check.Phone = "" // the phone is the applicant's, not the relative's
+		// The phone is the applicant's, not the relative's.
+		check.Phone, check.Guardian = "", id.phone
 	}
 	if err := s.cfg.Identity.CheckIdentity(ctx, check); err != nil {
 		var e *healthcode.Error
@@ -143,7 +145,8 @@ func relativesLeft(ctx context.Context, r healthcode.Reader, who *healthcode.Pri
 		}
 	}
 	if limit := set.RelativesLimit(); n >= limit {
-		return healthcode.Errorf(healthcode.ELIMIT, "You manage %d relatives, the most this region allows one login.", n)
+		// Forbidden, not a rate limit: waiting does not lift it.
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "You manage %d relatives, the most this region allows one login.", n)
 	}
 	return nil
 }
@@ -256,6 +259,12 @@ func (s *Service) reclaim(ctx context.Context, tx healthcode.Tx, who *healthcode
 		return nil, healthcode.Errorf(healthcode.ECONFLICT, "The record of this identity changed just now; apply again.")
 	}
 	from := p.OwnerID
+	// A new code id: tokens the wrong claim was shown stop verifying.
+	code, err := healthqr.NewCodeID()
+	if err != nil {
+		return nil, err
+	}
+	p.CodeID = code[:]
 	p.OwnerID, p.Relation = who.AccountID, healthcode.RelationSelf
 	p.IDHash, p.IDSealed, p.IDTail, p.DocType = claimed.IDHash, claimed.IDSealed, claimed.IDTail, claimed.DocType
 	p.NameSealed, p.NameMasked, p.PhoneHash, p.PhoneSealed = claimed.NameSealed, claimed.NameMasked, claimed.PhoneHash, claimed.PhoneSealed

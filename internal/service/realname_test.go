@@ -3,7 +3,10 @@ package service_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,7 +201,7 @@ func TestTheOwnerTakesBackAnIdentityAWrongClaimHolds(t *testing.T) {
 			if !checking {
 				return nil // the server before the real-name check
 			}
-			return reg.CheckIdentity(context.Background(), id)
+			return reg.CheckIdentity(context.Background(), healthcode.IdentityClaim{Identity: id})
 		})))...)
 		ctx := context.Background()
 		b := mustLogin(t, e, phoneB)
@@ -271,7 +274,7 @@ func TestRelativesPerLoginAreCapped(t *testing.T) {
 	mustApply(t, e, who, applyInput(validID(t, "33010620200101002"), "孙一", login, forRelative(healthcode.RelationChild)))
 	mustApply(t, e, who, applyInput(validID(t, "33010620200102002"), "孙二", login, forRelative(healthcode.RelationChild)))
 	_, err := e.svc.Apply(context.Background(), who, applyInput(validID(t, "33010620200103002"), "孙三", login, forRelative(healthcode.RelationChild)))
-	wantCode(t, err, healthcode.ELIMIT)
+	wantCode(t, err, healthcode.EFORBIDDEN)
 	mustApply(t, e, who, applyInput(validID(t, "33010619900101002"), "孙大", login)) // oneself is no relative
 }
 
@@ -285,4 +288,307 @@ func TestApplicationsWaitWhenTheCheckIsDown(t *testing.T) {
 	if ps, _ := e.store.PersonsByOwner(context.Background(), who.AccountID); len(ps) != 0 {
 		t.Errorf("%d persons stored while the check was down, want none", len(ps))
 	}
+}
+
+// TestGuessesAcrossAWindowEdgeAreStillFive is the edge a fixed window
+// would leave: one guess, four just before 15 minutes are up and five
+// just after. A run ends only after 15 quiet minutes, so five are checked.
+func TestGuessesAcrossAWindowEdgeAreStillFive(t *testing.T) {
+	t.Parallel()
+	bothStores(t, func(t *testing.T, opts ...envOption) {
+		e := newEnv(t, opts...)
+		ctx := context.Background()
+		const phone = "13900070011"
+		if _, err := e.svc.RequestOTP(ctx, phone); err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		guess := func() {
+			if _, err := e.svc.Login(ctx, phone, "000000"); healthcode.ErrorCode(err) == healthcode.EUNAUTHORIZED {
+				checked++
+			}
+		}
+		guess()
+		e.clock.Advance(14*time.Minute + 50*time.Second)
+		for range 4 {
+			guess()
+		}
+		e.clock.Advance(10 * time.Second)
+		for range 5 {
+			guess()
+		}
+		if checked != 5 {
+			t.Errorf("%d guesses checked within 15 minutes and 10 seconds, want 5", checked)
+		}
+	})
+}
+
+// TestRelativesCapHoldsWhenApplicationsRace sends eight applications for
+// children at once against a cap of two.
+func TestRelativesCapHoldsWhenApplicationsRace(t *testing.T) {
+	t.Parallel()
+	bothStores(t, func(t *testing.T, opts ...envOption) {
+		set := policy.Settings{Relatives: true, Proxy: true, ModifyLimit: 1, MaxRelatives: 2}
+		e := newEnv(t, append(opts, withPolicy(packWith(t, set)))...)
+		const login = "13900070051"
+		who := mustLogin(t, e, login)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			number := validID(t, fmt.Sprintf("3301062020010%d002", i+1))
+			wg.Go(func() {
+				_, err := e.svc.Apply(context.Background(), who, applyInput(number, "孙小宝", login, forRelative(healthcode.RelationChild)))
+				if err != nil && healthcode.ErrorCode(err) != healthcode.EFORBIDDEN {
+					t.Errorf("application %d: %v, want stored or refused at the cap", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if ps, _ := e.store.PersonsByOwner(context.Background(), who.AccountID); len(ps) != 2 {
+			t.Errorf("%d relatives stored, want the cap of 2", len(ps))
+		}
+	})
+}
+
+// TestALoginAtItsCapCannotProbeWhoIsRegistered: at the cap, a child held
+// by another login and a free one get the same answer.
+func TestALoginAtItsCapCannotProbeWhoIsRegistered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withPolicy(packWith(t, policy.Settings{Relatives: true, Proxy: true, ModifyLimit: 1, MaxRelatives: 1})))
+	ctx := context.Background()
+	const loginA, loginB = "13900070061", "13900070062"
+	a := mustLogin(t, e, loginA)
+	held := validID(t, "33010620200101002")
+	mustApply(t, e, a, applyInput(held, "孙小宝", loginA, forRelative(healthcode.RelationChild)))
+	b := mustLogin(t, e, loginB)
+	mustApply(t, e, b, applyInput(validID(t, "33010620200102002"), "孙小二", loginB, forRelative(healthcode.RelationChild)))
+	_, errHeld := e.svc.Apply(ctx, b, applyInput(held, "孙小宝", loginB, forRelative(healthcode.RelationChild)))
+	_, errFree := e.svc.Apply(ctx, b, applyInput(validID(t, "33010620200103002"), "孙小宝", loginB, forRelative(healthcode.RelationChild)))
+	if errHeld == nil || errHeld.Error() != errFree.Error() {
+		t.Errorf("a held ID answers %v, a free one %v; want one answer", errHeld, errFree)
+	}
+}
+
+// squatted makes a person of B's that holds A's identity, as a server
+// without the real-name check would have, then turns the check on.
+func squatted(t *testing.T, opts []envOption, idA, nameA, phoneA, phoneB string, decl ...applyOpt) (*testEnv, *service.PersonView) {
+	t.Helper()
+	reg := register(t, "resident_id,"+idA+","+nameA+","+phoneA)
+	checking := false
+	e := newEnv(t, append(opts, withChecker(checkerFunc(func(id healthcode.Identity) error {
+		if !checking {
+			return nil
+		}
+		return reg.CheckIdentity(context.Background(), healthcode.IdentityClaim{Identity: id})
+	})))...)
+	squat := mustApply(t, e, mustLogin(t, e, phoneB), applyInput(idA, "假名字", phoneB, decl...))
+	checking = true
+	return e, squat
+}
+
+// TestTakeBackSetsAsideWhatTheWrongClaimSaid: B declared contact with
+// cases; A, taking the identity back with a clean declaration, is green,
+// and a code B was shown no longer verifies.
+func TestTakeBackSetsAsideWhatTheWrongClaimSaid(t *testing.T) {
+	t.Parallel()
+	bothStores(t, func(t *testing.T, opts ...envOption) {
+		const phoneA, phoneB, nameA = "13900070031", "13900070032", "吴志强"
+		idA := validID(t, "33010619880303002")
+		e, squat := squatted(t, opts, idA, nameA, phoneA, phoneB, declaringContact)
+		ctx := context.Background()
+		if squat.Status.Color != healthcode.Red {
+			t.Fatalf("the squatter's declared contact: %s, want red", squat.Status.Color)
+		}
+		b, err := e.svc.Authenticate(ctx, mustSession(t, e, phoneB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown, err := e.svc.Code(ctx, b, squat.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := mustApply(t, e, mustLogin(t, e, phoneA), applyInput(idA, nameA, phoneA))
+		if v.Status.Color != healthcode.Green {
+			t.Errorf("A after taking back: %s by %s, want green: B's declaration is not A's", v.Status.Color, v.Status.Rule)
+		}
+		for _, f := range storedFacts(t, e, v.ID) {
+			if f.Author == b.Author() {
+				t.Errorf("fact %d by the wrong claim (%s) is still evaluated", f.ID, f.Kind)
+			}
+		}
+		ver, err := e.svc.Verify(ctx, nil, service.VerifyInput{Token: shown.Token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ver.Valid {
+			t.Errorf("the code B was shown still verifies: %+v", ver)
+		}
+	})
+}
+
+// TestTakeBackWaitsForAHolderWhoChangesTheRecord: while A takes the
+// identity back, B re-applies the person to another identity; A must not
+// take what is now someone else's record.
+func TestTakeBackWaitsForAHolderWhoChangesTheRecord(t *testing.T) {
+	t.Parallel()
+	const phoneA, phoneB, nameA = "13900070131", "13900070132", "吴志强"
+	idA := validID(t, "33010619880303002")
+	e, squat := squatted(t, []envOption{withPostgres()}, idA, nameA, phoneA, phoneB)
+	ctx := context.Background()
+	a := mustLogin(t, e, phoneA)
+	locked, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- e.store.Update(ctx, func(tx healthcode.Tx) error {
+			p, err := tx.LockPerson(ctx, squat.ID)
+			if err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			p.IDHash = []byte("another identity's hash, 32 byte")
+			return tx.UpdatePerson(ctx, p)
+		})
+	}()
+	<-locked
+	var v *service.PersonView
+	var err error
+	applied := make(chan struct{})
+	go func() { v, err = e.svc.Apply(ctx, a, applyInput(idA, nameA, phoneA)); close(applied) }()
+	// Time for A's application to find the person and wait for its lock;
+	// were it slower, it would find the record changed and create anew,
+	// which passes too.
+	time.Sleep(300 * time.Millisecond)
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	<-applied
+	if err == nil && v.ID == squat.ID {
+		t.Errorf("A took person %d although it had just become another identity's", v.ID)
+	}
+	if err != nil && healthcode.ErrorCode(err) != healthcode.ECONFLICT {
+		t.Errorf("A's application: %v, want a conflict to try again", err)
+	}
+}
+
+// TestModifyRefusesWhatNeedsNoCheckFirst: with no modification left, a
+// changed relative is refused before the real-name check is asked, which
+// may be a paid query and would answer whether a name fits.
+func TestModifyRefusesWhatNeedsNoCheckFirst(t *testing.T) {
+	t.Parallel()
+	var checks atomic.Int32
+	e := newEnv(t, withChecker(checkerFunc(func(healthcode.Identity) error { checks.Add(1); return nil })))
+	ctx := context.Background()
+	const login = "13900070071"
+	who := mustLogin(t, e, login)
+	child := mustApply(t, e, who, applyInput(validID(t, "33010620200101002"), "孙小宝", login, forRelative(healthcode.RelationChild)))
+	if _, err := e.svc.Modify(ctx, who, child.ID, modifyInput()); err != nil {
+		t.Fatal(err)
+	}
+	before := checks.Load()
+	for range 20 {
+		in := modifyInput()
+		in.Name = new("孙大宝")
+		_, err := e.svc.Modify(ctx, who, child.ID, in)
+		wantCode(t, err, healthcode.ELIMIT)
+		if healthcode.ErrorRetryAfter(err) <= 0 {
+			t.Errorf("no Retry-After for a limit that lifts tomorrow: %v", err)
+		}
+	}
+	if n := checks.Load() - before; n != 0 {
+		t.Errorf("%d real-name checks made for refused modifications, want none", n)
+	}
+}
+
+// TestARelativeMovesOnlyWhereTheRulesLetThem: a child registered on the
+// login's phone cannot be moved into a region without proxies, nor any
+// relative into one without relatives (seed 000 Q4).
+func TestARelativeMovesOnlyWhereTheRulesLetThem(t *testing.T) {
+	t.Parallel()
+	proxies := packWith(t, policy.Settings{Relatives: true, Proxy: true, ModifyLimit: 5, ModifyPerDay: true})
+	noProxies := packWith(t, policy.Settings{Relatives: true, ModifyLimit: 5, ModifyPerDay: true})
+	noRelatives := packWith(t, policy.Settings{ModifyLimit: 5, ModifyPerDay: true})
+	reg, err := policy.NewRegistry(map[string]*policy.Pack{"330200": noProxies, "330300": noRelatives}, proxies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, withChooser(reg))
+	ctx := context.Background()
+	const login = "13900070081"
+	who := mustLogin(t, e, login)
+	child := mustApply(t, e, who, applyInput(validID(t, "33010620200101002"), "孙小宝", login, forRelative(healthcode.RelationChild)))
+	for _, tt := range []struct {
+		region, want string
+	}{
+		{"330201", healthcode.EINVALID},   // no proxies there
+		{"330301", healthcode.EFORBIDDEN}, // no relatives at all
+		{"330108", ""},                    // proxies allowed
+	} {
+		in := modifyInput()
+		in.Region = tt.region
+		_, err := e.svc.Modify(ctx, who, child.ID, in)
+		if got := healthcode.ErrorCode(err); got != tt.want {
+			t.Errorf("moving the child to %s: %q (%v), want %q", tt.region, got, err, tt.want)
+		}
+	}
+}
+
+// TestAChangeOfRegionDoesNotOutrunAResult: a city's lab key still reaches
+// someone who declared the city within 14 days, and a result kept for the
+// city waits, rather than being lost, for someone who applied elsewhere
+// until they declare the city.
+func TestAChangeOfRegionDoesNotOutrunAResult(t *testing.T) {
+	t.Parallel()
+	bothStores(t, func(t *testing.T, opts ...envOption) {
+		pack, err := policy.LoadShipped("zhejiang-hangzhou-2020")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := newEnv(t, append(opts, withPolicy(pack))...)
+		ctx := context.Background()
+		lab := feedKey(t, e, "lab") // a key for 330100
+		positive := func(ref, number string) service.IngestResult {
+			t.Helper()
+			rows := feedRows(t, "lab", "source_ref,doc_number,at,sampled,result\n"+ref+","+number+",2026-03-10 09:30,2026-03-10 08:00,positive\n", start)
+			res, err := e.svc.Ingest(ctx, lab, "lab", rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		const phoneC, phoneF = "13900070091", "13900070092"
+		idC, idF := validID(t, "33010619900101002"), validID(t, "33010619900202002")
+		c := mustLogin(t, e, phoneC)
+		mover := mustApply(t, e, c, applyInput(idC, "陈小明", phoneC))
+		away := modifyInput()
+		away.Region = "110105"
+		if _, err := e.svc.Modify(ctx, c, mover.ID, away); err != nil {
+			t.Fatal(err)
+		}
+		if res := positive("l-1", idC); len(res.Refused) != 0 || res.Added != 1 {
+			t.Errorf("a positive for someone who left the city today: %+v, want it added", res)
+		}
+		if st, _ := e.svc.Status(ctx, c, mover.ID); st.Color != healthcode.Red {
+			t.Errorf("the mover is %s, want red", st.Color)
+		}
+
+		if res := positive("l-2", idF); res.Pending != 1 {
+			t.Fatalf("a positive for someone not applied: %+v, want it pending", res)
+		}
+		f := mustLogin(t, e, phoneF)
+		in := applyInput(idF, "方小红", phoneF)
+		in.Region = "110105"
+		elsewhere := mustApply(t, e, f, in)
+		if elsewhere.Status.Color != healthcode.Green {
+			t.Errorf("applying outside the lab's city: %s, want green (the result waits)", elsewhere.Status.Color)
+		}
+		e.clock.Advance(25 * time.Hour) // the next day's modification
+		back := modifyInput()
+		v, err := e.svc.Modify(ctx, f, elsewhere.ID, back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status.Color != healthcode.Red {
+			t.Errorf("after declaring the lab's city: %s, want red from the result that waited", v.Status.Color)
+		}
+	})
 }

@@ -166,7 +166,7 @@ func (t *tx) AddPendingFacts(ctx context.Context, idHashes [][]byte, facts []*he
 // TakePendingFacts copies then deletes: SQLite has no DELETE … RETURNING
 // inside a WITH. The transaction holds the only write lock, so nothing
 // can come between the two. Rows kept for a region the person is not
-// in are deleted with the rest and not copied.
+// in stay pending.
 func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*healthcode.Fact, error) {
 	rows, err := t.tx.QueryContext(ctx, `INSERT INTO facts (person_id, kind, at, recorded_at, source, source_ref,
 		author, body) SELECT ?, kind, at, recorded_at, source, source_ref, author, body FROM pending_facts
@@ -188,7 +188,8 @@ func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("take pending facts: %w", translate(err))
 	}
-	if _, err := t.exec(ctx, "take pending facts", `DELETE FROM pending_facts WHERE id_hash = ?`, idHash); err != nil {
+	if _, err := t.exec(ctx, "take pending facts", `DELETE FROM pending_facts WHERE id_hash = ?
+		AND substr((SELECT region FROM persons WHERE id = ?), 1, length(region_prefix)) = region_prefix`, idHash, personID); err != nil {
 		return nil, err
 	}
 	sortFacts(taken)

@@ -102,7 +102,20 @@ func testPendingFactsKeepToRegion(t *testing.T, s healthcode.Store) {
 		return err
 	})
 	if len(taken) != 0 {
-		t.Errorf("second take returned %v: the fact for another region was kept", refs(taken))
+		t.Errorf("second take returned %v, want nothing while the person is outside 3302", refs(taken))
+	}
+	// The person moves into the other city: its lab's fact, kept pending,
+	// comes now.
+	p.Region = "330201"
+	update(t, s, func(tx healthcode.Tx) (err error) {
+		if err := tx.UpdatePerson(ctx, p); err != nil {
+			return err
+		}
+		taken, err = tx.TakePendingFacts(ctx, p.IDHash, p.ID)
+		return err
+	})
+	if got, want := refs(taken), []string{"other-city-lab/R2"}; !slices.Equal(got, want) {
+		t.Errorf("after moving took %v, want %v", got, want)
 	}
 }
 

@@ -60,7 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"LockAccount", testLockAccount},
 		{"APIKeysAreListedWithExpiry", testAPIKeysListed},
 		{"RevokeAPIKeyOnce", testRevokeAPIKey},
-		{"PendingFactsKeepToTheSendersRegion", testPendingFactsKeepToRegion},
+		{"PendingFactsWaitForTheSendersRegion", testPendingFactsKeepToRegion},
 		{"DeadlinesAreUnavailable", testUnavailableOnDeadline},
 		{"RateBucketBurstsAndRefills", testRateBucket},
 		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
