@@ -30,8 +30,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
-	// RetryAfter is, for an ELIMIT, how long until the request may be
-	// made again; zero when not known.
+	// RetryAfter is, for an ELIMIT or an EUNAVAILABLE, how long until the
+	// request may be made again; zero when not known.
 	RetryAfter time.Duration
 }
 

@@ -1,6 +1,9 @@
 package healthcode
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // IdentityChecker answers the real-name check (实名认证) that every
 // application passes before anything about the person is stored: do a
@@ -39,4 +42,5 @@ var ErrIdentityMismatch = &Error{Code: EINVALID,
 
 // ErrIdentityUnavailable is the answer when the real-name check cannot be
 // made now.
-var ErrIdentityUnavailable = Errorf(EUNAVAILABLE, "The real-name check is unavailable right now; try again in a few minutes.")
+var ErrIdentityUnavailable = &Error{Code: EUNAVAILABLE, RetryAfter: time.Minute,
+	Message: "The real-name check is unavailable right now; try again in a minute."}

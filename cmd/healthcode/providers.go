@@ -101,4 +101,4 @@ type refuse struct{}
 var errOffline = healthcode.Errorf(healthcode.EUNAVAILABLE, "This command does not apply anyone or send texts.")
 
 func (refuse) CheckIdentity(context.Context, healthcode.IdentityClaim) error { return errOffline }
-func (refuse) SendCode(context.Context, healthcode.CodeMessage) error { return errOffline }
+func (refuse) SendCode(context.Context, healthcode.CodeMessage) error        { return errOffline }

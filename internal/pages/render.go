@@ -182,7 +182,6 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	w.Write(b.Bytes())
 }
 
-
 // fail shows a page with only a message and a way back.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, c *ctx, status int, msg string) {
 	pg := p.newPage(r, c, "title.error")

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"healthcode/healthqr"
-	"healthcode/internal/secret"
 	"healthcode/internal/provider"
+	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/sqlite"
 	"healthcode/policy"

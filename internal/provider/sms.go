@@ -36,7 +36,8 @@ func (g *SMSGateway) SendCode(ctx context.Context, m healthcode.CodeMessage) err
 		Params: smsParams{Code: m.Code, Minutes: max(minutes, 1), Requester: m.Requester, ExpiresAt: m.ExpiresAt}}
 	if err := g.Client.Post(ctx, req, nil); err != nil {
 		g.Log.ErrorContext(ctx, "sms gateway unavailable", "phone", identity.MaskPhone(m.Phone), "err", err)
-		return healthcode.Errorf(healthcode.EUNAVAILABLE, "The text message could not be sent; try again in a few minutes.")
+		return &healthcode.Error{Code: healthcode.EUNAVAILABLE, RetryAfter: time.Minute,
+			Message: "The text message could not be sent; try again in a minute."}
 	}
 	return nil
 }

@@ -50,6 +50,11 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 	if err != nil {
 		return nil, err
 	}
+	// Refusals that need no check come first: the check may be a paid
+	// query, and would answer whether a name fits an ID.
+	if err := s.roomFor(ctx, s.store, who, in.Relation, set); err != nil {
+		return nil, err
+	}
 	kind, _, err := s.proveIdentity(ctx, who, in.Relation, id, set, now)
 	if err != nil {
 		return nil, err
@@ -72,12 +77,15 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 		if err := tx.LockAccount(ctx, who.AccountID); err != nil {
 			return err
 		}
+		if err := s.roomFor(ctx, tx, who, in.Relation, set); err != nil {
+			return err
+		}
 		if kind == claimConsent {
 			if wrongConsent, err = s.checkConsent(ctx, tx, who, id, in.ConsentCode, now); err != nil || wrongConsent {
 				return err // a wrong guess commits, so that it counts
 			}
 		}
-		held, err := s.checkNew(ctx, tx, who, kind, set, p.IDHash)
+		held, err := s.checkNew(ctx, tx, who, kind, p.IDHash)
 		if err != nil {
 			return err
 		}
@@ -86,7 +94,7 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 			reclaimed = true
 			st, err = s.reclaim(ctx, tx, who, held, p, region, decl, now)
 		} else {
-			st, err = s.create(ctx, tx, who, p, region, decl, now)
+			st, err = s.create(ctx, tx, who, kind, p, region, decl, now)
 		}
 		view = s.view(p, st)
 		return err
@@ -104,12 +112,16 @@ func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in Apply
 
 // create stores a new person with the facts feeds kept waiting for them
 // and their first colour.
-func (s *Service) create(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, p *healthcode.Person,
+func (s *Service) create(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, kind claim, p *healthcode.Person,
 	region string, decl healthcode.Declaration, now time.Time) (*healthcode.Status, error) {
 	if err := tx.CreatePerson(ctx, p); healthcode.ErrorCode(err) == healthcode.ECONFLICT {
-		// Lost a race with a concurrent application: for this identity,
-		// or for the caller themself.
-		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Another application was just made from your login; reload to see it.")
+		// Lost a race with another login's application for this identity
+		// (the caller's own are queued on their account): answered as if
+		// it had been stored first.
+		if kind == claimProxy {
+			return nil, healthcode.ErrIdentityMismatch
+		}
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Another application for this identity was just made; reload and try again.")
 	} else if err != nil {
 		return nil, err
 	}
@@ -150,30 +162,33 @@ func (s *Service) CheckApplication(in ApplyInput) error {
 	return problems.Err()
 }
 
+// roomFor refuses a second application for oneself, and a relative past
+// the region's limit, before anything about the identity is looked at: a
+// login at its limit hears the same whether or not someone holds it.
+func (s *Service) roomFor(ctx context.Context, r healthcode.Reader, who *healthcode.Principal, rel healthcode.Relation,
+	set policy.Settings) error {
+	if rel != healthcode.RelationSelf {
+		return relativesLeft(ctx, r, who, set)
+	}
+	owned, err := r.PersonsByOwner(ctx, who.AccountID)
+	if err != nil {
+		return err
+	}
+	if len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf {
+		return healthcode.Errorf(healthcode.ECONFLICT, "You already applied for yourself (id %d); use re-apply or modify.", owned[0].ID)
+	}
+	return nil
+}
+
 var errOneCode = healthcode.Errorf(healthcode.ECONFLICT, "A health code already exists for this identity document. One person, one code.")
 
-// checkNew refuses a second code for one identity, and a second
-// application for oneself or a relative past the region's limit. A
-// person another login holds is returned for a claim for oneself, which
-// takes it back; for a relative's claim the answer is the failed check's,
-// so it tells nothing a stranger could learn (a consenting relative is no
-// stranger: they hear that they have a code).
+// checkNew refuses a second code for one identity. A person another
+// login holds is returned for a claim for oneself, which takes it back;
+// for a proxy's claim the answer is the failed check's, so it tells
+// nothing a stranger could learn (a consenting relative is no stranger:
+// they hear that they have a code).
 func (s *Service) checkNew(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, kind claim,
-	set policy.Settings, idHash []byte) (held *healthcode.Person, err error) {
-	owned, err := tx.PersonsByOwner(ctx, who.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	if kind == claimSelf && len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf {
-		return nil, healthcode.Errorf(healthcode.ECONFLICT, "You already applied for yourself (id %d); use re-apply or modify.", owned[0].ID)
-	}
-	if kind != claimSelf {
-		// Before looking at who holds the identity, so that a login at its
-		// limit hears the same whether or not someone does.
-		if err := relativesLeft(ctx, tx, who, set); err != nil {
-			return nil, err
-		}
-	}
+	idHash []byte) (held *healthcode.Person, err error) {
 	existing, err := tx.PersonByIdentity(ctx, idHash)
 	switch {
 	case err == nil && existing.OwnerID == who.AccountID:

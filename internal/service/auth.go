@@ -106,7 +106,6 @@ func (s *Service) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcode
 	return &healthcode.Principal{Role: k.Role, KeyID: k.ID, Name: k.Name, Region: k.Region, Kinds: k.Kinds}, nil
 }
 
-
 // tokenHash is unkeyed: tokens carry 256 random bits, so a hash suffices to
 // make a stolen database useless for logging in.
 func tokenHash(token string) []byte {

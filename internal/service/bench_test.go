@@ -19,8 +19,8 @@ import (
 	"healthcode/healthqr"
 	"healthcode/internal/postgres"
 	"healthcode/internal/postgres/pgtest"
-	"healthcode/internal/secret"
 	"healthcode/internal/provider"
+	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/policy"
 )

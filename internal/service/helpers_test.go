@@ -150,7 +150,9 @@ func withChecker(c healthcode.IdentityChecker) envOption {
 // checkerFunc is a real-name check written in place.
 type checkerFunc func(healthcode.Identity) error
 
-func (f checkerFunc) CheckIdentity(_ context.Context, c healthcode.IdentityClaim) error { return f(c.Identity) }
+func (f checkerFunc) CheckIdentity(_ context.Context, c healthcode.IdentityClaim) error {
+	return f(c.Identity)
+}
 
 // modify modifies as a citizen does, asking a relative's new phone for
 // consent when the service wants it.

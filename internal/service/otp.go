@@ -142,7 +142,8 @@ func (s *Service) sendCode(ctx context.Context, c oneTimeCode) (*OTPResult, erro
 			return nil, err
 		}
 		s.log.ErrorContext(ctx, "text message not sent", "phone", maskPhone(c.phone), "err", err)
-		return nil, healthcode.Errorf(healthcode.EUNAVAILABLE, "The text message could not be sent; try again in a few minutes.")
+		return nil, &healthcode.Error{Code: healthcode.EUNAVAILABLE, RetryAfter: time.Minute,
+			Message: "The text message could not be sent; try again in a minute."}
 	}
 	res := &OTPResult{ExpiresAt: o.ExpiresAt, SentTo: maskPhone(c.phone)}
 	if s.cfg.Dev {

@@ -592,3 +592,32 @@ func TestAChangeOfRegionDoesNotOutrunAResult(t *testing.T) {
 		}
 	})
 }
+
+// TestAtItsCapALoginAsksNoCheck: past the relatives cap an application is
+// refused before the real-name check is asked (a paid query that would
+// answer whether a name fits an ID) and before a consent code is checked
+// (which would spend the relative's phone's guesses).
+func TestAtItsCapALoginAsksNoCheck(t *testing.T) {
+	t.Parallel()
+	var checks atomic.Int32
+	e := newEnv(t, withPolicy(packWith(t, policy.Settings{Relatives: true, Proxy: true, ModifyLimit: 1, MaxRelatives: 1})),
+		withChecker(checkerFunc(func(healthcode.Identity) error { checks.Add(1); return nil })))
+	ctx := context.Background()
+	const login = "13900070101"
+	who := mustLogin(t, e, login)
+	mustApply(t, e, who, applyInput(validID(t, "33010620200101002"), "孙小宝", login, forRelative(healthcode.RelationChild)))
+	before := checks.Load()
+	proxy := applyInput(validID(t, "33010620200102002"), "孙小二", login, forRelative(healthcode.RelationChild))
+	withPhone := applyInput(validID(t, "33010619900101002"), "孙大", "13900070102", forRelative(healthcode.RelationSpouse))
+	withPhone.ConsentCode = "000000"
+	for _, in := range []service.ApplyInput{proxy, withPhone} {
+		_, err := e.svc.Apply(ctx, who, in)
+		wantCode(t, err, healthcode.EFORBIDDEN)
+	}
+	if n := checks.Load() - before; n != 0 {
+		t.Errorf("%d real-name checks past the cap, want none", n)
+	}
+	if n, _, err := e.store.Guesses(ctx, e.box.Hash("phone", "13900070102")); err == nil && n > 0 {
+		t.Errorf("%d guesses counted on the relative's phone past the cap, want none", n)
+	}
+}

@@ -31,7 +31,6 @@ var statusOf = map[string]int{
 	healthcode.EINTERNAL:     http.StatusInternalServerError,
 }
 
-
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
