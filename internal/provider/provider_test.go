@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,13 @@ func (f *fakeProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusOK {
 		io.WriteString(w, f.body)
 	}
+}
+
+// seen returns what the provider was sent so far.
+func (f *fakeProvider) seen() ([]*http.Request, [][]byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.requests), slices.Clone(f.bodies)
 }
 
 func newClient(t *testing.T, f *fakeProvider) *provider.Client {
@@ -94,8 +102,8 @@ func TestIdentityServiceAnswers(t *testing.T) {
 			if got := healthcode.ErrorCode(err); got != tt.want {
 				t.Errorf("error code %q (%v), want %q", got, err, tt.want)
 			}
-			if len(f.requests) != tt.tries {
-				t.Errorf("%d requests, want %d", len(f.requests), tt.tries)
+			if reqs, _ := f.seen(); len(reqs) != tt.tries {
+				t.Errorf("%d requests, want %d", len(reqs), tt.tries)
 			}
 		})
 	}
@@ -113,15 +121,16 @@ func TestRequestsAreSignedAndRetriedUnderOneKey(t *testing.T) {
 	if err := g.SendCode(context.Background(), msg); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.requests) != 2 {
-		t.Fatalf("%d requests, want 2", len(f.requests))
+	reqs, bodies := f.seen()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
 	}
-	if k1, k2 := f.requests[0].Header.Get("Idempotency-Key"), f.requests[1].Header.Get("Idempotency-Key"); k1 == "" || k1 != k2 {
+	if k1, k2 := reqs[0].Header.Get("Idempotency-Key"), reqs[1].Header.Get("Idempotency-Key"); k1 == "" || k1 != k2 {
 		t.Errorf("idempotency keys %q and %q, want one key for both tries", k1, k2)
 	}
-	for i, r := range f.requests {
+	for i, r := range reqs {
 		ts := r.Header.Get("X-Healthcode-Timestamp")
-		want := "v1=" + provider.Sign(secret, ts, f.bodies[i])
+		want := "v1=" + provider.Sign(secret, ts, bodies[i])
 		if got := r.Header.Get("X-Healthcode-Signature"); got != want || ts == "" {
 			t.Errorf("try %d: signature %q over timestamp %q, want %q", i, got, ts, want)
 		}
@@ -135,12 +144,12 @@ func TestRequestsAreSignedAndRetriedUnderOneKey(t *testing.T) {
 			Requester string `json:"requester"`
 		} `json:"params"`
 	}
-	if err := json.Unmarshal(f.bodies[0], &body); err != nil {
+	if err := json.Unmarshal(bodies[0], &body); err != nil {
 		t.Fatal(err)
 	}
 	if body.Phone != msg.Phone || body.Template != "consent" || body.Params.Code != "424242" ||
 		body.Params.Minutes != 5 || body.Params.Requester != "139****0001" {
-		t.Errorf("body %s does not follow the contract", f.bodies[0])
+		t.Errorf("body %s does not follow the contract", bodies[0])
 	}
 }
 
@@ -258,5 +267,30 @@ func TestLogSenderMasksThePhone(t *testing.T) {
 	out := buf.String()
 	if strings.Contains(out, "13812345678") || !strings.Contains(out, "138****5678") || !strings.Contains(out, "424242") {
 		t.Errorf("dev sender logged %q, want the code with the phone masked as 138****5678", out)
+	}
+}
+
+// TestRedirectsAreNotFollowed: a provider answering 307 elsewhere gets the
+// identity no further; the answer is a refusal, not retried.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
+	elsewhere := &fakeProvider{answers: []int{200}, body: `{"match": true}`}
+	other := httptest.NewServer(elsewhere)
+	t.Cleanup(other.Close)
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirecting.Close)
+	c, err := provider.NewClient(redirecting.URL, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &provider.IdentityService{Client: c, Log: quiet}
+	err = s.CheckIdentity(context.Background(), healthcode.IdentityClaim{Identity: person})
+	if healthcode.ErrorCode(err) != healthcode.EUNAVAILABLE {
+		t.Errorf("after a redirect: %v, want unavailable", err)
+	}
+	if reqs, _ := elsewhere.seen(); len(reqs) != 0 {
+		t.Errorf("the redirect's target got %d requests, want none", len(reqs))
 	}
 }
