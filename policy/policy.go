@@ -76,10 +76,16 @@ const (
 // RelativesLimit is MaxRelatives or its default.
 func (s Settings) RelativesLimit() int { return cmp.Or(s.MaxRelatives, DefaultMaxRelatives) }
 
+// ProxyAges are ProxyUnder and ProxyFrom, or their defaults.
+func (s Settings) ProxyAges() (under, from int) {
+	return cmp.Or(s.ProxyUnder, DefaultProxyUnder), cmp.Or(s.ProxyFrom, DefaultProxyFrom)
+}
+
 // ProxyAge reports whether a person of this age may be registered on a
 // relative's phone: a child or an elderly person.
 func (s Settings) ProxyAge(age int) bool {
-	return age < cmp.Or(s.ProxyUnder, DefaultProxyUnder) || age >= cmp.Or(s.ProxyFrom, DefaultProxyFrom)
+	under, from := s.ProxyAges()
+	return age < under || age >= from
 }
 
 // ChinaTime is the zone of every date a citizen reads and of "once a day"

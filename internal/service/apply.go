@@ -25,9 +25,8 @@ import (
 // Errors: EINVALID naming each bad field (ErrIdentityMismatch when the
 // check fails, ErrConsentRequired without a consent code); ECONFLICT when
 // the caller already applied for this person or themself; EFORBIDDEN
-// when the region does not allow acting for relatives; ELIMIT past the
-// region's relatives per login; EUNAVAILABLE when the check cannot be
-// made now. No answer tells whether someone else holds the identity.
+// when the region does not allow acting for relatives, or past its
+// relatives per login; EUNAVAILABLE when the check cannot be made now. No answer tells whether someone else holds the identity.
 func (s *Service) Apply(ctx context.Context, who *healthcode.Principal, in ApplyInput) (*PersonView, error) {
 	if err := requireCitizen(who); err != nil {
 		return nil, err
@@ -205,9 +204,12 @@ func (s *Service) checkNew(ctx context.Context, tx healthcode.Tx, who *healthcod
 	return nil, nil
 }
 
+// idKey is the lookup hash of an identity: one person, one code.
+func (s *Service) idKey(id checkedIdentity) []byte { return s.box.Hash(purposeID, id.identityKey()) }
+
 func (s *Service) setIdentity(p *healthcode.Person, id checkedIdentity) {
 	p.DocType = id.docType
-	p.IDHash = s.box.Hash(purposeID, id.identityKey())
+	p.IDHash = s.idKey(id)
 	p.IDSealed = s.box.Seal(purposeID, id.number)
 	p.IDTail = identity.Tail(id.number)
 	s.setName(p, id.name)
@@ -220,7 +222,7 @@ func (s *Service) setName(p *healthcode.Person, name string) {
 }
 
 func (s *Service) setPhone(p *healthcode.Person, phone string) {
-	p.PhoneHash = s.box.Hash(purposePhone, phone)
+	p.PhoneHash = s.phoneKey(phone)
 	p.PhoneSealed = s.box.Seal(purposePhone, phone)
 }
 
@@ -237,7 +239,7 @@ func (s *Service) declare(ctx context.Context, tx healthcode.Tx, p *healthcode.P
 func (s *Service) addDeclaration(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, who *healthcode.Principal,
 	region string, d healthcode.Declaration, reapply bool, now time.Time) (*healthcode.Fact, error) {
 	f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactDeclaration, At: now, RecordedAt: now,
-		Source: "citizen", Author: who.Author(),
+		Source: sourceCitizen, Author: who.Author(),
 		Declaration: &healthcode.DeclarationFact{Declaration: d, Region: region, Reapply: reapply}}
 	return f, tx.AddFact(ctx, f)
 }
@@ -281,8 +283,8 @@ func (s *Service) Reapply(ctx context.Context, who *healthcode.Principal, person
 	if err != nil {
 		return nil, err
 	}
-	sameRelative := bytes.Equal(stored.IDHash, s.box.Hash(purposeID, id.identityKey())) &&
-		bytes.Equal(stored.PhoneHash, s.loginKey(id.phone))
+	sameRelative := bytes.Equal(stored.IDHash, s.idKey(id)) &&
+		bytes.Equal(stored.PhoneHash, s.phoneKey(id.phone))
 	needConsent := kind == claimConsent && !sameRelative
 	if needConsent && strings.TrimSpace(in.ConsentCode) == "" {
 		return nil, ErrConsentRequired
@@ -436,7 +438,7 @@ func (s *Service) Modify(ctx context.Context, who *healthcode.Principal, personI
 		if err != nil {
 			return nil, err
 		}
-		needConsent = kind == claimConsent && !bytes.Equal(stored.PhoneHash, s.loginKey(id.phone))
+		needConsent = kind == claimConsent && !bytes.Equal(stored.PhoneHash, s.phoneKey(id.phone))
 		if needConsent && strings.TrimSpace(in.ConsentCode) == "" {
 			return nil, ErrConsentRequired
 		}
@@ -499,10 +501,12 @@ func (s *Service) identityChange(p *healthcode.Person, in ModifyInput, problems 
 		return nil, nil
 	}
 	if p.Relation == healthcode.RelationSelf {
-		for field, v := range map[string]*string{"name": in.Name, "phone": in.Phone} {
-			if v != nil {
-				problems.Add(field, "cannot be modified for yourself; ask your community for error correction")
-			}
+		const why = "cannot be modified for yourself; ask your community for error correction"
+		if in.Name != nil {
+			problems.Add("name", why)
+		}
+		if in.Phone != nil {
+			problems.Add("phone", why)
 		}
 		return nil, nil
 	}

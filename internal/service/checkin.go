@@ -61,7 +61,7 @@ func (s *Service) CheckIn(ctx context.Context, who *healthcode.Principal, person
 			return healthcode.Errorf(healthcode.ECONFLICT, "Already checked in today (%s); check in again tomorrow.", today)
 		}
 		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactCheckIn, At: now, RecordedAt: now,
-			Source: "citizen", Author: who.Author(), CheckIn: fact}
+			Source: sourceCitizen, Author: who.Author(), CheckIn: fact}
 		if err := tx.AddFact(ctx, f); err != nil {
 			return err
 		}

@@ -127,7 +127,7 @@ func (s *Service) ingest(ctx context.Context, source, author, region string, row
 	now := s.clock()
 	hashes := make([][]byte, len(rows))
 	for i := range rows {
-		hashes[i] = s.box.Hash(purposeID, checkedIdentity{docType: rows[i].DocType, number: rows[i].Number}.identityKey())
+		hashes[i] = s.idKey(checkedIdentity{docType: rows[i].DocType, number: rows[i].Number})
 	}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
 		// Lock before inserting, all at once and in id order: the

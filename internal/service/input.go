@@ -8,6 +8,11 @@ import (
 	"healthcode/identity"
 )
 
+// sourceCitizen is the source of the facts citizens state themselves
+// (declarations, check-ins, venue visits): what a wrong claim on an
+// identity said, set aside when the owner takes it back.
+const sourceCitizen = "citizen"
+
 // Purposes under which identity values are sealed and hashed.
 const (
 	purposeID    = "id"

@@ -49,8 +49,7 @@ func (s *Service) RequestOTP(ctx context.Context, phone string) (*OTPResult, err
 	if err != nil {
 		return nil, invalid("phone", err.Error())
 	}
-	return s.sendCode(ctx, oneTimeCode{phone: phone, key: s.loginKey(phone), purpose: healthcode.CodeLogin,
-		hash: func(code string) []byte { return s.box.Hash("otp", phone+":"+code) }})
+	return s.sendCode(ctx, s.loginCode(phone))
 }
 
 // Login exchanges a phone and its one-time code for a session, creating the
@@ -66,13 +65,12 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 		return nil, err
 	}
 	now := s.clock()
-	phoneHash := s.loginKey(phone)
+	phoneHash := s.phoneKey(phone)
 	token := sessionPrefix + randomToken()
 	res := &LoginResult{Token: token, ExpiresAt: now.Add(s.cfg.SessionTTL)}
-	otp := oneTimeCode{phone: phone, key: phoneHash, hash: func(c string) []byte { return s.box.Hash("otp", phone+":"+c) }}
 	var right bool
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
-		if right, err = s.checkCode(ctx, tx, otp, code, now); err != nil || !right {
+		if right, err = s.checkCode(ctx, tx, s.loginCode(phone), code, now); err != nil || !right {
 			return err // a wrong guess commits, so that it counts
 		}
 		acct, err := tx.AccountByPhone(ctx, phoneHash)
@@ -94,9 +92,9 @@ func (s *Service) Login(ctx context.Context, phone, code string) (*LoginResult, 
 	return res, nil
 }
 
-// loginKey is the lookup hash of a phone: the key of its account, of its
-// login code and of its guesses.
-func (s *Service) loginKey(phone string) []byte { return s.box.Hash(purposePhone, phone) }
+// phoneKey is the lookup hash of a phone: the key of its account, of its
+// login code, of its guesses, and a person's phone hash.
+func (s *Service) phoneKey(phone string) []byte { return s.box.Hash(purposePhone, phone) }
 
 // oneTimeCode says where a code goes and what it is bound to.
 type oneTimeCode struct {
@@ -107,6 +105,12 @@ type oneTimeCode struct {
 	// hash binds a code to what it is for: the phone, and for consent the
 	// account asking and the identity it asks about.
 	hash func(code string) []byte
+}
+
+// loginCode is the code a phone logs in with.
+func (s *Service) loginCode(phone string) oneTimeCode {
+	return oneTimeCode{phone: phone, key: s.phoneKey(phone), purpose: healthcode.CodeLogin,
+		hash: func(code string) []byte { return s.box.Hash("otp", phone+":"+code) }}
 }
 
 // sendCode stores a new code for c and texts it, unless the phone asked
@@ -174,7 +178,7 @@ func (s *Service) mayText(ctx context.Context, r healthcode.Reader, c oneTimeCod
 // guessesLeft refuses a new code to a phone whose guesses are used up:
 // it could not be checked before the window ends anyway.
 func (s *Service) guessesLeft(ctx context.Context, r healthcode.Reader, phone string, now time.Time) error {
-	n, last, err := r.Guesses(ctx, s.loginKey(phone))
+	n, last, err := r.Guesses(ctx, s.phoneKey(phone))
 	switch {
 	case healthcode.ErrorCode(err) == healthcode.ENOTFOUND:
 		return nil
@@ -200,7 +204,7 @@ func tooManyGuesses(last, now time.Time) error {
 // phone's limit is not checked at all (ELIMIT). The caller commits a
 // wrong guess, so that it counts.
 func (s *Service) checkCode(ctx context.Context, tx healthcode.Tx, c oneTimeCode, code string, now time.Time) (right bool, err error) {
-	guessKey := s.loginKey(c.phone)
+	guessKey := s.phoneKey(c.phone)
 	n, last, err := tx.CountGuess(ctx, guessKey, now, otpGuessWindow, otpMaxGuesses)
 	if err != nil {
 		return false, err

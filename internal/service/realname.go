@@ -52,7 +52,7 @@ func (s *Service) proveIdentity(ctx context.Context, who *healthcode.Principal, 
 	if err != nil {
 		return 0, nil, err
 	}
-	onLoginPhone := bytes.Equal(s.loginKey(id.phone), acct.PhoneHash)
+	onLoginPhone := bytes.Equal(s.phoneKey(id.phone), acct.PhoneHash)
 	kind := claimSelf
 	switch {
 	case rel == healthcode.RelationSelf && !onLoginPhone:
@@ -90,18 +90,11 @@ func proxyAllowed(id checkedIdentity, set policy.Settings, now time.Time) error 
 	}
 	born, ok := identity.BirthDate(id.number)
 	if id.docType != healthcode.DocResidentID || !ok || !set.ProxyAge(ageAt(born, now)) {
+		under, from := set.ProxyAges()
 		return invalid("identity.phone", fmt.Sprintf("must be the relative's own phone: only children under %d and people of %d or over "+
-			"with a resident ID are registered on yours", cmpOr(set.ProxyUnder, policy.DefaultProxyUnder),
-			cmpOr(set.ProxyFrom, policy.DefaultProxyFrom)))
+			"with a resident ID are registered on yours", under, from))
 	}
 	return nil
-}
-
-func cmpOr(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // ageAt is a person's age in whole years at now, China time.
@@ -186,9 +179,9 @@ func (s *Service) RequestConsent(ctx context.Context, who *healthcode.Principal,
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	set := s.policies.For(region).Settings()
-	if !set.Relatives {
-		return nil, errNoRelatives
+	set, err := s.settingsFor(in.Relation, region)
+	if err != nil {
+		return nil, err
 	}
 	if in.PersonID == 0 {
 		if err := relativesLeft(ctx, s.store, who, set); err != nil {
@@ -278,7 +271,7 @@ func (s *Service) reclaim(ctx context.Context, tx healthcode.Tx, who *healthcode
 	// Feeds' facts name the identity and stay; so do checkpoints'
 	// measurements, which officials may review.
 	fromAuthor := (&healthcode.Principal{AccountID: from}).Author()
-	voided, err := tx.VoidFacts(ctx, p.ID, "citizen", fromAuthor, claimEnded, now)
+	voided, err := tx.VoidFacts(ctx, p.ID, sourceCitizen, fromAuthor, claimEnded, now)
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,7 @@ func (s *Service) Visit(ctx context.Context, who *healthcode.Principal, personID
 		// code again, or a photo of it a hundred times, adds nothing.
 		ref := fmt.Sprintf("visit:%d:%s:%d", p.ID, v.ID, now.Unix()/int64(visitWindow/time.Second))
 		_, err = tx.AddFacts(ctx, []*healthcode.Fact{{PersonID: p.ID, Kind: healthcode.FactVenueVisit, At: now,
-			RecordedAt: now, Source: "citizen", SourceRef: ref, Author: who.Author(),
+			RecordedAt: now, Source: sourceCitizen, SourceRef: ref, Author: who.Author(),
 			VenueVisit: &healthcode.VenueVisitFact{Venue: v.ID, Name: v.Name, Region: v.Region}}})
 		return err
 	})
