@@ -69,9 +69,13 @@ type applyView struct {
 	Relations []string            // choices; one when the relation is fixed
 	Questions []string
 	Fields    []string
-	// ConsentTo is the relative's phone, masked, that a consent code was
-	// sent to: the confirmation then asks for it.
-	ConsentTo string
+	consentAsk
+}
+
+// consentAsk is what a form shows once a relative's phone was sent a
+// consent code (the "consent" partial): it then asks for the code.
+type consentAsk struct {
+	ConsentTo string // the relative's phone, masked
 	DevCode   string // the consent code itself, on --dev servers only
 }
 
@@ -220,8 +224,7 @@ type modifyView struct {
 	Person    *service.PersonView
 	Self      bool
 	Questions []string
-	ConsentTo string // as in applyView: a relative's new phone was sent a consent code
-	DevCode   string
+	consentAsk
 }
 
 func (p *Pages) modifyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
