@@ -74,22 +74,10 @@ func (p *Pages) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &ctx{lang: "zh"}
 		p.preferences(w, r, c)
-		var down error // a login that cannot be checked now is not a logout
-		if tok := p.cookie(r, cookieSession); tok != "" {
-			who, err := p.svc.Authenticate(r.Context(), tok)
-			if err == nil && who.Role == healthcode.RoleCitizen {
-				c.citizen = who
-			}
-			down = cmp.Or(down, unavailable(err))
-		}
-		if tok := p.cookie(r, cookieStaff); tok != "" {
-			who, err := p.svc.Authenticate(r.Context(), tok)
-			if err == nil && staffRole(who.Role) {
-				c.staff = who
-			}
-			down = cmp.Or(down, unavailable(err))
-		}
-		if down != nil {
+		var down, staffDown error // a login that cannot be checked now is not a logout
+		c.citizen, down = p.sessionOf(r, cookieSession, func(r healthcode.Role) bool { return r == healthcode.RoleCitizen })
+		c.staff, staffDown = p.sessionOf(r, cookieStaff, staffRole)
+		if down = cmp.Or(down, staffDown); down != nil {
 			p.failErr(w, r, c, down)
 			return
 		}
@@ -120,6 +108,21 @@ func (p *Pages) handle(rt route) http.Handler {
 		}
 		rt.handler(p, w, r, c)
 	})
+}
+
+// sessionOf is the principal of the session in the cookie name when its
+// role is one allowed, else nil; the error says only that the session
+// cannot be checked now (the database is away), which is not a logout.
+func (p *Pages) sessionOf(r *http.Request, name string, allowed func(healthcode.Role) bool) (*healthcode.Principal, error) {
+	tok := p.cookie(r, name)
+	if tok == "" {
+		return nil, nil
+	}
+	who, err := p.svc.Authenticate(r.Context(), tok)
+	if err != nil || !allowed(who.Role) {
+		return nil, unavailable(err)
+	}
+	return who, nil
 }
 
 // preferences reads the language and text size from the query (the
