@@ -14,10 +14,9 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/datadir"
-	"healthcode/internal/postgres"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
 	"healthcode/policy"
 )
 
@@ -93,14 +92,14 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 // the data directory.
 func openStore(ctx context.Context, c *config) (healthcode.Store, string, error) {
 	if c.DB != "" {
-		db, err := postgres.Open(ctx, c.DB)
+		db, err := store.OpenPostgres(ctx, c.DB)
 		return db, "postgres", err
 	}
 	if err := datadir.Ensure(c.Data); err != nil {
 		return nil, "", fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(c.Data, "healthcode.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := store.OpenSQLite(ctx, path)
 	return db, "sqlite " + path, err
 }
 

@@ -21,7 +21,7 @@ import (
 
 	"healthcode/healthqr"
 	"healthcode/identity"
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store/pgtest"
 )
 
 // syncBuffer collects a server's output while it runs.

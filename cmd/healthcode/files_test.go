@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store/pgtest"
 )
 
 // modes maps each path under dir, relative to it, to its permission bits.

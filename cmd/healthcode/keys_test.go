@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store/pgtest"
 )
 
 // keysCmd runs `healthcode keys ARGS…` against the server's store.

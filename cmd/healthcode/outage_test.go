@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store/pgtest"
 )
 
 // cutProxy forwards TCP connections to a database server until cut: then

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store/pgtest"
 	"healthcode/policy"
 )
 

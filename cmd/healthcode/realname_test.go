@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store/pgtest"
 	"healthcode/policy"
 )
 

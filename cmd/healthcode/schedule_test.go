@@ -10,9 +10,8 @@ import (
 	"time"
 
 	"healthcode"
-	"healthcode/internal/postgres"
-	"healthcode/internal/postgres/pgtest"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
+	"healthcode/internal/store/pgtest"
 )
 
 func TestScheduleEveryFlag(t *testing.T) {
@@ -63,14 +62,14 @@ func TestServeRunsTheScheduler(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		s := startServer(t, "--schedule-every", "1s")
 		testServeRunsTheScheduler(t, s, func() (healthcode.Store, error) {
-			return sqlite.Open(context.Background(), filepath.Join(s.data, "healthcode.db"))
+			return store.OpenSQLite(context.Background(), filepath.Join(s.data, "healthcode.db"))
 		})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := pgtest.NewDatabase(t)
 		s := startServer(t, "--db", dsn, "--schedule-every", "1s")
 		testServeRunsTheScheduler(t, s, func() (healthcode.Store, error) {
-			return postgres.Open(context.Background(), dsn)
+			return store.OpenPostgres(context.Background(), dsn)
 		})
 	})
 }

@@ -16,7 +16,7 @@ import (
 	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
 	"healthcode/policy"
 )
 
@@ -90,7 +90,7 @@ func newTestPages(t *testing.T) *Pages {
 // policy packs and a signing key valid from a minute ago.
 func newTestService(t *testing.T, cfg service.Config) *service.Service {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "hc.db"))
+	db, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "hc.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

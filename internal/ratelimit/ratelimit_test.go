@@ -11,7 +11,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/ratelimit"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
 )
 
 var at = time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
@@ -34,7 +34,7 @@ func (c *counted) PurgeRates(ctx context.Context, now time.Time) (int64, error) 
 
 func openStore(t *testing.T, path string) *counted {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), path)
+	db, err := store.OpenSQLite(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,11 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
-	"healthcode/internal/postgres"
-	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
+	"healthcode/internal/store"
+	"healthcode/internal/store/pgtest"
 	"healthcode/policy"
 )
 
@@ -163,7 +163,7 @@ func BenchmarkSimulate(b *testing.B) {
 	n := benchPeople(b)
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(b)
-	store, err := postgres.Open(ctx, dsn)
+	store, err := store.OpenPostgres(ctx, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}

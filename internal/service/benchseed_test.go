@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"healthcode"
-	"healthcode/internal/postgres"
-	"healthcode/internal/postgres/pgtest"
+	"healthcode/internal/store"
+	"healthcode/internal/store/pgtest"
 )
 
 // benchSeed writes persons who declared contact with cases, red and due,
@@ -172,11 +172,11 @@ func copyFacts(ctx context.Context, conn *pgx.Conn, next func() ([]healthcode.Fa
 
 // openBenchPostgres opens a fresh database as a store, and a connection
 // of its own for seeding it, both closed when the benchmark ends.
-func openBenchPostgres(b *testing.B) (*postgres.DB, *pgx.Conn) {
+func openBenchPostgres(b *testing.B) (*store.DB, *pgx.Conn) {
 	b.Helper()
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(b)
-	store, err := postgres.Open(ctx, dsn)
+	store, err := store.OpenPostgres(ctx, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,12 +14,11 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/identity"
-	"healthcode/internal/postgres"
-	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
+	"healthcode/internal/store/pgtest"
 	"healthcode/policy"
 )
 
@@ -200,10 +199,10 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	var err error
 	if set.postgres {
-		e.store, err = postgres.Open(ctx, pgtest.NewDatabase(t))
+		e.store, err = store.OpenPostgres(ctx, pgtest.NewDatabase(t))
 	} else {
 		e.dbPath = filepath.Join(t.TempDir(), "healthcode.db")
-		e.store, err = sqlite.Open(ctx, e.dbPath)
+		e.store, err = store.OpenSQLite(ctx, e.dbPath)
 	}
 	if err != nil {
 		t.Fatal(err)

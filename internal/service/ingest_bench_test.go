@@ -9,7 +9,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/secret"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
 	"healthcode/policy"
 )
 
@@ -31,7 +31,7 @@ func BenchmarkIngestSQLite(b *testing.B) {
 	var took time.Duration
 	for range b.N {
 		b.StopTimer()
-		store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "hc.db"))
+		store, err := store.OpenSQLite(ctx, filepath.Join(b.TempDir(), "hc.db"))
 		if err != nil {
 			b.Fatal(err)
 		}

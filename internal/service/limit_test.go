@@ -10,11 +10,11 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
-	"healthcode/internal/postgres"
-	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
+	"healthcode/internal/store"
+	"healthcode/internal/store/pgtest"
 )
 
 // limited is a test configuration with the given rate limits.
@@ -152,7 +152,7 @@ func twoServers(t *testing.T, cfg service.Config) (*service.Service, *service.Se
 	}
 	var svcs [2]*service.Service
 	for i := range svcs {
-		store, err := postgres.Open(context.Background(), dsn)
+		store, err := store.OpenPostgres(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"healthcode"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
 	"healthcode/policy"
 )
 
@@ -19,7 +19,7 @@ var t0 = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 func population(t *testing.T, n int) healthcode.Store {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hc.db"))
+	db, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "hc.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

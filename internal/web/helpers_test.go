@@ -18,7 +18,7 @@ import (
 	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
 	"healthcode/policy"
 )
 
@@ -38,7 +38,7 @@ type fixture struct {
 func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "hc.db"))
+	db, err := store.OpenSQLite(ctx, filepath.Join(tb.TempDir(), "hc.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,10 +19,9 @@ import (
 	"time"
 
 	"healthcode"
-	"healthcode/internal/postgres"
-	"healthcode/internal/postgres/pgtest"
 	"healthcode/internal/service"
-	"healthcode/internal/sqlite"
+	"healthcode/internal/store"
+	"healthcode/internal/store/pgtest"
 )
 
 // storeKind opens a new empty database, returning a function that opens
@@ -36,14 +35,14 @@ var storeKinds = []storeKind{
 	{"sqlite", func(t testing.TB) func(t testing.TB) healthcode.Store {
 		path := filepath.Join(t.TempDir(), "hc.db")
 		return func(t testing.TB) healthcode.Store {
-			db, err := sqlite.Open(context.Background(), path)
+			db, err := store.OpenSQLite(context.Background(), path)
 			return closeLater(t, db, err)
 		}
 	}},
 	{"postgres", func(t testing.TB) func(t testing.TB) healthcode.Store {
 		dsn := pgtest.NewDatabase(t)
 		return func(t testing.TB) healthcode.Store {
-			db, err := postgres.Open(context.Background(), dsn)
+			db, err := store.OpenPostgres(context.Background(), dsn)
 			return closeLater(t, db, err)
 		}
 	}},

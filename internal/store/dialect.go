@@ -1,0 +1,420 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"healthcode"
+)
+
+// dialect is everything that differs between SQLite and PostgreSQL; the
+// rest of the package is written once for both. The SQL is written with
+// $1, $2… placeholders, which modernc.org/sqlite binds by number as pgx
+// does. What is data here (clauses, the few statements that cannot be
+// spelled alike) is in the fields; what is code is one of the seven hooks.
+type dialect struct {
+	// name picks the migrations' variants: NNNN_name.<name>.sql.
+	name string
+	// txOptions begin an Update. PostgreSQL's READ COMMITTED is set
+	// rather than inherited from the server because LockPerson relies on
+	// each statement seeing what was committed before it started. SQLite
+	// takes its options from the DSN (_txlock=immediate).
+	txOptions *sql.TxOptions
+
+	// forUpdate and skipLocked end a locking read. SQLite has neither
+	// and needs neither: an Update's IMMEDIATE transaction holds the
+	// database's only write lock until it ends.
+	forUpdate, skipLocked string
+	// in and inBlobs are Sprintf formats (expression, parameter) matching
+	// an expression against a list parameter encoded by hooks.list:
+	// PostgreSQL's = ANY(array); SQLite's json_each over a JSON array,
+	// of hex for blobs. The planner looks each element up either way.
+	in, inBlobs string
+	// jsonText is a Sprintf format (column, key) reading a JSON object's
+	// text field. It must be word for word the expression of the
+	// facts_stays index, or the planner would not use it.
+	jsonText string
+	// maxVariables is the limit on parameters in one statement; bulk
+	// writes are cut into statements under it. 0 is no limit: PostgreSQL
+	// sends one array a column, however many rows.
+	maxVariables int
+
+	// takeRate is the GCRA upsert of TakeRate, with arguments key, now,
+	// interval (µs) and limit (µs); it returns allowed and tat.
+	takeRate string
+	// lockAreas and lockAreasShared hold areas (argument: their names)
+	// until the transaction ends; SQLite's one writer needs no such lock.
+	lockAreas, lockAreasShared string
+	// schemaMigrations creates the migrations' record; migrationLock,
+	// run first in each migration's transaction, makes servers starting
+	// at once take turns (SQLite: the IMMEDIATE transaction does).
+	schemaMigrations, migrationLock string
+
+	hooks
+}
+
+// hooks are the dialect's code: each small, each the one place its
+// difference lives.
+type hooks interface {
+	// time encodes a time argument as the columns keep it: SQLite
+	// INTEGER microseconds since the epoch, PostgreSQL timestamptz.
+	// (timeCol reads either back.)
+	time(t time.Time) any
+	// list encodes a []int64, []string or [][]byte argument for the in
+	// and inBlobs formats.
+	list(v any) any
+	// rows returns a row source for INSERT … or WITH u (…) AS (…) and its
+	// arguments, from vals given row after row, len(cols) values a row.
+	rows(cols []column, vals []any) (string, []any)
+	// addFacts inserts rows of factCols values, skipping those whose
+	// (source, source_ref) is stored, and returns each row's new id, 0
+	// for a skipped one.
+	addFacts(ctx context.Context, t *tx, vals []any) ([]int64, error)
+	// lock runs lockQuery, which locks rows and answers their person ids,
+	// then readQuery, which reads persons, both with arg, and returns the
+	// persons read that were locked.
+	lock(ctx context.Context, t *tx, lockQuery, readQuery string, arg any) ([]*healthcode.Person, error)
+	// conflict reports whether err broke a uniqueness rule.
+	conflict(err error) bool
+	// unavailable reports whether err means the database cannot serve now
+	// but may in a moment. A cancelled context is not: the caller gave up.
+	unavailable(err error) bool
+}
+
+// column is one column of a bulk row source: its name and the
+// PostgreSQL type of its array.
+type column struct{ name, pgType string }
+
+var sqliteDialect = &dialect{
+	name:         "sqlite",
+	in:           `%s IN (SELECT value FROM json_each(%s))`,
+	inBlobs:      `%s IN (SELECT unhex(value) FROM json_each(%s))`,
+	jsonText:     `json_extract(%s, '$.%s')`,
+	maxVariables: 32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+	// A refused request leaves tat as it was. The single statement on
+	// the one write connection makes it atomic.
+	takeRate: `INSERT INTO rate_limits (key_hash, tat, allowed) VALUES ($1, $2 + $3, 1)
+	ON CONFLICT (key_hash) DO UPDATE SET
+		allowed = max(tat, $2) + $3 <= $2 + $4,
+		tat = CASE WHEN max(tat, $2) + $3 <= $2 + $4 THEN max(tat, $2) + $3 ELSE tat END
+	RETURNING allowed, tat`,
+	schemaMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+	hooks: sqliteHooks{},
+}
+
+var postgresDialect = &dialect{
+	name:       "postgres",
+	txOptions:  &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	forUpdate:  ` FOR UPDATE`,
+	skipLocked: ` FOR UPDATE SKIP LOCKED`,
+	in:         `%s = ANY(%s)`,
+	inBlobs:    `%s = ANY(%s::bytea[])`,
+	jsonText:   `%s->>'%s'`,
+	// ON CONFLICT DO UPDATE locks the row and evaluates SET on its newest
+	// version, so concurrent callers on any server queue and each sees
+	// the others' takes.
+	takeRate: `INSERT INTO rate_limits AS r (key_hash, tat, allowed)
+	VALUES ($1, $2::timestamptz + $3::bigint * interval '1 microsecond', true)
+	ON CONFLICT (key_hash) DO UPDATE SET
+		allowed = greatest(r.tat, $2) + $3 * interval '1 microsecond' <= $2 + $4::bigint * interval '1 microsecond',
+		tat = CASE WHEN greatest(r.tat, $2) + $3 * interval '1 microsecond' <= $2 + $4 * interval '1 microsecond'
+			THEN greatest(r.tat, $2) + $3 * interval '1 microsecond' ELSE r.tat END
+	RETURNING allowed, tat`,
+	// Areas are locked with transaction-scoped advisory locks, in the
+	// order of their keys so that lockers of several areas cannot
+	// deadlock: shared by transactions reading an area's designations,
+	// exclusive by the one adding some. The class keeps the keys apart
+	// from other advisory locks.
+	lockAreas:       `SELECT pg_advisory_xact_lock(1095, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest($1::text[]) a ORDER BY k) s`,
+	lockAreasShared: `SELECT pg_advisory_xact_lock_shared(1095, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest($1::text[]) a ORDER BY k) s`,
+	schemaMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+	// Advisory locks are scoped to the current database, so one constant
+	// (0x6865616c7468, "health") serves every database.
+	migrationLock: `SELECT pg_advisory_xact_lock(114784635483240)`,
+	hooks:         postgresHooks{},
+}
+
+type sqliteHooks struct{}
+
+func (sqliteHooks) time(t time.Time) any { return t.UnixMicro() }
+
+func (sqliteHooks) list(v any) any {
+	if hs, ok := v.([][]byte); ok {
+		hexes := make([]string, len(hs))
+		for i, h := range hs {
+			hexes[i] = hex.EncodeToString(h)
+		}
+		v = hexes
+	}
+	b, _ := json.Marshal(v) // ints and strings always encode
+	return string(b)
+}
+
+// rows is a VALUES list, one parameter a value.
+func (sqliteHooks) rows(cols []column, vals []any) (string, []any) {
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for i := range vals {
+		switch {
+		case i == 0:
+			b.WriteString("(")
+		case i%len(cols) == 0:
+			b.WriteString("), (")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+	}
+	b.WriteString(")")
+	return b.String(), vals
+}
+
+// addFacts gives the rows their ids itself, from the largest in use: the
+// transaction holds the only write lock, so nobody else takes them, and
+// RETURNING id then says exactly which rows went in, whatever order
+// SQLite returns them in (it promises none).
+func (sqliteHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, error) {
+	cols := append([]column{{"id", "bigint"}}, factCols...)
+	n := len(vals) / len(factCols)
+	ids := make([]int64, n)
+	err := chunks(t.d, n, len(cols), func(lo, hi int) error {
+		var base int64
+		if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM facts`).Scan(&base); err != nil {
+			return err
+		}
+		withIDs := make([]any, 0, (hi-lo)*len(cols))
+		for i := lo; i < hi; i++ {
+			withIDs = append(withIDs, base+1+int64(i-lo))
+			withIDs = append(withIDs, vals[i*len(factCols):(i+1)*len(factCols)]...)
+		}
+		src, args := t.d.rows(cols, withIDs)
+		rows, err := t.tx.QueryContext(ctx, `INSERT INTO facts (`+names(cols)+`) `+src+onConflictRef+` RETURNING id`, args...)
+		if err != nil {
+			return err
+		}
+		return each(t.d, rows, func(r scanner) error {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			ids[lo+int(id-base-1)] = id
+			return nil
+		})
+	})
+	return ids, err
+}
+
+// lock needs no lock statement: the transaction holds the database's one
+// writer, so no person is ever left out for being held elsewhere.
+func (sqliteHooks) lock(ctx context.Context, t *tx, _, readQuery string, arg any) ([]*healthcode.Person, error) {
+	rows, err := t.query(ctx, readQuery, arg)
+	if err != nil {
+		return nil, err
+	}
+	return scanPersons(t.d, rows)
+}
+
+func (sqliteHooks) conflict(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return true
+		}
+	}
+	return false
+}
+
+// unavailable: another process held the file's lock beyond the busy
+// timeout, or the context's deadline passed while waiting for the one
+// writer connection or for the lock.
+func (sqliteHooks) unavailable(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+type postgresHooks struct{}
+
+func (postgresHooks) time(t time.Time) any { return t }
+
+func (postgresHooks) list(v any) any { return v }
+
+// rows unnests one array a column: one statement whatever the count,
+// planned once.
+func (postgresHooks) rows(cols []column, vals []any) (string, []any) {
+	n := len(vals) / len(cols)
+	args := make([]any, len(cols))
+	params := make([]string, len(cols))
+	for c, col := range cols {
+		args[c] = pgArray(col.pgType, vals, c, len(cols), n)
+		params[c] = "$" + strconv.Itoa(c+1) + "::" + col.pgType + "[]"
+	}
+	return `SELECT * FROM unnest(` + strings.Join(params, ", ") + `)`, args
+}
+
+// pgArray gathers column c of the rows in vals into a typed slice, which
+// pgx encodes without reflecting on each element.
+func pgArray(pgType string, vals []any, c, width, n int) any {
+	switch pgType {
+	case "bigint", "smallint":
+		return gather[int64](vals, c, width, n)
+	case "text", "jsonb":
+		return gather[string](vals, c, width, n)
+	case "bytea":
+		return gather[[]byte](vals, c, width, n)
+	case "timestamptz":
+		for i := range n {
+			if vals[i*width+c] == nil { // nullable: NULL elements
+				return gather[*time.Time](vals, c, width, n)
+			}
+		}
+		return gather[time.Time](vals, c, width, n)
+	}
+	panic("store: no array of " + pgType)
+}
+
+func gather[T any](vals []any, c, width, n int) []T {
+	out := make([]T, n)
+	for i := range n {
+		switch v := vals[i*width+c].(type) {
+		case T:
+			out[i] = v
+		case time.Time: // into []*time.Time
+			out[i] = any(&v).(T)
+		}
+	}
+	return out
+}
+
+// addFacts inserts a batch in one statement. RETURNING gives rows back in
+// no promised order and cannot name the input row, so the ids are drawn
+// from the identity's sequence in a CTE, where each row's ordinal is
+// known, and the statement answers (ordinal, id) for the rows the
+// conflict clause let in. The ids of skipped rows are gaps, as after a
+// rollback.
+func (postgresHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, error) {
+	cols := append([]column{{"ord", "bigint"}}, factCols...)
+	n := len(vals) / len(factCols)
+	withOrd := make([]any, 0, n*len(cols))
+	for i := range n {
+		withOrd = append(withOrd, int64(i))
+		withOrd = append(withOrd, vals[i*len(factCols):(i+1)*len(factCols)]...)
+	}
+	src, args := t.d.rows(cols, withOrd)
+	rows, err := t.tx.QueryContext(ctx, `WITH u (`+names(cols)+`) AS (`+src+`),
+	n AS (SELECT nextval('facts_id_seq') AS id, u.* FROM u),
+	added AS (
+		INSERT INTO facts (id, `+names(factCols)+`) OVERRIDING SYSTEM VALUE
+		SELECT id, `+names(factCols)+` FROM n ORDER BY ord`+onConflictRef+`
+		RETURNING id
+	)
+	SELECT n.ord, n.id FROM n JOIN added USING (id)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	err = each(t.d, rows, func(r scanner) error {
+		var ord, id int64
+		err := r.Scan(&ord, &id)
+		ids[ord] = id
+		return err
+	})
+	return ids, err
+}
+
+// lock sends both statements in one batch on the transaction's
+// connection, so locking stays one round trip. The second reads every
+// person the argument names, since it cannot see the first's result, and
+// those that were not locked are dropped here.
+func (postgresHooks) lock(ctx context.Context, t *tx, lockQuery, readQuery string, arg any) ([]*healthcode.Person, error) {
+	var ps []*healthcode.Person
+	err := t.conn.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		b.Queue(lockQuery, arg)
+		b.Queue(readQuery, arg)
+		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		defer br.Close()
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		lockedIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		locked := make(map[int64]bool, len(lockedIDs))
+		for _, id := range lockedIDs {
+			locked[id] = true
+		}
+		if rows, err = br.Query(); err != nil {
+			return err
+		}
+		ps = make([]*healthcode.Person, 0, len(lockedIDs))
+		for rows.Next() {
+			p, err := scanPerson(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if locked[p.ID] {
+				ps = append(ps, p)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return br.Close()
+	})
+	return ps, err
+}
+
+func (postgresHooks) conflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
+}
+
+// unavailable: no connection could be made or the one in use broke, the
+// server is starting, stopping or out of connections, or the context's
+// deadline passed while waiting for it.
+func (postgresHooks) unavailable(err error) bool {
+	var pe *pgconn.PgError
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &pe):
+		// Class 08 is connection exceptions; 57P01-03 a server shutting
+		// down or not yet accepting; 53300 too many connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
+			pe.Code == "57P03" || pe.Code == "53300"
+	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err):
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// in returns d's test of expr against a list parameter.
+func in(d *dialect, expr, param string) string { return fmt.Sprintf(d.in, expr, param) }

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"database/sql"
+	"time"
+)
+
+// Queries are a dialect's queries, for the plan tests.
+type Queries struct {
+	Due, LockPersons, SkipLocked, LockAll, FactsOf, LockByIdentity, ByIdentity, Stayers, Designations string
+}
+
+// QueriesOf returns db's queries.
+func QueriesOf(db *DB) Queries {
+	l := locks[db.d]
+	return Queries{Due: dueQuery, LockPersons: l.persons, SkipLocked: l.skipLocked, LockAll: l.all,
+		FactsOf: factsOf[db.d], LockByIdentity: l.identity, ByIdentity: l.byIdentity,
+		Stayers: stayers[db.d], Designations: designations[db.d]}
+}
+
+// AddPendingQuery returns the statement AddPendingFacts runs for one row
+// of pending facts, and its arguments.
+func AddPendingQuery(db *DB, idHash []byte, text string, at time.Time, within string) (string, []any) {
+	vals := []any{idHash, text, db.d.time(at), db.d.time(at), text, text, text, "{}", within}
+	rows, args := db.d.rows(pendingCols, vals)
+	return addPendingQuery(rows), args
+}
+
+// SQL is db's read pool.
+func SQL(db *DB) *sql.DB { return db.read }
+
+// Arg encodes a time argument as db's columns keep it.
+func Arg(db *DB, t time.Time) any { return db.d.time(t) }
+
+// List encodes a list argument for db's in formats.
+func List(db *DB, v any) any { return db.d.list(v) }

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"healthcode"
+)
+
+// TakeRate implements healthcode.RateStore with the dialect's takeRate:
+// GCRA over one row. A request is allowed when the bucket's tat, moved on
+// by one interval, stays within the burst (limit = N × interval) of now.
+func (db *DB) TakeRate(ctx context.Context, key []byte, r healthcode.Rate, now time.Time) (time.Duration, error) {
+	now = now.Truncate(time.Microsecond) // as both keep it; PostgreSQL would round instead
+	interval := r.Interval().Truncate(time.Microsecond)
+	limit := interval * time.Duration(r.N)
+	var allowed bool
+	var tat time.Time
+	args := []any{key, db.at(now), interval.Microseconds(), limit.Microseconds()}
+	var err error
+	if db.writeStmts == nil {
+		err = db.write.QueryRowContext(ctx, db.d.takeRate, args...).Scan(&allowed, timeCol{&tat})
+	} else if st, perr := db.writeStmts.get(ctx, db.d.takeRate); perr != nil {
+		err = perr
+	} else {
+		err = st.QueryRowContext(ctx, args...).Scan(&allowed, timeCol{&tat})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("take rate: %w", classify(db.d, err))
+	}
+	if allowed {
+		return 0, nil
+	}
+	return tat.Add(interval - limit).Sub(now), nil
+}
+
+// PurgeRates implements healthcode.RateStore.
+func (db *DB) PurgeRates(ctx context.Context, now time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM rate_limits WHERE tat < $1`, db.at(now))
+	if err != nil {
+		return 0, fmt.Errorf("purge rates: %w", classify(db.d, err))
+	}
+	return res.RowsAffected()
+}

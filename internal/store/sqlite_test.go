@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"healthcode"
+	"healthcode/internal/store"
+	"healthcode/internal/storetest"
+)
+
+func openSQLite(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "healthcode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestSQLiteConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) healthcode.Store { return openSQLite(t) })
+}
+
+// Two handles on one file stand for two processes sharing it.
+func TestSQLiteSharedConformance(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (healthcode.Store, healthcode.Store) {
+		path := filepath.Join(t.TempDir(), "healthcode.db")
+		var dbs [2]healthcode.Store
+		for i := range dbs {
+			db, err := store.OpenSQLite(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
+}
+
+func TestSQLiteOpenTwiceAppliesMigrationsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "healthcode.db")
+	for range 2 {
+		db, err := store.OpenSQLite(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+}
+
+func TestSQLiteHistoryRejectsUpdateAndDelete(t *testing.T) {
+	db := openSQLite(t)
+	ctx := context.Background()
+	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", FactIDs: []int64{1}, Author: healthcode.AuthorSystem}
+	e.Seal(0, nil)
+	if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, e) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE status_history SET to_color = 1`,
+		`DELETE FROM status_history`,
+	} {
+		err := db.Update(ctx, func(tx healthcode.Tx) error { return store.Exec(ctx, tx, stmt) })
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v, want append-only error", stmt, err)
+		}
+	}
+}
