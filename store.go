@@ -5,38 +5,50 @@ import (
 	"time"
 )
 
-// Reader holds the store's reads. Both the store (each read on its own) and
-// a transaction (reads inside it) implement it. Every method returns an
-// ENOTFOUND *Error when nothing matches.
-type Reader interface {
+// AccountReader reads accounts, their one-time codes and the guesses at
+// them, and the sessions of citizens and staff.
+type AccountReader interface {
 	AccountByPhone(ctx context.Context, phoneHash []byte) (*Account, error)
 	Account(ctx context.Context, id int64) (*Account, error)
 	OTP(ctx context.Context, phoneHash []byte) (*OTP, error)
 	Session(ctx context.Context, tokenHash []byte, now time.Time) (*Session, error)
 	StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*StaffSession, error)
-	APIKey(ctx context.Context, hash []byte) (*APIKey, error)
 	// Guesses returns how many one-time-code guesses the phone made in its
 	// current run (Tx.CountGuess) and when the last of them was made.
 	Guesses(ctx context.Context, phoneHash []byte) (n int, last time.Time, err error)
+}
+
+// KeyReader reads API keys.
+type KeyReader interface {
+	APIKey(ctx context.Context, hash []byte) (*APIKey, error)
 	// APIKeys lists every key, revoked and expired ones too, in id order.
 	APIKeys(ctx context.Context) ([]APIKey, error)
+}
 
+// PersonReader reads persons, with their statuses, and their history.
+type PersonReader interface {
 	// Person, PersonByIdentity and PersonByCode fill in Person.Status.
 	Person(ctx context.Context, id int64) (*Person, error)
 	PersonByIdentity(ctx context.Context, idHash []byte) (*Person, error)
 	PersonByCode(ctx context.Context, codeID []byte) (*Person, error)
 	// PersonsByOwner lists the persons an account manages, itself first.
 	PersonsByOwner(ctx context.Context, accountID int64) ([]*Person, error)
+	// History returns a person's colour changes, oldest first.
+	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
+}
 
+// FactReader reads facts.
+type FactReader interface {
 	// Facts returns a person's facts in the order they happened.
 	Facts(ctx context.Context, personID int64) ([]Fact, error)
 	// FactsOf returns the facts of several persons in one query, each
 	// person's in the order they happened, as Facts does. Persons without
 	// facts have no entry.
 	FactsOf(ctx context.Context, ids []int64) (map[int64][]Fact, error)
-	// History returns a person's colour changes, oldest first.
-	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
+}
 
+// DesignationReader reads designations and the stays they may colour.
+type DesignationReader interface {
 	// Designations returns the designations of any of the areas, in the
 	// order they were stored. Read through a transaction, it holds the
 	// areas against AddDesignations until the transaction ends: a trip
@@ -49,36 +61,19 @@ type Reader interface {
 	StayerIDs(ctx context.Context, area string) ([]int64, error)
 }
 
-// Tx is a read-write transaction. Writes that break a uniqueness rule
-// return an ECONFLICT *Error. After any error the transaction is spent:
-// PostgreSQL refuses further statements, so check before writing instead
-// of catching a conflict and carrying on.
-type Tx interface {
-	Reader
+// Reader holds the store's reads. Both the store (each read on its own) and
+// a transaction (reads inside it) implement it. Every method returns an
+// ENOTFOUND *Error when nothing matches.
+type Reader interface {
+	AccountReader
+	KeyReader
+	PersonReader
+	FactReader
+	DesignationReader
+}
 
-	// LockPerson reads a person and holds it against concurrent writers
-	// until the transaction ends, so evaluations of one person serialise.
-	LockPerson(ctx context.Context, id int64) (*Person, error)
-	// LockPersons is LockPerson for several persons in one round trip,
-	// returned in id order. A person another transaction holds is left
-	// out instead of waited for (PostgreSQL: SKIP LOCKED), so schedulers
-	// running side by side share the work rather than queue behind each
-	// other; missing persons are left out too.
-	LockPersons(ctx context.Context, ids []int64) ([]*Person, error)
-	// LockByIdentity is LockPerson for the persons holding any of many
-	// identity hashes, for feeds that name people by identity: one round
-	// trip, persons returned in id order and locked in that order, waiting
-	// for those another transaction holds (a feed may leave no one out), so
-	// batches sharing persons queue instead of deadlocking. Hashes of no
-	// person are left out (this is not an ENOTFOUND).
-	LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*Person, error)
-	// LockAll is LockPersons waiting for the persons another transaction
-	// holds instead of leaving them out: for work that may leave no one out.
-	LockAll(ctx context.Context, ids []int64) ([]*Person, error)
-
-	// OTP, read through a transaction, holds the code against concurrent
-	// logins until the transaction ends, so every wrong guess is counted.
-
+// AccountWriter writes accounts, one-time codes, guesses and sessions.
+type AccountWriter interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	PutOTP(ctx context.Context, o *OTP) error
 	DeleteOTP(ctx context.Context, phoneHash []byte) error
@@ -98,11 +93,6 @@ type Tx interface {
 	// transaction ends, so that limits counted per account (relatives)
 	// hold while its applications race.
 	LockAccount(ctx context.Context, id int64) error
-	// VoidFacts sets aside the facts of a person with this source and
-	// author — what a wrong claim on the identity said itself — into the
-	// voided facts, with the reason and time: kept, never evaluated again.
-	// It returns how many it set aside.
-	VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error)
 	CreateSession(ctx context.Context, s *Session) error
 	// DeleteSession ends a session (logging out); deleting one that is
 	// not there is not an error.
@@ -110,16 +100,57 @@ type Tx interface {
 	CreateStaffSession(ctx context.Context, s *StaffSession) error
 	// DeleteStaffSession is DeleteSession for staff sessions.
 	DeleteStaffSession(ctx context.Context, tokenHash []byte) error
+}
+
+// KeyWriter writes API keys.
+type KeyWriter interface {
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	// RevokeAPIKey marks the key with the id revoked at the given time.
 	// Errors: ENOTFOUND for no such key, ECONFLICT when it was revoked
 	// already (its first revocation time stays).
 	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+}
 
+// PersonWriter locks and writes persons, their statuses and their history.
+type PersonWriter interface {
+	// LockPerson reads a person and holds it against concurrent writers
+	// until the transaction ends, so evaluations of one person serialise.
+	LockPerson(ctx context.Context, id int64) (*Person, error)
+	// LockPersons is LockPerson for several persons in one round trip,
+	// returned in id order. A person another transaction holds is left
+	// out instead of waited for (PostgreSQL: SKIP LOCKED), so schedulers
+	// running side by side share the work rather than queue behind each
+	// other; missing persons are left out too.
+	LockPersons(ctx context.Context, ids []int64) ([]*Person, error)
+	// LockByIdentity is LockPerson for the persons holding any of many
+	// identity hashes, for feeds that name people by identity: one round
+	// trip, persons returned in id order and locked in that order, waiting
+	// for those another transaction holds (a feed may leave no one out), so
+	// batches sharing persons queue instead of deadlocking. Hashes of no
+	// person are left out (this is not an ENOTFOUND).
+	LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*Person, error)
+	// LockAll is LockPersons waiting for the persons another transaction
+	// holds instead of leaving them out: for work that may leave no one out.
+	LockAll(ctx context.Context, ids []int64) ([]*Person, error)
 	CreatePerson(ctx context.Context, p *Person) error
 	// UpdatePerson writes every field of a stored person, its owner too:
 	// an identity taken back by its verified owner changes hands.
 	UpdatePerson(ctx context.Context, p *Person) error
+	// PutStatus replaces a person's current status.
+	PutStatus(ctx context.Context, personID int64, s *Status) error
+	// AppendHistory adds a sealed entry; entries are never changed.
+	AppendHistory(ctx context.Context, h *HistoryEntry) error
+	// PutStatuses is PutStatus for many persons (person id → status) in a
+	// few statements rather than one per person.
+	PutStatuses(ctx context.Context, statuses map[int64]*Status) error
+	// AppendHistories is AppendHistory for many entries at once. It sets
+	// each entry's ID; an entry whose person already has its Seq is an
+	// ECONFLICT, as with AppendHistory.
+	AppendHistories(ctx context.Context, entries []*HistoryEntry) error
+}
+
+// FactWriter writes facts, pending facts and voided ones: what feeds send.
+type FactWriter interface {
 	AddFact(ctx context.Context, f *Fact) error
 	// AddFacts stores a feed's facts in a few statements, idempotently: a
 	// fact whose (Source, SourceRef) is already stored, or comes earlier
@@ -128,7 +159,6 @@ type Tx interface {
 	// It sets the ID of the facts it added and returns exactly those, in
 	// the order given; the service evaluates their persons again.
 	AddFacts(ctx context.Context, facts []*Fact) (added []*Fact, err error)
-
 	// AddPendingFacts keeps facts about people who have not applied yet,
 	// each under the identity hash at the same index of idHashes (the
 	// slices are parallel; their PersonID is ignored), until
@@ -152,29 +182,41 @@ type Tx interface {
 	// pending, for a take after the person declares a region within it
 	// (a modification or re-application): neither added nor lost.
 	TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*Fact, error)
+	// VoidFacts sets aside the facts of a person with this source and
+	// author — what a wrong claim on the identity said itself — into the
+	// voided facts, with the reason and time: kept, never evaluated again.
+	// It returns how many it set aside.
+	VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error)
+}
 
+// DesignationWriter writes designations.
+type DesignationWriter interface {
 	// AddDesignations stores designations, skipping one whose (Source,
 	// SourceRef) is stored already or comes earlier in ds, and returns how
 	// many it stored. It waits for transactions that read designations of
 	// the same areas to end.
 	AddDesignations(ctx context.Context, ds []*Designation) (added int, err error)
-
-	// PutStatus replaces a person's current status.
-	PutStatus(ctx context.Context, personID int64, s *Status) error
-	// AppendHistory adds a sealed entry; entries are never changed.
-	AppendHistory(ctx context.Context, h *HistoryEntry) error
-
-	// PutStatuses is PutStatus for many persons (person id → status) in a
-	// few statements rather than one per person.
-	PutStatuses(ctx context.Context, statuses map[int64]*Status) error
-	// AppendHistories is AppendHistory for many entries at once. It sets
-	// each entry's ID; an entry whose person already has its Seq is an
-	// ECONFLICT, as with AppendHistory.
-	AppendHistories(ctx context.Context, entries []*HistoryEntry) error
 }
 
-// Store is the persistence of healthcode, implemented by internal/sqlite and
-// internal/postgres and checked by one conformance suite.
+// Tx is a read-write transaction. Writes that break a uniqueness rule
+// return an ECONFLICT *Error. After any error the transaction is spent:
+// PostgreSQL refuses further statements, so check before writing instead
+// of catching a conflict and carrying on.
+type Tx interface {
+	Reader
+
+	// OTP, read through a transaction, holds the code against concurrent
+	// logins until the transaction ends, so every wrong guess is counted.
+
+	AccountWriter
+	KeyWriter
+	PersonWriter
+	FactWriter
+	DesignationWriter
+}
+
+// Store is the persistence of healthcode, implemented by internal/store
+// for SQLite and PostgreSQL and checked by one conformance suite.
 type Store interface {
 	Reader
 	// RateStore's statements run on their own, outside any Update: a
