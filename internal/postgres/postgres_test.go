@@ -22,7 +22,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func open(t *testing.T) *postgres.DB {
+// open opens a fresh database as a store, closed when the test or benchmark
+// ends; the conformance suite and the benchmarks share it.
+func open(t testing.TB) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 	"healthcode/internal/storetest"
 )
 
-func open(t *testing.T) *sqlite.DB {
+// open opens a fresh file as a store, closed when the test or benchmark
+// ends; the conformance suite and the benchmarks share it.
+func open(t testing.TB) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "healthcode.db"))
 	if err != nil {
