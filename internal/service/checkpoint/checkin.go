@@ -1,10 +1,11 @@
-package service
+package checkpoint
 
 import (
 	"context"
 	"time"
 
 	"healthcode"
+	"healthcode/internal/service/core"
 	"healthcode/policy"
 )
 
@@ -25,8 +26,8 @@ type CheckInResult struct {
 // evaluates them again. One a China-time day: a second is an ECONFLICT
 // that says it is already done. Errors: EINVALID naming the bad field,
 // ENOTFOUND for anyone else's person.
-func (s *Service) CheckIn(ctx context.Context, who *healthcode.Principal, personID int64, in CheckInInput) (*CheckInResult, error) {
-	if err := requireCitizen(who); err != nil {
+func (s *Checkpoint) CheckIn(ctx context.Context, who *healthcode.Principal, personID int64, in CheckInInput) (*CheckInResult, error) {
+	if err := core.RequireCitizen(who); err != nil {
 		return nil, err
 	}
 	var problems healthcode.Problems
@@ -41,7 +42,7 @@ func (s *Service) CheckIn(ctx context.Context, who *healthcode.Principal, person
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := s.core.Clock()
 	today := chinaDate(now)
 	fact := &healthcode.CheckInFact{Date: today, Symptoms: *in.Symptoms}
 	if in.Celsius != nil {
@@ -49,7 +50,7 @@ func (s *Service) CheckIn(ctx context.Context, who *healthcode.Principal, person
 	}
 	res := &CheckInResult{Date: today}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
-		p, err := s.lockOwned(ctx, tx, who, personID)
+		p, err := core.LockOwned(ctx, tx, who, personID)
 		if err != nil {
 			return err
 		}
@@ -61,11 +62,11 @@ func (s *Service) CheckIn(ctx context.Context, who *healthcode.Principal, person
 			return healthcode.Errorf(healthcode.ECONFLICT, "Already checked in today (%s); check in again tomorrow.", today)
 		}
 		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactCheckIn, At: now, RecordedAt: now,
-			Source: sourceCitizen, Author: who.Author(), CheckIn: fact}
+			Source: core.SourceCitizen, Author: who.Author(), CheckIn: fact}
 		if err := tx.AddFact(ctx, f); err != nil {
 			return err
 		}
-		res.Status, err = s.evaluate(ctx, tx, p, now)
+		res.Status, err = s.core.Evaluate(ctx, tx, p, now)
 		return err
 	})
 	if err != nil {
@@ -86,8 +87,8 @@ type Health struct {
 
 // Health summarises the facts of a person the caller manages. Errors:
 // ENOTFOUND for anyone else's person.
-func (s *Service) Health(ctx context.Context, who *healthcode.Principal, personID int64) (*Health, error) {
-	p, err := s.owned(ctx, who, personID)
+func (s *Checkpoint) Health(ctx context.Context, who *healthcode.Principal, personID int64) (*Health, error) {
+	p, err := s.core.Owned(ctx, who, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func (s *Service) Health(ctx context.Context, who *healthcode.Principal, personI
 	if err != nil {
 		return nil, err
 	}
-	h := &Health{CheckedInToday: checkedInOn(facts, chinaDate(s.clock()))}
+	h := &Health{CheckedInToday: checkedInOn(facts, chinaDate(s.core.Clock()))}
 	for _, f := range facts {
 		switch {
 		case f.Test != nil:

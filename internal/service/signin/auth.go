@@ -1,4 +1,4 @@
-package service
+package signin
 
 import (
 	"context"
@@ -31,7 +31,7 @@ type LoginResult struct {
 // Logout ends a citizen's session: the token stops working at once, on
 // every server. Anyone may call it with a token they hold; an unknown
 // token is not an error, so logging out twice is harmless.
-func (s *Service) Logout(ctx context.Context, token string) error {
+func (s *Sessions) Logout(ctx context.Context, token string) error {
 	switch {
 	case strings.HasPrefix(token, sessionPrefix):
 		return s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.DeleteSession(ctx, tokenHash(token)) })
@@ -45,7 +45,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // key, for the staff pages: the browser keeps the session's token, not
 // the key, and Logout ends it; revoking the key ends it too. Errors:
 // EUNAUTHORIZED for an unknown or revoked key, EFORBIDDEN for a feed key.
-func (s *Service) StaffLogin(ctx context.Context, key string) (*LoginResult, *healthcode.Principal, error) {
+func (s *Sessions) StaffLogin(ctx context.Context, key string) (*LoginResult, *healthcode.Principal, error) {
 	if !strings.HasPrefix(key, apiKeyPrefix) {
 		return nil, nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Not a device key (hck_…).")
 	}
@@ -68,7 +68,7 @@ func (s *Service) StaffLogin(ctx context.Context, key string) (*LoginResult, *he
 
 // Authenticate resolves a bearer token to its principal. Errors:
 // EUNAUTHORIZED for unknown, expired or revoked tokens.
-func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.Principal, error) {
+func (s *Sessions) Authenticate(ctx context.Context, token string) (*healthcode.Principal, error) {
 	unauthorized := healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in again: the token is unknown or expired.")
 	switch {
 	case strings.HasPrefix(token, sessionPrefix):
@@ -96,7 +96,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*healthcode.P
 // keyPrincipal is the principal of the API key with the given hash. It
 // reads the key on every request, so that a key revoked or expired stops
 // working at once on every server, with the staff sessions opened with it.
-func (s *Service) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcode.Principal, error) {
+func (s *Sessions) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcode.Principal, error) {
 	k, err := s.store.APIKey(ctx, keyHash)
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && k.State(s.clock()) != healthcode.KeyActive) {
 		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in again: the token is unknown or expired.")

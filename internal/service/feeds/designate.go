@@ -1,4 +1,4 @@
-package service
+package feeds
 
 import (
 	"cmp"
@@ -36,7 +36,7 @@ const (
 // Designate stores risk-area designations from a feed key and colours
 // everyone whose trips fall in the areas and periods. Errors: EFORBIDDEN
 // unless the caller is a feed key allowed designation feeds.
-func (s *Service) Designate(ctx context.Context, who *healthcode.Principal, rows []ingest.Designation) (DesignationResult, error) {
+func (s *Feeds) Designate(ctx context.Context, who *healthcode.Principal, rows []ingest.Designation) (DesignationResult, error) {
 	if err := s.FeedAllowed(who, "designation"); err != nil {
 		return DesignationResult{Rows: len(rows)}, err
 	}
@@ -52,9 +52,9 @@ func (s *Service) Designate(ctx context.Context, who *healthcode.Principal, rows
 // the stays already made are recognised and skipped. The persons who
 // stayed in an area are coloured a chunk at a time, several chunks at
 // once, each chunk's stays and colours committed together.
-func (s *Service) DesignateAs(ctx context.Context, source, author string, rows []ingest.Designation) (DesignationResult, error) {
+func (s *Feeds) DesignateAs(ctx context.Context, source, author string, rows []ingest.Designation) (DesignationResult, error) {
 	res := DesignationResult{Rows: len(rows)}
-	now := s.clock()
+	now := s.core.Clock()
 	ds := make([]*healthcode.Designation, len(rows))
 	for i, r := range rows {
 		ds[i] = &healthcode.Designation{Area: r.Area, Level: r.Level, From: r.From, To: r.To, Source: source,
@@ -85,7 +85,7 @@ func (s *Service) DesignateAs(ctx context.Context, source, author string, rows [
 // storedAs returns the designations stored under the records of ds, as
 // first sent: a record sent again with other values is applied as stored,
 // as the trips that arrive later will be.
-func (s *Service) storedAs(ctx context.Context, ds []*healthcode.Designation) ([]*healthcode.Designation, error) {
+func (s *Feeds) storedAs(ctx context.Context, ds []*healthcode.Designation) ([]*healthcode.Designation, error) {
 	type record struct{ source, ref string }
 	sent := make(map[record]bool, len(ds))
 	var areas []string
@@ -109,7 +109,7 @@ func (s *Service) storedAs(ctx context.Context, ds []*healthcode.Designation) ([
 }
 
 // applyDesignation colours the persons with a stay d applies to.
-func (s *Service) applyDesignation(ctx context.Context, d *healthcode.Designation, now time.Time) (stays, recoloured int, err error) {
+func (s *Feeds) applyDesignation(ctx context.Context, d *healthcode.Designation, now time.Time) (stays, recoloured int, err error) {
 	ids, err := s.store.StayerIDs(ctx, d.Area)
 	if err != nil {
 		return 0, 0, err
@@ -132,7 +132,7 @@ func (s *Service) applyDesignation(ctx context.Context, d *healthcode.Designatio
 
 // designateChunk makes the area stays of d for persons ids and evaluates
 // the persons who got one, in one transaction.
-func (s *Service) designateChunk(ctx context.Context, d *healthcode.Designation, ids []int64, now time.Time) (stays, recoloured int, err error) {
+func (s *Feeds) designateChunk(ctx context.Context, d *healthcode.Designation, ids []int64, now time.Time) (stays, recoloured int, err error) {
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
 		ps, err := tx.LockAll(ctx, ids)
 		if err != nil {
@@ -164,7 +164,7 @@ func (s *Service) designateChunk(ctx context.Context, d *healthcode.Designation,
 		for _, id := range changed {
 			slices.SortStableFunc(facts[id], byTime)
 		}
-		recoloured, err = s.evaluateFacts(ctx, tx, ps, facts, now)
+		recoloured, err = s.core.EvaluateFacts(ctx, tx, ps, facts, now)
 		return err
 	})
 	if err != nil {
@@ -180,33 +180,4 @@ func byTime(a, b healthcode.Fact) int {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)
-}
-
-// designatedStays returns the area stays that stored designations make of
-// the levelless stays among facts: for a trip that arrives after its area
-// was designated.
-func designatedStays(ctx context.Context, tx healthcode.Tx, facts []*healthcode.Fact, now time.Time) ([]*healthcode.Fact, error) {
-	var areas []string
-	for _, f := range facts {
-		if f.AreaStay != nil && f.AreaStay.Level == "" && !slices.Contains(areas, f.AreaStay.Area) {
-			areas = append(areas, f.AreaStay.Area)
-		}
-	}
-	if len(areas) == 0 {
-		return nil, nil
-	}
-	ds, err := tx.Designations(ctx, areas)
-	if err != nil {
-		return nil, err
-	}
-	var made []*healthcode.Fact
-	for _, f := range facts {
-		for i := range ds {
-			if ds[i].Applies(f) {
-				stay := ds[i].Stay(f, now)
-				made = append(made, &stay)
-			}
-		}
-	}
-	return made, nil
 }

@@ -1,4 +1,4 @@
-package service
+package signin
 
 import (
 	"context"
@@ -13,6 +13,26 @@ import (
 	"healthcode/policy"
 )
 
+// KeyStore is where API keys are kept.
+type KeyStore interface {
+	APIKeys(ctx context.Context) ([]healthcode.APIKey, error)
+	Update(ctx context.Context, fn func(healthcode.Tx) error) error
+}
+
+// KeyRegistry makes, lists and revokes the API keys of checkpoint devices,
+// operators and data providers; operators call it from the command line.
+// Authenticate resolves the keys it makes.
+type KeyRegistry struct {
+	store KeyStore
+	clock func() time.Time
+}
+
+// NewKeyRegistry returns a KeyRegistry; clock gives the time at store
+// precision.
+func NewKeyRegistry(store KeyStore, clock func() time.Time) *KeyRegistry {
+	return &KeyRegistry{store: store, clock: clock}
+}
+
 // KeySpec describes a key to create.
 type KeySpec struct {
 	Name   string // recorded as the source of what the key sends
@@ -26,7 +46,7 @@ type KeySpec struct {
 // CreateKey makes a key for a checkpoint device, an operator or a data
 // provider and returns its secret, shown once. Operators call it from the
 // command line. Errors: EINVALID naming every bad field.
-func (s *Service) CreateKey(ctx context.Context, spec KeySpec) (string, *healthcode.APIKey, error) {
+func (s *KeyRegistry) CreateKey(ctx context.Context, spec KeySpec) (string, *healthcode.APIKey, error) {
 	now := s.clock()
 	var problems healthcode.Problems
 	if strings.TrimSpace(spec.Name) == "" {
@@ -73,20 +93,20 @@ func kindProblems(problems *healthcode.Problems, kinds []string) {
 
 // CreateAPIKey is CreateKey for a key that never expires and sends no
 // feeds: a checkpoint's or an operator's.
-func (s *Service) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
+func (s *KeyRegistry) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
 	return s.CreateKey(ctx, KeySpec{Name: name, Role: role, Region: region})
 }
 
 // CreateFeedKey is CreateKey for a data provider's key that never expires,
 // allowed the given feed kinds.
-func (s *Service) CreateFeedKey(ctx context.Context, name, region string, kinds []string) (string, *healthcode.APIKey, error) {
+func (s *KeyRegistry) CreateFeedKey(ctx context.Context, name, region string, kinds []string) (string, *healthcode.APIKey, error) {
 	return s.CreateKey(ctx, KeySpec{Name: name, Role: healthcode.RoleFeed, Region: region, Kinds: kinds})
 }
 
 // APIKeys lists every key, revoked and expired ones too, in the order they
 // were made; never their secrets, which are not stored. Operators call it
 // from the command line.
-func (s *Service) APIKeys(ctx context.Context) ([]healthcode.APIKey, error) {
+func (s *KeyRegistry) APIKeys(ctx context.Context) ([]healthcode.APIKey, error) {
 	return s.store.APIKeys(ctx)
 }
 
@@ -96,7 +116,7 @@ func (s *Service) APIKeys(ctx context.Context) ([]healthcode.APIKey, error) {
 // Errors: ENOTFOUND when no key has that ID or name; ECONFLICT when
 // several keys not yet revoked match (listed, to choose one by ID) or the
 // only ones that match were revoked already.
-func (s *Service) RevokeAPIKey(ctx context.Context, ref string) (*healthcode.APIKey, error) {
+func (s *KeyRegistry) RevokeAPIKey(ctx context.Context, ref string) (*healthcode.APIKey, error) {
 	ref = strings.TrimSpace(ref)
 	now := s.clock()
 	var revoked *healthcode.APIKey

@@ -1,4 +1,4 @@
-package service
+package signin
 
 import "encoding/base64"
 
@@ -11,6 +11,6 @@ const purposeForm = "form"
 // secret key, so every server of a deployment accepts another's, and
 // nobody without the key can make the token of a session. The pages call
 // it; it reveals nothing of binding.
-func (s *Service) FormToken(binding string) string {
+func (s *Sessions) FormToken(binding string) string {
 	return base64.RawURLEncoding.EncodeToString(s.box.Hash(purposeForm, binding))
 }

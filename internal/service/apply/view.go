@@ -1,11 +1,11 @@
-package service
+package apply
 
 import (
 	"context"
 	"slices"
 
 	"healthcode"
-	"healthcode/identity"
+	"healthcode/internal/service/core"
 	"healthcode/policy"
 )
 
@@ -23,30 +23,30 @@ type PersonView struct {
 	CanReapply        bool                `json:"can_reapply"`
 }
 
-func (s *Service) view(p *healthcode.Person, st *healthcode.Status) *PersonView {
+func (s *Applications) view(p *healthcode.Person, st *healthcode.Status) *PersonView {
 	if st == nil {
 		st = p.Status
 	}
 	return &PersonView{
 		ID: p.ID, Relation: p.Relation, DocType: p.DocType, Name: p.NameMasked, IDTail: p.IDTail,
-		Region: p.Region, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.clock())),
+		Region: p.Region, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.core.Clock())),
 		CanReapply: !p.Reapplied,
 	}
 }
 
 // Persons lists the persons the caller manages, themself first.
-func (s *Service) Persons(ctx context.Context, who *healthcode.Principal) ([]*PersonView, error) {
-	if err := requireCitizen(who); err != nil {
+func (s *Applications) Persons(ctx context.Context, who *healthcode.Principal) ([]*PersonView, error) {
+	if err := core.RequireCitizen(who); err != nil {
 		return nil, err
 	}
 	ps, err := s.store.PersonsByOwner(ctx, who.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := s.core.Clock()
 	views := make([]*PersonView, 0, len(ps))
 	for _, p := range ps {
-		if p, err = s.current(ctx, p, now); err != nil {
+		if p, err = s.core.Current(ctx, p, now); err != nil {
 			return nil, err
 		}
 		views = append(views, s.view(p, nil))
@@ -56,8 +56,8 @@ func (s *Service) Persons(ctx context.Context, who *healthcode.Principal) ([]*Pe
 
 // Person returns one person the caller manages, with a current status.
 // Errors: ENOTFOUND for anyone else's person.
-func (s *Service) Person(ctx context.Context, who *healthcode.Principal, id int64) (*PersonView, error) {
-	p, err := s.owned(ctx, who, id)
+func (s *Applications) Person(ctx context.Context, who *healthcode.Principal, id int64) (*PersonView, error) {
+	p, err := s.core.Owned(ctx, who, id)
 	if err != nil {
 		return nil, err
 	}
@@ -65,8 +65,8 @@ func (s *Service) Person(ctx context.Context, who *healthcode.Principal, id int6
 }
 
 // Status returns the current status of a person the caller manages.
-func (s *Service) Status(ctx context.Context, who *healthcode.Principal, id int64) (*healthcode.Status, error) {
-	p, err := s.owned(ctx, who, id)
+func (s *Applications) Status(ctx context.Context, who *healthcode.Principal, id int64) (*healthcode.Status, error) {
+	p, err := s.core.Owned(ctx, who, id)
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +100,8 @@ type History struct {
 }
 
 // History returns the colour history of a person the caller manages.
-func (s *Service) History(ctx context.Context, who *healthcode.Principal, id int64) (*History, error) {
-	p, err := s.owned(ctx, who, id)
+func (s *Applications) History(ctx context.Context, who *healthcode.Principal, id int64) (*History, error) {
+	p, err := s.core.Owned(ctx, who, id)
 	if err != nil {
 		return nil, err
 	}
@@ -123,17 +123,3 @@ func (s *Service) History(ctx context.Context, who *healthcode.Principal, id int
 	}
 	return h, nil
 }
-
-// owned reads a person the caller manages, with a current status.
-func (s *Service) owned(ctx context.Context, who *healthcode.Principal, id int64) (*healthcode.Person, error) {
-	if err := requireCitizen(who); err != nil {
-		return nil, err
-	}
-	p, err := s.store.Person(ctx, id)
-	if err = notYours(p, who, id, err); err != nil {
-		return nil, err
-	}
-	return s.current(ctx, p, s.clock())
-}
-
-func maskPhone(phone string) string { return identity.MaskPhone(phone) }

@@ -1,4 +1,8 @@
-package service
+// Package schedule holds the runs over everyone stored: the scheduler's
+// re-evaluation of every person whose next evaluation has come
+// (EvaluateDue), and the simulation of a candidate policy pack, which
+// writes nothing.
+package schedule
 
 import (
 	"context"
@@ -7,11 +11,28 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/service/core"
+	"healthcode/policy"
 )
+
+// Scheduler runs evaluations over everyone. It is safe for concurrent use.
+type Scheduler struct {
+	store    healthcode.Store
+	core     *core.Core
+	policies policy.Chooser
+	log      *slog.Logger
+}
+
+// New returns a Scheduler evaluating with c; policies are the packs that
+// govern each region now, which a simulation compares a candidate with.
+// It takes the whole store: the simulation reads every person.
+func New(store healthcode.Store, c *core.Core, policies policy.Chooser, log *slog.Logger) *Scheduler {
+	return &Scheduler{store: store, core: c, policies: policies, log: log}
+}
 
 // EvaluateDue re-evaluates every person whose next evaluation has come,
 // batch persons to a transaction, and returns how many it re-evaluated.
-// Readers re-evaluate a due person anyway (current); the scheduler makes
+// Readers re-evaluate a due person anyway (core.Current); the scheduler makes
 // the stored colour change on time for everyone else: checkpoints working
 // offline, statistics, history.
 //
@@ -21,11 +42,11 @@ import (
 // left to it. When a whole batch is held, the next batch looks past it:
 // schedulers on several servers then split the queue between them instead
 // of taking turns at its head.
-func (s *Service) EvaluateDue(ctx context.Context, batch int) (int, error) {
+func (s *Scheduler) EvaluateDue(ctx context.Context, batch int) (int, error) {
 	if batch < 1 {
 		return 0, errors.New("evaluate due: batch must be at least 1")
 	}
-	began, now := time.Now(), s.clock()
+	began, now := time.Now(), s.core.Clock()
 	var evaluated, changed int
 	skip := 0 // due persons at the head of the queue that others hold
 	for {
@@ -67,7 +88,7 @@ func (s *Service) EvaluateDue(ctx context.Context, batch int) (int, error) {
 // that are still due, in one transaction: every read and write is one
 // statement for the whole batch. It returns how many persons it locked,
 // evaluated and changed the colour of.
-func (s *Service) evaluateBatch(ctx context.Context, ids []int64, now time.Time) (locked, evaluated, changed int, err error) {
+func (s *Scheduler) evaluateBatch(ctx context.Context, ids []int64, now time.Time) (locked, evaluated, changed int, err error) {
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
 		ps, err := tx.LockPersons(ctx, ids)
 		if err != nil {
@@ -83,50 +104,11 @@ func (s *Service) evaluateBatch(ctx context.Context, ids []int64, now time.Time)
 			}
 		}
 		evaluated = len(due)
-		changed, err = s.evaluateLocked(ctx, tx, due, dueIDs, now)
+		changed, err = s.core.EvaluateLocked(ctx, tx, due, dueIDs, now)
 		return err
 	})
 	if err != nil {
 		return 0, 0, 0, err // rolled back: nothing was done
 	}
 	return locked, evaluated, changed, nil
-}
-
-// evaluateLocked re-evaluates persons the transaction holds, with one
-// statement for each read and write of the whole set, and returns how many
-// changed colour. A status that comes out the Same is not written again.
-func (s *Service) evaluateLocked(ctx context.Context, tx healthcode.Tx, ps []*healthcode.Person, ids []int64,
-	now time.Time) (int, error) {
-	if len(ps) == 0 {
-		return 0, nil
-	}
-	facts, err := tx.FactsOf(ctx, ids)
-	if err != nil {
-		return 0, err
-	}
-	return s.evaluateFacts(ctx, tx, ps, facts, now)
-}
-
-// evaluateFacts is evaluateLocked with each person's facts read already,
-// in the order the store gives them.
-func (s *Service) evaluateFacts(ctx context.Context, tx healthcode.Tx, ps []*healthcode.Person,
-	facts map[int64][]healthcode.Fact, now time.Time) (int, error) {
-	statuses := make(map[int64]*healthcode.Status, len(ps))
-	var entries []*healthcode.HistoryEntry
-	for _, p := range ps {
-		st, e := s.decide(ctx, p, facts[p.ID], now)
-		if e != nil {
-			entries = append(entries, e)
-		}
-		if p.Status == nil || !p.Status.Same(&st) {
-			statuses[p.ID] = &st
-		}
-	}
-	if err := tx.AppendHistories(ctx, entries); err != nil {
-		return 0, err
-	}
-	if err := tx.PutStatuses(ctx, statuses); err != nil {
-		return 0, err
-	}
-	return len(entries), nil
 }

@@ -1,4 +1,4 @@
-package service
+package checkpoint
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/service/core"
 )
 
 // Code is a freshly signed token for showing as a QR code.
@@ -19,13 +20,13 @@ type Code struct {
 // Code signs a short-lived token for a person the caller manages (the GB/T
 // 38963 "code generation request"). The token carries an opaque code id,
 // never the identity.
-func (s *Service) Code(ctx context.Context, who *healthcode.Principal, id int64) (*Code, error) {
-	p, err := s.owned(ctx, who, id)
+func (s *Checkpoint) Code(ctx context.Context, who *healthcode.Principal, id int64) (*Code, error) {
+	p, err := s.core.Owned(ctx, who, id)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	c := healthqr.Claims{Issuer: s.cfg.Issuer, Color: p.Status.Color, IssuedAt: now, ExpiresAt: now.Add(s.cfg.TokenTTL)}
+	now := s.core.Clock()
+	c := healthqr.Claims{Issuer: s.issuer, Color: p.Status.Color, IssuedAt: now, ExpiresAt: now.Add(s.tokenTTL)}
 	copy(c.CodeID[:], p.CodeID)
 	token, err := s.keys.Sign(c)
 	if err != nil {
@@ -62,19 +63,19 @@ const minCelsius, maxCelsius = 34.0, 43.0
 // request"): signature, issuer and expiry, then the holder's live status.
 // Anyone may verify; recording a temperature needs a checkpoint key. A
 // fever is recorded as a fact and re-colours the holder at once.
-func (s *Service) Verify(ctx context.Context, who *healthcode.Principal, in VerifyInput) (*Verification, error) {
+func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in VerifyInput) (*Verification, error) {
 	if in.Token == "" {
-		return nil, invalid("token", "is required: the text of the scanned code")
+		return nil, core.Invalid("token", "is required: the text of the scanned code")
 	}
 	if in.Temperature != nil {
 		if who == nil || who.Role != healthcode.RoleCheckpoint {
 			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 		}
 		if t := *in.Temperature; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
-			return nil, invalid("temperature", "must be a body temperature in °C between 34 and 43")
+			return nil, core.Invalid("temperature", "must be a body temperature in °C between 34 and 43")
 		}
 	}
-	now := s.clock()
+	now := s.core.Clock()
 	claims, err := s.keys.Verify(in.Token, now)
 	if err != nil {
 		if reason := healthqr.Reason(err); reason != "" {
@@ -91,7 +92,7 @@ func (s *Service) Verify(ctx context.Context, who *healthcode.Principal, in Veri
 	if in.Temperature != nil {
 		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, now)
 	} else {
-		p, err = s.current(ctx, p, now)
+		p, err = s.core.Current(ctx, p, now)
 	}
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func (s *Service) Verify(ctx context.Context, who *healthcode.Principal, in Veri
 	return v, nil
 }
 
-func (s *Service) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, now time.Time) (*healthcode.Person, error) {
+func (s *Checkpoint) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, now time.Time) (*healthcode.Person, error) {
 	var locked *healthcode.Person
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
 		var err error
@@ -124,7 +125,7 @@ func (s *Service) recordTemperature(ctx context.Context, who *healthcode.Princip
 		if err := tx.AddFact(ctx, f); err != nil {
 			return err
 		}
-		_, err = s.evaluate(ctx, tx, locked, now)
+		_, err = s.core.Evaluate(ctx, tx, locked, now)
 		return err
 	})
 	if err != nil {

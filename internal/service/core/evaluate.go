@@ -1,4 +1,4 @@
-package service
+package core
 
 import (
 	"context"
@@ -60,10 +60,10 @@ func changedBy(st *healthcode.Status, facts []healthcode.Fact, now time.Time) []
 	return []int64{facts[newest].ID}
 }
 
-// decide runs the pure decide and warns, once per service, about a policy
+// decide runs the pure decide and warns, once per core, about a policy
 // asking to be called again in the past: that is a bug in the policy, and
 // a warning per person would flood the log.
-func (s *Service) decide(ctx context.Context, p *healthcode.Person, facts []healthcode.Fact,
+func (s *Core) decide(ctx context.Context, p *healthcode.Person, facts []healthcode.Fact,
 	now time.Time) (healthcode.Status, *healthcode.HistoryEntry) {
 	st, e, ok := decide(s.policies.For(p.Region), p.ID, facts, p.Status, now)
 	if !ok && s.pastNextWarned.CompareAndSwap(false, true) {
@@ -73,9 +73,9 @@ func (s *Service) decide(ctx context.Context, p *healthcode.Person, facts []heal
 	return st, e
 }
 
-// evaluate decides a locked person's status from their facts and writes
-// it, with a history entry when the colour changes.
-func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, now time.Time) (*healthcode.Status, error) {
+// Evaluate decides a locked person's status from their facts and writes
+// it, with a history entry when the colour changes, and sets p.Status.
+func (s *Core) Evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, now time.Time) (*healthcode.Status, error) {
 	facts, err := tx.Facts(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -94,13 +94,13 @@ func (s *Service) evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.
 	return &st, nil
 }
 
-// current returns a person with a status that is up to date at now: a
+// Current returns a person with a status that is up to date at now: a
 // status whose next evaluation is due, or that another policy than the
 // one governing the person decided, is evaluated again first. A reader
 // never sees a colour whose time has run out, scheduler or not, nor one an
 // older version of the region's pack gave: after an upgrade that makes a
 // stored positive result red, the next scan sees red.
-func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Time) (*healthcode.Person, error) {
+func (s *Core) Current(ctx context.Context, p *healthcode.Person, now time.Time) (*healthcode.Person, error) {
 	if !s.stale(p, now) {
 		return p, nil
 	}
@@ -113,7 +113,7 @@ func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Ti
 		if !s.stale(fresh, now) {
 			return nil // another request got here first
 		}
-		_, err = s.evaluate(ctx, tx, fresh, now)
+		_, err = s.Evaluate(ctx, tx, fresh, now)
 		return err
 	})
 	return fresh, err
@@ -121,6 +121,6 @@ func (s *Service) current(ctx context.Context, p *healthcode.Person, now time.Ti
 
 // stale reports a person whose status must be decided again before it is
 // read at now.
-func (s *Service) stale(p *healthcode.Person, now time.Time) bool {
+func (s *Core) stale(p *healthcode.Person, now time.Time) bool {
 	return p.Status == nil || p.Status.Due(now) || p.Status.Policy != s.policies.For(p.Region).PolicyName()
 }

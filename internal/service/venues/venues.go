@@ -1,4 +1,7 @@
-package service
+// Package venues holds venue codes (场所码): admins make the code a venue
+// prints, anyone reads one, and a citizen scanning it records a visit for
+// a person they manage, for investigators to find companions by.
+package venues
 
 import (
 	"bytes"
@@ -7,12 +10,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"healthcode"
+	"healthcode/internal/secret"
+	"healthcode/internal/service/core"
 )
 
 // Venue is a place with a venue code (场所码): its printed QR opens a page
@@ -36,9 +42,29 @@ const purposeVenue = "venue"
 // QR code a phone reads from across a doorway.
 const maxVenueName = 40
 
+// Store is where visits are recorded.
+type Store interface {
+	Update(ctx context.Context, fn func(healthcode.Tx) error) error
+}
+
+// Venues makes and reads venue codes and records visits. It is safe for
+// concurrent use.
+type Venues struct {
+	store Store
+	box   *secret.Box
+	log   *slog.Logger
+	clock func() time.Time
+}
+
+// New returns Venues whose codes are MACs under box; clock gives the time
+// at store precision.
+func New(store Store, box *secret.Box, log *slog.Logger, clock func() time.Time) *Venues {
+	return &Venues{store: store, box: box, log: log, clock: clock}
+}
+
 // CreateVenue makes the code of a venue. Admins call it. Errors: EINVALID
 // naming the bad field, EFORBIDDEN for anyone but an admin.
-func (s *Service) CreateVenue(who *healthcode.Principal, name, region string) (*Venue, error) {
+func (s *Venues) CreateVenue(who *healthcode.Principal, name, region string) (*Venue, error) {
 	if who == nil || who.Role != healthcode.RoleAdmin {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Only admins create venue codes.")
 	}
@@ -52,7 +78,7 @@ func (s *Service) CreateVenue(who *healthcode.Principal, name, region string) (*
 	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) >= 0:
 		problems.Add("name", "must not contain control characters")
 	}
-	region = checkRegion(region, &problems)
+	region = core.CheckRegion(region, &problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
@@ -66,7 +92,7 @@ func (s *Service) CreateVenue(who *healthcode.Principal, name, region string) (*
 
 // Venue reads a venue code. Anyone may call it. Errors: ENOTFOUND for a
 // code this deployment did not make.
-func (s *Service) Venue(code string) (*Venue, error) {
+func (s *Venues) Venue(code string) (*Venue, error) {
 	notFound := healthcode.Errorf(healthcode.ENOTFOUND, "No such venue code.")
 	enc, sum, ok := strings.Cut(code, ".")
 	payload, err1 := base64.RawURLEncoding.DecodeString(enc)
@@ -91,8 +117,8 @@ const visitWindow = 10 * time.Minute
 // a person a venue in each visitWindow. A visit informs and never colours
 // by itself, so the person is not evaluated.
 // Errors: ENOTFOUND for an unknown venue code or anyone else's person.
-func (s *Service) Visit(ctx context.Context, who *healthcode.Principal, personID int64, code string) (*Venue, error) {
-	if err := requireCitizen(who); err != nil {
+func (s *Venues) Visit(ctx context.Context, who *healthcode.Principal, personID int64, code string) (*Venue, error) {
+	if err := core.RequireCitizen(who); err != nil {
 		return nil, err
 	}
 	v, err := s.Venue(code)
@@ -101,7 +127,7 @@ func (s *Service) Visit(ctx context.Context, who *healthcode.Principal, personID
 	}
 	now := s.clock()
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
-		p, err := s.lockOwned(ctx, tx, who, personID)
+		p, err := core.LockOwned(ctx, tx, who, personID)
 		if err != nil {
 			return err
 		}
@@ -109,7 +135,7 @@ func (s *Service) Visit(ctx context.Context, who *healthcode.Principal, personID
 		// code again, or a photo of it a hundred times, adds nothing.
 		ref := fmt.Sprintf("visit:%d:%s:%d", p.ID, v.ID, now.Unix()/int64(visitWindow/time.Second))
 		_, err = tx.AddFacts(ctx, []*healthcode.Fact{{PersonID: p.ID, Kind: healthcode.FactVenueVisit, At: now,
-			RecordedAt: now, Source: sourceCitizen, SourceRef: ref, Author: who.Author(),
+			RecordedAt: now, Source: core.SourceCitizen, SourceRef: ref, Author: who.Author(),
 			VenueVisit: &healthcode.VenueVisitFact{Venue: v.ID, Name: v.Name, Region: v.Region}}})
 		return err
 	})

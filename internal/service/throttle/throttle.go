@@ -1,13 +1,19 @@
-package service
+// Package throttle holds the service's rate limits: it takes a request
+// from the buckets of its client address, account, API key or phone, and
+// answers ELIMIT with the wait when one is empty. The web and page route
+// tables call Limit; sign-in and one-time codes call LimitPhone.
+package throttle
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strconv"
 	"time"
 
 	"healthcode"
+	"healthcode/internal/secret"
 )
 
 // purposeRate keys the hashes of what rate limits count: a phone or an
@@ -15,11 +21,25 @@ import (
 // undone by trying them all.
 const purposeRate = "rate"
 
+// Throttle applies the configured limits. It is safe for concurrent use.
+type Throttle struct {
+	limits  healthcode.Limits
+	limiter healthcode.Limiter
+	box     *secret.Box
+	log     *slog.Logger
+}
+
+// New returns a Throttle keeping limits in limiter's buckets, keyed by
+// box; nil limits limit nothing.
+func New(limits healthcode.Limits, limiter healthcode.Limiter, box *secret.Box, log *slog.Logger) *Throttle {
+	return &Throttle{limits: limits, limiter: limiter, box: box, log: log}
+}
+
 // Limit takes one request of class from the rate limits of its client
 // address (set in ctx by the edge) and, when who is given, of the
 // citizen's account or the API key. The web and page route tables call it
 // for every limited route. Errors: ELIMIT carrying RetryAfter.
-func (s *Service) Limit(ctx context.Context, class healthcode.LimitClass, who *healthcode.Principal) error {
+func (s *Throttle) Limit(ctx context.Context, class healthcode.LimitClass, who *healthcode.Principal) error {
 	if addr, ok := healthcode.ClientAddrFromContext(ctx); ok {
 		if err := s.limit(ctx, class, healthcode.ScopeAddr, addrKey(addr)); err != nil {
 			return err
@@ -35,11 +55,18 @@ func (s *Service) Limit(ctx context.Context, class healthcode.LimitClass, who *h
 	}
 }
 
+// LimitPhone takes one request of class from the bucket of a phone, in
+// canonical form, if there is such a limit: for what sends a text or checks
+// a code. Errors as Limit.
+func (s *Throttle) LimitPhone(ctx context.Context, class healthcode.LimitClass, phone string) error {
+	return s.limit(ctx, class, healthcode.ScopePhone, phone)
+}
+
 // limit takes one request from the bucket of value under the limit
 // class.scope, if there is such a limit.
-func (s *Service) limit(ctx context.Context, class healthcode.LimitClass, scope healthcode.LimitScope, value string) error {
+func (s *Throttle) limit(ctx context.Context, class healthcode.LimitClass, scope healthcode.LimitScope, value string) error {
 	k := healthcode.LimitKey{Class: class, Scope: scope}
-	r, ok := s.cfg.Limits[k]
+	r, ok := s.limits[k]
 	if !ok {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package service
+package schedule
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/service/core"
 	"healthcode/internal/simulate"
 	"healthcode/policy"
 )
@@ -22,7 +23,7 @@ type SimulateInput struct {
 // Simulate evaluates a candidate pack over everyone stored, writing
 // nothing, and reports who would change colour. Admins only. Errors:
 // EINVALID for a missing or broken pack, with its FILE:LINE problems.
-func (s *Service) Simulate(ctx context.Context, who *healthcode.Principal, in SimulateInput,
+func (s *Scheduler) Simulate(ctx context.Context, who *healthcode.Principal, in SimulateInput,
 	progress func(done int)) (*simulate.Report, error) {
 	if who == nil || who.Role != healthcode.RoleAdmin {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Simulating a policy needs an admin key.")
@@ -33,13 +34,13 @@ func (s *Service) Simulate(ctx context.Context, who *healthcode.Principal, in Si
 	}
 	at := in.At
 	if at.IsZero() {
-		at = s.clock()
+		at = s.core.Clock()
 	}
 	return s.SimulatePack(ctx, candidate, at, in.All, progress)
 }
 
 // SimulatePack is Simulate for the command line, which has no principal.
-func (s *Service) SimulatePack(ctx context.Context, candidate *policy.Pack, at time.Time, all bool,
+func (s *Scheduler) SimulatePack(ctx context.Context, candidate *policy.Pack, at time.Time, all bool,
 	progress func(done int)) (*simulate.Report, error) {
 	start := time.Now()
 	r, err := simulate.Run(ctx, s.store, s.policies.For, candidate, at, simulate.Options{All: all, Progress: progress})
@@ -66,9 +67,9 @@ func candidatePack(in SimulateInput) (*policy.Pack, error) {
 	case in.Pack != "":
 		p, err := policy.LoadShipped(in.Pack)
 		if err != nil {
-			return nil, invalid("pack", "no shipped pack of that name; send the pack itself in yaml")
+			return nil, core.Invalid("pack", "no shipped pack of that name; send the pack itself in yaml")
 		}
 		return p, nil
 	}
-	return nil, invalid("pack", "name a shipped pack, or send one in yaml")
+	return nil, core.Invalid("pack", "name a shipped pack, or send one in yaml")
 }

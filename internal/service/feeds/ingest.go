@@ -1,14 +1,13 @@
-package service
+package feeds
 
 import (
-	"time"
-
 	"context"
 	"slices"
 	"strings"
 
 	"healthcode"
 	"healthcode/internal/ingest"
+	"healthcode/internal/service/core"
 )
 
 // IngestResult counts what a feed batch did.
@@ -41,7 +40,7 @@ func (r *IngestResult) Add(o IngestResult) {
 // so it is kept pending with the key's region and attached only if the
 // person, applying, declares a region within it (TakePendingFacts):
 // otherwise a key could colour anyone by sending before they apply.
-func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind string, rows []ingest.Row) (IngestResult, error) {
+func (s *Feeds) Ingest(ctx context.Context, who *healthcode.Principal, kind string, rows []ingest.Row) (IngestResult, error) {
 	if err := s.FeedAllowed(who, kind); err != nil {
 		return IngestResult{Rows: len(rows)}, err
 	}
@@ -51,7 +50,7 @@ func (s *Service) Ingest(ctx context.Context, who *healthcode.Principal, kind st
 // FeedAllowed says whether the caller may send feeds of kind. Errors:
 // EFORBIDDEN for anyone but a feed key; ENOTFOUND, to a feed key, for a
 // kind there is no feed of; EFORBIDDEN for a kind the key is not allowed.
-func (s *Service) FeedAllowed(who *healthcode.Principal, kind string) error {
+func (s *Feeds) FeedAllowed(who *healthcode.Principal, kind string) error {
 	if who == nil || who.Role != healthcode.RoleFeed {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Feeds need a feed key.")
 	}
@@ -67,67 +66,20 @@ func (s *Service) FeedAllowed(who *healthcode.Principal, kind string) error {
 // IngestAs is Ingest for the operator's command line: source names the
 // provider, so that re-sending its records is recognised whichever way
 // they come.
-func (s *Service) IngestAs(ctx context.Context, source, author string, rows []ingest.Row) (IngestResult, error) {
+func (s *Feeds) IngestAs(ctx context.Context, source, author string, rows []ingest.Row) (IngestResult, error) {
 	return s.ingest(ctx, source, author, "", rows)
 }
 
-// recentRegion is how far back a person's declared regions count for a
-// feed key's region: results from where someone declared they were in
-// the last 14 days still reach them after they declare they moved, so a
-// change of region does not outrun a test taken before it.
-const recentRegion = 14 * 24 * time.Hour
-
-// outsideRegion returns the persons a key for region may not send rows
-// about: declared outside it now and in every declaration of the last
-// recentRegion. Most persons are within at once; only the others' facts
-// are read.
-func outsideRegion(ctx context.Context, tx healthcode.Tx, persons []*healthcode.Person, region string,
-	now time.Time) (map[int64]bool, error) {
-	if region == "" {
-		return nil, nil
-	}
-	var ids []int64
-	for _, p := range persons {
-		if !healthcode.RegionWithin(p.Region, region) {
-			ids = append(ids, p.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	facts, err := tx.FactsOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	outside := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		outside[id] = !declaredWithin(facts[id], region, now.Add(-recentRegion))
-	}
-	return outside, nil
-}
-
-// declaredWithin reports whether a declaration since since named a region
-// within region.
-func declaredWithin(facts []healthcode.Fact, region string, since time.Time) bool {
-	for _, f := range facts {
-		if f.Kind == healthcode.FactDeclaration && f.Declaration != nil && !f.At.Before(since) &&
-			healthcode.RegionWithin(f.Declaration.Region, region) {
-			return true
-		}
-	}
-	return false
-}
-
 // ingest stores rows about persons within region ("" for anywhere).
-func (s *Service) ingest(ctx context.Context, source, author, region string, rows []ingest.Row) (IngestResult, error) {
+func (s *Feeds) ingest(ctx context.Context, source, author, region string, rows []ingest.Row) (IngestResult, error) {
 	res := IngestResult{Rows: len(rows)}
 	if len(rows) == 0 {
 		return res, nil
 	}
-	now := s.clock()
+	now := s.core.Clock()
 	hashes := make([][]byte, len(rows))
 	for i := range rows {
-		hashes[i] = s.idKey(checkedIdentity{docType: rows[i].DocType, number: rows[i].Number})
+		hashes[i] = core.IDKey(s.box, rows[i].DocType, rows[i].Number)
 	}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
 		// Lock before inserting, all at once and in id order: the
@@ -163,7 +115,7 @@ func (s *Service) ingest(ctx context.Context, source, author, region string, row
 				pending, pendingHashes = append(pending, &f), append(pendingHashes, hashes[i])
 			}
 		}
-		stays, err := designatedStays(ctx, tx, known, now)
+		stays, err := core.DesignatedStays(ctx, tx, known, now)
 		if err != nil {
 			return err
 		}
@@ -186,7 +138,7 @@ func (s *Service) ingest(ctx context.Context, source, author, region string, row
 		res.Added = len(added) - res.Stays
 		res.Duplicates = len(rows) - res.Added - res.Pending - len(res.Refused)
 		changed := touched(added)
-		res.Recoloured, err = s.evaluateLocked(ctx, tx, among(locked, changed), changed, now)
+		res.Recoloured, err = s.core.EvaluateLocked(ctx, tx, among(locked, changed), changed, now)
 		return err
 	})
 	if err != nil {
