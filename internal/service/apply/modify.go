@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"healthcode"
 	"healthcode/identity"
@@ -177,58 +176,4 @@ func (s *Applications) changed(p *healthcode.Person, purpose string, sealed []by
 		problems.Add(purpose, err.Error())
 	}
 	return value, nil
-}
-
-// modificationLeft refuses a modification past the region's limit.
-func (s *Applications) modificationLeft(p *healthcode.Person, now time.Time) error {
-	if s.modificationsLeft(p, now) > 0 {
-		return nil
-	}
-	set := s.policies.For(p.Region).Settings()
-	e := healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
-	if set.ModifyPerDay {
-		y, m, d := now.In(policy.ChinaTime).Date()
-		e.RetryAfter = time.Date(y, m, d+1, 0, 0, 0, 0, policy.ChinaTime).Sub(now) // tomorrow, China time
-	}
-	return e
-}
-
-// proxyStillAllowed refuses to move a relative registered on the login's
-// phone into a region that would not let the login register them.
-func (s *Applications) proxyStillAllowed(ctx context.Context, who *healthcode.Principal, p *healthcode.Person,
-	set policy.Settings, now time.Time) error {
-	acct, err := s.store.Account(ctx, who.AccountID)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(p.PhoneHash, acct.PhoneHash) {
-		return nil // a phone of their own: they consented already
-	}
-	number, err := s.box.Open(core.PurposeID, p.IDSealed)
-	if err != nil {
-		return fmt.Errorf("open person %d's document: %w", p.ID, err)
-	}
-	if err := proxyAllowed(checkedIdentity{docType: p.DocType, number: number}, set, now); err != nil {
-		return core.Invalid("region", "this region does not register this relative on your phone: give them their own phone first")
-	}
-	return nil
-}
-
-// modificationsLeft counts the chances a person still has now.
-func (s *Applications) modificationsLeft(p *healthcode.Person, now time.Time) int {
-	set := s.policies.For(p.Region).Settings()
-	if !set.ModifyPerDay {
-		return set.ModifyLimit - p.Modified
-	}
-	if p.ModifiedOn != now.In(policy.ChinaTime).Format("2006-01-02") {
-		return set.ModifyLimit
-	}
-	return set.ModifyLimit - p.ModifiedThatDay
-}
-
-func limitPeriod(set policy.Settings) string {
-	if set.ModifyPerDay {
-		return "today"
-	}
-	return "in this region"
 }
