@@ -9,6 +9,7 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/identity"
+	"healthcode/internal/permission"
 	"healthcode/policy"
 	"time"
 )
@@ -617,7 +618,7 @@ func requireCitizen(who *healthcode.Principal) error {
 	if who == nil {
 		return healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in with your phone first.")
 	}
-	if who.Role != healthcode.RoleCitizen {
+	if !permission.Can(who, permission.ManagePersons, "") {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Only citizens apply for health codes.")
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"healthcode"
+	"healthcode/internal/permission"
 )
 
 // Venue is a place with a venue code (场所码): its printed QR opens a page
@@ -36,10 +37,11 @@ const purposeVenue = "venue"
 // QR code a phone reads from across a doorway.
 const maxVenueName = 40
 
-// CreateVenue makes the code of a venue. Admins call it. Errors: EINVALID
-// naming the bad field, EFORBIDDEN for anyone but an admin.
+// CreateVenue makes the code of a venue. Admins call it, for venues within
+// their key's region. Errors: EINVALID naming the bad field, EFORBIDDEN for
+// anyone but an admin or a region outside the key's.
 func (s *Service) CreateVenue(who *healthcode.Principal, name, region string) (*Venue, error) {
-	if who == nil || who.Role != healthcode.RoleAdmin {
+	if !permission.Can(who, permission.CreateVenues, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Only admins create venue codes.")
 	}
 	var problems healthcode.Problems
@@ -55,6 +57,9 @@ func (s *Service) CreateVenue(who *healthcode.Principal, name, region string) (*
 	region = checkRegion(region, &problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
+	}
+	if !permission.Can(who, permission.CreateVenues, region) {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Region %s is not within this key's region %s.", region, who.Region)
 	}
 	payload := name + "\x00" + region
 	mac := s.box.Hash(purposeVenue, payload)
