@@ -6,6 +6,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/permission"
 	"healthcode/internal/service/core"
 )
 
@@ -68,7 +69,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, core.Invalid("token", "is required: the text of the scanned code")
 	}
 	if in.Temperature != nil {
-		if who == nil || who.Role != healthcode.RoleCheckpoint {
+		if !permission.Can(who, permission.RecordTemperature, "") {
 			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 		}
 		if t := *in.Temperature; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
@@ -105,7 +106,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	// Why a code is red can be a diagnosis: only checkpoint staff, who must
 	// direct the person, are told (SPEC E1). Anyone else who scans a code
 	// learns the colour and whether to let the holder pass.
-	if who != nil && who.Role == healthcode.RoleCheckpoint {
+	if permission.Can(who, permission.VerifyDetails, "") {
 		v.Why = &p.Status.Reason
 	}
 	v.Pass = v.Color.Passes() && !v.Fever

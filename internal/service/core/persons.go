@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"healthcode"
+	"healthcode/internal/permission"
 )
 
 // Owned reads a person the caller manages, with a current status.
@@ -41,7 +42,7 @@ func RequireCitizen(who *healthcode.Principal) error {
 	if who == nil {
 		return healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in with your phone first.")
 	}
-	if who.Role != healthcode.RoleCitizen {
+	if !permission.Can(who, permission.ManagePersons, "") {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Only citizens apply for health codes.")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/ingest"
+	"healthcode/internal/permission"
 	"healthcode/internal/service/core"
 )
 
@@ -51,7 +52,7 @@ func (s *Feeds) Ingest(ctx context.Context, who *healthcode.Principal, kind stri
 // EFORBIDDEN for anyone but a feed key; ENOTFOUND, to a feed key, for a
 // kind there is no feed of; EFORBIDDEN for a kind the key is not allowed.
 func (s *Feeds) FeedAllowed(who *healthcode.Principal, kind string) error {
-	if who == nil || who.Role != healthcode.RoleFeed {
+	if !permission.Can(who, permission.SendFeeds, "") {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Feeds need a feed key.")
 	}
 	if !slices.Contains(ingest.Kinds(), kind) {

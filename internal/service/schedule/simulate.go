@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/service/core"
 	"healthcode/internal/simulate"
 	"healthcode/policy"
@@ -21,16 +22,23 @@ type SimulateInput struct {
 }
 
 // Simulate evaluates a candidate pack over everyone stored, writing
-// nothing, and reports who would change colour. Admins only. Errors:
-// EINVALID for a missing or broken pack, with its FILE:LINE problems.
+// nothing, and reports who would change colour. Admins only, for packs
+// whose every region lies within the key's. Errors: EINVALID for a missing
+// or broken pack, with its FILE:LINE problems; EFORBIDDEN for anyone but
+// an admin, or a pack for a region outside the key's.
 func (s *Scheduler) Simulate(ctx context.Context, who *healthcode.Principal, in SimulateInput,
 	progress func(done int)) (*simulate.Report, error) {
-	if who == nil || who.Role != healthcode.RoleAdmin {
+	if !permission.Can(who, permission.SimulatePolicy, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Simulating a policy needs an admin key.")
 	}
 	candidate, err := candidatePack(in)
 	if err != nil {
 		return nil, err
+	}
+	for _, region := range candidate.Regions {
+		if !permission.Can(who, permission.SimulatePolicy, region) {
+			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The pack is for region %s; this key acts for region %s.", region, who.Region)
+		}
 	}
 	at := in.At
 	if at.IsZero() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 )
 
 // Bearer token prefixes tell sessions from API keys at a glance, in logs
@@ -53,7 +54,7 @@ func (s *Sessions) StaffLogin(ctx context.Context, key string) (*LoginResult, *h
 	if err != nil {
 		return nil, nil, err
 	}
-	if who.Role != healthcode.RoleCheckpoint && who.Role != healthcode.RoleAdmin {
+	if !permission.Can(who, permission.StaffLogin, "") {
 		return nil, nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Only checkpoint and admin keys open the staff pages.")
 	}
 	now := s.clock()

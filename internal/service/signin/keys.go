@@ -9,6 +9,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/ingest"
+	"healthcode/internal/permission"
 )
 
 // KeyStore is where API keys are kept.
@@ -42,9 +43,11 @@ type KeySpec struct {
 }
 
 // CreateKey makes a key for a checkpoint device, an operator or a data
-// provider and returns its secret, shown once. Operators call it from the
-// command line. Errors: EINVALID naming every bad field.
-func (s *KeyRegistry) CreateKey(ctx context.Context, spec KeySpec) (string, *healthcode.APIKey, error) {
+// provider and returns its secret, shown once. who grants it: only what
+// who holds, for a region within who's (permission.CanGrant); the command
+// line acts as permission.Operator(). Errors: EINVALID naming every bad
+// field, EFORBIDDEN for a key who may not grant.
+func (s *KeyRegistry) CreateKey(ctx context.Context, who *healthcode.Principal, spec KeySpec) (string, *healthcode.APIKey, error) {
 	now := s.clock()
 	var problems healthcode.Problems
 	if strings.TrimSpace(spec.Name) == "" {
@@ -69,6 +72,9 @@ func (s *KeyRegistry) CreateKey(ctx context.Context, spec KeySpec) (string, *hea
 	if err := problems.Err(); err != nil {
 		return "", nil, err
 	}
+	if !permission.CanGrant(who, spec.Role, spec.Region) {
+		return "", nil, healthcode.Errorf(healthcode.EFORBIDDEN, "This principal may not make %s keys for region %s.", spec.Role, spec.Region)
+	}
 	secret := apiKeyPrefix + randomToken()
 	k := &healthcode.APIKey{Hash: tokenHash(secret), Name: strings.TrimSpace(spec.Name), Role: spec.Role,
 		Region: spec.Region, Kinds: spec.Kinds, CreatedAt: now, ExpiresAt: spec.ExpiresAt.UTC().Truncate(time.Microsecond)}
@@ -89,16 +95,16 @@ func kindProblems(problems *healthcode.Problems, kinds []string) {
 	}
 }
 
-// CreateAPIKey is CreateKey for a key that never expires and sends no
-// feeds: a checkpoint's or an operator's.
+// CreateAPIKey is CreateKey by the operator for a key that never expires
+// and sends no feeds: a checkpoint's or an admin's.
 func (s *KeyRegistry) CreateAPIKey(ctx context.Context, name string, role healthcode.Role, region string) (string, *healthcode.APIKey, error) {
-	return s.CreateKey(ctx, KeySpec{Name: name, Role: role, Region: region})
+	return s.CreateKey(ctx, permission.Operator(), KeySpec{Name: name, Role: role, Region: region})
 }
 
-// CreateFeedKey is CreateKey for a data provider's key that never expires,
-// allowed the given feed kinds.
+// CreateFeedKey is CreateKey by the operator for a data provider's key
+// that never expires, allowed the given feed kinds.
 func (s *KeyRegistry) CreateFeedKey(ctx context.Context, name, region string, kinds []string) (string, *healthcode.APIKey, error) {
-	return s.CreateKey(ctx, KeySpec{Name: name, Role: healthcode.RoleFeed, Region: region, Kinds: kinds})
+	return s.CreateKey(ctx, permission.Operator(), KeySpec{Name: name, Role: healthcode.RoleFeed, Region: region, Kinds: kinds})
 }
 
 // APIKeys lists every key, revoked and expired ones too, in the order they

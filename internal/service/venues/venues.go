@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/secret"
 	"healthcode/internal/service/core"
 )
@@ -62,10 +63,11 @@ func New(store Store, box *secret.Box, log *slog.Logger, clock func() time.Time)
 	return &Venues{store: store, box: box, log: log, clock: clock}
 }
 
-// CreateVenue makes the code of a venue. Admins call it. Errors: EINVALID
-// naming the bad field, EFORBIDDEN for anyone but an admin.
+// CreateVenue makes the code of a venue. Admins call it, for venues within
+// their key's region. Errors: EINVALID naming the bad field, EFORBIDDEN for
+// anyone but an admin or a region outside the key's.
 func (s *Venues) CreateVenue(who *healthcode.Principal, name, region string) (*Venue, error) {
-	if who == nil || who.Role != healthcode.RoleAdmin {
+	if !permission.Can(who, permission.CreateVenues, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Only admins create venue codes.")
 	}
 	var problems healthcode.Problems
@@ -81,6 +83,9 @@ func (s *Venues) CreateVenue(who *healthcode.Principal, name, region string) (*V
 	region = core.CheckRegion(region, &problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
+	}
+	if !permission.Can(who, permission.CreateVenues, region) {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Region %s is not within this key's region %s.", region, who.Region)
 	}
 	payload := name + "\x00" + region
 	mac := s.box.Hash(purposeVenue, payload)
