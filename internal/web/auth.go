@@ -9,8 +9,8 @@ import (
 )
 
 // authorize resolves the bearer token, if any, and enforces the route's
-// permission (without a region: the service checks that) and rate limits (class; "" for none) before the handler
-// runs.
+// permission (without a region: the service checks that once the request
+// names one) and rate limits (class; "" for none) before the handler runs.
 func (s *Server) authorize(rt route, class healthcode.LimitClass) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var who *healthcode.Principal
