@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Role is what a principal may do. Permissions are granted per role by the
-// web package's allow-lists; later issues add officials and feeds.
+// Role is what a principal may do. Package internal/permission grants
+// each role its permissions, as data.
 type Role string
 
 // Roles known to the core.
@@ -18,6 +18,10 @@ const (
 	RoleCheckpoint Role = "checkpoint" // scanning staff, by API key
 	RoleAdmin      Role = "admin"      // operators: policy simulation, by API key
 	RoleFeed       Role = "feed"       // data feeds (labs, investigations), by API key
+	// RoleOperator is whoever runs the command line on the server: full
+	// authority, nationwide. It is never a key's role, so no request over
+	// HTTP acts as it.
+	RoleOperator Role = "operator"
 )
 
 // Principal is who is calling: a citizen's account or an API key.

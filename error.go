@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Error codes, the one vocabulary every layer speaks. The web package maps
-// each to an HTTP status; stores translate driver errors into them.
+// Error codes, the one vocabulary every layer speaks. internal/httpstatus
+// maps each to an HTTP status for the API and the pages; stores translate
+// driver errors into them.
 const (
 	EINVALID      = "invalid"
 	ENOTFOUND     = "not_found"

@@ -14,6 +14,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/ingest"
+	"healthcode/internal/permission"
 	"healthcode/internal/service"
 	"healthcode/policy"
 )
@@ -60,7 +61,7 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	return withService(ctx, c, getenv, stderr, func(svc *service.Service) error {
-		key, k, err := svc.CreateKey(ctx, spec)
+		key, k, err := svc.CreateKey(ctx, permission.Operator(), spec) // the command line is the operator
 		if err != nil {
 			return err
 		}

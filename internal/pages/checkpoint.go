@@ -88,7 +88,7 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 	key := strings.TrimSpace(r.PostFormValue("key"))
 	res, who, err := p.svc.StaffLogin(r.Context(), key)
-	if err != nil || !staffRole(who.Role) {
+	if err != nil || !staffKey(who) {
 		pg := p.newPage(r, c, "title.checkpoint")
 		pg.Data = checkpointView{}
 		pg.Errors["key"], pg.Message = pg.T("err.key"), pg.T("err.fields")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/httpstatus"
 	"healthcode/internal/service"
 )
 
@@ -31,7 +32,7 @@ func (p *Pages) loginCode(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Form = keep(r.PostForm, []string{"phone", "next"})
 	res, err := p.svc.RequestOTP(r.Context(), r.PostFormValue("phone"))
 	if err != nil {
-		retryAfter(w, err)
+		httpstatus.RetryAfter(w, err)
 		p.render(w, r, p.formError(r, c, pg, err), "login", pg)
 		return
 	}
@@ -45,7 +46,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Form = keep(r.PostForm, []string{"phone", "next"})
 	res, err := p.svc.Login(r.Context(), r.PostFormValue("phone"), r.PostFormValue("code"))
 	if err != nil {
-		retryAfter(w, err)
+		httpstatus.RetryAfter(w, err)
 		status := p.formError(r, c, pg, err)
 		if healthcode.ErrorCode(err) == healthcode.EUNAUTHORIZED {
 			pg.Errors["code"], pg.Message = p.message(c, err), pg.T("err.fields")
@@ -159,7 +160,7 @@ func (p *Pages) codeJSON(w http.ResponseWriter, r *http.Request, c *ctx) {
 	}
 	code, svg, err := p.signedQR(r, c, id)
 	if err != nil {
-		w.WriteHeader(statusOf(healthcode.ErrorCode(err)))
+		w.WriteHeader(httpstatus.OfForm(healthcode.ErrorCode(err)))
 		return
 	}
 	writeJSON(w, map[string]any{"token": code.Token, "color": code.Color, "expires_at": code.ExpiresAt.Unix(),

@@ -391,18 +391,7 @@ func TestCheckpointVerdicts(t *testing.T) {
 func mustCode(t *testing.T, svc *service.Service, phone, passport string, cough bool) string {
 	t.Helper()
 	ctx := context.Background()
-	otp, err := svc.RequestOTP(ctx, phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, err := svc.Login(ctx, phone, otp.DevCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, err := svc.Authenticate(ctx, login.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, who := citizenSession(t, svc, phone)
 	no := false
 	in := service.ApplyInput{Identity: healthcode.Identity{DocType: healthcode.DocPassport, Number: passport,
 		Name: "Li Lei", Phone: phone}, Region: "330106"}

@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"healthcode"
+	"healthcode/internal/httpstatus"
 	"healthcode/policy"
 )
 
@@ -175,9 +175,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if pg.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(pg.retryAfter.Seconds())))
-	}
+	httpstatus.SetRetryAfter(w.Header(), pg.retryAfter)
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }
@@ -199,8 +197,8 @@ func (p *Pages) failErr(w http.ResponseWriter, r *http.Request, c *ctx, err erro
 	case healthcode.EUNAVAILABLE:
 		p.log.WarnContext(r.Context(), "unavailable, try again later", "pattern", r.Pattern, "err", err)
 	}
-	retryAfter(w, err)
-	p.fail(w, r, c, statusOf(code), p.message(c, err))
+	httpstatus.RetryAfter(w, err)
+	p.fail(w, r, c, httpstatus.OfForm(code), p.message(c, err))
 }
 
 // unavailable is err when it says the database (or a provider) cannot be
@@ -210,14 +208,6 @@ func unavailable(err error) error {
 		return err
 	}
 	return nil
-}
-
-// retryAfter tells a client refused by a rate limit, or by a service that
-// is down for a moment, when to come back.
-func retryAfter(w http.ResponseWriter, err error) {
-	if d := healthcode.ErrorRetryAfter(err); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
-	}
 }
 
 // formError puts a service error on a form: each bad field's reason next
@@ -240,7 +230,7 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 		return http.StatusUnprocessableEntity
 	}
 	pg.Message = p.message(c, err)
-	return statusOf(code)
+	return httpstatus.OfForm(code)
 }
 
 // message is an error's safe message, in Chinese for the codes people
@@ -256,24 +246,4 @@ func (p *Pages) message(c *ctx, err error) string {
 		}
 	}
 	return msg
-}
-
-func statusOf(code string) int {
-	switch code {
-	case healthcode.EINVALID:
-		return http.StatusUnprocessableEntity
-	case healthcode.ENOTFOUND:
-		return http.StatusNotFound
-	case healthcode.ECONFLICT:
-		return http.StatusConflict
-	case healthcode.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case healthcode.EFORBIDDEN:
-		return http.StatusForbidden
-	case healthcode.ELIMIT:
-		return http.StatusTooManyRequests
-	case healthcode.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

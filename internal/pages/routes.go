@@ -4,20 +4,21 @@ import (
 	"net/http"
 
 	"healthcode"
+	"healthcode/internal/permission"
 )
 
-// Who may open a page.
-type access int
-
-const (
-	anyone  access = iota // logged in or not
-	citizen               // a citizen's session cookie
-)
+// anyone is the permission of an open page: none.
+const anyone = permission.None
 
 // route is one entry of the pages' routing table.
 type route struct {
 	pattern string
-	access  access
+	// perm is what the citizen's or the staff session needs (anyone:
+	// nothing), checked before the handler runs without a region; the
+	// service checks the region once the form names one. Without it, a
+	// citizen's page sends the browser to log in and a staff page answers
+	// 403 (its form, a staff page with no session, offers the key login).
+	perm    permission.Permission
 	handler func(p *Pages, w http.ResponseWriter, r *http.Request, c *ctx)
 }
 
@@ -30,29 +31,29 @@ var table = []route{
 	{"POST /login", anyone, (*Pages).login},
 	{"POST /logout", anyone, (*Pages).logout},
 
-	{"GET /app", citizen, (*Pages).app},
-	{"GET /app/apply", citizen, (*Pages).applyForm},
-	{"POST /app/apply", citizen, (*Pages).apply},
-	{"GET /app/persons", citizen, (*Pages).persons},
-	{"GET /app/p/{id}", citizen, (*Pages).code},
-	{"GET /app/p/{id}/code.json", citizen, (*Pages).codeJSON},
-	{"GET /app/p/{id}/checkin", citizen, (*Pages).checkInForm},
-	{"POST /app/p/{id}/checkin", citizen, (*Pages).checkIn},
-	{"GET /app/p/{id}/modify", citizen, (*Pages).modifyForm},
-	{"POST /app/p/{id}/modify", citizen, (*Pages).modify},
-	{"GET /app/p/{id}/reapply", citizen, (*Pages).reapplyForm},
-	{"POST /app/p/{id}/reapply", citizen, (*Pages).reapply},
-	{"GET /app/p/{id}/history", citizen, (*Pages).history},
+	{"GET /app", permission.ManagePersons, (*Pages).app},
+	{"GET /app/apply", permission.ManagePersons, (*Pages).applyForm},
+	{"POST /app/apply", permission.ManagePersons, (*Pages).apply},
+	{"GET /app/persons", permission.ManagePersons, (*Pages).persons},
+	{"GET /app/p/{id}", permission.ManagePersons, (*Pages).code},
+	{"GET /app/p/{id}/code.json", permission.ManagePersons, (*Pages).codeJSON},
+	{"GET /app/p/{id}/checkin", permission.CheckIn, (*Pages).checkInForm},
+	{"POST /app/p/{id}/checkin", permission.CheckIn, (*Pages).checkIn},
+	{"GET /app/p/{id}/modify", permission.ManagePersons, (*Pages).modifyForm},
+	{"POST /app/p/{id}/modify", permission.ManagePersons, (*Pages).modify},
+	{"GET /app/p/{id}/reapply", permission.ManagePersons, (*Pages).reapplyForm},
+	{"POST /app/p/{id}/reapply", permission.ManagePersons, (*Pages).reapply},
+	{"GET /app/p/{id}/history", permission.ManagePersons, (*Pages).history},
 
 	{"GET /checkpoint", anyone, (*Pages).checkpoint},
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},
 	{"POST /checkpoint/login", anyone, (*Pages).staffLogin},
 
 	{"GET /venues/new", anyone, (*Pages).venueForm},
-	{"POST /venues", anyone, (*Pages).createVenue},
+	{"POST /venues", permission.CreateVenues, (*Pages).createVenue},
 	{"GET /venues/{code}", anyone, (*Pages).venuePoster},
-	{"GET /v/{code}", citizen, (*Pages).visitForm},
-	{"POST /v/{code}", citizen, (*Pages).visit},
+	{"GET /v/{code}", permission.RecordVisits, (*Pages).visitForm},
+	{"POST /v/{code}", permission.RecordVisits, (*Pages).visit},
 }
 
 // limited gives the forms that rate limits apply to the class of their

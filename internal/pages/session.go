@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 )
 
 // Cookies. The session cookies hold the service's own bearer tokens, so a
@@ -36,18 +37,15 @@ type ctx struct {
 	staff   *healthcode.Principal // a checkpoint's or an admin's key
 }
 
-// staffRole reports whether a key of role may use the staff pages:
-// checkpoints scan, admins make venue codes.
-func staffRole(r healthcode.Role) bool {
-	return r == healthcode.RoleCheckpoint || r == healthcode.RoleAdmin
+// staffKey reports whether who may use the staff pages: checkpoints scan,
+// admins make venue codes.
+func staffKey(who *healthcode.Principal) bool {
+	return permission.Can(who, permission.StaffLogin, "")
 }
 
-// staffRole is the logged-in staff key's role, or "".
-func (c *ctx) staffRole() healthcode.Role {
-	if c.staff == nil {
-		return ""
-	}
-	return c.staff.Role
+// citizenAccount reports whether who is a citizen, whose pages these are.
+func citizenAccount(who *healthcode.Principal) bool {
+	return permission.Can(who, permission.ManagePersons, "")
 }
 
 // localPath returns next when it is a path on this site, else "": a
@@ -75,8 +73,8 @@ func (p *Pages) handle(rt route) http.Handler {
 		c := &ctx{lang: "zh"}
 		p.preferences(w, r, c)
 		var down, staffDown error // a login that cannot be checked now is not a logout
-		c.citizen, down = p.sessionOf(r, cookieSession, func(r healthcode.Role) bool { return r == healthcode.RoleCitizen })
-		c.staff, staffDown = p.sessionOf(r, cookieStaff, staffRole)
+		c.citizen, down = p.sessionOf(r, cookieSession, citizenAccount)
+		c.staff, staffDown = p.sessionOf(r, cookieStaff, staffKey)
 		if down = cmp.Or(down, staffDown); down != nil {
 			p.failErr(w, r, c, down)
 			return
@@ -89,14 +87,8 @@ func (p *Pages) handle(rt route) http.Handler {
 				return
 			}
 		}
-		if rt.access == citizen && c.citizen == nil {
-			// A GET comes back after logging in: a venue's code opened
-			// by someone not yet logged in still records the visit.
-			next := ""
-			if r.Method == http.MethodGet {
-				next = "?next=" + url.QueryEscape(r.URL.Path)
-			}
-			http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
+		if !permission.Can(c.citizen, rt.perm, "") && !permission.Can(c.staff, rt.perm, "") {
+			p.refuse(w, r, c, rt.perm)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -110,16 +102,32 @@ func (p *Pages) handle(rt route) http.Handler {
 	})
 }
 
-// sessionOf is the principal of the session in the cookie name when its
-// role is one allowed, else nil; the error says only that the session
-// cannot be checked now (the database is away), which is not a logout.
-func (p *Pages) sessionOf(r *http.Request, name string, allowed func(healthcode.Role) bool) (*healthcode.Principal, error) {
+// refuse answers a caller without perm: a citizen's page sends the
+// browser to log in, a staff page answers 403.
+func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, c *ctx, perm permission.Permission) {
+	if permission.Of(healthcode.RoleCitizen)&perm != perm {
+		p.failErr(w, r, c, healthcode.Errorf(healthcode.EFORBIDDEN, "This needs a staff key with the permission %s.", perm))
+		return
+	}
+	// A GET comes back after logging in: a venue's code opened by
+	// someone not yet logged in still records the visit.
+	next := ""
+	if r.Method == http.MethodGet {
+		next = "?next=" + url.QueryEscape(r.URL.Path)
+	}
+	http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
+}
+
+// sessionOf is the principal of the session in the cookie name when it is
+// one allowed, else nil; the error says only that the session cannot be
+// checked now (the database is away), which is not a logout.
+func (p *Pages) sessionOf(r *http.Request, name string, allowed func(*healthcode.Principal) bool) (*healthcode.Principal, error) {
 	tok := p.cookie(r, name)
 	if tok == "" {
 		return nil, nil
 	}
 	who, err := p.svc.Authenticate(r.Context(), tok)
-	if err != nil || !allowed(who.Role) {
+	if err != nil || !allowed(who) {
 		return nil, unavailable(err)
 	}
 	return who, nil

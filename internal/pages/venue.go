@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"healthcode/internal/permission"
 	"healthcode/internal/service"
 )
 
@@ -17,7 +18,7 @@ type venueView struct {
 
 func (p *Pages) venueForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg := p.newPage(r, c, "title.venue_new")
-	pg.Data = c.staffRole()
+	pg.Data = permission.Can(c.staff, permission.CreateVenues, "")
 	p.render(w, r, http.StatusOK, "venue_new", pg)
 }
 
@@ -27,7 +28,7 @@ func (p *Pages) createVenue(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if err != nil {
 		pg := p.newPage(r, c, "title.venue_new")
 		pg.Form = keep(r.PostForm, []string{"name", "region"})
-		pg.Data = c.staffRole()
+		pg.Data = permission.Can(c.staff, permission.CreateVenues, "")
 		p.render(w, r, p.formError(r, c, pg, err), "venue_new", pg)
 		return
 	}

@@ -13,29 +13,35 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/provider"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
-	"healthcode/internal/store"
-	"healthcode/internal/store/pgtest"
+	"healthcode/internal/storetest"
 	"healthcode/policy"
 )
 
-// BenchmarkEvaluateDue measures the scheduler on PostgreSQL: how many due
+// BenchmarkEvaluateDue measures the scheduler on each store: how many due
 // persons a second EvaluateDue(ctx, 1000) re-evaluates, and the peak
 // resident memory of the process while it does. Each iteration first
-// seeds HEALTHCODE_BENCH_PEOPLE (default 20000) new due persons by COPY,
-// untimed, then times one EvaluateDue over all of them; with a million
-// people run one iteration (-benchtime 1x), as README.md's Benchmarks
-// section shows.
+// seeds HEALTHCODE_BENCH_PEOPLE (default 20000) new due persons, untimed
+// (by COPY on PostgreSQL, through the store on SQLite), then times one
+// EvaluateDue over all of them; with a million people run one iteration
+// (-benchtime 1x), as README.md's Benchmarks section shows.
 func BenchmarkEvaluateDue(b *testing.B) {
+	for _, kind := range benchStores {
+		b.Run(kind.name, func(b *testing.B) {
+			store, seed := kind.open(b)
+			benchEvaluateDue(b, store, seed)
+		})
+	}
+}
+
+// benchEvaluateDue is BenchmarkEvaluateDue on store, seeded by seedWith.
+func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(context.Context, benchSeed) error) {
 	n := benchPeople(b)
 	ctx := context.Background()
-	store, conn := openBenchPostgres(b)
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	// Every seeded status is due by then: declarations end a day after
 	// base, isolations 14 days and an hour after that.
@@ -48,7 +54,7 @@ func BenchmarkEvaluateDue(b *testing.B) {
 	for i := range b.N {
 		b.StopTimer()
 		seed := benchSeed{base: base, first: int64(i*n) + 1, n: n}
-		if err := seed.write(ctx, conn); err != nil {
+		if err := seedWith(ctx, seed); err != nil {
 			b.Fatal(err)
 		}
 		// Measure the scheduler's memory, not the seeding's.
@@ -162,17 +168,7 @@ func peakRSSKB(b *testing.B) int64 {
 func BenchmarkSimulate(b *testing.B) {
 	n := benchPeople(b)
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(b)
-	store, err := store.OpenPostgres(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	store, conn := openBenchPostgres(b)
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	if err := (benchSeed{base: base, first: 1, n: n}).write(ctx, conn); err != nil {
 		b.Fatal(err)
@@ -205,12 +201,4 @@ func BenchmarkSimulate(b *testing.B) {
 func benchPeople(b *testing.B) int { return benchPeopleOr(b, 20000) }
 
 // benchPeopleOr is HEALTHCODE_BENCH_PEOPLE, or n when it is not set.
-func benchPeopleOr(b *testing.B, n int) int {
-	if v := os.Getenv("HEALTHCODE_BENCH_PEOPLE"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			b.Fatalf("HEALTHCODE_BENCH_PEOPLE=%q: want a positive count", v)
-		}
-	}
-	return n
-}
+func benchPeopleOr(b *testing.B, n int) int { return storetest.BenchPeople(b, n) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/service"
 	"healthcode/policy"
 )
@@ -21,7 +22,7 @@ func onBothStores(t *testing.T, fn func(t *testing.T, opts ...envOption)) {
 func staffKey(t *testing.T, e *testEnv, spec service.KeySpec) (key, session string) {
 	t.Helper()
 	ctx := context.Background()
-	key, _, err := e.svc.CreateKey(ctx, spec)
+	key, _, err := e.svc.CreateKey(ctx, permission.Operator(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,11 +80,11 @@ func TestRevokeAPIKeyByNameOrID(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	gate := service.KeySpec{Name: "gate", Role: healthcode.RoleCheckpoint, Region: "330106"}
-	_, first, err := e.svc.CreateKey(ctx, gate)
+	_, first, err := e.svc.CreateKey(ctx, permission.Operator(), gate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, second, err := e.svc.CreateKey(ctx, gate)
+	_, second, err := e.svc.CreateKey(ctx, permission.Operator(), gate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,13 +125,13 @@ func TestCreateKeyChecksExpiryAndRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	_, _, err := e.svc.CreateKey(ctx, service.KeySpec{Name: "x", Role: healthcode.RoleCheckpoint, Region: "330106",
+	_, _, err := e.svc.CreateKey(ctx, permission.Operator(), service.KeySpec{Name: "x", Role: healthcode.RoleCheckpoint, Region: "330106",
 		ExpiresAt: start, Kinds: []string{"lab"}})
 	wantCode(t, err, healthcode.EINVALID)
 	if got, want := strings.Join(fieldNames(err), ","), "expires,kinds"; got != want {
 		t.Errorf("fields = %s, want %s", got, want)
 	}
-	_, k, err := e.svc.CreateKey(ctx, service.KeySpec{Name: "lab", Role: healthcode.RoleFeed, Region: "330100",
+	_, k, err := e.svc.CreateKey(ctx, permission.Operator(), service.KeySpec{Name: "lab", Role: healthcode.RoleFeed, Region: "330100",
 		Kinds: []string{"lab"}, ExpiresAt: start.Add(time.Hour)})
 	if err != nil || !k.ExpiresAt.Equal(start.Add(time.Hour)) || k.State(start) != healthcode.KeyActive {
 		t.Errorf("feed key = %+v, %v; want active until an hour from now", k, err)

@@ -2,19 +2,38 @@
 // authorises the caller, runs the policy over a person's facts, records
 // every colour change and signs codes. It holds no SQL and no HTTP; the
 // store, the policy and the keys are passed in.
+//
+// The work is done by one subpackage per capability around a shared
+// evaluation core (core), each built with only what it uses: signin
+// (sessions, API keys, form tokens), apply (applications, relatives,
+// real-name claims and the views of persons), checkpoint (codes, Verify,
+// check-ins), feeds (feed rows and designations), schedule (due
+// re-evaluation and simulation) and venues; onetime and throttle are the
+// one-time codes and rate limits some of them share. This package only
+// wires them: New builds the parts and Service carries their methods, and
+// the types callers use are aliased here.
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/ratelimit"
 	"healthcode/internal/secret"
+	"healthcode/internal/service/apply"
+	"healthcode/internal/service/checkpoint"
+	"healthcode/internal/service/core"
+	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/onetime"
+	"healthcode/internal/service/schedule"
+	"healthcode/internal/service/signin"
+	"healthcode/internal/service/throttle"
+	"healthcode/internal/service/venues"
 	"healthcode/policy"
 )
 
@@ -46,21 +65,21 @@ const (
 	DefaultSessionTTL = 7 * 24 * time.Hour
 )
 
-// Service implements the citizen and checkpoint operations.
+// Service is the whole application layer, one part per capability (see
+// the package comment), each built with only what it uses. Callers reach
+// every part's methods on it directly (svc.Apply, svc.Verify, …): no two
+// parts have a method of the same name.
 type Service struct {
-	cfg      Config
-	store    healthcode.Store
-	box      *secret.Box
-	keys     *healthqr.Keyring
-	policies policy.Chooser
-	sender   healthcode.SMSSender
-	log      *slog.Logger
-	now      func() time.Time
-	limiter  healthcode.Limiter
+	*signin.Sessions
+	*signin.KeyRegistry
+	*apply.Applications
+	*checkpoint.Checkpoint
+	*feeds.Feeds
+	*schedule.Scheduler
+	*venues.Venues
 
-	// pastNextWarned is set once the policy was caught asking for a next
-	// evaluation that is not in the future (decide).
-	pastNextWarned atomic.Bool
+	store    healthcode.Store // for Ready
+	throttle *throttle.Throttle
 }
 
 // New returns a Service. now may be nil for the wall clock; tests pass a
@@ -91,17 +110,26 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{cfg: cfg, store: store, box: box, keys: keys, policies: policies, sender: sender, log: log, now: now}
-	s.limiter = ratelimit.New(store, log, s.clock)
-	return s, nil
+	c := core.New(store, policies, log, now)
+	th := throttle.New(cfg.Limits, ratelimit.New(store, log, c.Clock), box, log)
+	codes := onetime.New(store, box, sender, th, log, c.Clock, cfg.Dev)
+	return &Service{
+		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
+		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
+		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, log),
+		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, log),
+		Feeds:        feeds.New(store, c, box),
+		Scheduler:    schedule.New(store, c, policies, log),
+		Venues:       venues.New(store, box, log, c.Clock),
+		store:        store,
+		throttle:     th,
+	}, nil
 }
 
-// clock returns the current time at the precision the stores keep, so that
-// what is hashed into history is exactly what is read back.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
-// Keys returns the public keys other verifiers need to check codes offline.
-func (s *Service) Keys() []healthqr.PublicKey { return s.keys.Public() }
-
-// Issuer returns the region this deployment signs as.
-func (s *Service) Issuer() string { return s.cfg.Issuer }
+// Limit takes one request of class from the rate limits of its client
+// address (set in ctx by the edge) and, when who is given, of the
+// citizen's account or the API key. The web and page route tables call it
+// for every limited route. Errors: ELIMIT carrying RetryAfter.
+func (s *Service) Limit(ctx context.Context, class healthcode.LimitClass, who *healthcode.Principal) error {
+	return s.throttle.Limit(ctx, class, who)
+}

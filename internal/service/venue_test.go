@@ -89,17 +89,8 @@ func TestVenueCodesRefuseForgeriesAndStrangers(t *testing.T) {
 	}
 }
 
-// adminKey creates an admin API key and returns its principal.
+// adminKey creates an admin API key for 330100 and returns its principal.
 func adminKey(t *testing.T, e *testEnv) *healthcode.Principal {
 	t.Helper()
-	ctx := context.Background()
-	key, _, err := e.svc.CreateAPIKey(ctx, "operator", healthcode.RoleAdmin, "330100")
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, err := e.svc.Authenticate(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return who
+	return keyOf(t, e, healthcode.RoleAdmin, "330100")
 }

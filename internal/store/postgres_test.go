@@ -23,7 +23,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func openPostgres(t *testing.T) *store.DB {
+// openPostgres opens a fresh database as a store, closed when the test or benchmark
+// ends; the conformance suite and the benchmarks share it.
+func openPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.OpenPostgres(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 	"healthcode/internal/storetest"
 )
 
-func openSQLite(t *testing.T) *store.DB {
+// openSQLite opens a fresh file as a store, closed when the test or benchmark
+// ends; the conformance suite and the benchmarks share it.
+func openSQLite(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "healthcode.db"))
 	if err != nil {

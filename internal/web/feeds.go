@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/httpstatus"
 	"healthcode/internal/ingest"
 	"healthcode/internal/service"
 )
@@ -43,7 +44,7 @@ func (s *Server) writeFeedReport(w http.ResponseWriter, r *http.Request, rep any
 	}
 	code := noteError(w, s.log, r, "feed failed", err, "kind", r.PathValue("kind"))
 	o.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
-	writeJSON(w, statusOf[code], rep)
+	writeJSON(w, httpstatus.Of(code), rep)
 }
 
 // feedReport is the answer to a feed upload.

@@ -37,12 +37,19 @@ type fixture struct {
 
 func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, filepath.Join(tb.TempDir(), "hc.db"))
+	db, err := store.OpenSQLite(context.Background(), filepath.Join(tb.TempDir(), "hc.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	return newFixtureOn(tb, db, tokenTTL)
+}
+
+// newFixtureOn is newFixture on the store db, for benchmarks run on each
+// of storeKinds.
+func newFixtureOn(tb testing.TB, db healthcode.Store, tokenTTL time.Duration) *fixture {
+	tb.Helper()
+	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := newService(tb, db, service.Config{Issuer: "330100", TokenTTL: tokenTTL, Dev: true}, log, nil)
 	f := &fixture{h: NewServer(log, svc), svc: svc}

@@ -7,29 +7,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"healthcode"
+	"healthcode/internal/httpstatus"
 )
 
 // maxBody bounds request bodies; no form of ours comes near it.
 const maxBody = 64 << 10
 
 var errInternal = errors.New("internal error")
-
-// statusOf maps the domain's error codes to HTTP statuses: the one table
-// of the edge.
-var statusOf = map[string]int{
-	healthcode.EINVALID:      http.StatusBadRequest,
-	healthcode.ENOTFOUND:     http.StatusNotFound,
-	healthcode.ECONFLICT:     http.StatusConflict,
-	healthcode.EUNAUTHORIZED: http.StatusUnauthorized,
-	healthcode.EFORBIDDEN:    http.StatusForbidden,
-	healthcode.ELIMIT:        http.StatusTooManyRequests,
-	healthcode.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	healthcode.EINTERNAL:     http.StatusInternalServerError,
-}
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -45,7 +32,7 @@ type errorDetail struct {
 // errors are logged and reach the user only as "Internal error."
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	code := noteError(w, log, r, "internal error", err)
-	writeJSON(w, statusOf[code], errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
+	writeJSON(w, httpstatus.Of(code), errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
 }
 
 // noteError returns err's code, before its answer is written: internal
@@ -60,9 +47,7 @@ func noteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, msg str
 	case healthcode.EUNAVAILABLE:
 		log.WarnContext(r.Context(), "unavailable, try again later", append(attrs, "pattern", r.Pattern, "err", err)...)
 	}
-	if d := healthcode.ErrorRetryAfter(err); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
-	}
+	httpstatus.RetryAfter(w, err)
 	return code
 }
 

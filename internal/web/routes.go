@@ -4,21 +4,20 @@ import (
 	"net/http"
 
 	"healthcode"
+	"healthcode/internal/permission"
 )
 
-// Who may call a route. Every route names its allow-list here and nowhere
-// else; the permission matrix test reads the same table.
-var (
-	anyone   = []healthcode.Role(nil)
-	citizens = []healthcode.Role{healthcode.RoleCitizen}
-	admins   = []healthcode.Role{healthcode.RoleAdmin}
-	feeds    = []healthcode.Role{healthcode.RoleFeed}
-)
+// anyone is the permission of an open route: none.
+const anyone = permission.None
 
 // route is one entry of the routing table.
 type route struct {
 	pattern string
-	roles   []healthcode.Role // nil: anyone, logged in or not
+	// perm is what the caller needs (anyone: nothing, logged in or not),
+	// checked before the handler runs without a region; the service
+	// checks the region once the request names one. The permission
+	// matrix test reads the same table.
+	perm    permission.Permission
 	handler func(s *Server, w http.ResponseWriter, r *http.Request)
 }
 
@@ -30,29 +29,29 @@ var table = []route{
 
 	{"POST /api/v1/auth/otp", anyone, (*Server).handleRequestOTP},
 	{"POST /api/v1/auth/login", anyone, (*Server).handleLogin},
-	{"POST /api/v1/auth/logout", citizens, (*Server).handleLogout},
+	{"POST /api/v1/auth/logout", permission.EndSession, (*Server).handleLogout},
 	{"GET /api/v1/keys", anyone, (*Server).handleKeys},
 	{"POST /api/v1/verify", anyone, (*Server).handleVerify},
 
-	{"GET /api/v1/persons", citizens, (*Server).handlePersons},
-	{"POST /api/v1/persons", citizens, (*Server).handleApply},
-	{"POST /api/v1/persons/consent", citizens, (*Server).handleConsent},
-	{"GET /api/v1/persons/{id}", citizens, (*Server).handlePerson},
-	{"PATCH /api/v1/persons/{id}", citizens, (*Server).handleModify},
-	{"POST /api/v1/persons/{id}/reapply", citizens, (*Server).handleReapply},
-	{"GET /api/v1/persons/{id}/status", citizens, (*Server).handleStatus},
-	{"GET /api/v1/persons/{id}/history", citizens, (*Server).handleHistory},
-	{"POST /api/v1/persons/{id}/checkins", citizens, (*Server).handleCheckIn},
-	{"POST /api/v1/persons/{id}/visits", citizens, (*Server).handleVisit},
+	{"GET /api/v1/persons", permission.ManagePersons, (*Server).handlePersons},
+	{"POST /api/v1/persons", permission.ManagePersons, (*Server).handleApply},
+	{"POST /api/v1/persons/consent", permission.ManagePersons, (*Server).handleConsent},
+	{"GET /api/v1/persons/{id}", permission.ManagePersons, (*Server).handlePerson},
+	{"PATCH /api/v1/persons/{id}", permission.ManagePersons, (*Server).handleModify},
+	{"POST /api/v1/persons/{id}/reapply", permission.ManagePersons, (*Server).handleReapply},
+	{"GET /api/v1/persons/{id}/status", permission.ManagePersons, (*Server).handleStatus},
+	{"GET /api/v1/persons/{id}/history", permission.ManagePersons, (*Server).handleHistory},
+	{"POST /api/v1/persons/{id}/checkins", permission.CheckIn, (*Server).handleCheckIn},
+	{"POST /api/v1/persons/{id}/visits", permission.RecordVisits, (*Server).handleVisit},
 	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
-	{"GET /api/v1/persons/{id}/code", citizens, (*Server).handleCode},
-	{"GET /api/v1/persons/{id}/code.png", citizens, (*Server).handleCodePNG},
-	{"GET /api/v1/persons/{id}/code.svg", citizens, (*Server).handleCodeSVG},
+	{"GET /api/v1/persons/{id}/code", permission.ManagePersons, (*Server).handleCode},
+	{"GET /api/v1/persons/{id}/code.png", permission.ManagePersons, (*Server).handleCodePNG},
+	{"GET /api/v1/persons/{id}/code.svg", permission.ManagePersons, (*Server).handleCodeSVG},
 
-	{"POST /api/v1/admin/policy/simulate", admins, (*Server).handleSimulate},
-	{"POST /api/v1/admin/venues", admins, (*Server).handleCreateVenue},
+	{"POST /api/v1/admin/policy/simulate", permission.SimulatePolicy, (*Server).handleSimulate},
+	{"POST /api/v1/admin/venues", permission.CreateVenues, (*Server).handleCreateVenue},
 
-	{"POST /api/v1/feeds/{kind}", feeds, (*Server).handleFeed},
+	{"POST /api/v1/feeds/{kind}", permission.SendFeeds, (*Server).handleFeed},
 }
 
 // limited gives the routes that rate limits apply to their class: the

@@ -1,0 +1,240 @@
+package pages
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"healthcode"
+	"healthcode/internal/permission"
+	"healthcode/internal/service"
+)
+
+// pagesMatrix is what the pages' permission matrix knows of the site: a
+// citizen with a person and a code, and a checkpoint key anyone may log
+// in with.
+type pagesMatrix struct {
+	s          *site
+	personID   int64
+	codeToken  string
+	checkpoint string // an in-region checkpoint key, for the staff login form
+}
+
+// matrixForms gives every route of the table the form it posts (nil for
+// a GET) and the region the request is about; a route missing here
+// fails the matrix.
+func (m *pagesMatrix) matrixForms() map[string]struct {
+	form   url.Values
+	region string
+} {
+	person := url.Values{"person": {fmt.Sprint(m.personID)}}
+	type req = struct {
+		form   url.Values
+		region string
+	}
+	return map[string]req{
+		"GET /{$}":                  {},
+		"GET /help":                 {},
+		"GET /login":                {},
+		"POST /login/code":          {url.Values{"phone": {"13900000077"}}, ""},
+		"POST /login":               {url.Values{"phone": {"13900000077"}}, ""}, // the code is asked for per case
+		"POST /logout":              {url.Values{}, ""},
+		"GET /app":                  {},
+		"GET /app/apply":            {},
+		"POST /app/apply":           {url.Values{}, ""},
+		"GET /app/persons":          {},
+		"GET /app/p/{id}":           {},
+		"GET /app/p/{id}/code.json": {},
+		"GET /app/p/{id}/checkin":   {},
+		"POST /app/p/{id}/checkin":  {url.Values{}, ""},
+		"GET /app/p/{id}/modify":    {},
+		"POST /app/p/{id}/modify":   {url.Values{}, ""},
+		"GET /app/p/{id}/reapply":   {},
+		"POST /app/p/{id}/reapply":  {url.Values{}, ""},
+		"GET /app/p/{id}/history":   {},
+		"GET /checkpoint":           {},
+		"POST /checkpoint/verify":   {url.Values{"token": {m.codeToken}}, ""},
+		"POST /checkpoint/login":    {url.Values{"key": {m.checkpoint}}, ""},
+		"GET /venues/new":           {},
+		"POST /venues":              {url.Values{"name": {"西湖景区3号门"}, "region": {"330106"}}, "330106"},
+		"GET /venues/{code}":        {},
+		"GET /v/{code}":             {},
+		"POST /v/{code}":            {person, ""},
+	}
+}
+
+// pagesCaller is one caller: the principal the matrix expects with, and
+// how to give a fresh browser its sessions.
+type pagesCaller struct {
+	name string
+	who  *healthcode.Principal // nil: anonymous
+	// citizen and staff are session tokens to plant ("" for none); a
+	// feed key opens no staff session, so a feed caller has none.
+	citizen, staff string
+	key            string // the caller's API key, to open another staff session
+}
+
+func newPagesMatrix(t *testing.T) (*pagesMatrix, []pagesCaller) {
+	t.Helper()
+	ctx := context.Background()
+	s := newSite(t)
+	m := &pagesMatrix{s: s}
+	citizenToken, citizen := citizenSession(t, s.svc, "13900000066")
+	no := false
+	p, err := s.svc.Apply(ctx, citizen, service.ApplyInput{Identity: healthcode.Identity{DocType: healthcode.DocPassport,
+		Number: "E12345678", Name: "Li Lei", Phone: "13900000066"}, Region: "330106",
+		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
+			Abroad14d: &no, ContactCases: &no, Commitment: new(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := s.svc.Code(ctx, citizen, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.personID, m.codeToken = p.ID, code.Token
+	callers := []pagesCaller{{name: "anonymous"}}
+	for _, scope := range []struct{ name, region string }{{"in region", "330100"}, {"out of region", "440100"}} {
+		callers = append(callers, pagesCaller{name: "citizen " + scope.name, who: citizen, citizen: citizenToken})
+		for _, role := range []healthcode.Role{healthcode.RoleCheckpoint, healthcode.RoleAdmin, healthcode.RoleFeed} {
+			spec := service.KeySpec{Name: string(role) + " " + scope.region, Role: role, Region: scope.region}
+			if role == healthcode.RoleFeed {
+				spec.Kinds = []string{"lab"}
+			}
+			key, _, err := s.svc.CreateKey(ctx, permission.Operator(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			who, err := s.svc.Authenticate(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := pagesCaller{name: string(role) + " " + scope.name, who: who, key: key}
+			if res, _, err := s.svc.StaffLogin(ctx, key); err == nil {
+				c.staff = res.Token
+			} else if healthcode.ErrorCode(err) != healthcode.EFORBIDDEN || permission.Can(who, permission.StaffLogin, "") {
+				t.Fatalf("staff login of a %s key: %v", role, err)
+			}
+			if role == healthcode.RoleCheckpoint && scope.region == "330100" {
+				m.checkpoint = key
+			}
+			callers = append(callers, c)
+		}
+	}
+	return m, callers
+}
+
+func citizenSession(t *testing.T, svc *service.Service, phone string) (string, *healthcode.Principal) {
+	t.Helper()
+	ctx := context.Background()
+	otp, err := svc.RequestOTP(ctx, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := svc.Login(ctx, phone, otp.DevCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := svc.Authenticate(ctx, login.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return login.Token, who
+}
+
+// TestPagesPermissionMatrix opens every page of the table as every caller,
+// each in a fresh browser holding only that caller's sessions, and checks
+// the answer against permission.Can for the route's permission and the
+// request's region: a deny sends the browser to log in or answers 401 or
+// 403, an allow does neither.
+func TestPagesPermissionMatrix(t *testing.T) {
+	m, callers := newPagesMatrix(t)
+	forms := m.matrixForms()
+	unexpectedAllows, cases := 0, 0
+	for _, rt := range table {
+		req, ok := forms[rt.pattern]
+		if !ok {
+			t.Errorf("route %s has no case in matrixForms", rt.pattern)
+			continue
+		}
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = strings.NewReplacer("{id}", fmt.Sprint(m.personID), "{code}", "x.y", "{$}", "").Replace(path)
+		for _, c := range callers {
+			cases++
+			allow := permission.Can(c.who, rt.perm, req.region)
+			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
+				b := m.s.browser(t)
+				b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+				citizen, staff := c.citizen, c.staff
+				if rt.pattern == "POST /logout" { // logging out must not end the sessions the other cases use
+					if citizen != "" {
+						citizen, _ = citizenSession(t, m.s.svc, "13900000099")
+					}
+					if staff != "" {
+						staff = m.freshStaff(t, c.key)
+					}
+				}
+				if citizen != "" {
+					b.plant(cookieSession, citizen)
+				}
+				if staff != "" {
+					b.plant(cookieStaff, staff)
+				}
+				var res *http.Response
+				var err error
+				if method == http.MethodGet {
+					res, err = b.c.Get(b.base + path)
+				} else {
+					b.get("/checkpoint") // a page with a form, for the form token
+					form := cloneValues(req.form)
+					form.Set("csrf", b.csrf)
+					if strings.HasPrefix(rt.pattern, "POST /login") { // a phone per case: codes are not sent twice at once
+						form.Set("phone", fmt.Sprintf("1390000%04d", cases))
+					}
+					if rt.pattern == "POST /login" {
+						otp, err := m.s.svc.RequestOTP(context.Background(), form.Get("phone"))
+						if err != nil {
+							t.Fatal(err)
+						}
+						form.Set("code", otp.DevCode)
+					}
+					res, err = b.c.PostForm(b.base+path, form)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				toLogin := res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
+				refused := toLogin || res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden
+				switch {
+				case allow && refused:
+					t.Errorf("status %d to %q for an allowed caller", res.StatusCode, res.Header.Get("Location"))
+				case !allow && !refused:
+					unexpectedAllows++
+					t.Errorf("status %d for a caller without %s: an unexpected allow", res.StatusCode, rt.perm)
+				}
+			})
+		}
+	}
+	if len(forms) != len(table) {
+		t.Errorf("matrixForms has %d cases for %d routes: a case for a route that is gone", len(forms), len(table))
+	}
+	t.Logf("%d pages × %d callers = %d cases; %d unexpected allows", len(table), len(callers), cases, unexpectedAllows)
+	if unexpectedAllows > 0 {
+		t.Fail()
+	}
+}
+
+// freshStaff opens another staff session with key, so that a logout ends
+// only it.
+func (m *pagesMatrix) freshStaff(t *testing.T, key string) string {
+	t.Helper()
+	res, _, err := m.s.svc.StaffLogin(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Token
+}

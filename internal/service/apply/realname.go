@@ -1,0 +1,117 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"healthcode"
+	"healthcode/identity"
+	"healthcode/internal/service/core"
+	"healthcode/policy"
+)
+
+// claim is how an application proves that the identity is real and the
+// applicant's to manage (seed 004: 实名认证).
+type claim int
+
+const (
+	// claimSelf: oneself, on the phone logged in with; the real-name check
+	// matches name, document and that phone.
+	claimSelf claim = iota
+	// claimConsent: a relative with a phone of their own; the check
+	// matches their three elements, and they consent by a code sent to
+	// their phone — knowing someone's name, ID and phone is not enough.
+	claimConsent
+	// claimProxy: a child or an elderly person without a phone, registered
+	// on the applicant's phone where the region allows it; the check
+	// matches name and document.
+	claimProxy
+)
+
+// proveIdentity runs the real-name check for an identity applied for with
+// relation rel, under the region's settings, and tells which claim it is.
+// It runs before any transaction: the check may be a remote call.
+func (s *Applications) proveIdentity(ctx context.Context, who *healthcode.Principal, rel healthcode.Relation,
+	id checkedIdentity, set policy.Settings, now time.Time) (claim, *healthcode.Account, error) {
+	acct, err := s.store.Account(ctx, who.AccountID)
+	if err != nil {
+		return 0, nil, err
+	}
+	onLoginPhone := bytes.Equal(s.phoneKey(id.phone), acct.PhoneHash)
+	kind := claimSelf
+	switch {
+	case rel == healthcode.RelationSelf && !onLoginPhone:
+		return 0, nil, core.Invalid("identity.phone", "must be the phone you logged in with when applying for yourself")
+	case rel != healthcode.RelationSelf && onLoginPhone:
+		if err := proxyAllowed(id, set, now); err != nil {
+			return 0, nil, err
+		}
+		kind = claimProxy
+	case rel != healthcode.RelationSelf:
+		kind = claimConsent
+	}
+	check := healthcode.IdentityClaim{Identity: healthcode.Identity{DocType: id.docType, Number: id.number, Name: id.name, Phone: id.phone}}
+	if kind == claimProxy {
+		// The phone is the applicant's, not the relative's.
+		check.Phone, check.Guardian = "", id.phone
+	}
+	if err := s.checker.CheckIdentity(ctx, check); err != nil {
+		var e *healthcode.Error
+		if !errors.As(err, &e) {
+			s.log.ErrorContext(ctx, "real-name check failed", "err", err)
+			err = healthcode.ErrIdentityUnavailable
+		}
+		return 0, nil, err
+	}
+	return kind, acct, nil
+}
+
+// proxyAllowed tells whether a relative may be registered on the
+// applicant's phone: where the region allows it, for a child or an
+// elderly person, whose age only a resident ID tells.
+func proxyAllowed(id checkedIdentity, set policy.Settings, now time.Time) error {
+	if !set.Proxy {
+		return core.Invalid("identity.phone", "must be the relative's own phone: this region does not register relatives on yours")
+	}
+	born, ok := identity.BirthDate(id.number)
+	if id.docType != healthcode.DocResidentID || !ok || !set.ProxyAge(ageAt(born, now)) {
+		under, from := set.ProxyAges()
+		return core.Invalid("identity.phone", fmt.Sprintf("must be the relative's own phone: only children under %d and people of %d or over "+
+			"with a resident ID are registered on yours", under, from))
+	}
+	return nil
+}
+
+// ageAt is a person's age in whole years at now, China time.
+func ageAt(born, now time.Time) int {
+	n, b := now.In(policy.ChinaTime), born.In(policy.ChinaTime)
+	age := n.Year() - b.Year()
+	if n.Month() < b.Month() || n.Month() == b.Month() && n.Day() < b.Day() {
+		age--
+	}
+	return age
+}
+
+// relativesLeft refuses one relative more than the region allows a login.
+func relativesLeft(ctx context.Context, r owners, who *healthcode.Principal, set policy.Settings) error {
+	owned, err := r.PersonsByOwner(ctx, who.AccountID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, p := range owned {
+		if p.Relation != healthcode.RelationSelf {
+			n++
+		}
+	}
+	if limit := set.RelativesLimit(); n >= limit {
+		// Forbidden, not a rate limit: waiting does not lift it.
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "You manage %d relatives, the most this region allows one login.", n)
+	}
+	return nil
+}
+
+var errNoRelatives = healthcode.Errorf(healthcode.EFORBIDDEN, "This region does not allow applying for relatives.")

@@ -1,0 +1,125 @@
+package apply
+
+import (
+	"context"
+	"slices"
+
+	"healthcode"
+	"healthcode/internal/service/core"
+	"healthcode/policy"
+)
+
+// PersonView is what a citizen sees of a person they manage: masked
+// identity, never the numbers in clear.
+type PersonView struct {
+	ID                int64               `json:"id"`
+	Relation          healthcode.Relation `json:"relation"`
+	DocType           healthcode.DocType  `json:"doc_type"`
+	Name              string              `json:"name"`    // masked
+	IDTail            string              `json:"id_tail"` // last four characters
+	Region            string              `json:"region"`
+	Status            *healthcode.Status  `json:"status"`
+	ModificationsLeft int                 `json:"modifications_left"`
+	CanReapply        bool                `json:"can_reapply"`
+}
+
+func (s *Applications) view(p *healthcode.Person, st *healthcode.Status) *PersonView {
+	if st == nil {
+		st = p.Status
+	}
+	return &PersonView{
+		ID: p.ID, Relation: p.Relation, DocType: p.DocType, Name: p.NameMasked, IDTail: p.IDTail,
+		Region: p.Region, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.core.Clock())),
+		CanReapply: !p.Reapplied,
+	}
+}
+
+// Persons lists the persons the caller manages, themself first.
+func (s *Applications) Persons(ctx context.Context, who *healthcode.Principal) ([]*PersonView, error) {
+	if err := core.RequireCitizen(who); err != nil {
+		return nil, err
+	}
+	ps, err := s.store.PersonsByOwner(ctx, who.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.core.Clock()
+	views := make([]*PersonView, 0, len(ps))
+	for _, p := range ps {
+		if p, err = s.core.Current(ctx, p, now); err != nil {
+			return nil, err
+		}
+		views = append(views, s.view(p, nil))
+	}
+	return views, nil
+}
+
+// Person returns one person the caller manages, with a current status.
+// Errors: ENOTFOUND for anyone else's person.
+func (s *Applications) Person(ctx context.Context, who *healthcode.Principal, id int64) (*PersonView, error) {
+	p, err := s.core.Owned(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(p, nil), nil
+}
+
+// Status returns the current status of a person the caller manages.
+func (s *Applications) Status(ctx context.Context, who *healthcode.Principal, id int64) (*healthcode.Status, error) {
+	p, err := s.core.Owned(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	return inChinaTime(p.Status), nil
+}
+
+// inChinaTime is st with the times of its needs in China time, the offset
+// of every time a citizen reads: a store may give times back in its own
+// zone, and statuses decided before policies wrote China time are read the
+// same as new ones. st itself is not changed.
+func inChinaTime(st *healthcode.Status) *healthcode.Status {
+	if st == nil || len(st.Needs) == 0 {
+		return st
+	}
+	c := *st
+	c.Needs = slices.Clone(st.Needs)
+	for i := range c.Needs {
+		if u := &c.Needs[i].Until; !u.IsZero() {
+			*u = u.In(policy.ChinaTime)
+		}
+	}
+	return &c
+}
+
+// History is a person's colour changes with the result of checking their
+// hash chain, so a citizen can see their record is whole.
+type History struct {
+	Entries  []healthcode.HistoryEntry `json:"entries"`
+	Verified bool                      `json:"verified"`
+	Problem  string                    `json:"problem,omitempty"`
+}
+
+// History returns the colour history of a person the caller manages.
+func (s *Applications) History(ctx context.Context, who *healthcode.Principal, id int64) (*History, error) {
+	p, err := s.core.Owned(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := s.store.History(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	h := &History{Entries: hs, Verified: true}
+	if h.Entries == nil {
+		h.Entries = []healthcode.HistoryEntry{}
+	}
+	var head []byte
+	if p.Status != nil {
+		head = p.Status.HeadHash
+	}
+	if err := healthcode.VerifyChain(hs, head); err != nil {
+		h.Verified, h.Problem = false, err.Error()
+		s.log.ErrorContext(ctx, "history chain broken", "person", p.ID, "err", err)
+	}
+	return h, nil
+}

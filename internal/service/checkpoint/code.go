@@ -1,0 +1,136 @@
+package checkpoint
+
+import (
+	"context"
+	"time"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/internal/permission"
+	"healthcode/internal/service/core"
+)
+
+// Code is a freshly signed token for showing as a QR code.
+type Code struct {
+	Token     string           `json:"token"`
+	Color     healthcode.Color `json:"color"`
+	IssuedAt  time.Time        `json:"issued_at"`
+	ExpiresAt time.Time        `json:"expires_at"`
+}
+
+// Code signs a short-lived token for a person the caller manages (the GB/T
+// 38963 "code generation request"). The token carries an opaque code id,
+// never the identity.
+func (s *Checkpoint) Code(ctx context.Context, who *healthcode.Principal, id int64) (*Code, error) {
+	p, err := s.core.Owned(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.core.Clock()
+	c := healthqr.Claims{Issuer: s.issuer, Color: p.Status.Color, IssuedAt: now, ExpiresAt: now.Add(s.tokenTTL)}
+	copy(c.CodeID[:], p.CodeID)
+	token, err := s.keys.Sign(c)
+	if err != nil {
+		return nil, err
+	}
+	return &Code{Token: token, Color: c.Color, IssuedAt: c.IssuedAt.Truncate(time.Second), ExpiresAt: c.ExpiresAt.Truncate(time.Second)}, nil
+}
+
+// VerifyInput is a scan at a checkpoint.
+type VerifyInput struct {
+	Token       string   `json:"token"`
+	Temperature *float64 `json:"temperature,omitempty"` // °C, recorded as a fact
+}
+
+// Verification is the verdict shown to checkpoint staff.
+type Verification struct {
+	Valid      bool             `json:"valid"`
+	Reason     string           `json:"reason,omitempty"` // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code
+	Pass       bool             `json:"pass"`
+	Color      healthcode.Color `json:"color,omitempty"`       // the live colour
+	TokenColor healthcode.Color `json:"token_color,omitempty"` // the colour when the token was signed
+	Issuer     string           `json:"issuer,omitempty"`
+	ExpiresAt  time.Time        `json:"expires_at,omitzero"`
+	Name       string           `json:"name,omitempty"`    // masked
+	IDTail     string           `json:"id_tail,omitempty"` // last four characters
+	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason, for checkpoint keys only
+	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
+}
+
+// Temperatures outside this range are typing errors, not measurements.
+const minCelsius, maxCelsius = 34.0, 43.0
+
+// Verify checks a scanned token (the GB/T 38963 "code verification
+// request"): signature, issuer and expiry, then the holder's live status.
+// Anyone may verify; recording a temperature needs a checkpoint key. A
+// fever is recorded as a fact and re-colours the holder at once.
+func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in VerifyInput) (*Verification, error) {
+	if in.Token == "" {
+		return nil, core.Invalid("token", "is required: the text of the scanned code")
+	}
+	if in.Temperature != nil {
+		if !permission.Can(who, permission.RecordTemperature, "") {
+			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
+		}
+		if t := *in.Temperature; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
+			return nil, core.Invalid("temperature", "must be a body temperature in °C between 34 and 43")
+		}
+	}
+	now := s.core.Clock()
+	claims, err := s.keys.Verify(in.Token, now)
+	if err != nil {
+		if reason := healthqr.Reason(err); reason != "" {
+			return &Verification{Reason: reason}, nil
+		}
+		return nil, err
+	}
+	p, err := s.store.PersonByCode(ctx, claims.CodeID[:])
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		return &Verification{Reason: "unknown_code"}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if in.Temperature != nil {
+		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, now)
+	} else {
+		p, err = s.core.Current(ctx, p, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &Verification{
+		Valid: true, Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
+		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
+		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
+	}
+	// Why a code is red can be a diagnosis: only checkpoint staff, who must
+	// direct the person, are told (SPEC E1). Anyone else who scans a code
+	// learns the colour and whether to let the holder pass.
+	if permission.Can(who, permission.VerifyDetails, "") {
+		v.Why = &p.Status.Reason
+	}
+	v.Pass = v.Color.Passes() && !v.Fever
+	return v, nil
+}
+
+func (s *Checkpoint) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, now time.Time) (*healthcode.Person, error) {
+	var locked *healthcode.Person
+	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
+		var err error
+		if locked, err = tx.LockPerson(ctx, p.ID); err != nil {
+			return err
+		}
+		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: now, RecordedAt: now,
+			Source: who.Name, Author: who.Author(),
+			Temperature: &healthcode.TemperatureFact{Celsius: celsius, Checkpoint: who.Name}}
+		if err := tx.AddFact(ctx, f); err != nil {
+			return err
+		}
+		_, err = s.core.Evaluate(ctx, tx, locked, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return locked, nil
+}

@@ -1,0 +1,76 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+
+	"healthcode"
+	"healthcode/internal/permission"
+	"healthcode/internal/service"
+)
+
+// keyOf creates a key of role for region, by the operator, and returns its
+// principal.
+func keyOf(t *testing.T, e *testEnv, role healthcode.Role, region string) *healthcode.Principal {
+	t.Helper()
+	ctx := context.Background()
+	key, _, err := e.svc.CreateAPIKey(ctx, string(role)+" "+region, role, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := e.svc.Authenticate(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return who
+}
+
+// TestAdminsActWithinTheirRegion: venues and simulated packs must lie
+// within the admin key's region, a province's key covering its cities.
+func TestAdminsActWithinTheirRegion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	city, province := keyOf(t, e, healthcode.RoleAdmin, "330100"), keyOf(t, e, healthcode.RoleAdmin, "330000")
+	venue := func(who *healthcode.Principal, region string) func() error {
+		return func() error { _, err := e.svc.CreateVenue(who, "西湖景区3号门", region); return err }
+	}
+	simulate := func(who *healthcode.Principal, pack string) func() error {
+		return func() error { _, err := e.svc.Simulate(ctx, who, service.SimulateInput{Pack: pack}, nil); return err }
+	}
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"a city's venue in its district", venue(city, "330106"), ""},
+		{"a city's venue in another province", venue(city, "110105"), healthcode.EFORBIDDEN},
+		{"a city's venue in its province", venue(city, "330000"), healthcode.EFORBIDDEN},
+		{"a province's venue in a city of it", venue(province, "330203"), ""},
+		{"a bad region is invalid before it is forbidden", venue(city, "3301"), healthcode.EINVALID},
+		{"a city simulates its pack", simulate(city, "zhejiang-hangzhou-2020"), ""},
+		{"a city does not simulate its province's pack", simulate(city, "transfer-rules-2022"), healthcode.EFORBIDDEN},
+		{"a city does not simulate Hubei's pack", simulate(city, "hubei-2020"), healthcode.EFORBIDDEN},
+		{"a province simulates a city's pack", simulate(province, "zhejiang-hangzhou-2020"), ""},
+		{"a province simulates its own pack", simulate(province, "transfer-rules-2022"), ""},
+		{"the operator simulates anywhere", simulate(permission.Operator(), "hubei-2020"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.call(), tt.want) })
+	}
+}
+
+// TestOnlyTheOperatorMakesKeys: no key grants a key, not even one of its
+// own role and region; the operator makes any key role for any region.
+func TestOnlyTheOperatorMakesKeys(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := keyOf(t, e, healthcode.RoleAdmin, "330000")
+	for _, who := range []*healthcode.Principal{nil, admin, keyOf(t, e, healthcode.RoleCheckpoint, "330100")} {
+		_, _, err := e.svc.CreateKey(ctx, who, service.KeySpec{Name: "gate", Role: healthcode.RoleCheckpoint, Region: "330100"})
+		wantCode(t, err, healthcode.EFORBIDDEN)
+	}
+	_, _, err := e.svc.CreateKey(ctx, permission.Operator(), service.KeySpec{Name: "hubei", Role: healthcode.RoleAdmin, Region: "420000"})
+	wantCode(t, err, "")
+}

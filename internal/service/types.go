@@ -1,0 +1,59 @@
+package service
+
+import (
+	"context"
+
+	"healthcode/internal/ingest"
+	"healthcode/internal/service/apply"
+	"healthcode/internal/service/checkpoint"
+	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/onetime"
+	"healthcode/internal/service/schedule"
+	"healthcode/internal/service/signin"
+	"healthcode/internal/service/venues"
+)
+
+// The parts' types, under the names callers have always used.
+type (
+	// Sign-in and keys.
+	LoginResult = signin.LoginResult
+	OTPResult   = onetime.Result
+	KeySpec     = signin.KeySpec
+
+	// Applications and the views of persons.
+	ApplyInput       = apply.ApplyInput
+	DeclarationInput = apply.DeclarationInput
+	ModifyInput      = apply.ModifyInput
+	ConsentInput     = apply.ConsentInput
+	PersonView       = apply.PersonView
+	History          = apply.History
+
+	// Codes at the door and check-ins.
+	Code          = checkpoint.Code
+	VerifyInput   = checkpoint.VerifyInput
+	Verification  = checkpoint.Verification
+	CheckInInput  = checkpoint.CheckInInput
+	CheckInResult = checkpoint.CheckInResult
+	Health        = checkpoint.Health
+
+	// Feeds.
+	IngestResult      = feeds.IngestResult
+	DesignationResult = feeds.DesignationResult
+	Stream            = feeds.Stream
+
+	// Runs over everyone.
+	SimulateInput = schedule.SimulateInput
+
+	// Venues.
+	Venue = venues.Venue
+)
+
+// ErrConsentRequired is the answer to an application for a relative with
+// a phone of their own that carries no consent code (apply.ErrConsentRequired).
+var ErrConsentRequired = apply.ErrConsentRequired
+
+// IngestStream decodes a feed and stores it batch by batch
+// (feeds.IngestStream).
+func IngestStream(ctx context.Context, dec *ingest.Decoder, st Stream) (IngestResult, int, error) {
+	return feeds.IngestStream(ctx, dec, st)
+}

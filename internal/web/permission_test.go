@@ -1,0 +1,140 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/permission"
+	"healthcode/internal/service"
+)
+
+// matrixRequest is how the permission matrix calls one route: its body,
+// and the region the request is about ("" when none), which the expected
+// answer is computed with.
+type matrixRequest struct {
+	body   any
+	region string
+}
+
+// matrixRequests gives every route of the table a request; a route
+// missing here fails the matrix.
+var matrixRequests = map[string]matrixRequest{
+	"GET /healthz":                       {},
+	"GET /readyz":                        {},
+	"GET /api/openapi.yaml":              {},
+	"POST /api/v1/auth/otp":              {},
+	"POST /api/v1/auth/login":            {},
+	"POST /api/v1/auth/logout":           {},
+	"GET /api/v1/keys":                   {},
+	"POST /api/v1/verify":                {},
+	"GET /api/v1/persons":                {},
+	"POST /api/v1/persons":               {},
+	"POST /api/v1/persons/consent":       {},
+	"GET /api/v1/persons/{id}":           {},
+	"PATCH /api/v1/persons/{id}":         {},
+	"POST /api/v1/persons/{id}/reapply":  {},
+	"GET /api/v1/persons/{id}/status":    {},
+	"GET /api/v1/persons/{id}/history":   {},
+	"POST /api/v1/persons/{id}/checkins": {},
+	"POST /api/v1/persons/{id}/visits":   {},
+	"GET /api/v1/venues/{code}":          {},
+	"GET /api/v1/persons/{id}/code":      {},
+	"GET /api/v1/persons/{id}/code.png":  {},
+	"GET /api/v1/persons/{id}/code.svg":  {},
+	"POST /api/v1/admin/policy/simulate": {map[string]any{"pack": "zhejiang-hangzhou-2020"}, "330100"},
+	"POST /api/v1/admin/venues":          {map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
+	"POST /api/v1/feeds/{kind}":          {},
+}
+
+// matrixCaller is one caller of the matrix: a role, in or out of the
+// region the requests are about.
+type matrixCaller struct {
+	name  string
+	token string
+	who   *healthcode.Principal // nil: anonymous
+}
+
+// matrixCallers are anonymous, and every role of a request (citizen,
+// checkpoint, admin, feed) once in region (330100, covering the requests'
+// regions) and once out of it (440100); a citizen has no region, so the
+// two citizens are the same.
+func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
+	t.Helper()
+	ctx := context.Background()
+	callers := []matrixCaller{{name: "anonymous"}}
+	for _, scope := range []struct{ name, region string }{{"in region", "330100"}, {"out of region", "440100"}} {
+		for _, role := range []healthcode.Role{healthcode.RoleCitizen, healthcode.RoleCheckpoint, healthcode.RoleAdmin, healthcode.RoleFeed} {
+			token := f.citizen
+			if role != healthcode.RoleCitizen {
+				spec := service.KeySpec{Name: string(role) + " " + scope.region, Role: role, Region: scope.region}
+				if role == healthcode.RoleFeed {
+					spec.Kinds = []string{"lab"}
+				}
+				var err error
+				if token, _, err = f.svc.CreateKey(ctx, permission.Operator(), spec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			who, err := f.svc.Authenticate(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: who})
+		}
+	}
+	return callers
+}
+
+// TestPermissionMatrix calls every route of the table as every caller of
+// matrixCallers, and checks the answer against permission.Can for the
+// route's permission and the request's region: a deny answers 401 to
+// strangers and 403 to others, an allow neither.
+func TestPermissionMatrix(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	callers := matrixCallers(t, f)
+	unexpectedAllows, cases := 0, 0
+	for _, rt := range table {
+		req, ok := matrixRequests[rt.pattern]
+		if !ok {
+			t.Errorf("route %s has no case in matrixRequests", rt.pattern)
+			continue
+		}
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = strings.NewReplacer("{id}", fmt.Sprint(f.personID), "{kind}", "lab", "{code}", "x.y").Replace(path)
+		for _, c := range callers {
+			cases++
+			allow := permission.Can(c.who, rt.perm, req.region)
+			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
+				token := c.token
+				if rt.pattern == "POST /api/v1/auth/logout" && c.who != nil && c.who.Role == healthcode.RoleCitizen {
+					token = f.login(t, "13900000099") // logging out must not end the session the other routes use
+				}
+				got, body := f.do(t, method, path, token, req.body)
+				refused := got == http.StatusUnauthorized || got == http.StatusForbidden
+				switch {
+				case allow && refused:
+					t.Errorf("status %d for an allowed caller: %s", got, body)
+				case !allow && !refused:
+					unexpectedAllows++
+					t.Errorf("status %d for a caller without %s: an unexpected allow: %s", got, rt.perm, body)
+				case !allow && c.who == nil && got != http.StatusUnauthorized:
+					t.Errorf("status %d to a stranger, want 401", got)
+				case !allow && c.who != nil && got != http.StatusForbidden:
+					t.Errorf("status %d to a caller without %s, want 403", got, rt.perm)
+				}
+			})
+		}
+	}
+	if len(matrixRequests) != len(table) {
+		t.Errorf("matrixRequests has %d cases for %d routes: a case for a route that is gone", len(matrixRequests), len(table))
+	}
+	t.Logf("%d routes × %d callers = %d cases; %d unexpected allows", len(table), len(callers), cases, unexpectedAllows)
+	if unexpectedAllows > 0 {
+		t.Fail()
+	}
+}
