@@ -27,12 +27,7 @@ func TestMain(m *testing.M) {
 // ends; the conformance suite and the benchmarks share it.
 func openPostgres(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.OpenPostgres(context.Background(), pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openAt(t, store.OpenPostgres, pgtest.NewDatabase(t))
 }
 
 func TestPostgresConformance(t *testing.T) {
@@ -42,17 +37,7 @@ func TestPostgresConformance(t *testing.T) {
 // Two pools on one database stand for two servers sharing it.
 func TestPostgresSharedConformance(t *testing.T) {
 	storetest.RunShared(t, func(t *testing.T) (healthcode.Store, healthcode.Store) {
-		dsn := pgtest.NewDatabase(t)
-		var dbs [2]healthcode.Store
-		for i := range dbs {
-			db, err := store.OpenPostgres(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			dbs[i] = db
-		}
-		return dbs[0], dbs[1]
+		return twice(t, store.OpenPostgres, pgtest.NewDatabase(t))
 	})
 }
 
