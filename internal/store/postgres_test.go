@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,26 +104,6 @@ func TestPostgresConcurrentOpenMigratesOnce(t *testing.T) {
 	}
 	if n, want := migrationsApplied(t, dsn), migrationFiles(t); n != want {
 		t.Errorf("schema_migrations has %d rows, want %d, one a migration", n, want)
-	}
-}
-
-func TestPostgresHistoryRejectsUpdateAndDelete(t *testing.T) {
-	db := openPostgres(t)
-	ctx := context.Background()
-	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", FactIDs: []int64{1}, Author: healthcode.AuthorSystem}
-	e.Seal(0, nil)
-	if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, e) }); err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range []string{
-		`UPDATE status_history SET to_color = 1`,
-		`DELETE FROM status_history`,
-		`TRUNCATE status_history`,
-	} {
-		err := db.Update(ctx, func(tx healthcode.Tx) error { return store.Exec(ctx, tx, stmt) })
-		if err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: got %v, want append-only error", stmt, err)
-		}
 	}
 }
 

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"healthcode"
@@ -54,24 +53,5 @@ func TestSQLiteOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-	}
-}
-
-func TestSQLiteHistoryRejectsUpdateAndDelete(t *testing.T) {
-	db := openSQLite(t)
-	ctx := context.Background()
-	e := &healthcode.HistoryEntry{PersonID: 1, To: healthcode.Green, Rule: "r", FactIDs: []int64{1}, Author: healthcode.AuthorSystem}
-	e.Seal(0, nil)
-	if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendHistory(ctx, e) }); err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range []string{
-		`UPDATE status_history SET to_color = 1`,
-		`DELETE FROM status_history`,
-	} {
-		err := db.Update(ctx, func(tx healthcode.Tx) error { return store.Exec(ctx, tx, stmt) })
-		if err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: got %v, want append-only error", stmt, err)
-		}
 	}
 }
