@@ -245,3 +245,30 @@ func (m *pagesMatrix) freshStaff(t *testing.T, key string) string {
 	}
 	return res.Token
 }
+
+// TestARevokedKeysStaffSessionHoldsNothing: revoking a key ends the staff
+// sessions opened with it at once, so its admin no longer makes venues.
+func TestARevokedKeysStaffSessionHoldsNothing(t *testing.T) {
+	m, callers := newPagesMatrix(t)
+	var admin pagesCaller
+	for _, c := range callers {
+		if c.name == "admin in region" {
+			admin = c
+		}
+	}
+	if _, err := m.s.svc.RevokeAPIKey(context.Background(), admin.who.Name); err != nil {
+		t.Fatal(err)
+	}
+	b := m.s.browser(t)
+	b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	b.plant(cookieStaff, admin.staff)
+	b.get("/checkpoint") // a page with a form, for the form token
+	res, err := b.c.PostForm(b.base+"/venues", url.Values{"csrf": {b.csrf}, "name": {"西湖景区3号门"}, "region": {"330106"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a venue by a revoked admin key's staff session: status %d, want 403", res.StatusCode)
+	}
+}
