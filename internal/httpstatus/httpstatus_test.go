@@ -3,8 +3,13 @@ package httpstatus
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +64,38 @@ func TestRetryAfterSaysWhenToComeBack(t *testing.T) {
 	SetRetryAfter(h, 0)
 	if _, ok := h["Retry-After"]; ok {
 		t.Errorf("Retry-After set for no wait")
+	}
+}
+
+// TestTheTableHasEveryCodeTheDomainDeclares reads the error codes from
+// the domain's error.go, so that a code added there without a row here
+// fails instead of answering 500.
+func TestTheTableHasEveryCodeTheDomainDeclares(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "../../error.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := 0
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !strings.HasPrefix(name.Name, "E") || !ok || lit.Kind != token.STRING {
+					continue
+				}
+				codes++
+				if code, _ := strconv.Unquote(lit.Value); table[code] == (status{}) {
+					t.Errorf("healthcode.%s (%s) has no status", name.Name, code)
+				}
+			}
+		}
+	}
+	if codes < len(table) {
+		t.Errorf("read %d codes from error.go, the table has %d", codes, len(table))
 	}
 }

@@ -23,46 +23,50 @@ type pagesMatrix struct {
 	checkpoint string // an in-region checkpoint key, for the staff login form
 }
 
-// matrixForms gives every route of the table the form it posts (nil for
-// a GET) and the region the request is about; a route missing here
-// fails the matrix.
+// matrixForms gives every route of the table the permission it must
+// need, pinned here by hand and not read from the route table, so that a
+// page whose permission is widened by mistake fails the matrix instead of
+// moving its expectation with it; the form it posts (nil for a GET); and
+// the region the request is about. A route missing here fails the matrix.
 func (m *pagesMatrix) matrixForms() map[string]struct {
+	want   permission.Permission
 	form   url.Values
 	region string
 } {
 	person := url.Values{"person": {fmt.Sprint(m.personID)}}
 	type req = struct {
+		want   permission.Permission
 		form   url.Values
 		region string
 	}
 	return map[string]req{
-		"GET /{$}":                  {},
-		"GET /help":                 {},
-		"GET /login":                {},
-		"POST /login/code":          {url.Values{"phone": {"13900000077"}}, ""},
-		"POST /login":               {url.Values{"phone": {"13900000077"}}, ""}, // the code is asked for per case
-		"POST /logout":              {url.Values{}, ""},
-		"GET /app":                  {},
-		"GET /app/apply":            {},
-		"POST /app/apply":           {url.Values{}, ""},
-		"GET /app/persons":          {},
-		"GET /app/p/{id}":           {},
-		"GET /app/p/{id}/code.json": {},
-		"GET /app/p/{id}/checkin":   {},
-		"POST /app/p/{id}/checkin":  {url.Values{}, ""},
-		"GET /app/p/{id}/modify":    {},
-		"POST /app/p/{id}/modify":   {url.Values{}, ""},
-		"GET /app/p/{id}/reapply":   {},
-		"POST /app/p/{id}/reapply":  {url.Values{}, ""},
-		"GET /app/p/{id}/history":   {},
-		"GET /checkpoint":           {},
-		"POST /checkpoint/verify":   {url.Values{"token": {m.codeToken}}, ""},
-		"POST /checkpoint/login":    {url.Values{"key": {m.checkpoint}}, ""},
-		"GET /venues/new":           {},
-		"POST /venues":              {url.Values{"name": {"西湖景区3号门"}, "region": {"330106"}}, "330106"},
-		"GET /venues/{code}":        {},
-		"GET /v/{code}":             {},
-		"POST /v/{code}":            {person, ""},
+		"GET /{$}":                  {want: anyone},
+		"GET /help":                 {want: anyone},
+		"GET /login":                {want: anyone},
+		"POST /login/code":          {anyone, url.Values{"phone": {"13900000077"}}, ""},
+		"POST /login":               {anyone, url.Values{"phone": {"13900000077"}}, ""}, // the code is asked for per case
+		"POST /logout":              {anyone, url.Values{}, ""},
+		"GET /app":                  {want: permission.ManagePersons},
+		"GET /app/apply":            {want: permission.ManagePersons},
+		"POST /app/apply":           {permission.ManagePersons, url.Values{}, ""},
+		"GET /app/persons":          {want: permission.ManagePersons},
+		"GET /app/p/{id}":           {want: permission.ManagePersons},
+		"GET /app/p/{id}/code.json": {want: permission.ManagePersons},
+		"GET /app/p/{id}/checkin":   {want: permission.CheckIn},
+		"POST /app/p/{id}/checkin":  {permission.CheckIn, url.Values{}, ""},
+		"GET /app/p/{id}/modify":    {want: permission.ManagePersons},
+		"POST /app/p/{id}/modify":   {permission.ManagePersons, url.Values{}, ""},
+		"GET /app/p/{id}/reapply":   {want: permission.ManagePersons},
+		"POST /app/p/{id}/reapply":  {permission.ManagePersons, url.Values{}, ""},
+		"GET /app/p/{id}/history":   {want: permission.ManagePersons},
+		"GET /checkpoint":           {want: anyone},
+		"POST /checkpoint/verify":   {anyone, url.Values{"token": {m.codeToken}}, ""},
+		"POST /checkpoint/login":    {anyone, url.Values{"key": {m.checkpoint}}, ""},
+		"GET /venues/new":           {want: anyone},
+		"POST /venues":              {permission.CreateVenues, url.Values{"name": {"西湖景区3号门"}, "region": {"330106"}}, "330106"},
+		"GET /venues/{code}":        {want: anyone},
+		"GET /v/{code}":             {want: permission.RecordVisits},
+		"POST /v/{code}":            {permission.RecordVisits, person, ""},
 	}
 }
 
@@ -147,8 +151,8 @@ func citizenSession(t *testing.T, svc *service.Service, phone string) (string, *
 
 // TestPagesPermissionMatrix opens every page of the table as every caller,
 // each in a fresh browser holding only that caller's sessions, and checks
-// the answer against permission.Can for the route's permission and the
-// request's region: a deny sends the browser to log in or answers 401 or
+// the answer against permission.Can for the permission the matrix pins
+// for the page and the request's region: a deny sends the browser to log in or answers 401 or
 // 403, an allow does neither.
 func TestPagesPermissionMatrix(t *testing.T) {
 	m, callers := newPagesMatrix(t)
@@ -160,11 +164,14 @@ func TestPagesPermissionMatrix(t *testing.T) {
 			t.Errorf("route %s has no case in matrixForms", rt.pattern)
 			continue
 		}
+		if rt.perm != req.want {
+			t.Errorf("page %s needs %s; the matrix pins %s", rt.pattern, rt.perm, req.want)
+		}
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.NewReplacer("{id}", fmt.Sprint(m.personID), "{code}", "x.y", "{$}", "").Replace(path)
 		for _, c := range callers {
 			cases++
-			allow := permission.Can(c.who, rt.perm, req.region)
+			allow := permission.Can(c.who, req.want, req.region)
 			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
 				b := m.s.browser(t)
 				b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -237,4 +244,31 @@ func (m *pagesMatrix) freshStaff(t *testing.T, key string) string {
 		t.Fatal(err)
 	}
 	return res.Token
+}
+
+// TestARevokedKeysStaffSessionHoldsNothing: revoking a key ends the staff
+// sessions opened with it at once, so its admin no longer makes venues.
+func TestARevokedKeysStaffSessionHoldsNothing(t *testing.T) {
+	m, callers := newPagesMatrix(t)
+	var admin pagesCaller
+	for _, c := range callers {
+		if c.name == "admin in region" {
+			admin = c
+		}
+	}
+	if _, err := m.s.svc.RevokeAPIKey(context.Background(), admin.who.Name); err != nil {
+		t.Fatal(err)
+	}
+	b := m.s.browser(t)
+	b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	b.plant(cookieStaff, admin.staff)
+	b.get("/checkpoint") // a page with a form, for the form token
+	res, err := b.c.PostForm(b.base+"/venues", url.Values{"csrf": {b.csrf}, "name": {"西湖景区3号门"}, "region": {"330106"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a venue by a revoked admin key's staff session: status %d, want 403", res.StatusCode)
+	}
 }

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"testing"
 
 	"healthcode"
@@ -73,4 +74,47 @@ func TestOnlyTheOperatorMakesKeys(t *testing.T) {
 	}
 	_, _, err := e.svc.CreateKey(ctx, permission.Operator(), service.KeySpec{Name: "hubei", Role: healthcode.RoleAdmin, Region: "420000"})
 	wantCode(t, err, "")
+}
+
+// TestAFeedKeyWithoutARegionSendsNothing: a key's region is what keeps its
+// rows to persons within it, and a key without one covers no region
+// (permission.Can), so a feed key stored with none must be refused, not
+// read as a key for anywhere. CreateKey never makes one; the store's
+// region column accepts an empty one.
+func TestAFeedKeyWithoutARegionSendsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900070001"
+	number := validID(t, "11010519800101123")
+	citizen := mustLogin(t, e, phone)
+	in := applyInput(number, "孙八", phone)
+	in.Region = "110105"
+	p, err := e.svc.Apply(ctx, citizen, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "hck_a-feed-key-stored-without-a-region"
+	sum := sha256.Sum256([]byte(secret))
+	k := &healthcode.APIKey{Hash: sum[:], Name: "regionless", Role: healthcode.RoleFeed,
+		Kinds: []string{"contact", "designation"}, CreatedAt: e.clock.Now()}
+	if err := e.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) }); err != nil {
+		t.Fatal(err)
+	}
+	who, err := e.svc.Authenticate(ctx, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := feedRows(t, "contact", "source_ref,doc_number,at,type,exposure\n"+
+		"c-1,"+number+",2026-03-10 09:00,close,2026-03-09 20:00\n", start)
+	res, err := e.svc.Ingest(ctx, who, "contact", rows)
+	wantCode(t, err, healthcode.EFORBIDDEN)
+	if res.Added != 0 || res.Pending != 0 {
+		t.Errorf("a regionless key's contact feed = %+v, want nothing stored", res)
+	}
+	if st := storedPerson(t, e, p.ID).Status; st.Color != healthcode.Green {
+		t.Errorf("the person of 110105 after a regionless key's feed: %v, want green", st.Color)
+	}
+	_, err = e.svc.Designate(ctx, who, nil)
+	wantCode(t, err, healthcode.EFORBIDDEN)
 }

@@ -13,10 +13,14 @@ import (
 	"healthcode/internal/service"
 )
 
-// matrixRequest is how the permission matrix calls one route: its body,
+// matrixRequest is how the permission matrix calls one route: the
+// permission it must need, pinned here by hand and not read from the
+// route table, so that a route whose permission is widened by mistake
+// fails the matrix instead of moving its expectation with it; its body;
 // and the region the request is about ("" when none), which the expected
 // answer is computed with.
 type matrixRequest struct {
+	want   permission.Permission
 	body   any
 	region string
 }
@@ -24,31 +28,31 @@ type matrixRequest struct {
 // matrixRequests gives every route of the table a request; a route
 // missing here fails the matrix.
 var matrixRequests = map[string]matrixRequest{
-	"GET /healthz":                       {},
-	"GET /readyz":                        {},
-	"GET /api/openapi.yaml":              {},
-	"POST /api/v1/auth/otp":              {},
-	"POST /api/v1/auth/login":            {},
-	"POST /api/v1/auth/logout":           {},
-	"GET /api/v1/keys":                   {},
-	"POST /api/v1/verify":                {},
-	"GET /api/v1/persons":                {},
-	"POST /api/v1/persons":               {},
-	"POST /api/v1/persons/consent":       {},
-	"GET /api/v1/persons/{id}":           {},
-	"PATCH /api/v1/persons/{id}":         {},
-	"POST /api/v1/persons/{id}/reapply":  {},
-	"GET /api/v1/persons/{id}/status":    {},
-	"GET /api/v1/persons/{id}/history":   {},
-	"POST /api/v1/persons/{id}/checkins": {},
-	"POST /api/v1/persons/{id}/visits":   {},
-	"GET /api/v1/venues/{code}":          {},
-	"GET /api/v1/persons/{id}/code":      {},
-	"GET /api/v1/persons/{id}/code.png":  {},
-	"GET /api/v1/persons/{id}/code.svg":  {},
-	"POST /api/v1/admin/policy/simulate": {map[string]any{"pack": "zhejiang-hangzhou-2020"}, "330100"},
-	"POST /api/v1/admin/venues":          {map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
-	"POST /api/v1/feeds/{kind}":          {},
+	"GET /healthz":                       {want: anyone},
+	"GET /readyz":                        {want: anyone},
+	"GET /api/openapi.yaml":              {want: anyone},
+	"POST /api/v1/auth/otp":              {want: anyone},
+	"POST /api/v1/auth/login":            {want: anyone},
+	"POST /api/v1/auth/logout":           {want: permission.EndSession},
+	"GET /api/v1/keys":                   {want: anyone},
+	"POST /api/v1/verify":                {want: anyone},
+	"GET /api/v1/persons":                {want: permission.ManagePersons},
+	"POST /api/v1/persons":               {want: permission.ManagePersons},
+	"POST /api/v1/persons/consent":       {want: permission.ManagePersons},
+	"GET /api/v1/persons/{id}":           {want: permission.ManagePersons},
+	"PATCH /api/v1/persons/{id}":         {want: permission.ManagePersons},
+	"POST /api/v1/persons/{id}/reapply":  {want: permission.ManagePersons},
+	"GET /api/v1/persons/{id}/status":    {want: permission.ManagePersons},
+	"GET /api/v1/persons/{id}/history":   {want: permission.ManagePersons},
+	"POST /api/v1/persons/{id}/checkins": {want: permission.CheckIn},
+	"POST /api/v1/persons/{id}/visits":   {want: permission.RecordVisits},
+	"GET /api/v1/venues/{code}":          {want: anyone},
+	"GET /api/v1/persons/{id}/code":      {want: permission.ManagePersons},
+	"GET /api/v1/persons/{id}/code.png":  {want: permission.ManagePersons},
+	"GET /api/v1/persons/{id}/code.svg":  {want: permission.ManagePersons},
+	"POST /api/v1/admin/policy/simulate": {permission.SimulatePolicy, map[string]any{"pack": "zhejiang-hangzhou-2020"}, "330100"},
+	"POST /api/v1/admin/venues":          {permission.CreateVenues, map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
+	"POST /api/v1/feeds/{kind}":          {want: permission.SendFeeds},
 }
 
 // matrixCaller is one caller of the matrix: a role, in or out of the
@@ -92,7 +96,7 @@ func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 
 // TestPermissionMatrix calls every route of the table as every caller of
 // matrixCallers, and checks the answer against permission.Can for the
-// route's permission and the request's region: a deny answers 401 to
+// permission the matrix pins for the route and the request's region: a deny answers 401 to
 // strangers and 403 to others, an allow neither.
 func TestPermissionMatrix(t *testing.T) {
 	f := newFixture(t, time.Minute)
@@ -104,11 +108,14 @@ func TestPermissionMatrix(t *testing.T) {
 			t.Errorf("route %s has no case in matrixRequests", rt.pattern)
 			continue
 		}
+		if rt.perm != req.want {
+			t.Errorf("route %s needs %s; the matrix pins %s", rt.pattern, rt.perm, req.want)
+		}
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.NewReplacer("{id}", fmt.Sprint(f.personID), "{kind}", "lab", "{code}", "x.y").Replace(path)
 		for _, c := range callers {
 			cases++
-			allow := permission.Can(c.who, rt.perm, req.region)
+			allow := permission.Can(c.who, req.want, req.region)
 			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
 				token := c.token
 				if rt.pattern == "POST /api/v1/auth/logout" && c.who != nil && c.who.Role == healthcode.RoleCitizen {

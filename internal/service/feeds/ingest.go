@@ -49,11 +49,19 @@ func (s *Feeds) Ingest(ctx context.Context, who *healthcode.Principal, kind stri
 }
 
 // FeedAllowed says whether the caller may send feeds of kind. Errors:
-// EFORBIDDEN for anyone but a feed key; ENOTFOUND, to a feed key, for a
-// kind there is no feed of; EFORBIDDEN for a kind the key is not allowed.
+// EFORBIDDEN for anyone but a feed key of a valid region; ENOTFOUND, to a
+// feed key, for a kind there is no feed of; EFORBIDDEN for a kind the key
+// is not allowed.
 func (s *Feeds) FeedAllowed(who *healthcode.Principal, kind string) error {
 	if !permission.Can(who, permission.SendFeeds, "") {
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Feeds need a feed key.")
+	}
+	// The key's region keeps its rows to persons within it, and ingest
+	// reads "" as anywhere (the operator's): a key stored without a valid
+	// region covers none, so it sends nothing rather than everywhere. Can
+	// reads "" as "no region in question", so it cannot be asked this.
+	if healthcode.ValidateRegion(who.Region) != "" {
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "This feed key acts for no region (%q); ask the operator for a key of your region.", who.Region)
 	}
 	if !slices.Contains(ingest.Kinds(), kind) {
 		return healthcode.Errorf(healthcode.ENOTFOUND, "No feed kind %q: the kinds are %s.", kind, strings.Join(ingest.Kinds(), ", "))
