@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -30,12 +28,6 @@ import (
 type dialect struct {
 	// name picks the migrations' variants: NNNN_name.<name>.sql.
 	name string
-	// txOptions begin an Update. PostgreSQL's READ COMMITTED is set
-	// rather than inherited from the server because LockPerson relies on
-	// each statement seeing what was committed before it started. SQLite
-	// takes its options from the DSN (_txlock=immediate).
-	txOptions *sql.TxOptions
-
 	// forUpdate and skipLocked end a locking read. SQLite has neither
 	// and needs neither: an Update's IMMEDIATE transaction holds the
 	// database's only write lock until it ends.
@@ -71,6 +63,9 @@ type dialect struct {
 // hooks are the dialect's code: each small, each the one place its
 // difference lives.
 type hooks interface {
+	// update runs fn in a transaction of db's, committed when fn returns
+	// nil and rolled back otherwise.
+	update(ctx context.Context, db *DB, fn func(*tx) error) error
 	// time encodes a time argument as the columns keep it: SQLite
 	// INTEGER microseconds since the epoch, PostgreSQL timestamptz.
 	// (timeCol reads either back.)
@@ -120,7 +115,6 @@ var sqliteDialect = &dialect{
 
 var postgresDialect = &dialect{
 	name:       "postgres",
-	txOptions:  &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 	forUpdate:  ` FOR UPDATE`,
 	skipLocked: ` FOR UPDATE SKIP LOCKED`,
 	in:         `%s = ANY(%s)`,
@@ -152,6 +146,24 @@ var postgresDialect = &dialect{
 }
 
 type sqliteHooks struct{}
+
+// update begins on the one writer connection; the DSN's _txlock=immediate
+// takes the write lock at BEGIN, so a read-then-write transaction cannot
+// fail half-way with SQLITE_BUSY.
+func (sqliteHooks) update(ctx context.Context, db *DB, fn func(*tx) error) error {
+	sqlTx, err := db.sqlWrite.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback() // a no-op once committed
+	if err := fn(&tx{reader: reader{d: db.d, q: sqlQueryer{q: sqlTx}}}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", translate(db.d, err))
+	}
+	return nil
+}
 
 func (sqliteHooks) time(t time.Time) any { return t.UnixMicro() }
 
@@ -185,7 +197,7 @@ func (sqliteHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, er
 	ids := make([]int64, n)
 	err := chunks(t.d, n, len(cols), func(lo, hi int) error {
 		var base int64
-		if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM facts`).Scan(&base); err != nil {
+		if err := t.q.queryRow(ctx, `SELECT coalesce(max(id), 0) FROM facts`).Scan(&base); err != nil {
 			return err
 		}
 		withIDs := make([]any, 0, (hi-lo)*len(cols))
@@ -194,7 +206,7 @@ func (sqliteHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, er
 			withIDs = append(withIDs, vals[i*len(factCols):(i+1)*len(factCols)]...)
 		}
 		src, args := t.d.rows(cols, withIDs)
-		rows, err := t.tx.QueryContext(ctx, `INSERT INTO facts (`+names(cols)+`) `+src+onConflictRef+` RETURNING id`, args...)
+		rows, err := t.q.query(ctx, `INSERT INTO facts (`+names(cols)+`) `+src+onConflictRef+` RETURNING id`, args...)
 		if err != nil {
 			return err
 		}
@@ -246,6 +258,24 @@ func (sqliteHooks) unavailable(err error) bool {
 }
 
 type postgresHooks struct{}
+
+// update begins READ COMMITTED, set rather than inherited from the server
+// because LockPerson relies on each statement seeing what was committed
+// before it started.
+func (postgresHooks) update(ctx context.Context, db *DB, fn func(*tx) error) error {
+	pgTx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer pgTx.Rollback(context.WithoutCancel(ctx)) // a no-op once committed
+	if err := fn(&tx{reader: reader{d: db.d, q: pgxQueryer{q: pgTx}}, pg: pgTx}); err != nil {
+		return err
+	}
+	if err := pgTx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", translate(db.d, err))
+	}
+	return nil
+}
 
 func (postgresHooks) time(t time.Time) any { return t }
 
@@ -313,7 +343,7 @@ func (postgresHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, 
 		withOrd = append(withOrd, vals[i*len(factCols):(i+1)*len(factCols)]...)
 	}
 	src, args := t.d.rows(cols, withOrd)
-	rows, err := t.tx.QueryContext(ctx, `WITH u (`+names(cols)+`) AS (`+src+`),
+	rows, err := t.q.query(ctx, `WITH u (`+names(cols)+`) AS (`+src+`),
 	n AS (SELECT nextval('facts_id_seq') AS id, u.* FROM u),
 	added AS (
 		INSERT INTO facts (id, `+names(factCols)+`) OVERRIDING SYSTEM VALUE
@@ -334,50 +364,46 @@ func (postgresHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, 
 	return ids, err
 }
 
-// lock sends both statements in one batch on the transaction's
-// connection, so locking stays one round trip. The second reads every
-// person the argument names, since it cannot see the first's result, and
-// those that were not locked are dropped here.
+// lock sends both statements in one batch, so locking stays one round
+// trip. The second reads every person the argument names, since it
+// cannot see the first's result, and those that were not locked are
+// dropped here.
 func (postgresHooks) lock(ctx context.Context, t *tx, lockQuery, readQuery string, arg any) ([]*healthcode.Person, error) {
-	var ps []*healthcode.Person
-	err := t.conn.Raw(func(dc any) error {
-		b := &pgx.Batch{}
-		b.Queue(lockQuery, arg)
-		b.Queue(readQuery, arg)
-		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
-		defer br.Close()
-		rows, err := br.Query()
+	b := &pgx.Batch{}
+	b.Queue(lockQuery, arg)
+	b.Queue(readQuery, arg)
+	br := t.pg.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	lockedIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	locked := make(map[int64]bool, len(lockedIDs))
+	for _, id := range lockedIDs {
+		locked[id] = true
+	}
+	if rows, err = br.Query(); err != nil {
+		return nil, err
+	}
+	ps := make([]*healthcode.Person, 0, len(lockedIDs))
+	for rows.Next() {
+		p, err := scanPerson(rows)
 		if err != nil {
-			return err
+			rows.Close()
+			return nil, err
 		}
-		lockedIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return err
+		if locked[p.ID] {
+			ps = append(ps, p)
 		}
-		locked := make(map[int64]bool, len(lockedIDs))
-		for _, id := range lockedIDs {
-			locked[id] = true
-		}
-		if rows, err = br.Query(); err != nil {
-			return err
-		}
-		ps = make([]*healthcode.Person, 0, len(lockedIDs))
-		for rows.Next() {
-			p, err := scanPerson(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			if locked[p.ID] {
-				ps = append(ps, p)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return br.Close()
-	})
-	return ps, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return ps, br.Close()
 }
 
 func (postgresHooks) conflict(err error) bool {

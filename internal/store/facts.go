@@ -186,7 +186,7 @@ var takenCols = append([]column{{"ord", "bigint"}}, factCols...)
 // transaction holds the only write lock). Rows kept for a region the
 // person is not in stay pending.
 func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64) ([]*healthcode.Fact, error) {
-	rows, err := t.tx.QueryContext(ctx, `DELETE FROM pending_facts
+	rows, err := t.q.query(ctx, `DELETE FROM pending_facts
 		WHERE id_hash = $1 AND substr((SELECT region FROM persons WHERE id = $2), 1, length(region_prefix)) = region_prefix
 		RETURNING id, kind, at, recorded_at, source, source_ref, author, body`, idHash, personID)
 	if err != nil {
@@ -243,7 +243,7 @@ var voidedCols = []column{{"id", "bigint"}, {"person_id", "bigint"}, {"kind", "t
 // VoidFacts deletes the facts, then keeps what the deletion returned
 // among the voided facts, so exactly the facts deleted are kept.
 func (t *tx) VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error) {
-	rows, err := t.tx.QueryContext(ctx, `DELETE FROM facts WHERE person_id = $1 AND source = $2 AND author = $3
+	rows, err := t.q.query(ctx, `DELETE FROM facts WHERE person_id = $1 AND source = $2 AND author = $3
 		RETURNING `+factColumns, personID, source, author)
 	if err != nil {
 		return 0, fmt.Errorf("void facts: %w", translate(t.d, err))

@@ -53,17 +53,17 @@ func (t *tx) CreateAPIKey(ctx context.Context, k *healthcode.APIKey) (err error)
 }
 
 func (t *tx) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
-	res, err := t.exec(ctx, "revoke api key", `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`,
+	n, err := t.exec(ctx, "revoke api key", `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`,
 		t.at(at), id)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return err
+	if n == 1 {
+		return nil
 	}
 	// Nothing changed: tell a missing key from one revoked already.
 	var one int
-	if err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE id = $1`, id).Scan(&one); err != nil {
+	if err := t.q.queryRow(ctx, `SELECT 1 FROM api_keys WHERE id = $1`, id).Scan(&one); err != nil {
 		return fmt.Errorf("revoke api key %d: %w", id, translate(t.d, err))
 	}
 	return healthcode.Errorf(healthcode.ECONFLICT, "The key was revoked already.")

@@ -48,12 +48,14 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
+	readStmts, writeStmts := &stmtCache{db: read}, &stmtCache{db: write}
 	return &DB{
-		reader:     reader{d: sqliteDialect, q: read, stmts: &stmtCache{db: read}},
-		d:          sqliteDialect,
-		write:      write,
-		read:       read,
-		writeStmts: &stmtCache{db: write},
+		reader:   reader{d: sqliteDialect, q: sqlQueryer{q: read, stmts: readStmts}},
+		d:        sqliteDialect,
+		write:    sqlQueryer{q: write, stmts: writeStmts},
+		sqlWrite: write,
+		read:     read,
+		stmts:    []*stmtCache{readStmts, writeStmts},
 	}, nil
 }
 
@@ -114,9 +116,9 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{
-		reader: reader{d: postgresDialect, q: sqlDB},
+		reader: reader{d: postgresDialect, q: pgxQueryer{q: pool}},
 		d:      postgresDialect,
-		write:  sqlDB,
+		write:  pgxQueryer{q: pool},
 		read:   sqlDB,
 		pool:   pool,
 	}, nil

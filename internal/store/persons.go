@@ -67,7 +67,7 @@ func (r reader) onePerson(ctx context.Context, what, query string, arg any) (*he
 }
 
 // scanPersons reads every row of a person query and closes it.
-func scanPersons(d *dialect, rows *sql.Rows) ([]*healthcode.Person, error) {
+func scanPersons(d *dialect, rows rows) ([]*healthcode.Person, error) {
 	return collect(d, rows, scanPerson)
 }
 
@@ -114,7 +114,7 @@ func (t *tx) CreatePerson(ctx context.Context, p *healthcode.Person) (err error)
 }
 
 func (t *tx) UpdatePerson(ctx context.Context, p *healthcode.Person) error {
-	res, err := t.exec(ctx, "update person", `UPDATE persons SET relation = $1, doc_type = $2, id_hash = $3,
+	n, err := t.exec(ctx, "update person", `UPDATE persons SET relation = $1, doc_type = $2, id_hash = $3,
 		id_sealed = $4, name_sealed = $5, name_masked = $6, id_tail = $7, phone_hash = $8, phone_sealed = $9,
 		region = $10, code_id = $11, updated_at = $12, reapplied = $13, modified = $14, modified_on = $15,
 		modified_that_day = $16, owner_id = $18 WHERE id = $17`,
@@ -124,7 +124,7 @@ func (t *tx) UpdatePerson(ctx context.Context, p *healthcode.Person) error {
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", p.ID)
 	}
 	return nil

@@ -18,15 +18,7 @@ func (db *DB) TakeRate(ctx context.Context, key []byte, r healthcode.Rate, now t
 	var allowed bool
 	var tat time.Time
 	args := []any{key, db.at(now), interval.Microseconds(), limit.Microseconds()}
-	var err error
-	if db.writeStmts == nil {
-		err = db.write.QueryRowContext(ctx, db.d.takeRate, args...).Scan(&allowed, timeCol{&tat})
-	} else if st, perr := db.writeStmts.get(ctx, db.d.takeRate); perr != nil {
-		err = perr
-	} else {
-		err = st.QueryRowContext(ctx, args...).Scan(&allowed, timeCol{&tat})
-	}
-	if err != nil {
+	if err := db.write.queryRow(ctx, db.d.takeRate, args...).Scan(&allowed, timeCol{&tat}); err != nil {
 		return 0, fmt.Errorf("take rate: %w", classify(db.d, err))
 	}
 	if allowed {
@@ -37,9 +29,9 @@ func (db *DB) TakeRate(ctx context.Context, key []byte, r healthcode.Rate, now t
 
 // PurgeRates implements healthcode.RateStore.
 func (db *DB) PurgeRates(ctx context.Context, now time.Time) (int64, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM rate_limits WHERE tat < $1`, db.at(now))
+	n, err := db.write.exec(ctx, `DELETE FROM rate_limits WHERE tat < $1`, db.at(now))
 	if err != nil {
 		return 0, fmt.Errorf("purge rates: %w", classify(db.d, err))
 	}
-	return res.RowsAffected()
+	return n, nil
 }

@@ -1,10 +1,11 @@
 // Package store is healthcode's persistence: one implementation of
-// healthcode.Store over database/sql for two databases. SQLite
-// (modernc.org/sqlite) is the embedded store: one file under the data
-// directory, WAL so readers never wait for the writer, and a single
-// writer connection so writers never deadlock. PostgreSQL (pgx through
-// its database/sql driver) is the production store. Every query is
-// written once; what differs between the two lives in dialect.go.
+// healthcode.Store for two databases. SQLite (modernc.org/sqlite through
+// database/sql) is the embedded store: one file under the data directory,
+// WAL so readers never wait for the writer, and a single writer
+// connection so writers never deadlock. PostgreSQL (a pgx pool) is the
+// production store. Every query is written once, with $1, $2…
+// placeholders both drivers bind by number; what differs between the two
+// lives in dialect.go, and who sends the statements in queryer.
 package store
 
 import (
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"healthcode"
@@ -20,36 +22,38 @@ import (
 
 // DB is a healthcode.Store on SQLite or PostgreSQL.
 type DB struct {
-	reader // reads outside transactions, on read
+	reader // reads outside transactions
 	d      *dialect
-	// write runs Updates: on SQLite one connection, as SQLite allows one
-	// writer at a time; on PostgreSQL the pool, as read is.
-	write *sql.DB
+	// write runs statements outside transactions that write: rate
+	// limits, on SQLite through its one writer connection, prepared once,
+	// as every limited request takes one.
+	write queryer
+	// sqlWrite is SQLite's writer connection, which Updates begin on.
+	sqlWrite *sql.DB
+	// read is database/sql on the database, for migrations and tests (on
+	// SQLite also the read pool under reader).
 	read  *sql.DB
-	// writeStmts are the statements run on write outside transactions,
-	// prepared once on SQLite: rate limits take one on every limited
-	// request. nil on PostgreSQL.
-	writeStmts *stmtCache
-	pool       *pgxpool.Pool // PostgreSQL's, under read and write
+	stmts []*stmtCache    // SQLite's prepared statements, closed with db
+	pool  *pgxpool.Pool // PostgreSQL's, under reader, write and Updates
 }
 
 var _ healthcode.Store = (*DB)(nil)
 
-// tx is an Update's transaction: the *sql.Tx and the connection it runs
-// on, for the statements PostgreSQL sends on the raw pgx connection.
+// tx is an Update's transaction. pg is PostgreSQL's, for the statements
+// sent in one batch; nil on SQLite.
 type tx struct {
 	reader
-	tx   *sql.Tx
-	conn *sql.Conn
+	pg pgx.Tx
 }
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
-	db.stmts.close()
-	db.writeStmts.close()
+	for _, c := range db.stmts {
+		c.close()
+	}
 	err := db.read.Close()
-	if db.write != db.read {
-		err = errors.Join(err, db.write.Close())
+	if db.sqlWrite != nil {
+		err = errors.Join(err, db.sqlWrite.Close())
 	}
 	if db.pool != nil {
 		db.pool.Close() // waits for connections in use to be returned
@@ -57,31 +61,11 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Update runs fn in a transaction (see dialect.txOptions). Errors meaning
-// the database is unavailable, whether at the start, inside fn or at the
+// Update runs fn in a transaction (see hooks.update). Errors meaning the
+// database is unavailable, whether at the start, inside fn or at the
 // commit, come back as EUNAVAILABLE.
 func (db *DB) Update(ctx context.Context, fn func(healthcode.Tx) error) error {
-	return classify(db.d, db.update(ctx, fn))
-}
-
-func (db *DB) update(ctx context.Context, fn func(healthcode.Tx) error) error {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer conn.Close()
-	sqlTx, err := conn.BeginTx(ctx, db.d.txOptions)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer sqlTx.Rollback() // a no-op once committed
-	if err := fn(&tx{reader: reader{d: db.d, q: sqlTx}, tx: sqlTx, conn: conn}); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", translate(db.d, err))
-	}
-	return nil
+	return classify(db.d, db.d.update(ctx, db, func(t *tx) error { return fn(t) }))
 }
 
 // Ping implements healthcode.Store: one statement on the read pool,
@@ -90,24 +74,25 @@ func (db *DB) update(ctx context.Context, fn func(healthcode.Tx) error) error {
 // reachable for that. Any failure means not ready.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	if err := db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+	if err := db.q.queryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return healthcode.Unavailable(fmt.Errorf("ping: %w", err))
 	}
 	return nil
 }
 
-func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+// exec runs a statement and returns how many rows it affected.
+func (t *tx) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
+	n, err := t.q.exec(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, translate(t.d, err))
+		return 0, fmt.Errorf("%s: %w", what, translate(t.d, err))
 	}
-	return res, nil
+	return n, nil
 }
 
 // insert runs an INSERT … RETURNING id and returns the new row id.
 func (t *tx) insert(ctx context.Context, what, query string, args ...any) (int64, error) {
 	var id int64
-	if err := t.tx.QueryRowContext(ctx, query, args...).Scan(&id); err != nil {
+	if err := t.q.queryRow(ctx, query, args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("%s: %w", what, translate(t.d, err))
 	}
 	return id, nil
