@@ -91,7 +91,7 @@ func (t *tx) DeleteOTP(ctx context.Context, phoneHash []byte) error {
 func (t *tx) CountGuess(ctx context.Context, phoneHash []byte, now time.Time, quiet time.Duration, limit int) (int, time.Time, error) {
 	var n int
 	var last time.Time
-	err := t.q.queryRow(ctx, `INSERT INTO otp_guesses (phone_hash, last_at, guesses) VALUES ($1, $2, 1)
+	err := queryRow(ctx, t.q, `INSERT INTO otp_guesses (phone_hash, last_at, guesses) VALUES ($1, $2, 1)
 		ON CONFLICT (phone_hash) DO UPDATE SET
 			guesses = CASE WHEN otp_guesses.last_at <= $3 THEN 1 ELSE otp_guesses.guesses + 1 END,
 			last_at = CASE WHEN otp_guesses.last_at <= $3 OR otp_guesses.guesses < $4 THEN excluded.last_at

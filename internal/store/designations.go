@@ -42,7 +42,7 @@ func (r reader) Designations(ctx context.Context, areas []string) ([]healthcode.
 	if len(areas) == 0 {
 		return nil, nil
 	}
-	rows, err := r.query(ctx, designations[r.d], r.d.list(areas))
+	rows, err := r.query(ctx, designations[r.d], r.d.arg(areas))
 	if err != nil {
 		return nil, fmt.Errorf("designations: %w", err)
 	}

@@ -24,7 +24,8 @@ import (
 // rest of the package is written once for both. The SQL is written with
 // $1, $2… placeholders, which modernc.org/sqlite binds by number as pgx
 // does. What is data here (clauses, the few statements that cannot be
-// spelled alike) is in the fields; what is code is one of the seven hooks.
+// spelled alike) is in the fields; what is code is one of the six hooks; who
+// sends the statements is queryer (query.go).
 type dialect struct {
 	// name picks the migrations' variants: NNNN_name.<name>.sql.
 	name string
@@ -66,13 +67,11 @@ type hooks interface {
 	// update runs fn in a transaction of db's, committed when fn returns
 	// nil and rolled back otherwise.
 	update(ctx context.Context, db *DB, fn func(*tx) error) error
-	// time encodes a time argument as the columns keep it: SQLite
-	// INTEGER microseconds since the epoch, PostgreSQL timestamptz.
-	// (timeCol reads either back.)
-	time(t time.Time) any
-	// list encodes a []int64, []string or [][]byte argument for the in
-	// and inBlobs formats.
-	list(v any) any
+	// arg encodes an argument as the dialect keeps it: a time as the
+	// columns do (SQLite INTEGER microseconds since the epoch, PostgreSQL
+	// timestamptz; timeCol reads either back), a []int64, []string or
+	// [][]byte list for the in and inBlobs formats; anything else as it is.
+	arg(v any) any
 	// rows returns a row source for INSERT … or WITH u (…) AS (…) and its
 	// arguments, from vals given row after row, len(cols) values a row.
 	rows(cols []column, vals []any) (string, []any)
@@ -84,11 +83,11 @@ type hooks interface {
 	// then readQuery, which reads persons, both with arg, and returns the
 	// persons read that were locked.
 	lock(ctx context.Context, t *tx, lockQuery, readQuery string, arg any) ([]*healthcode.Person, error)
-	// conflict reports whether err broke a uniqueness rule.
-	conflict(err error) bool
-	// unavailable reports whether err means the database cannot serve now
-	// but may in a moment. A cancelled context is not: the caller gave up.
-	unavailable(err error) bool
+	// meaning says what a driver's error means in the domain's words:
+	// ECONFLICT when it broke a uniqueness rule, EUNAVAILABLE when the
+	// database cannot serve now but may in a moment (a cancelled context
+	// is not: the caller gave up), "" for anything else.
+	meaning(err error) string
 }
 
 // column is one column of a bulk row source: its name and the
@@ -165,18 +164,22 @@ func (sqliteHooks) update(ctx context.Context, db *DB, fn func(*tx) error) error
 	return nil
 }
 
-func (sqliteHooks) time(t time.Time) any { return t.UnixMicro() }
-
-func (sqliteHooks) list(v any) any {
-	if hs, ok := v.([][]byte); ok {
-		hexes := make([]string, len(hs))
-		for i, h := range hs {
+func (sqliteHooks) arg(v any) any {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UnixMicro()
+	case [][]byte:
+		hexes := make([]string, len(v))
+		for i, h := range v {
 			hexes[i] = hex.EncodeToString(h)
 		}
-		v = hexes
+		b, _ := json.Marshal(hexes) // strings always encode
+		return string(b)
+	case []int64, []string:
+		b, _ := json.Marshal(v) // ints and strings always encode
+		return string(b)
 	}
-	b, _ := json.Marshal(v) // ints and strings always encode
-	return string(b)
+	return v
 }
 
 // rows is a VALUES list, one anonymous parameter a value: SQLite looks
@@ -197,7 +200,7 @@ func (sqliteHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, er
 	ids := make([]int64, n)
 	err := chunks(t.d, n, len(cols), func(lo, hi int) error {
 		var base int64
-		if err := t.q.queryRow(ctx, `SELECT coalesce(max(id), 0) FROM facts`).Scan(&base); err != nil {
+		if err := queryRow(ctx, t.q, `SELECT coalesce(max(id), 0) FROM facts`).Scan(&base); err != nil {
 			return err
 		}
 		withIDs := make([]any, 0, (hi-lo)*len(cols))
@@ -232,29 +235,25 @@ func (sqliteHooks) lock(ctx context.Context, t *tx, _, readQuery string, arg any
 	return scanPersons(t.d, rows)
 }
 
-func (sqliteHooks) conflict(err error) bool {
+// meaning: unavailable is another process holding the file's lock
+// beyond the busy timeout, or the context's deadline passing while
+// waiting for the one writer connection or for the lock.
+func (sqliteHooks) meaning(err error) string {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return true
+			return healthcode.ECONFLICT
 		}
-	}
-	return false
-}
-
-// unavailable: another process held the file's lock beyond the busy
-// timeout, or the context's deadline passed while waiting for the one
-// writer connection or for the lock.
-func (sqliteHooks) unavailable(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
 		switch se.Code() & 0xff { // the primary code of an extended one
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return true
+			return healthcode.EUNAVAILABLE
 		}
 	}
-	return errors.Is(err, context.DeadlineExceeded)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return healthcode.EUNAVAILABLE
+	}
+	return ""
 }
 
 type postgresHooks struct{}
@@ -277,9 +276,8 @@ func (postgresHooks) update(ctx context.Context, db *DB, fn func(*tx) error) err
 	return nil
 }
 
-func (postgresHooks) time(t time.Time) any { return t }
-
-func (postgresHooks) list(v any) any { return v }
+// arg: pgx encodes times and typed slices itself.
+func (postgresHooks) arg(v any) any { return v }
 
 // rows unnests one array a column: one statement whatever the count,
 // planned once.
@@ -406,29 +404,30 @@ func (postgresHooks) lock(ctx context.Context, t *tx, lockQuery, readQuery strin
 	return ps, br.Close()
 }
 
-func (postgresHooks) conflict(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
-}
-
-// unavailable: no connection could be made or the one in use broke, the
-// server is starting, stopping or out of connections, or the context's
-// deadline passed while waiting for it.
-func (postgresHooks) unavailable(err error) bool {
+// meaning: unavailable is no connection made or the one in use broken,
+// the server starting, stopping or out of connections, or the context's
+// deadline passing while waiting for it.
+func (postgresHooks) meaning(err error) string {
 	var pe *pgconn.PgError
 	var ce *pgconn.ConnectError
 	var ne net.Error
 	switch {
+	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
+		return healthcode.ECONFLICT
 	case errors.As(err, &pe):
 		// Class 08 is connection exceptions; 57P01-03 a server shutting
 		// down or not yet accepting; 53300 too many connections.
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
-			pe.Code == "57P03" || pe.Code == "53300"
-	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err):
-		return true
+		if strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
+			pe.Code == "57P03" || pe.Code == "53300" {
+			return healthcode.EUNAVAILABLE
+		}
+		return ""
+	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return healthcode.EUNAVAILABLE
 	}
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, pgconn.ErrConnClosed) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	return ""
 }
 
 // in returns d's test of expr against a list parameter.

@@ -21,7 +21,7 @@ func QueriesOf(db *DB) Queries {
 // AddPendingQuery returns the statement AddPendingFacts runs for one row
 // of pending facts, and its arguments.
 func AddPendingQuery(db *DB, idHash []byte, text string, at time.Time, within string) (string, []any) {
-	vals := []any{idHash, text, db.d.time(at), db.d.time(at), text, text, text, "{}", within}
+	vals := []any{idHash, text, db.d.arg(at), db.d.arg(at), text, text, text, "{}", within}
 	rows, args := db.d.rows(pendingCols, vals)
 	return addPendingQuery(rows), args
 }
@@ -30,7 +30,7 @@ func AddPendingQuery(db *DB, idHash []byte, text string, at time.Time, within st
 func SQL(db *DB) *sql.DB { return db.read }
 
 // Arg encodes a time argument as db's columns keep it.
-func Arg(db *DB, t time.Time) any { return db.d.time(t) }
+func Arg(db *DB, t time.Time) any { return db.d.arg(t) }
 
 // List encodes a list argument for db's in formats.
-func List(db *DB, v any) any { return db.d.list(v) }
+func List(db *DB, v any) any { return db.d.arg(v) }

@@ -49,7 +49,7 @@ func (r reader) FactsOf(ctx context.Context, ids []int64) (map[int64][]healthcod
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := r.query(ctx, factsOf[r.d], r.d.list(ids))
+	rows, err := r.query(ctx, factsOf[r.d], r.d.arg(ids))
 	if err != nil {
 		return nil, fmt.Errorf("facts of persons: %w", err)
 	}

@@ -63,7 +63,7 @@ func (t *tx) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
 	}
 	// Nothing changed: tell a missing key from one revoked already.
 	var one int
-	if err := t.q.queryRow(ctx, `SELECT 1 FROM api_keys WHERE id = $1`, id).Scan(&one); err != nil {
+	if err := queryRow(ctx, t.q, `SELECT 1 FROM api_keys WHERE id = $1`, id).Scan(&one); err != nil {
 		return fmt.Errorf("revoke api key %d: %w", id, translate(t.d, err))
 	}
 	return healthcode.Errorf(healthcode.ECONFLICT, "The key was revoked already.")

@@ -92,6 +92,6 @@ func apply(ctx context.Context, tx *sql.Tx, d *dialect, m migrate.Migration) err
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-		m.Version, m.Name, d.time(time.Now()))
+		m.Version, m.Name, d.arg(time.Now()))
 	return err
 }

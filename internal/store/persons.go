@@ -188,7 +188,7 @@ func (t *tx) lockPersons(ctx context.Context, lockQuery string, ids []int64) ([]
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	ps, err := t.d.lock(ctx, t, lockQuery, locks[t.d].persons, t.d.list(ids))
+	ps, err := t.d.lock(ctx, t, lockQuery, locks[t.d].persons, t.d.arg(ids))
 	if err != nil {
 		return nil, fmt.Errorf("lock persons: %w", err)
 	}
@@ -202,7 +202,7 @@ func (t *tx) LockByIdentity(ctx context.Context, idHashes [][]byte) ([]*healthco
 	if len(idHashes) == 0 {
 		return nil, nil
 	}
-	ps, err := t.d.lock(ctx, t, locks[t.d].identity, locks[t.d].byIdentity, t.d.list(idHashes))
+	ps, err := t.d.lock(ctx, t, locks[t.d].identity, locks[t.d].byIdentity, t.d.arg(idHashes))
 	if err != nil {
 		return nil, fmt.Errorf("lock by identity: %w", err)
 	}

@@ -23,7 +23,36 @@ import (
 type queryer interface {
 	exec(ctx context.Context, query string, args ...any) (affected int64, err error)
 	query(ctx context.Context, query string, args ...any) (rows, error)
-	queryRow(ctx context.Context, query string, args ...any) scanner
+}
+
+// queryRow runs a query of one row on q: scanning it reports sql.ErrNoRows
+// when there is none, as *sql.Row does.
+func queryRow(ctx context.Context, q queryer, query string, args ...any) scanner {
+	rs, err := q.query(ctx, query, args...)
+	return firstRow{rs, err}
+}
+
+// firstRow is a result read for its first row.
+type firstRow struct {
+	rs  rows
+	err error
+}
+
+func (r firstRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rs.Close()
+	if !r.rs.Next() {
+		if err := r.rs.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := r.rs.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rs.Close()
 }
 
 // rows is a result being read, as *sql.Rows reads it.
@@ -42,7 +71,6 @@ type sqlQueryer struct {
 	q interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
 	stmts *stmtCache
 }
@@ -74,24 +102,12 @@ func (q sqlQueryer) query(ctx context.Context, query string, args ...any) (rows,
 	return st.QueryContext(ctx, args...)
 }
 
-func (q sqlQueryer) queryRow(ctx context.Context, query string, args ...any) scanner {
-	if q.stmts == nil {
-		return q.q.QueryRowContext(ctx, query, args...)
-	}
-	st, err := q.stmts.get(ctx, query)
-	if err != nil {
-		return errRow{err}
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
 // pgxQueryer runs statements on a *pgxpool.Pool or a pgx.Tx; pgx keeps
 // each connection's statements prepared itself.
 type pgxQueryer struct {
 	q interface {
 		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	}
 }
 
@@ -106,10 +122,6 @@ func (q pgxQueryer) query(ctx context.Context, query string, args ...any) (rows,
 		return nil, err
 	}
 	return pgxRows{r}, nil
-}
-
-func (q pgxQueryer) queryRow(ctx context.Context, query string, args ...any) scanner {
-	return q.q.QueryRow(ctx, query, args...)
 }
 
 // pgxRows is pgx.Rows with database/sql's Close.
@@ -160,7 +172,7 @@ func (c *stmtCache) close() {
 // queryRow and query classify the errors of starting a read: a deadline
 // passed waiting for a connection or a lock, a server gone.
 func (r reader) queryRow(ctx context.Context, query string, args ...any) scanner {
-	return classifiedRow{r.d, r.q.queryRow(ctx, query, args...)}
+	return classifiedRow{r.d, queryRow(ctx, r.q, query, args...)}
 }
 
 func (r reader) query(ctx context.Context, query string, args ...any) (rows, error) {
@@ -169,21 +181,16 @@ func (r reader) query(ctx context.Context, query string, args ...any) (rows, err
 }
 
 // at encodes a time argument; null encodes the zero time as NULL.
-func (r reader) at(t time.Time) any { return r.d.time(t) }
+func (r reader) at(t time.Time) any { return r.d.arg(t) }
 
 func (r reader) null(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return r.d.time(t)
+	return r.d.arg(t)
 }
 
 type scanner interface{ Scan(dest ...any) error }
-
-// errRow reports a failed prepare through the usual Scan.
-type errRow struct{ err error }
-
-func (e errRow) Scan(...any) error { return e.err }
 
 // classifiedRow classifies the error of a single-row read.
 type classifiedRow struct {
@@ -246,7 +253,7 @@ func (c timeCol) Scan(src any) error {
 
 // translate turns driver errors into the domain's vocabulary.
 func translate(d *dialect, err error) error {
-	if d.conflict(err) {
+	if d.meaning(err) == healthcode.ECONFLICT {
 		return &healthcode.Error{Code: healthcode.ECONFLICT, Message: "Already exists."}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
@@ -259,7 +266,7 @@ func translate(d *dialect, err error) error {
 // EUNAVAILABLE, keeping the driver's error in the chain for the log.
 // Errors that carry a code already keep theirs.
 func classify(d *dialect, err error) error {
-	if err == nil || healthcode.ErrorCode(err) != healthcode.EINTERNAL || !d.unavailable(err) {
+	if err == nil || healthcode.ErrorCode(err) != healthcode.EINTERNAL || d.meaning(err) != healthcode.EUNAVAILABLE {
 		return err
 	}
 	return healthcode.Unavailable(err)

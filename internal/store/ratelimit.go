@@ -18,7 +18,7 @@ func (db *DB) TakeRate(ctx context.Context, key []byte, r healthcode.Rate, now t
 	var allowed bool
 	var tat time.Time
 	args := []any{key, db.at(now), interval.Microseconds(), limit.Microseconds()}
-	if err := db.write.queryRow(ctx, db.d.takeRate, args...).Scan(&allowed, timeCol{&tat}); err != nil {
+	if err := queryRow(ctx, db.write, db.d.takeRate, args...).Scan(&allowed, timeCol{&tat}); err != nil {
 		return 0, fmt.Errorf("take rate: %w", classify(db.d, err))
 	}
 	if allowed {

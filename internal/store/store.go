@@ -33,7 +33,7 @@ type DB struct {
 	// read is database/sql on the database, for migrations and tests (on
 	// SQLite also the read pool under reader).
 	read  *sql.DB
-	stmts []*stmtCache    // SQLite's prepared statements, closed with db
+	stmts []*stmtCache  // SQLite's prepared statements, closed with db
 	pool  *pgxpool.Pool // PostgreSQL's, under reader, write and Updates
 }
 
@@ -74,7 +74,7 @@ func (db *DB) Update(ctx context.Context, fn func(healthcode.Tx) error) error {
 // reachable for that. Any failure means not ready.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	if err := db.q.queryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+	if err := queryRow(ctx, db.q, `SELECT 1`).Scan(&one); err != nil {
 		return healthcode.Unavailable(fmt.Errorf("ping: %w", err))
 	}
 	return nil
@@ -92,7 +92,7 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) (int64, 
 // insert runs an INSERT … RETURNING id and returns the new row id.
 func (t *tx) insert(ctx context.Context, what, query string, args ...any) (int64, error) {
 	var id int64
-	if err := t.q.queryRow(ctx, query, args...).Scan(&id); err != nil {
+	if err := queryRow(ctx, t.q, query, args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("%s: %w", what, translate(t.d, err))
 	}
 	return id, nil
