@@ -107,6 +107,52 @@ func TestPostgresConcurrentOpenMigratesOnce(t *testing.T) {
 	}
 }
 
+// TestPostgresConcurrentOpenMigratesOnceUnderRepeatableRead is the same
+// race on a server whose transactions default to REPEATABLE READ: a
+// migration's transaction takes its snapshot when its lock statement
+// starts, before it waits, so unless it runs READ COMMITTED the second
+// server would not see what the first recorded while it waited, and
+// would apply the migration again.
+func TestPostgresConcurrentOpenMigratesOnceUnderRepeatableRead(t *testing.T) {
+	for round := range 5 {
+		dsn := pgtest.NewEmptyDatabase(t)
+		setDefaultIsolation(t, dsn, "repeatable read")
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Go(func() {
+				db, err := store.OpenPostgres(context.Background(), dsn)
+				if err == nil {
+					db.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: open %d: %v", round, i, err)
+			}
+		}
+	}
+}
+
+// setDefaultIsolation makes level the default of the database's new
+// sessions.
+func setDefaultIsolation(t *testing.T, dsn, level string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = %L',
+		current_database(), '`+level+`'); END $$`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestLockPersonSeesCommittedStatus checks that a writer who waited for the
 // lock reads the status its predecessor committed, not the one current when
 // it started waiting: evaluations build on that status.
