@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -57,6 +58,11 @@ type dialect struct {
 	// run first in each migration's transaction, makes servers starting
 	// at once take turns (SQLite: the IMMEDIATE transaction does).
 	schemaMigrations, migrationLock string
+	// migrationTx begins a migration's transaction. PostgreSQL's is READ
+	// COMMITTED whatever the server's default, so that what the previous
+	// holder of migrationLock recorded is seen once the lock is taken: a
+	// REPEATABLE READ snapshot would date from before the wait.
+	migrationTx *sql.TxOptions
 
 	hooks
 }
@@ -141,6 +147,7 @@ var postgresDialect = &dialect{
 	// Advisory locks are scoped to the current database, so one constant
 	// (0x6865616c7468, "health") serves every database.
 	migrationLock: `SELECT pg_advisory_xact_lock(114784635483240)`,
+	migrationTx:   &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 	hooks:         postgresHooks{},
 }
 

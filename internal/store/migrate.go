@@ -65,7 +65,7 @@ func renumber(ctx context.Context, tx *sql.Tx, ms []migrate.Migration) error {
 }
 
 func locked(ctx context.Context, db *sql.DB, d *dialect, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.BeginTx(ctx, d.migrationTx)
 	if err != nil {
 		return err
 	}
