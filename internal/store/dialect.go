@@ -273,7 +273,10 @@ func (postgresHooks) update(ctx context.Context, db *DB, fn func(*tx) error) err
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer pgTx.Rollback(context.WithoutCancel(ctx)) // a no-op once committed
+	// A no-op once committed. With ctx done pgx cannot send it and closes
+	// the connection instead, which rolls back too, rather than wait on a
+	// network that may be gone.
+	defer pgTx.Rollback(ctx)
 	if err := fn(&tx{reader: reader{d: db.d, q: pgxQueryer{q: pgTx}}, pg: pgTx}); err != nil {
 		return err
 	}
