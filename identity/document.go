@@ -27,6 +27,7 @@ var (
 	errUnknownType = errors.New("unknown document type")
 	errResidentID  = errors.New("must be 18 characters: 17 digits and a check character (0-9 or X)")
 	errFuture      = errors.New("birth date is in the future")
+	errCheckChar   = errors.New("check character is wrong: a character of the number is mistyped")
 	errFirst17     = errors.New("must be 17 digits")
 	errHKMacao     = errors.New("must be H or M followed by 8 digits, or 10 digits with the renewal count")
 	errTaiwan      = errors.New("must be 8 digits")
@@ -131,9 +132,10 @@ func checkResidentID(s string, now time.Time) error {
 	}
 	// The check character comes last so that a mistyped date is reported
 	// as such rather than as a wrong check character.
-	want, _ := ResidentIDCheckChar(s[:17])
-	if s[17] != want {
-		return fmt.Errorf("check character is wrong: expected %c", want)
+	// The right character is never named: with it, anyone could turn a
+	// made-up number into a valid-looking one, one try each.
+	if want, _ := ResidentIDCheckChar(s[:17]); s[17] != want {
+		return errCheckChar
 	}
 	return nil
 }

@@ -159,9 +159,9 @@ func TestNormalizeDocumentRefusesWithReason(t *testing.T) {
 		{"resident id born 1880 (GB example)", healthcode.DocResidentID, "440524188001010014", "birth date 18800101 is before 1900"},
 		{"resident id born tomorrow", healthcode.DocResidentID, "110105202406020019", "birth date is in the future"},
 		{"resident id born next century", healthcode.DocResidentID, "110105210001010015", "birth date is in the future"},
-		{"resident id wrong check digit", healthcode.DocResidentID, "370202198507153319", "check character is wrong: expected 8"},
-		{"resident id X instead of digit", healthcode.DocResidentID, "37020219850715331X", "check character is wrong: expected 8"},
-		{"resident id digit instead of X", healthcode.DocResidentID, "110105194912310020", "check character is wrong: expected X"},
+		{"resident id wrong check digit", healthcode.DocResidentID, "370202198507153319", "check character is wrong: a character of the number is mistyped"},
+		{"resident id X instead of digit", healthcode.DocResidentID, "37020219850715331X", "check character is wrong: a character of the number is mistyped"},
+		{"resident id digit instead of X", healthcode.DocResidentID, "110105194912310020", "check character is wrong: a character of the number is mistyped"},
 		{"permit without letter", healthcode.DocHKMacaoPermit, "123456789", hkMacao},
 		{"permit wrong letter", healthcode.DocHKMacaoPermit, "C12345678", hkMacao},
 		{"permit 7 digits", healthcode.DocHKMacaoPermit, "H1234567", hkMacao},
@@ -297,4 +297,33 @@ func FuzzNormalizeDocument(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWrongCheckCharacterNamesNoRightOne is the attack: someone with a
+// made-up number tries the application form once, and an answer naming
+// the right check character would hand them a valid-looking identity. Every
+// wrong check character of a number must get one and the same answer.
+func TestWrongCheckCharacterNamesNoRightOne(t *testing.T) {
+	for _, id := range validResidentIDs {
+		answers := map[string]bool{}
+		for _, c := range "0123456789X" {
+			if byte(c) == id[17] {
+				continue
+			}
+			_, err := identity.NormalizeDocument(healthcode.DocResidentID, id[:17]+string(c), now)
+			if err == nil {
+				t.Fatalf("%s with check character %c accepted", id[:17], c)
+			}
+			answers[err.Error()] = true
+		}
+		if len(answers) != 1 {
+			t.Errorf("%s: the wrong check characters got %d different answers, which tell the right one apart: %v",
+				id[:17], len(answers), answers)
+		}
+		for a := range answers {
+			if strings.Contains(a, "expected") || strings.ContainsRune(a[strings.LastIndex(a, ":")+1:], rune(id[17])) {
+				t.Errorf("%s: answer %q may name the right check character %c", id[:17], a, id[17])
+			}
+		}
+	}
 }

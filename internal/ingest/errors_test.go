@@ -50,7 +50,7 @@ func TestBadValueRejectsItsRowInBothFormats(t *testing.T) {
 		{"source_ref with a line break", "lab", "source_ref", "R\n1", "control characters", nil},
 		{"unknown document type", "lab", "doc_type", "id_card", "must be one of resident_id, hk_macao_permit", nil},
 		{"missing document number", "lab", "doc_number", absent, "is required", nil},
-		{"wrong ID check character", "lab", "doc_number", "110105194912310021", "check character is wrong: expected X", nil},
+		{"wrong ID check character", "lab", "doc_number", "110105194912310021", "check character is wrong: a character of the number is mistyped", nil},
 		{"ID of someone not yet born", "lab", "doc_number", futureID, "birth date is in the future", nil},
 		{"ID with a bad province", "case", "doc_number", "99010519491231002X", "not a valid province code", nil},
 		{"resident ID sent as a passport", "lab", "doc_number", "11010519491231002X1", "5 to 17 characters", []kv{{"doc_type", "Passport"}}},
