@@ -17,6 +17,10 @@ import (
 // benchmarks and demonstrations: healthcode demo generate --people N --out DIR.
 func demoCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	const use = "usage: healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, use)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "generate" {
 		return errors.New(use)
 	}

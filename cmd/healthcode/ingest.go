@@ -28,9 +28,14 @@ const ingestBatch = 1000
 func ingestCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var source string
 	var allOrNothing bool
+	use := fmt.Sprintf("usage: healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL] (kinds: %s)",
+		strings.Join(ingest.Kinds(), ", "))
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, use)
+		return nil
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("usage: healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] (kinds: %s)",
-			strings.Join(ingest.Kinds(), ", "))
+		return errors.New(use)
 	}
 	kind := args[0]
 	fs := flag.NewFlagSet("healthcode ingest", flag.ContinueOnError)

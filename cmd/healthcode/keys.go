@@ -27,6 +27,10 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 	if len(args) == 0 {
 		return errors.New(keysUsage)
 	}
+	if isHelp(args[0]) {
+		fmt.Fprintln(stdout, keysUsage)
+		return nil
+	}
 	switch args[0] {
 	case "list":
 		return keysList(ctx, args[1:], getenv, stdout, stderr)

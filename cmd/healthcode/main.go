@@ -4,10 +4,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"slices"
 	"syscall"
 )
 
@@ -35,6 +39,7 @@ Usage:
   healthcode policy list
   healthcode policy validate NAME|FILE...
   healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]
+  healthcode --version
 
 Run "healthcode COMMAND --help" for a command's flags.
 `
@@ -46,6 +51,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given")
 	}
+	// Help asked for is an answer, not a failure: on stdout, exit 0.
+	if slices.ContainsFunc(args[1:], isHelp) {
+		stderr = stdout
+	}
+	err := dispatch(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// isHelp reports whether a command-line argument asks for help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
@@ -57,10 +77,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return policyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return nil
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, version())
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// version names the build: the module's version, and the commit and its
+// time when built from a checkout.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "healthcode (unknown build)"
+	}
+	v := "healthcode " + info.Main.Version
+	var rev, at, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (commit %.12s %s%s)", rev, at, dirty)
+	}
+	return v + ", " + info.GoVersion
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"healthcode/policy"
@@ -24,6 +25,10 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, policyUsage)
 		return errors.New("policy: no subcommand given")
+	}
+	if isHelp(args[0]) {
+		fmt.Fprintln(stdout, policyUsage)
+		return nil
 	}
 	switch args[0] {
 	case "list":
@@ -46,6 +51,10 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 // validatePacks loads every pack named, prints a line for each good one and
 // the FILE:LINE: problem lines of each bad one.
 func validatePacks(args []string, stdout, stderr io.Writer) error {
+	if slices.ContainsFunc(args, isHelp) {
+		fmt.Fprintln(stdout, policyUsage)
+		return nil
+	}
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, policyUsage)
 		return errors.New("policy validate: name a shipped pack or a pack file")

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestHelpAnswersOnStdoutAndExitsZero: asking any command for help is an
+// answer, not a failure, and touches nothing (no file opened, no data
+// directory made).
+func TestHelpAnswersOnStdoutAndExitsZero(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{"--help"}, {"-h"}, {"help"},
+		{"serve", "--help"}, {"serve", "-h"},
+		{"keys", "--help"}, {"keys", "create-admin", "--help"}, {"keys", "list", "--help"}, {"keys", "revoke", "--help"},
+		{"ingest", "--help"}, {"ingest", "lab", "--help"}, {"ingest", "lab", "a.csv", "--help"},
+		{"policy", "--help"}, {"policy", "validate", "--help"}, {"policy", "simulate", "--help"},
+		{"demo", "--help"}, {"demo", "generate", "--help"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); err != nil {
+				t.Fatalf("err = %v, want nil (exit 0)", err)
+			}
+			if !strings.Contains(strings.ToLower(out.String()), "usage") {
+				t.Errorf("stdout has no usage:\n%s", out.String())
+			}
+			if errOut.Len() > 0 {
+				t.Errorf("stderr = %q, want nothing", errOut.String())
+			}
+			if _, err := os.Stat("data"); err == nil {
+				t.Error("asking for help made ./data")
+			}
+		})
+	}
+}
+
+func TestVersionNamesTheBuild(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{arg}, func(string) string { return "" }, &out, &errOut); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if !strings.HasPrefix(out.String(), "healthcode ") || !strings.Contains(out.String(), "go1.") {
+			t.Errorf("%s: %q, want healthcode VERSION …, goVERSION", arg, out.String())
+		}
+	}
+}
