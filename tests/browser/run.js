@@ -421,7 +421,8 @@ async function main() {
     server.proc.kill('SIGTERM');
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`${passed} browser steps passed; screenshots in ${path.relative(root, shots)}/`);
+  const where = shots.startsWith(root + path.sep) ? path.relative(root, shots) : shots;
+  console.log(`${passed} browser steps passed; screenshots in ${where}/`);
 }
 
 // checkChar is the GB 11643 check character of a resident ID's first 17
