@@ -21,7 +21,6 @@ type verdictView struct {
 	V         *service.Verification
 	Reason    string // why refused or invalid, as a message key
 	Community bool
-	Took      time.Duration
 }
 
 func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -37,7 +36,6 @@ func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
 // verify checks a scanned or typed code and answers with a verdict page:
 // green PASS, red or yellow REFUSE, or INVALID with the reason.
 func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
-	start := time.Now()
 	community := r.PostFormValue("mode") == "community"
 	pg := p.newPage(r, c, "title.checkpoint")
 	pg.Form = keep(r.PostForm, []string{"token", "temperature", "pass_checked"})
@@ -75,7 +73,6 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	default:
 		v.Kind = "pass"
 	}
-	v.Took = time.Since(start).Round(100 * time.Microsecond)
 	pg.Data = v
 	pg.Title = pg.T("verdict." + v.Kind)
 	p.render(w, r, http.StatusOK, "verdict", pg)

@@ -218,7 +218,6 @@ var catalogue = map[string][2]string{
 	"scan.key":              {"卡口密钥", "Checkpoint key"},
 	"scan.login":            {"工作人员登录", "Staff log in"},
 	"scan.next":             {"扫下一个", "Next scan"},
-	"scan.took":             {"用时", "Took"},
 	"verdict.pass":          {"通过", "PASS"},
 	"verdict.refuse":        {"禁止通行", "REFUSE"},
 	"verdict.invalid":       {"无效码", "INVALID"},
