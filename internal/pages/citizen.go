@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -135,6 +136,10 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 		return
 	}
 	pg := p.newPage(r, c, "title.code")
+	if rel := v.Person.Relation; rel != healthcode.RelationSelf {
+		// A parent's code is theirs, not "my health code".
+		pg.Title = fmt.Sprintf(pg.T("title.code_of"), pg.T("rel."+string(rel)))
+	}
 	pg.Data = v
 	pg.Notice = pg.T(noticeKey(r.URL.Query().Get("done")))
 	p.render(w, r, http.StatusOK, "code", pg)

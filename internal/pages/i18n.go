@@ -77,6 +77,7 @@ var catalogue = map[string][2]string{
 	"title.reapply":    {"重新申领", "Re-apply"},
 	"title.confirm":    {"请确认申报信息", "Please confirm your declaration"},
 	"title.code":       {"我的健康码", "My health code"},
+	"title.code_of":    {"%s的健康码", "Health code: %s"},
 	"title.persons":    {"家人的健康码", "Relatives' codes"},
 	"title.checkin":    {"每日健康打卡", "Daily health check-in"},
 	"title.modify":     {"修改申报信息", "Modify the declaration"},

@@ -223,6 +223,7 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	p.must(t, http.StatusOK, "", "申领成功", "*四")
 	relCode := p.path
 	b.get("/app/persons").must(t, http.StatusOK, "", "*三", "*四", "父母")
+	b.get(relCode).must(t, http.StatusOK, "", "<h1>父母的健康码</h1>")
 
 	// The parent's new phone consents too.
 	mod := url.Values{"region": {"330106"}, "phone": {"13900000019"}, "declaration.commitment": {"yes"}}

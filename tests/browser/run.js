@@ -276,6 +276,7 @@ async function main() {
       await page.goto(codeURL);
       await page.click('.switch a:not([aria-current])');
       assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
+      assert.match(await page.textContent('h1'), /^\s*(父母|配偶|子女|其他同住亲属)的健康码\s*$/, "a relative's code is titled as mine");
     });
 
     await step('nucleic-acid and vaccination state beside the code, from the feeds', async () => {
