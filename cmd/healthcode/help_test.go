@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"healthcode"
 )
 
 // TestHelpAnswersOnStdoutAndExitsZero: asking any command for help is an
@@ -48,5 +52,44 @@ func TestVersionNamesTheBuild(t *testing.T) {
 		if !strings.HasPrefix(out.String(), "healthcode ") || !strings.Contains(out.String(), "go1.") {
 			t.Errorf("%s: %q, want healthcode VERSION …, goVERSION", arg, out.String())
 		}
+	}
+}
+
+// TestIngestRefusesBeforeOpeningTheStore: a mistyped kind or file is
+// named, and no data directory is made for it.
+func TestIngestRefusesBeforeOpeningTheStore(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("lab.csv", []byte("x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "labs", "lab.csv"}, "labs"},
+		{[]string{"ingest", "lab", "missing.csv"}, "missing.csv"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tt.args, func(string) string { return "" }, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want one naming %q", tt.args, err, tt.want)
+		}
+		if _, err := os.Stat("data"); err == nil {
+			t.Fatalf("%v made ./data", tt.args)
+		}
+	}
+}
+
+func TestErrorsAreSentences(t *testing.T) {
+	inner := &healthcode.Error{Code: healthcode.EINVALID, Message: "Check the fields.",
+		Fields: []healthcode.FieldError{{Field: "region", Reason: "must be 6 digits"}}}
+	got := sentence(fmt.Errorf("keys: %w", inner))
+	want := "keys: Check the fields.\n  region: must be 6 digits"
+	if got != want {
+		t.Errorf("sentence = %q, want %q", got, want)
+	}
+	if got := sentence(errors.New("plain")); got != "plain" {
+		t.Errorf("sentence of a plain error = %q", got)
 	}
 }

@@ -54,6 +54,15 @@ func ingestCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if len(files) == 0 {
 		return errors.New("ingest: name at least one FILE")
 	}
+	// A wrong kind or a missing file is said before the store is opened,
+	// so a mistyped command leaves no data directory behind.
+	for _, file := range files {
+		f, _, _, err := openFeed(kind, file)
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		f.Close()
+	}
 	if allOrNothing {
 		rejected, err := checkFiles(kind, files, stderr)
 		if err != nil {

@@ -12,14 +12,17 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"syscall"
+
+	"healthcode"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "healthcode:", err)
+		fmt.Fprintln(os.Stderr, "healthcode:", sentence(err))
 		os.Exit(1)
 	}
 }
@@ -113,4 +116,18 @@ func version() string {
 		v += fmt.Sprintf(" (commit %.12s %s%s)", rev, at, dirty)
 	}
 	return v + ", " + info.GoVersion
+}
+
+// sentence is err as the command line says it: a domain error by its
+// message and the fields it names, not in its Go form ("code=… message=…").
+func sentence(err error) string {
+	var he *healthcode.Error
+	if !errors.As(err, &he) {
+		return err.Error()
+	}
+	said := he.Message
+	for _, f := range he.Fields {
+		said += "\n  " + f.Field + ": " + f.Reason
+	}
+	return strings.Replace(err.Error(), he.Error(), said, 1)
 }
