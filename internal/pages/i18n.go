@@ -244,6 +244,7 @@ var catalogue = map[string][2]string{
 	"err.fields":       {"请按提示修改标红的项目。", "Please correct the marked fields."},
 	"err.csrf":         {"表单已过期，请返回刷新后重试。", "The form has expired; go back, reload and try again."},
 	"err.no_person":    {"没有这个人的健康码。", "No such person."},
+	"err.no_page":      {"没有这个页面。", "There is no such page."},
 	"err.number":       {"请输入数字，如36.5", "Type a number such as 36.5"},
 	"err.key":          {"密钥无效或不是卡口密钥。", "The key is unknown or not a checkpoint key."},
 	"err.conflict":     {"无法完成：", ""},

@@ -317,6 +317,18 @@ func TestPostWithoutTheFormTokenIsRefused(t *testing.T) {
 	}
 }
 
+// TestUnknownPathIsAPageInTheSiteLanguage: a mistyped address gets a
+// styled 404 in the visitor's language; the API's paths keep the API's.
+func TestUnknownPathIsAPageInTheSiteLanguage(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	b.get("/app/nosuch").must(t, http.StatusNotFound, "", `lang="zh-CN"`, "没有这个页面", `href="/"`)
+	b.get("/nosuch?lang=en").must(t, http.StatusNotFound, "", `lang="en"`, "There is no such page")
+	if got := b.get("/api/v1/nosuch"); strings.Contains(got.html, "<html") {
+		t.Errorf("an unknown API path answered a page: %.80q", got.html)
+	}
+}
+
 func TestLanguageSwitchSticksInACookie(t *testing.T) {
 	s := newSite(t)
 	b := s.browser(t)

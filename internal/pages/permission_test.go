@@ -67,6 +67,7 @@ func (m *pagesMatrix) matrixForms() map[string]struct {
 		"GET /venues/{code}":        {want: anyone},
 		"GET /v/{code}":             {want: permission.RecordVisits},
 		"POST /v/{code}":            {permission.RecordVisits, person, ""},
+		"GET /":                     {want: anyone},
 	}
 }
 

@@ -187,6 +187,16 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, c *ctx, status int,
 	p.render(w, r, status, "error", pg)
 }
 
+// notFound answers a path no page has with a page in the site's
+// language. The API's own paths keep the API's plain answer.
+func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, c *ctx) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		http.NotFound(w, r)
+		return
+	}
+	p.fail(w, r, c, http.StatusNotFound, translate(c.lang, "err.no_page"))
+}
+
 // failErr shows a service error as a page: internal errors are logged and
 // shown only as "Internal error".
 func (p *Pages) failErr(w http.ResponseWriter, r *http.Request, c *ctx, err error) {

@@ -54,6 +54,9 @@ var table = []route{
 	{"GET /venues/{code}", anyone, (*Pages).venuePoster},
 	{"GET /v/{code}", permission.RecordVisits, (*Pages).visitForm},
 	{"POST /v/{code}", permission.RecordVisits, (*Pages).visit},
+
+	// Any other path: a page saying so, in the site's language.
+	{"GET /", anyone, (*Pages).notFound},
 }
 
 // limited gives the forms that rate limits apply to the class of their
