@@ -89,6 +89,15 @@ func (p *Pages) applyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 	}
 	pg.Form.Set("relation", rel)
 	pg.Form.Set("identity.doc_type", string(healthcode.DocResidentID))
+	// One's own application is on the login's phone: filled in, not asked.
+	if rel == "self" {
+		phone, err := p.svc.LoginPhone(r.Context(), c.citizen)
+		if err != nil {
+			p.failErr(w, r, c, err)
+			return
+		}
+		pg.Form.Set("identity.phone", phone)
+	}
 	pg.Data = &applyView{Action: "/app/apply", Relations: relations, Questions: questions, Fields: applyFields}
 	p.render(w, r, http.StatusOK, "apply", pg)
 }

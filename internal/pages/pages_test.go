@@ -178,7 +178,12 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	s := newSite(t)
 	b := s.browser(t)
 	const phone = "13900000001"
-	b.login(phone).must(t, http.StatusOK, "/app/apply", "申领健康码", `name="identity.number"`)
+	b.login(phone).must(t, http.StatusOK, "/app/apply", "申领健康码", `name="identity.number"`,
+		`value="`+phone+`"`) // one's own phone, filled in from the login
+	// A relative's phone is theirs to give: not filled in with the login's.
+	if rel := b.get("/app/apply?relation=parent"); strings.Contains(rel.html, `value="`+phone+`"`) {
+		t.Error("a relative's application is filled in with the login's phone")
+	}
 
 	form := application("110105194912310021", "张三", phone) // wrong check character
 	form.Del("declaration.cough")

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"healthcode"
@@ -32,6 +33,24 @@ func (s *Applications) view(p *healthcode.Person, st *healthcode.Status) *Person
 		Region: p.Region, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.core.Clock())),
 		CanReapply: !p.Reapplied,
 	}
+}
+
+// LoginPhone is the phone the caller logged in with, so that their own
+// application need not ask for it again. Errors: EUNAUTHORIZED or
+// EFORBIDDEN for anyone but a citizen.
+func (s *Applications) LoginPhone(ctx context.Context, who *healthcode.Principal) (string, error) {
+	if err := core.RequireCitizen(who); err != nil {
+		return "", err
+	}
+	acct, err := s.store.Account(ctx, who.AccountID)
+	if err != nil {
+		return "", err
+	}
+	phone, err := s.box.Open(core.PurposePhone, acct.PhoneSealed)
+	if err != nil {
+		return "", fmt.Errorf("open the login's phone: %w", err)
+	}
+	return phone, nil
 }
 
 // Persons lists the persons the caller manages, themself first.
