@@ -267,14 +267,19 @@ func mustSession(t *testing.T, e *testEnv, phone string) string {
 // checkpoint creates a checkpoint API key and returns its principal.
 func checkpoint(t *testing.T, e *testEnv, name string) *healthcode.Principal {
 	t.Helper()
-	ctx := context.Background()
-	key, _, err := e.svc.CreateAPIKey(ctx, name, healthcode.RoleCheckpoint, "330106")
+	key, _, err := e.svc.CreateAPIKey(context.Background(), name, healthcode.RoleCheckpoint, "330106")
 	if err != nil {
 		t.Fatalf("CreateAPIKey: %v", err)
 	}
-	who, err := e.svc.Authenticate(ctx, key)
+	return keyPrincipal(t, e, key)
+}
+
+// keyPrincipal is the principal an API key's secret authenticates as.
+func keyPrincipal(t *testing.T, e *testEnv, key string) *healthcode.Principal {
+	t.Helper()
+	who, err := e.svc.Authenticate(context.Background(), key)
 	if err != nil {
-		t.Fatalf("Authenticate(checkpoint key): %v", err)
+		t.Fatalf("Authenticate(key): %v", err)
 	}
 	return who
 }

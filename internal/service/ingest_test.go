@@ -35,16 +35,11 @@ func feedRows(t *testing.T, kind, csv string, now time.Time) []ingest.Row {
 
 func feedKey(t *testing.T, e *testEnv, kinds ...string) *healthcode.Principal {
 	t.Helper()
-	ctx := context.Background()
-	key, _, err := e.svc.CreateFeedKey(ctx, "cdc-investigation", "330100", kinds)
+	key, _, err := e.svc.CreateFeedKey(context.Background(), "cdc-investigation", "330100", kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	who, err := e.svc.Authenticate(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return who
+	return keyPrincipal(t, e, key)
 }
 
 func TestFeedRecoloursKnownPersonsAndKeepsTheRestForLater(t *testing.T) {

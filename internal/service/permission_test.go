@@ -14,16 +14,11 @@ import (
 // principal.
 func keyOf(t *testing.T, e *testEnv, role healthcode.Role, region string) *healthcode.Principal {
 	t.Helper()
-	ctx := context.Background()
-	key, _, err := e.svc.CreateAPIKey(ctx, string(role)+" "+region, role, region)
+	key, _, err := e.svc.CreateAPIKey(context.Background(), string(role)+" "+region, role, region)
 	if err != nil {
 		t.Fatal(err)
 	}
-	who, err := e.svc.Authenticate(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return who
+	return keyPrincipal(t, e, key)
 }
 
 // TestAdminsActWithinTheirRegion: venues and simulated packs must lie
@@ -101,10 +96,7 @@ func TestAFeedKeyWithoutARegionSendsNothing(t *testing.T) {
 	if err := e.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) }); err != nil {
 		t.Fatal(err)
 	}
-	who, err := e.svc.Authenticate(ctx, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	who := keyPrincipal(t, e, secret)
 	rows := feedRows(t, "contact", "source_ref,doc_number,at,type,exposure\n"+
 		"c-1,"+number+",2026-03-10 09:00,close,2026-03-09 20:00\n", start)
 	res, err := e.svc.Ingest(ctx, who, "contact", rows)

@@ -85,19 +85,7 @@ func TestPostgresOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 // one would fail.
 func TestPostgresConcurrentOpenMigratesOnce(t *testing.T) {
 	dsn := pgtest.NewEmptyDatabase(t)
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i := range errs {
-		wg.Go(func() {
-			db, err := store.OpenPostgres(context.Background(), dsn)
-			if err == nil {
-				db.Close()
-			}
-			errs[i] = err
-		})
-	}
-	wg.Wait()
-	for i, err := range errs {
+	for i, err := range openAtOnce(dsn) {
 		if err != nil {
 			t.Errorf("open %d: %v", i, err)
 		}
@@ -117,24 +105,30 @@ func TestPostgresConcurrentOpenMigratesOnceUnderRepeatableRead(t *testing.T) {
 	for round := range 5 {
 		dsn := pgtest.NewEmptyDatabase(t)
 		setDefaultIsolation(t, dsn, "repeatable read")
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i := range errs {
-			wg.Go(func() {
-				db, err := store.OpenPostgres(context.Background(), dsn)
-				if err == nil {
-					db.Close()
-				}
-				errs[i] = err
-			})
-		}
-		wg.Wait()
-		for i, err := range errs {
+		for i, err := range openAtOnce(dsn) {
 			if err != nil {
 				t.Fatalf("round %d: open %d: %v", round, i, err)
 			}
 		}
 	}
+}
+
+// openAtOnce opens the store twice at once, as two servers starting
+// together do, closes both and returns each open's error.
+func openAtOnce(dsn string) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Go(func() {
+			db, err := store.OpenPostgres(context.Background(), dsn)
+			if err == nil {
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 // setDefaultIsolation makes level the default of the database's new
