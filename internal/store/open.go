@@ -51,7 +51,6 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	readStmts, writeStmts := &stmtCache{db: read}, &stmtCache{db: write}
 	return &DB{
 		reader:   reader{d: sqliteDialect, q: sqlQueryer{q: read, stmts: readStmts}},
-		d:        sqliteDialect,
 		write:    sqlQueryer{q: write, stmts: writeStmts},
 		sqlWrite: write,
 		read:     read,
@@ -117,7 +116,6 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	}
 	return &DB{
 		reader: reader{d: postgresDialect, q: pgxQueryer{q: pool}},
-		d:      postgresDialect,
 		write:  pgxQueryer{q: pool},
 		read:   sqlDB,
 		pool:   pool,

@@ -22,8 +22,7 @@ import (
 
 // DB is a healthcode.Store on SQLite or PostgreSQL.
 type DB struct {
-	reader // reads outside transactions
-	d      *dialect
+	reader // reads outside transactions, and the dialect (reader.d)
 	// write runs statements outside transactions that write: rate
 	// limits, on SQLite through its one writer connection, prepared once,
 	// as every limited request takes one.
