@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"fmt"
+	"healthcode/internal/division"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -96,6 +97,13 @@ type page struct {
 
 // T looks a message up in the page's language.
 func (pg *page) T(key string) string { return translate(pg.Lang, key) }
+
+// Region is a division's name with the divisions it lies in, in the
+// page's language: 浙江省杭州市西湖区, never a bare 330106.
+func (pg *page) Region(code string) string { return division.Path(code, pg.Lang) }
+
+// RegionShort is the short name the apps give a region's code: 杭州.
+func (pg *page) RegionShort(code string) string { return division.Short(code, pg.Lang) }
 
 // Text picks the page's language out of a two-language text.
 func (pg *page) Text(t healthcode.Text) string {
