@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +77,32 @@ func TestParseTimeReadsChinaTime(t *testing.T) {
 	}
 	if got := FormatChina(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)); got != "2026-03-01 10:00" {
 		t.Errorf("FormatChina = %q", got)
+	}
+}
+
+// TestTheDocsListEveryFactField keeps the table of docs/policy-packs.md
+// the fields the decoder reads.
+func TestTheDocsListEveryFactField(t *testing.T) {
+	doc, err := os.ReadFile("../docs/policy-packs.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if cells := strings.Split(line, " | "); len(cells) == 2 && strings.HasPrefix(cells[0], "| `") {
+			rows[strings.Trim(cells[0], "| `")] = cells[1]
+		}
+	}
+	for _, k := range healthcode.FactKinds {
+		row, ok := rows[string(k)]
+		if !ok {
+			t.Errorf("docs/policy-packs.md: no row for %s facts", k)
+			continue
+		}
+		for _, f := range payloadFields[k] {
+			if !strings.Contains(row, "`"+f.name+"`") {
+				t.Errorf("docs/policy-packs.md: the %s row lacks `%s`", k, f.name)
+			}
+		}
 	}
 }

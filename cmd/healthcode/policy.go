@@ -38,8 +38,12 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	switch args[0] {
 	case "list":
-		if len(args) > 1 {
-			return fmt.Errorf("policy list: unexpected arguments %v", args[1:])
+		rest, err := parseArgs(newFlags("policy list", stderr), args[1:])
+		if err != nil {
+			return err
+		}
+		if err := unexpected("policy list", rest); err != nil {
+			return err
 		}
 		for _, name := range policy.Shipped() {
 			fmt.Fprintln(stdout, name)
