@@ -200,7 +200,7 @@ func printKeysJSON(w io.Writer, ks []healthcode.APIKey, now time.Time) error {
 	out := make([]keyJSON, len(ks))
 	for i, k := range ks {
 		out[i] = keyJSON{ID: k.ID, Name: k.Name, Role: string(k.Role), Region: k.Region, Kinds: k.Kinds,
-			CreatedAt: k.CreatedAt, ExpiresAt: orNil(k.ExpiresAt), RevokedAt: orNil(k.RevokedAt), State: k.State(now)}
+			CreatedAt: k.CreatedAt.In(policy.ChinaTime), ExpiresAt: orNil(k.ExpiresAt), RevokedAt: orNil(k.RevokedAt), State: k.State(now)}
 		if out[i].Kinds == nil {
 			out[i].Kinds = []string{}
 		}
@@ -210,10 +210,12 @@ func printKeysJSON(w io.Writer, ks []healthcode.APIKey, now time.Time) error {
 	return enc.Encode(out)
 }
 
+// orNil is t in China time, or nil for no time.
 func orNil(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
+	t = t.In(policy.ChinaTime)
 	return &t
 }
 
