@@ -145,6 +145,10 @@ func TestCommandsTakeFlagsAfterArguments(t *testing.T) {
 	if _, err := os.Stat("d2"); err != nil {
 		t.Errorf("--data after the key's name was not read: %v", err)
 	}
+	err = run(context.Background(), []string{"policy", "test", "hubei-2020", "--run", "nothing"}, func(string) string { return "" }, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `no test named "nothing"`) {
+		t.Errorf("policy test --run nothing: %v, want the name said", err)
+	}
 	err = run(context.Background(), []string{"keys", "list", "extra"}, func(string) string { return "" }, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "unexpected arguments: extra") {
 		t.Errorf("keys list extra: %v, want the extra argument named", err)
