@@ -291,14 +291,11 @@ func describeValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// timeValue reads a time: a string ParseTime reads, or a time a YAML
-// decoder made.
+// timeValue reads a time, a string ParseTime reads.
 func timeValue(v any) (time.Time, error) {
 	switch v := v.(type) {
 	case nil:
 		return time.Time{}, fmt.Errorf("is required: a time such as 2026-03-01 10:00 (China time)")
-	case time.Time:
-		return v, nil
 	case string:
 		return ParseTime(v)
 	}

@@ -192,8 +192,8 @@ func (t *TimelineTest) decodeFacts(path, region string) []Problem {
 	for i := range t.Facts {
 		n := &t.Facts[i]
 		fpath := fmt.Sprintf("%s.facts[%d]", path, i)
-		var m map[string]any
-		if n.Kind != yaml.MappingNode || n.Decode(&m) != nil {
+		m, ok := nodeValue(n).(map[string]any)
+		if n.Kind != yaml.MappingNode || !ok {
 			ps = append(ps, Problem{Line: n.Line, Msg: atPath(fpath, "must be a mapping such as {kind: checkin, at: \"2026-03-02 08:00\"}")})
 			continue
 		}
@@ -208,6 +208,37 @@ func (t *TimelineTest) decodeFacts(path, region string) []Problem {
 	}
 	Number(t.facts)
 	return ps
+}
+
+// nodeValue is what n holds, as JSON would give it, but for times: a
+// timestamp stays the text written, for ParseTime to read in China time
+// where YAML would read UTC.
+func nodeValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.AliasNode:
+		return nodeValue(n.Alias)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = nodeValue(n.Content[i+1])
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, item := range n.Content {
+			l[i] = nodeValue(item)
+		}
+		return l
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!timestamp" {
+			return n.Value
+		}
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil
+	}
+	return v
 }
 
 // keyLine is the line of key in mapping n, or of n.

@@ -3,6 +3,7 @@ package policy
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestShippedPacksPassTheirTests runs the test file shipped beside every
@@ -160,5 +161,39 @@ func TestBadTestFilesNameEveryProblem(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnquotedTimesAreChinaTime: YAML reads an unquoted 2026-03-01 10:00:00
+// as UTC; a test file reads it as China time, as it does quoted.
+func TestUnquotedTimesAreChinaTime(t *testing.T) {
+	p, err := LoadShipped("zhejiang-hangzhou-2020")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const file = `
+tests:
+  - name: unquoted
+    facts:
+      - &contact {kind: declaration, at: 2026-03-01 10:00:00, contact_cases: true}
+      - {kind: checkin, at: 2026-03-02, celsius: 36.5}
+    expect:
+      - {at: 2026-03-01 10:00:00, color: red, since: 2026-03-01 10:00:00}
+`
+	tf, err := ParseTests("t.yaml", []byte(file), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := tf.Tests[0].facts
+	if want := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC); !facts[0].At.Equal(want) {
+		t.Errorf("unquoted at = %v, want %v", facts[0].At.UTC(), want)
+	}
+	if got := facts[1].CheckIn.Date; got != "2026-03-02" {
+		t.Errorf("check-in date = %s, want 2026-03-02", got)
+	}
+	for _, o := range tf.Run(p) {
+		if !o.Passed() {
+			t.Errorf("%s: %v", o.Name, o.Failures)
+		}
 	}
 }
