@@ -164,9 +164,11 @@ func (b *Block) UnmarshalYAML(n *yaml.Node) error {
 // Shipped lists the names of the packs built into the binary, sorted.
 func Shipped() []string {
 	files, _ := fs.Glob(packsFS, "*.yaml")
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = strings.TrimSuffix(f, ".yaml")
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		if !strings.HasSuffix(f, TestSuffix) {
+			names = append(names, strings.TrimSuffix(f, ".yaml"))
+		}
 	}
 	slices.Sort(names)
 	return names
@@ -208,7 +210,8 @@ func Load(nameOrPath string) (*Pack, error) {
 	return Parse(nameOrPath, data)
 }
 
-// LoadDir loads every *.yaml and *.yml file of dir, in file-name order.
+// LoadDir loads every *.yaml and *.yml file of dir, in file-name order,
+// but the packs' test files (NAME.test.yaml).
 // All of them must be valid and their names distinct; otherwise it
 // returns every file's problems and no pack.
 func LoadDir(dir string) ([]*Pack, error) {
@@ -221,7 +224,7 @@ func LoadDir(dir string) ([]*Pack, error) {
 	byName := map[string]string{}
 	for _, e := range entries {
 		ext := filepath.Ext(e.Name())
-		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasSuffix(e.Name(), TestSuffix) {
 			continue
 		}
 		file := filepath.Join(dir, e.Name())

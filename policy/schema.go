@@ -31,6 +31,8 @@ func newSchema() *schema {
 var (
 	colorType    = reflect.TypeFor[healthcode.Color]()
 	durationType = reflect.TypeFor[Duration]()
+	instantType  = reflect.TypeFor[Instant]()
+	nodeType     = reflect.TypeFor[yaml.Node]() // checked by its reader (a test's facts)
 )
 
 // fail reports a problem at node n and nulls it.
@@ -65,6 +67,13 @@ func (s *schema) check(n *yaml.Node, t reflect.Type, path string, line int) {
 		return // the zero value; the validator says if it is required
 	}
 	switch {
+	case t == nodeType:
+	case t == instantType:
+		if n.Kind != yaml.ScalarNode {
+			s.fail(n, path, "must be a time such as 2026-03-01 10:00 (China time), got %s", describe(n))
+		} else if _, err := ParseTime(n.Value); err != nil {
+			s.fail(n, path, "%v", err)
+		}
 	case t == colorType:
 		if _, err := healthcode.ParseColor(n.Value); n.Kind != yaml.ScalarNode || err != nil {
 			s.fail(n, path, "must be green, yellow or red, got %s", describe(n))

@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"healthcode"
 )
@@ -23,6 +26,7 @@ func TestHelpAnswersOnStdoutAndExitsZero(t *testing.T) {
 		{"keys", "--help"}, {"keys", "create-admin", "--help"}, {"keys", "list", "--help"}, {"keys", "revoke", "--help"},
 		{"ingest", "--help"}, {"ingest", "lab", "--help"}, {"ingest", "lab", "a.csv", "--help"},
 		{"policy", "--help"}, {"policy", "validate", "--help"}, {"policy", "simulate", "--help"},
+		{"policy", "test", "--help"}, {"policy", "test", "hubei-2020", "--help"},
 		{"demo", "--help"}, {"demo", "generate", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -91,5 +95,80 @@ func TestErrorsAreSentences(t *testing.T) {
 	}
 	if got := sentence(errors.New("plain")); got != "plain" {
 		t.Errorf("sentence of a plain error = %q", got)
+	}
+}
+
+// TestFlagsStandAnywhereAmongArguments: one parser reads every command's
+// flags before, between or after its positional arguments; after "--"
+// everything is positional.
+func TestFlagsStandAnywhereAmongArguments(t *testing.T) {
+	for _, tt := range []struct {
+		args       []string
+		wantRest   []string
+		wantSource string
+	}{
+		{[]string{"lab", "a.csv", "--source", "x"}, []string{"lab", "a.csv"}, "x"},
+		{[]string{"--source", "x", "lab", "a.csv"}, []string{"lab", "a.csv"}, "x"},
+		{[]string{"lab", "--source=x", "a.csv", "b.csv"}, []string{"lab", "a.csv", "b.csv"}, "x"},
+		{[]string{"lab", "--", "--source", "x"}, []string{"lab", "--source", "x"}, "cli"},
+		{[]string{"--source", "x", "--", "-a.csv"}, []string{"-a.csv"}, "x"},
+	} {
+		fs := newFlags("test", io.Discard)
+		source := fs.String("source", "cli", "")
+		rest, err := parseArgs(fs, tt.args)
+		if err != nil || !slices.Equal(rest, tt.wantRest) || *source != tt.wantSource {
+			t.Errorf("parseArgs(%q) = %q, source %q, %v; want %q, source %q", tt.args, rest, *source, err, tt.wantRest, tt.wantSource)
+		}
+	}
+}
+
+// TestCommandsTakeFlagsAfterArguments runs real commands with their flags
+// on either side of their arguments.
+func TestCommandsTakeFlagsAfterArguments(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{"policy", "test", "--run", "no record found is green", "hubei-2020"},
+		{"policy", "test", "hubei-2020", "--run", "no record found is green"},
+		{"keys", "list", "--data", "d1"},
+		{"keys", "--help"},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); err != nil {
+			t.Errorf("%q: %v\n%s", args, err, errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"keys", "revoke", "nobody", "--data", "d2"}, func(string) string { return "" }, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "nobody") {
+		t.Errorf("keys revoke nobody --data d2: %v, want the key named as not found", err)
+	}
+	if _, err := os.Stat("d2"); err != nil {
+		t.Errorf("--data after the key's name was not read: %v", err)
+	}
+	err = run(context.Background(), []string{"policy", "test", "hubei-2020", "--run", "nothing"}, func(string) string { return "" }, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `no test named "nothing"`) {
+		t.Errorf("policy test --run nothing: %v, want the name said", err)
+	}
+	err = run(context.Background(), []string{"keys", "list", "extra"}, func(string) string { return "" }, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "unexpected arguments: extra") {
+		t.Errorf("keys list extra: %v, want the extra argument named", err)
+	}
+}
+
+func TestTimesAreReadInChinaTime(t *testing.T) {
+	now := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ in, want string }{
+		{"now", "2026-03-10T02:00:00Z"},
+		{"2026-03-14 10:00", "2026-03-14T02:00:00Z"},
+		{"2026-03-14", "2026-03-13T16:00:00Z"},
+		{"2026-03-14T10:00:00+08:00", "2026-03-14T02:00:00Z"},
+	} {
+		got, err := parseInstant("at", tt.in, now)
+		if err != nil || got.UTC().Format(time.RFC3339) != tt.want {
+			t.Errorf("parseInstant(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := parseInstant("at", "14 March", now); err == nil || !strings.Contains(err.Error(), "--at") {
+		t.Errorf("a bad time: %v, want an error naming --at", err)
 	}
 }

@@ -70,22 +70,31 @@ func (c *config) validate() error {
 	return errors.Join(errs...)
 }
 
-// parse parses args into a config, reporting every problem.
+// parse parses args into a config, reporting every problem; the command
+// takes no positional arguments.
 func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, error) {
-	fs := flag.NewFlagSet("healthcode "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c, rest, err := parseWith(name, args, getenv, stderr, extra)
+	if err != nil {
+		return nil, err
+	}
+	return c, unexpected(name, rest)
+}
+
+// parseWith is parse for a command with positional arguments, which it
+// returns; flags may stand before, between or after them.
+func parseWith(name string, args []string, getenv func(string) string, stderr io.Writer,
+	extra func(*flag.FlagSet)) (*config, []string, error) {
+	fs := newFlags(name, stderr)
 	c := &config{}
 	c.bind(fs, getenv)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	return c, c.validate()
+	return c, rest, c.validate()
 }
 
 // openStore opens PostgreSQL when a URL is given, else the SQLite file in

@@ -34,23 +34,17 @@ func ingestCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stdout, use)
 		return nil
 	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return errors.New(use)
-	}
-	kind := args[0]
-	fs := flag.NewFlagSet("healthcode ingest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	c := &config{}
-	c.bind(fs, getenv)
-	fs.StringVar(&source, "source", "cli", "the provider's `NAME`: record ids are unique per source")
-	fs.BoolVar(&allOrNothing, "all-or-nothing", false, "store nothing if any row is rejected")
-	files, err := parseInterleaved(fs, args[1:])
+	c, rest, err := parseWith("ingest", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&source, "source", "cli", "the provider's `NAME`: record ids are unique per source")
+		fs.BoolVar(&allOrNothing, "all-or-nothing", false, "store nothing if any row is rejected")
+	})
 	if err != nil {
 		return err
 	}
-	if err := c.validate(); err != nil {
-		return err
+	if len(rest) == 0 {
+		return errors.New(use)
 	}
+	kind, files := rest[0], rest[1:]
 	if len(files) == 0 {
 		return errors.New("ingest: name at least one FILE")
 	}
@@ -229,19 +223,4 @@ func progress(w io.Writer, file string, rows int, read, size int64, start time.T
 		eta = (time.Duration(elapsed*(1-frac)/frac) * time.Second).Round(time.Second).String()
 	}
 	fmt.Fprintf(w, "\r%s: %d rows, %.0f%%, %.0f rows/s, ETA %s   ", file, rows, 100*frac, rate, eta)
-}
-
-// parseInterleaved parses flags wherever they stand among the file names,
-// so "ingest lab a.csv --data d" works as well as "ingest lab --data d a.csv".
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return rest, nil
-		}
-		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
-	}
 }

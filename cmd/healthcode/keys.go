@@ -99,15 +99,8 @@ func keysList(ctx context.Context, args []string, getenv func(string) string, st
 
 // keysRevoke revokes one key, by its ID or its name.
 func keysRevoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("healthcode keys revoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	c := &config{}
-	c.bind(fs, getenv)
-	refs, err := parseInterleaved(fs, args)
+	c, refs, err := parseWith("keys revoke", args, getenv, stderr, nil)
 	if err != nil {
-		return err
-	}
-	if err := c.validate(); err != nil {
 		return err
 	}
 	if len(refs) != 1 {
@@ -151,18 +144,14 @@ func parseExpires(v string, now time.Time) (time.Time, error) {
 		}
 		return now.Add(d), nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+	t, err := policy.ParseTime(v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--expires %q: want a duration like 720h, a date like 2026-12-31 or a time like 2026-12-31 18:00", v)
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, v, policy.ChinaTime); err == nil {
-			return t, nil
-		}
-	}
-	if t, err := time.ParseInLocation("2006-01-02", v, policy.ChinaTime); err == nil {
+	if policy.IsDate(v) {
 		return t.AddDate(0, 0, 1), nil
 	}
-	return time.Time{}, fmt.Errorf("--expires %q: want a duration like 720h, a date like 2026-12-31 or a time like 2026-12-31T18:00", v)
+	return t, nil
 }
 
 func expiry(t time.Time) string {
@@ -176,7 +165,7 @@ func chinaTime(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(policy.ChinaTime).Format("2006-01-02 15:04")
+	return t.In(policy.ChinaTime).Format(policy.ChinaLayout)
 }
 
 // printKeys writes the keys as a table for people, times in China time.
@@ -211,7 +200,7 @@ func printKeysJSON(w io.Writer, ks []healthcode.APIKey, now time.Time) error {
 	out := make([]keyJSON, len(ks))
 	for i, k := range ks {
 		out[i] = keyJSON{ID: k.ID, Name: k.Name, Role: string(k.Role), Region: k.Region, Kinds: k.Kinds,
-			CreatedAt: k.CreatedAt, ExpiresAt: orNil(k.ExpiresAt), RevokedAt: orNil(k.RevokedAt), State: k.State(now)}
+			CreatedAt: k.CreatedAt.In(policy.ChinaTime), ExpiresAt: orNil(k.ExpiresAt), RevokedAt: orNil(k.RevokedAt), State: k.State(now)}
 		if out[i].Kinds == nil {
 			out[i].Kinds = []string{}
 		}
@@ -221,10 +210,12 @@ func printKeysJSON(w io.Writer, ks []healthcode.APIKey, now time.Time) error {
 	return enc.Encode(out)
 }
 
+// orNil is t in China time, or nil for no time.
 func orNil(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
+	t = t.In(policy.ChinaTime)
 	return &t
 }
 

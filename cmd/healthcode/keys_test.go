@@ -90,6 +90,9 @@ func testKeysListAndRevoke(t *testing.T, s *testServer) {
 		ks[0].ExpiresAt != nil || ks[0].RevokedAt != nil || ks[0].State != "active" {
 		t.Fatalf("keys list --json = %+v, want two checkpoint keys that never expire and a feed key that does", ks)
 	}
+	if json, _, _ := s.keysCmd(t, "list", "--json"); !strings.Contains(json, "+08:00") || strings.Contains(json, "Z\"") {
+		t.Errorf("keys list --json does not show China time:\n%s", json)
+	}
 	if d := ks[2].ExpiresAt.Sub(before); d < 719*time.Hour || d > 721*time.Hour {
 		t.Errorf("the feed key expires in %v, want 720h", d)
 	}

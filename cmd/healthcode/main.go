@@ -41,9 +41,14 @@ Usage:
   healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...
+  healthcode policy test NAME|FILE [TESTS...] [--run TEST]
+  healthcode policy simulate --pack NAME|FILE [--at TIME] [--all] [--json] [--data DIR] [--db URL]
   healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]
   healthcode --version
 
+Flags may stand before or after a command's arguments ("--" ends them).
+Times are RFC 3339 (2026-03-14T10:00:00+08:00) or China time without a
+zone (2026-03-14 10:00, 2026-03-14), and are shown in China time.
 Run "healthcode COMMAND --help" for a command's flags.
 `
 

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"healthcode/policy"
@@ -17,6 +20,9 @@ import (
 const policyUsage = `usage:
   healthcode policy list                     the shipped policy packs, one name a line
   healthcode policy validate NAME|FILE...    check shipped packs or pack files
+  healthcode policy test NAME|FILE [TESTS...] [--run TEST]
+                                             run a pack's timeline tests: its own (NAME.test.yaml beside it)
+                                             or the test files named; exits 1 if any fails
   healthcode policy simulate --pack NAME|FILE [--at TIME] [--all] [--json] [--data DIR] [--db URL]
                                              who would change colour under a candidate pack; writes nothing`
 
@@ -32,8 +38,12 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	switch args[0] {
 	case "list":
-		if len(args) > 1 {
-			return fmt.Errorf("policy list: unexpected arguments %v", args[1:])
+		rest, err := parseArgs(newFlags("policy list", stderr), args[1:])
+		if err != nil {
+			return err
+		}
+		if err := unexpected("policy list", rest); err != nil {
+			return err
 		}
 		for _, name := range policy.Shipped() {
 			fmt.Fprintln(stdout, name)
@@ -43,6 +53,8 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return validatePacks(args[1:], stdout, stderr)
 	case "simulate":
 		return simulatePack(ctx, args[1:], getenv, stdout, stderr)
+	case "test":
+		return testPack(args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, policyUsage)
 	return fmt.Errorf("unknown policy subcommand %q", args[0])
@@ -51,9 +63,9 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 // validatePacks loads every pack named, prints a line for each good one and
 // the FILE:LINE: problem lines of each bad one.
 func validatePacks(args []string, stdout, stderr io.Writer) error {
-	if slices.ContainsFunc(args, isHelp) {
-		fmt.Fprintln(stdout, policyUsage)
-		return nil
+	args, err := parseArgs(newFlags("policy validate", stderr), args)
+	if err != nil {
+		return err
 	}
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, policyUsage)
@@ -82,7 +94,7 @@ func simulatePack(ctx context.Context, args []string, getenv func(string) string
 	var all, asJSON bool
 	c, err := parse("policy simulate", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&ref, "pack", "", "the candidate: a shipped `NAME` or a pack FILE")
-		fs.StringVar(&at, "at", "now", "the instant to evaluate at, RFC 3339 (2026-03-14T10:00:00+08:00) or now")
+		fs.StringVar(&at, "at", "now", "the `TIME` to evaluate at: now, "+timeUsage)
 		fs.BoolVar(&all, "all", false, "apply the candidate to every person, not only those in its regions")
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	})
@@ -92,12 +104,11 @@ func simulatePack(ctx context.Context, args []string, getenv func(string) string
 	if ref == "" {
 		return errors.New("policy simulate: --pack is required")
 	}
-	instant := time.Now()
-	if at != "now" {
-		if instant, err = time.Parse(time.RFC3339, at); err != nil {
-			return fmt.Errorf("policy simulate: --at: %w", err)
-		}
+	instant, err := parseInstant("at", at, time.Now())
+	if err != nil {
+		return fmt.Errorf("policy simulate: %w", err)
 	}
+	instant = instant.In(policy.ChinaTime) // the report shows it as given
 	candidate, err := policy.Load(ref)
 	if err != nil {
 		return err
@@ -128,4 +139,83 @@ func simulatePack(ctx context.Context, args []string, getenv func(string) string
 	}
 	_, err = io.WriteString(stdout, report.Text())
 	return err
+}
+
+// testPack runs a pack's timeline tests and prints each test's outcome,
+// and every expectation that did not hold as a sentence with its line.
+func testPack(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("policy test", stderr)
+	only := fs.String("run", "", "run only the test of this `NAME`")
+	args, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, policyUsage)
+		return errors.New("policy test: name a shipped pack or a pack file, then any test files")
+	}
+	p, err := policy.Load(args[0])
+	if err != nil {
+		return err
+	}
+	files, err := testFiles(p, args[0], args[1:])
+	if err != nil {
+		return err
+	}
+	var names []string
+	if *only != "" {
+		names = []string{*only}
+	}
+	total, failed := 0, 0
+	for _, tf := range files {
+		outcomes := tf.Run(p, names...)
+		fmt.Fprintf(stdout, "%s, %s:\n", p.PolicyName(), tf.File)
+		for _, o := range outcomes {
+			total++
+			if o.Passed() {
+				fmt.Fprintf(stdout, "  ok    %s (%d instants)\n", o.Name, o.Checked)
+				continue
+			}
+			failed++
+			fmt.Fprintf(stdout, "  FAIL  %s\n", o.Name)
+			for _, f := range o.Failures {
+				fmt.Fprintf(stdout, "        %s:%d: %s\n", tf.File, f.Line, f.Text)
+			}
+		}
+	}
+	if total == 0 && *only != "" {
+		return fmt.Errorf("policy test: no test named %q", *only)
+	}
+	fmt.Fprintf(stdout, "%d tests: %d passed, %d failed\n", total, total-failed, failed)
+	if failed > 0 {
+		return fmt.Errorf("policy test: %d of %d tests of %s failed", failed, total, p.PolicyName())
+	}
+	return nil
+}
+
+// testFiles loads the test files named, or else the pack's own: a shipped
+// pack's, or NAME.test.yaml beside a pack file.
+func testFiles(p *policy.Pack, ref string, paths []string) ([]*policy.TestFile, error) {
+	if len(paths) == 0 {
+		if slices.Contains(policy.Shipped(), ref) {
+			tf, err := policy.LoadShippedTests(p)
+			return []*policy.TestFile{tf}, err
+		}
+		own := strings.TrimSuffix(ref, filepath.Ext(ref)) + policy.TestSuffix
+		if _, err := os.Stat(own); err != nil {
+			return nil, fmt.Errorf("policy test: no test files named, and no %s beside the pack", own)
+		}
+		paths = []string{own}
+	}
+	var files []*policy.TestFile
+	var errs []error
+	for _, path := range paths {
+		tf, err := policy.LoadTests(path, p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		files = append(files, tf)
+	}
+	return files, errors.Join(errs...)
 }

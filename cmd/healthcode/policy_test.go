@@ -107,3 +107,69 @@ func TestPolicySimulateReportsWithoutWriting(t *testing.T) {
 		t.Errorf("status after the simulation = %s, want red: the simulation wrote", st.Color)
 	}
 }
+
+func TestPolicyTestRunsAShippedPacksOwnTests(t *testing.T) {
+	for _, name := range policy.Shipped() {
+		stdout, stderr, err := runPolicy(t, "test", name)
+		if err != nil || stderr != "" {
+			t.Errorf("policy test %s: %v\n%s%s", name, err, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "passed, 0 failed") {
+			t.Errorf("policy test %s printed %q", name, stdout)
+		}
+	}
+}
+
+// TestPolicyTestFailsOnABrokenExpectation: a pack file's own tests, found
+// beside it, run; a wrong expectation exits non-zero and says what was
+// expected and what came.
+func TestPolicyTestFailsOnABrokenExpectation(t *testing.T) {
+	dir := t.TempDir()
+	pack, err := os.ReadFile("../../policy/packs/zhejiang-hangzhou-2020.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "mine.yaml")
+	tests := `tests:
+  - name: declared contact
+    facts:
+      - {kind: declaration, at: "2026-03-01 10:00", contact_cases: true}
+    expect:
+      - {at: "2026-03-01 10:00", color: red, rule: declared-contact/isolation}
+      - {at: "2026-03-02 10:00", color: yellow, rule: declared-symptoms/isolation}
+  - name: clean
+    facts:
+      - {kind: declaration, at: "2026-03-01 10:00"}
+    expect:
+      - {at: "2026-03-01 10:00", color: green}
+`
+	if err := os.WriteFile(file, pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mine.test.yaml"), []byte(tests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := runPolicy(t, "test", file)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 tests") {
+		t.Fatalf("err = %v, want 1 of 2 tests failed\n%s", err, stdout)
+	}
+	for _, want := range []string{
+		"  FAIL  declared contact\n",
+		"mine.test.yaml:7: at 2026-03-02 10:00: expected yellow by rule declared-symptoms/isolation, got red by rule declared-contact/isolation (",
+		"  ok    clean (1 instants)\n",
+		"2 tests: 1 passed, 1 failed\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, _, err := runPolicy(t, "test", filepath.Join(dir, "none.yaml")); err == nil {
+		t.Error("a missing pack: no error")
+	}
+	if err := os.Remove(filepath.Join(dir, "mine.test.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runPolicy(t, "test", file); err == nil || !strings.Contains(err.Error(), "mine.test.yaml") {
+		t.Errorf("no test file beside the pack: %v, want it named", err)
+	}
+}

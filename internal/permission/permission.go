@@ -44,7 +44,7 @@ var list = []info{
 	{RecordVisits, "record-visits", "record a venue visit for one's own persons", false},
 	{EndSession, "end-session", "log out of one's own session over the API", false},
 	{StaffLogin, "staff-login", "open a staff session on the pages with an API key", false},
-	{SimulatePolicy, "simulate-policy", "simulate a policy pack for its regions", true},
+	{SimulatePolicy, "simulate-policy", "simulate or evaluate a policy pack for its regions, writing nothing", true},
 	{CreateVenues, "create-venues", "make venue codes for venues in a region", true},
 	{SendFeeds, "send-feeds", "send data feeds of the key's kinds, rows about persons in its region", true},
 	{CreateKeys, "create-keys", "create API keys for a region, within one's own permissions", true},

@@ -24,7 +24,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		// feeds
 		"Ingest", "IngestAs", "FeedAllowed", "Designate", "DesignateAs",
 		// schedule
-		"EvaluateDue", "Simulate", "SimulatePack",
+		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack",
 		// venues
 		"CreateVenue", "Venue", "Visit",
 		// the facade itself

@@ -21,7 +21,7 @@ func keyOf(t *testing.T, e *testEnv, role healthcode.Role, region string) *healt
 	return keyPrincipal(t, e, key)
 }
 
-// TestAdminsActWithinTheirRegion: venues and simulated packs must lie
+// TestAdminsActWithinTheirRegion: venues and simulated or evaluated packs must lie
 // within the admin key's region, a province's key covering its cities.
 func TestAdminsActWithinTheirRegion(t *testing.T) {
 	t.Parallel()
@@ -33,6 +33,12 @@ func TestAdminsActWithinTheirRegion(t *testing.T) {
 	}
 	simulate := func(who *healthcode.Principal, pack string) func() error {
 		return func() error { _, err := e.svc.Simulate(ctx, who, service.SimulateInput{Pack: pack}, nil); return err }
+	}
+	evaluate := func(who *healthcode.Principal, pack string) func() error {
+		return func() error {
+			_, err := e.svc.EvaluatePack(ctx, who, service.EvaluateInput{Pack: pack, Facts: []map[string]any{}, At: "2026-03-01"})
+			return err
+		}
 	}
 	tests := []struct {
 		name string
@@ -50,6 +56,10 @@ func TestAdminsActWithinTheirRegion(t *testing.T) {
 		{"a province simulates a city's pack", simulate(province, "zhejiang-hangzhou-2020"), ""},
 		{"a province simulates its own pack", simulate(province, "transfer-rules-2022"), ""},
 		{"the operator simulates anywhere", simulate(permission.Operator(), "hubei-2020"), ""},
+		{"a city evaluates its pack", evaluate(city, "zhejiang-hangzhou-2020"), ""},
+		{"a city does not evaluate Hubei's pack", evaluate(city, "hubei-2020"), healthcode.EFORBIDDEN},
+		{"a province evaluates a city's pack", evaluate(province, "zhejiang-hangzhou-2020"), ""},
+		{"a checkpoint evaluates nothing", evaluate(keyOf(t, e, healthcode.RoleCheckpoint, "330100"), "zhejiang-hangzhou-2020"), healthcode.EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.call(), tt.want) })

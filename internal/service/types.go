@@ -43,6 +43,9 @@ type (
 
 	// Runs over everyone.
 	SimulateInput = schedule.SimulateInput
+	// EvaluateInput and EvaluateResult are EvaluatePack's.
+	EvaluateInput  = schedule.EvaluateInput
+	EvaluateResult = schedule.EvaluateResult
 
 	// Venues.
 	Venue = venues.Venue

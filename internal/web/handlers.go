@@ -277,3 +277,13 @@ func (s *Server) handleSimulate(w http.ResponseWriter, r *http.Request) {
 	res, err := s.svc.Simulate(r.Context(), who(r), in, nil)
 	s.reply(w, r, http.StatusOK, res, err)
 }
+
+func (s *Server) handleEvaluatePolicy(w http.ResponseWriter, r *http.Request) {
+	var in service.EvaluateInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	res, err := s.svc.EvaluatePack(r.Context(), who(r), in)
+	s.reply(w, r, http.StatusOK, res, err)
+}

@@ -51,8 +51,10 @@ var matrixRequests = map[string]matrixRequest{
 	"GET /api/v1/persons/{id}/code.png":  {want: permission.ManagePersons},
 	"GET /api/v1/persons/{id}/code.svg":  {want: permission.ManagePersons},
 	"POST /api/v1/admin/policy/simulate": {permission.SimulatePolicy, map[string]any{"pack": "zhejiang-hangzhou-2020"}, "330100"},
-	"POST /api/v1/admin/venues":          {permission.CreateVenues, map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
-	"POST /api/v1/feeds/{kind}":          {want: permission.SendFeeds},
+	"POST /api/v1/admin/policy/evaluate": {permission.SimulatePolicy, map[string]any{"pack": "zhejiang-hangzhou-2020",
+		"facts": []any{}, "at": "2026-03-01 10:00"}, "330100"},
+	"POST /api/v1/admin/venues": {permission.CreateVenues, map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
+	"POST /api/v1/feeds/{kind}": {want: permission.SendFeeds},
 }
 
 // matrixCaller is one caller of the matrix: a role, in or out of the

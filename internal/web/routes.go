@@ -49,6 +49,7 @@ var table = []route{
 	{"GET /api/v1/persons/{id}/code.svg", permission.ManagePersons, (*Server).handleCodeSVG},
 
 	{"POST /api/v1/admin/policy/simulate", permission.SimulatePolicy, (*Server).handleSimulate},
+	{"POST /api/v1/admin/policy/evaluate", permission.SimulatePolicy, (*Server).handleEvaluatePolicy},
 	{"POST /api/v1/admin/venues", permission.CreateVenues, (*Server).handleCreateVenue},
 
 	{"POST /api/v1/feeds/{kind}", permission.SendFeeds, (*Server).handleFeed},

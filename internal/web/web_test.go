@@ -254,3 +254,78 @@ func TestVenueVisitOverTheAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminEvaluatesATimelineWithoutWriting: an admin tries a pack on 14
+// days of check-ins at two instants, without waiting and without a person;
+// a bad fact is a 400 naming it; a pack outside the key's region is 403.
+func TestAdminEvaluatesATimelineWithoutWriting(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	_, before := f.do(t, "GET", fmt.Sprintf("/api/v1/persons/%d/history", f.personID), f.citizen, nil)
+	_, persons := f.do(t, "GET", "/api/v1/persons", f.citizen, nil)
+	timeline := []any{
+		map[string]any{"kind": "declaration", "at": "2026-03-01 10:00", "contact_cases": true, "commitment": true},
+		map[string]any{"kind": "checkin", "at": "2026-03-02 08:00", "celsius": 36.5, "repeat": map[string]any{"count": 14, "every": "1d"}},
+	}
+	for _, tt := range []struct {
+		at, color, rule string
+		needs           int
+	}{
+		{"2026-03-05 09:00", "red", "zhejiang-hangzhou-2020/declared-contact/isolation", 2},
+		{"2026-03-15T10:00:00+08:00", "green", "zhejiang-hangzhou-2020/green", 0},
+	} {
+		got, body := f.do(t, "POST", "/api/v1/admin/policy/evaluate", f.admin,
+			map[string]any{"pack": "zhejiang-hangzhou-2020", "facts": timeline, "at": tt.at})
+		if got != http.StatusOK {
+			t.Fatalf("at %s: status %d: %s", tt.at, got, body)
+		}
+		var r struct {
+			Pack   string            `json:"pack"`
+			Facts  int               `json:"facts"`
+			Status healthcode.Status `json:"status"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Pack != "zhejiang-hangzhou-2020@2020.3" || r.Facts != 15 || r.Status.Color.String() != tt.color ||
+			r.Status.Rule != tt.rule || len(r.Status.Needs) != tt.needs || r.Status.Reason.En == "" || r.Status.Next.Zh == "" {
+			t.Errorf("at %s: %s, want %s by %s with %d needs, explained", tt.at, body, tt.color, tt.rule, tt.needs)
+		}
+	}
+
+	for _, tt := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"no pack", map[string]any{"facts": []any{}, "at": "2026-03-01"}, "pack"},
+		{"no instant", map[string]any{"pack": "zhejiang-hangzhou-2020", "facts": []any{}}, "at"},
+		{"a bad instant", map[string]any{"pack": "zhejiang-hangzhou-2020", "facts": []any{}, "at": "soon"}, "at"},
+		{"no facts", map[string]any{"pack": "zhejiang-hangzhou-2020", "at": "2026-03-01"}, "facts"},
+		{"a misspelt result", map[string]any{"pack": "zhejiang-hangzhou-2020", "at": "2026-03-01",
+			"facts": []any{timeline[0], map[string]any{"kind": "test", "at": "2026-03-01", "result": "positve"}}}, "facts[1].result"},
+		{"an unknown field", map[string]any{"pack": "zhejiang-hangzhou-2020", "at": "2026-03-01", "colour": "red", "facts": []any{}}, "colour"},
+		{"a broken pack", map[string]any{"yaml": "name: broken\n", "at": "2026-03-01", "facts": []any{}}, "yaml"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, body := f.do(t, "POST", "/api/v1/admin/policy/evaluate", f.admin, tt.body)
+			var e errorBody
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatal(err)
+			}
+			if got != http.StatusBadRequest || len(e.Error.Fields) == 0 || e.Error.Fields[0].Field != tt.field {
+				t.Errorf("status %d, error %+v; want 400 naming %s", got, e.Error, tt.field)
+			}
+		})
+	}
+
+	if got, body := f.do(t, "POST", "/api/v1/admin/policy/evaluate", f.admin,
+		map[string]any{"pack": "hubei-2020", "facts": []any{}, "at": "2026-03-01"}); got != http.StatusForbidden {
+		t.Errorf("Hubei's pack by an admin of 330100: status %d, want 403: %s", got, body)
+	}
+	if _, after := f.do(t, "GET", fmt.Sprintf("/api/v1/persons/%d/history", f.personID), f.citizen, nil); string(after) != string(before) {
+		t.Errorf("the fixture's history changed:\n%s\nwas\n%s", after, before)
+	}
+	if _, list := f.do(t, "GET", "/api/v1/persons", f.citizen, nil); strings.Count(string(list), `"id"`) != strings.Count(string(persons), `"id"`) {
+		t.Errorf("persons changed: %s, was %s", list, persons)
+	}
+}

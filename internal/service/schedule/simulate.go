@@ -31,14 +31,9 @@ func (s *Scheduler) Simulate(ctx context.Context, who *healthcode.Principal, in 
 	if !permission.Can(who, permission.SimulatePolicy, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Simulating a policy needs an admin key.")
 	}
-	candidate, err := candidatePack(in)
+	candidate, err := s.candidateFor(who, in)
 	if err != nil {
 		return nil, err
-	}
-	for _, region := range candidate.Regions {
-		if !permission.Can(who, permission.SimulatePolicy, region) {
-			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The pack is for region %s; this key acts for region %s.", region, who.Region)
-		}
 	}
 	at := in.At
 	if at.IsZero() {
