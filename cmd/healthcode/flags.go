@@ -35,7 +35,19 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("healthcode "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s [flags]%s\n\nflags (before or after the arguments):\n", fs.Name(), synopsis[name])
+		fs.PrintDefaults()
+	}
 	return fs
+}
+
+// synopsis names the positional arguments of the commands that take any.
+var synopsis = map[string]string{
+	"policy test":     " PACK|FILE [TESTS…]",
+	"policy validate": " FILE…",
+	"ingest":          " KIND FILE…",
+	"keys revoke":     " NAME|ID",
 }
 
 // parseInstant reads a time the command line is given: "now", RFC 3339, or
