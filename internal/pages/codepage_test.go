@@ -3,6 +3,7 @@ package pages
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,10 +107,19 @@ func TestCodePageNamesTheRegionTheIssuerTheTestAndTheVaccination(t *testing.T) {
 	}
 	s.feed(t, "vaccination", fmt.Sprintf("source_ref,doc_number,at,dose,product\nV-2,%s,%s,2,CoronaVac\n", number, stamp(sampled)))
 	b.get(code).must(t, http.StatusOK, "", "已接种2剂", `id="vaccine-full">✔ 全程接种<`)
-	b.get(code+"?lang=en").must(t, http.StatusOK, "", "Hangzhou Health Code", "Issued by the Hangzhou Health Commission",
+	en := b.get(code + "?lang=en")
+	en.must(t, http.StatusOK, "", "Hangzhou Health Code", "Issued by the Hangzhou Health Commission",
 		`id="test-hours">48 h<`, "negative", "Doses: 2", "Fully vaccinated")
+	for _, p := range []answer{en, b.get(code + "/tests"), b.get("/app/family"), b.get(code + "?text=elder")} {
+		// Only what people typed, a lab sent, or the switch back to Chinese
+		// may be Chinese.
+		if han := hanText.FindString(strings.NewReplacer("*三", "", "西湖检测所", "", `lang="zh">中文<`, "").Replace(p.html)); han != "" {
+			t.Errorf("the English page %s shows %q", p.path, han)
+		}
+	}
+	b.get(code + "?lang=zh&text=normal")
 
-	b.get(code+"/tests?lang=zh").must(t, http.StatusOK, "", "<h1>核酸检测记录</h1>", "阴性", "西湖检测所", minuteOf(sampled))
+	b.get(code+"/tests").must(t, http.StatusOK, "", "<h1>核酸检测记录</h1>", "阴性", "西湖检测所", minuteOf(sampled))
 	s.feed(t, "lab", fmt.Sprintf("source_ref,doc_number,at,sampled,result\nR-2,%s,%s,%s,positive\n",
 		number, stamp(time.Now()), stamp(time.Now().Add(-2*time.Hour))))
 	p = b.get(code)
@@ -118,6 +128,8 @@ func TestCodePageNamesTheRegionTheIssuerTheTestAndTheVaccination(t *testing.T) {
 		t.Error("a positive result carries an hours badge")
 	}
 }
+
+var hanText = regexp.MustCompile(`\p{Han}+`)
 
 func minuteOf(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02 15:04") }
 

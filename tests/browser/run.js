@@ -378,6 +378,8 @@ async function main() {
       const qr = await page.locator('#qr svg').boundingBox();
       assert.ok(qr.width >= 300 && qr.y < 120, `the elder QR is ${qr.width} px wide at ${qr.y}`);
       assert.match(await page.textContent('#color-word'), /绿码/);
+      assert.strictEqual(await page.evaluate(() => document.getElementById('clock').getClientRects().length), 1,
+        'the clock wraps in elder mode');
       assert.strictEqual(await page.locator('.status, .tiles, .actions').count(), 0, 'elder mode shows more than the code');
       await shot(page, '27-elder-mode');
       await page.goto(url + '/app/persons');
@@ -403,6 +405,9 @@ async function main() {
       assert.match(await page.textContent('#color-word'), /GREEN/);
       await page.click('#text-switch');
       await page.waitForSelector('body.large');
+      assert.match(await page.textContent('#region-code'), /Hangzhou Health Code/);
+      assert.strictEqual(await page.evaluate(() => document.getElementById('clock').getClientRects().length), 1,
+        'the clock wraps in large text');
       await shot(page, '13-code-english-large');
       await page.goto(url + '/help');
       assert.match(await page.textContent('h1'), /Questions/);
