@@ -78,16 +78,25 @@ func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *ctx) {
 // app opens the caller's own code, or the application form when they have
 // none yet.
 func (p *Pages) app(w http.ResponseWriter, r *http.Request, c *ctx) {
+	if ps, ok := p.managed(w, r, c); ok {
+		http.Redirect(w, r, "/app/p/"+strconv.FormatInt(ps[0].ID, 10), http.StatusSeeOther)
+	}
+}
+
+// managed reads the persons the caller manages, their own first; with
+// none yet it sends them to the application form, with an error it shows
+// the error page, and either way reports false.
+func (p *Pages) managed(w http.ResponseWriter, r *http.Request, c *ctx) ([]*service.PersonView, bool) {
 	ps, err := p.svc.Persons(r.Context(), c.citizen)
 	if err != nil {
 		p.failErr(w, r, c, err)
-		return
+		return nil, false
 	}
 	if len(ps) == 0 {
 		http.Redirect(w, r, "/app/apply", http.StatusSeeOther)
-		return
+		return nil, false
 	}
-	http.Redirect(w, r, "/app/p/"+strconv.FormatInt(ps[0].ID, 10), http.StatusSeeOther)
+	return ps, true
 }
 
 func (p *Pages) persons(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -109,6 +118,9 @@ type codeView struct {
 	Health  *service.Health
 	Persons []*service.PersonView // to switch between relatives' codes
 	Now     time.Time
+	Badge   testBadge // the nucleic-acid badge
+	Region  string    // the region issuing the code: 杭州健康码
+	Issuer  string    // who issues it, in the page's language
 }
 
 func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -140,6 +152,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 		// A parent's code is theirs, not "my health code".
 		pg.Title = fmt.Sprintf(pg.T("title.code_of"), pg.T("rel."+string(rel)))
 	}
+	v.Badge, v.Region, v.Issuer = newTestBadge(v.Health.Tests, v.Now), p.svc.Issuer(), p.issuer(pg)
 	pg.Data = v
 	pg.Notice = pg.T(noticeKey(r.URL.Query().Get("done")))
 	p.render(w, r, http.StatusOK, "code", pg)

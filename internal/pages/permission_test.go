@@ -59,6 +59,8 @@ func (m *pagesMatrix) matrixForms() map[string]struct {
 		"GET /app/p/{id}/reapply":   {want: permission.ManagePersons},
 		"POST /app/p/{id}/reapply":  {permission.ManagePersons, url.Values{}, ""},
 		"GET /app/p/{id}/history":   {want: permission.ManagePersons},
+		"GET /app/p/{id}/tests":     {want: permission.ManagePersons},
+		"GET /app/family":           {want: permission.ManagePersons},
 		"GET /checkpoint":           {want: anyone},
 		"POST /checkpoint/verify":   {anyone, url.Values{"token": {m.codeToken}}, ""},
 		"POST /checkpoint/login":    {anyone, url.Values{"key": {m.checkpoint}}, ""},

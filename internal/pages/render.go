@@ -43,6 +43,7 @@ func parseTemplates() (templates, error) {
 var funcs = template.FuncMap{
 	"clock":    func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02 15:04:05") },
 	"day":      func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02") },
+	"minute":   func(t time.Time) string { return t.In(policy.ChinaTime).Format("2006-01-02 15:04") },
 	"hms":      func(t time.Time) string { return t.In(policy.ChinaTime).Format("15:04:05") },
 	"unix":     func(t time.Time) int64 { return t.Unix() },
 	"lifetime": lifetime,
@@ -79,6 +80,7 @@ func fieldID(name string) string { return strings.ReplaceAll(name, ".", "-") }
 type page struct {
 	Lang     string
 	Large    bool
+	Elder    bool // elder mode: the code page shows a large QR and little else
 	CSRF     string
 	LoggedIn bool
 	Staff    string     // the checkpoint's name when staff are logged in
@@ -139,7 +141,7 @@ func (pg *page) Switch(key, value string) string {
 }
 
 func (p *Pages) newPage(r *http.Request, c *ctx, title string) *page {
-	pg := &page{Lang: c.lang, Large: c.large, CSRF: c.csrf, LoggedIn: c.citizen != nil, Here: r.URL.Path,
+	pg := &page{Lang: c.lang, Large: c.large, Elder: c.elder, CSRF: c.csrf, LoggedIn: c.citizen != nil, Here: r.URL.Path,
 		Form: url.Values{}, Errors: map[string]string{}, keep: url.Values{}}
 	// r.FormValue reads the query, or the posted form of a POST.
 	if r.FormValue("mode") == "community" {

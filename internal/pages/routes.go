@@ -44,6 +44,8 @@ var table = []route{
 	{"GET /app/p/{id}/reapply", permission.ManagePersons, (*Pages).reapplyForm},
 	{"POST /app/p/{id}/reapply", permission.ManagePersons, (*Pages).reapply},
 	{"GET /app/p/{id}/history", permission.ManagePersons, (*Pages).history},
+	{"GET /app/p/{id}/tests", permission.ManagePersons, (*Pages).tests},
+	{"GET /app/family", permission.ManagePersons, (*Pages).family},
 
 	{"GET /checkpoint", anyone, (*Pages).checkpoint},
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},

@@ -22,7 +22,7 @@ const (
 	cookieStaff   = "hc_staff"   // a staff session's token, opened with a checkpoint's or an admin's key
 	cookieCSRF    = "hc_csrf"    // the browser's random id, which its form token is bound to before any session
 	cookieLang    = "hc_lang"
-	cookieText    = "hc_text" // "large" for the large-text option
+	cookieText    = "hc_text" // "large" for the large-text option, "elder" for elder mode, which is large text too
 )
 
 // maxForm bounds a form's body; no form of ours comes near it.
@@ -32,6 +32,7 @@ const maxForm = 64 << 10
 type ctx struct {
 	lang    string // "zh" or "en"
 	large   bool
+	elder   bool // elder mode (长辈模式): large text, and the code page shows the QR first and little else
 	csrf    string
 	citizen *healthcode.Principal
 	staff   *healthcode.Principal // a checkpoint's or an admin's key
@@ -140,17 +141,21 @@ func (p *Pages) preferences(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if v := p.cookie(r, cookieLang); v == "en" {
 		c.lang = "en"
 	}
-	c.large = p.cookie(r, cookieText) == "large"
+	c.large, c.elder = textSize(p.cookie(r, cookieText))
 	q := r.URL.Query()
 	if v := q.Get("lang"); v == "en" || v == "zh" {
 		c.lang = v
 		p.setCookie(w, r, cookieLang, v, 365*24*time.Hour)
 	}
-	if v := q.Get("text"); v == "large" || v == "normal" {
-		c.large = v == "large"
+	if v := q.Get("text"); v == "large" || v == "elder" || v == "normal" {
+		c.large, c.elder = textSize(v)
 		p.setCookie(w, r, cookieText, v, 365*24*time.Hour)
 	}
 }
+
+// textSize reads a text-size preference: elder mode is large text too,
+// and leaving either ("normal") leaves both.
+func textSize(v string) (large, elder bool) { return v == "large" || v == "elder", v == "elder" }
 
 // formToken returns the caller's form token, which every POST must carry:
 // another site can make a browser send its cookies but cannot read a page

@@ -74,13 +74,8 @@ func (p *Pages) visitForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.failErr(w, r, c, err)
 		return
 	}
-	ps, err := p.svc.Persons(r.Context(), c.citizen)
-	if err != nil {
-		p.failErr(w, r, c, err)
-		return
-	}
-	if len(ps) == 0 {
-		http.Redirect(w, r, "/app/apply", http.StatusSeeOther)
+	ps, ok := p.managed(w, r, c)
+	if !ok {
 		return
 	}
 	pg := p.newPage(r, c, "title.visit")

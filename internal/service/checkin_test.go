@@ -124,3 +124,43 @@ func TestCheckInDayTurnsAtChinaMidnight(t *testing.T) {
 		t.Errorf("check-in date %s, want 2026-03-11, Beijing's", res.Date)
 	}
 }
+
+func TestHealthListsResultsNewestSampleFirstAndKnowsAFullCourse(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const phone = "13900020004"
+	number := validID(t, "33010619850101003")
+	who := mustLogin(t, e, phone)
+	p := mustApply(t, e, who, applyInput(number, "吴晓东", phone))
+	// The second sample's result arrives first.
+	lab := "source_ref,doc_number,at,sampled,result,lab\n" +
+		"L-2," + number + ",2026-03-10 06:00,2026-03-10 02:00,negative,西湖检测所\n" +
+		"L-1," + number + ",2026-03-10 07:00,2026-03-09 02:00,negative,\n"
+	if _, err := e.svc.Ingest(ctx, feedKey(t, e, "lab"), "lab", feedRows(t, "lab", lab, e.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		doses    string
+		product  string
+		complete bool
+	}{
+		{"1", "CoronaVac", false},
+		{"2", "CoronaVac", true},
+	} {
+		csv := "source_ref,doc_number,at,dose,product\nV-" + tc.doses + "," + number + ",2026-03-01 09:00," + tc.doses + "," + tc.product + "\n"
+		if _, err := e.svc.Ingest(ctx, feedKey(t, e, "vaccination"), "vaccination", feedRows(t, "vaccination", csv, e.clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+		h, err := e.svc.Health(ctx, who, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.VaccineComplete != tc.complete {
+			t.Errorf("after dose %s of %s: complete %v, want %v", tc.doses, tc.product, h.VaccineComplete, tc.complete)
+		}
+		if len(h.Tests) != 2 || h.Tests[0].Lab != "西湖检测所" || !h.Tests[0].Sampled.After(h.Tests[1].Sampled) {
+			t.Errorf("tests = %+v, want the 2026-03-10 sample first", h.Tests)
+		}
+	}
+}

@@ -35,6 +35,7 @@ type (
 	CheckInInput  = checkpoint.CheckInInput
 	CheckInResult = checkpoint.CheckInResult
 	Health        = checkpoint.Health
+	TestRecord    = checkpoint.TestRecord
 
 	// Feeds.
 	IngestResult      = feeds.IngestResult

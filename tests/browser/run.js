@@ -90,6 +90,47 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, name + '.png') });
 }
 
+// shownQR reads the QR as the page draws it, in its colour: a screenshot
+// of the element decoded by jsQR in a blank page, as a scanner would.
+async function shownQR(page, selector) {
+  const png = await page.locator(selector).screenshot();
+  const blank = await page.context().newPage();
+  try {
+    await blank.addScriptTag({ path: require.resolve('jsqr/dist/jsQR.js') });
+    return await blank.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = 'data:image/png;base64,' + b64;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height);
+      const r = jsQR(d.data, d.width, d.height); // eslint-disable-line no-undef
+      return r ? r.data : null;
+    }, png.toString('base64'));
+  } finally {
+    await blank.close();
+  }
+}
+
+// codeLooksLikeTheApps checks the code card: the region's code and its
+// issuer named, the clock on one line, and the QR drawn in the colour it
+// shows and still readable by a scanner.
+async function codeLooksLikeTheApps(page, rgb) {
+  assert.match(await page.textContent('#region-code'), /杭州健康码/);
+  assert.match(await page.textContent('#issuer'), /杭州市卫生健康委员会.*发布/);
+  const lines = await page.evaluate(() => document.getElementById('clock').getClientRects().length);
+  assert.strictEqual(lines, 1, 'the clock wraps');
+  const fill = await page.evaluate(() => getComputedStyle(document.querySelector('#qr svg path')).fill);
+  assert.strictEqual(fill, rgb, 'the QR is not drawn in the colour');
+  const before = (await page.textContent('#token')).trim();
+  const read = await shownQR(page, '#qr');
+  const after = (await page.textContent('#token')).trim();
+  assert.ok(read === before || read === after, `the coloured QR reads ${read}`);
+}
+
 async function login(page, url, number) {
   await page.goto(url + '/login');
   await page.fill('#phone', number);
@@ -185,6 +226,9 @@ async function main() {
       await page.waitForFunction((t) => document.getElementById('clock').textContent !== t, t0, { timeout: 3000 });
       token = (await page.textContent('#token')).trim();
       assert.match(token, /^HCN1:/);
+      await codeLooksLikeTheApps(page, 'rgb(10, 125, 51)');
+      assert.match(await page.textContent('#test'), /暂无核酸记录/);
+      assert.match(await page.textContent('#vaccine'), /暂无接种记录/);
       await shot(page, '04-code');
       await page.waitForFunction((t) => document.getElementById('token').textContent.trim() !== t, token, { timeout: 20000 });
       token = (await page.textContent('#token')).trim();
@@ -265,6 +309,7 @@ async function main() {
       assert.match(await page.textContent('#color-word'), /黄码/);
       assert.match(await page.textContent('#reason'), /症状/);
       assert.ok((await page.textContent('#next')).trim().length > 0, 'no "what next" for a yellow code');
+      await codeLooksLikeTheApps(page, 'rgb(201, 148, 0)');
       await shot(page, '18-code-yellow');
       await page.locator('.status').scrollIntoViewIfNeeded();
       await shot(page, '19-code-yellow-why');
@@ -279,6 +324,24 @@ async function main() {
       assert.match(await page.textContent('h1'), /^\s*(父母|配偶|子女|其他同住亲属)的健康码\s*$/, "a relative's code is titled as mine");
     });
 
+    await step('the family on one screen: every code a card, each opening its full code', async () => {
+      await page.goto(url + '/app/persons');
+      await page.click('#family-link');
+      await page.waitForSelector('.family');
+      assert.strictEqual(await page.locator('.family .mini').count(), 2);
+      const text = await page.textContent('.family');
+      assert.match(text, /张\*三[\s\S]*绿码/);
+      assert.match(text, /李\*英[\s\S]*黄码/);
+      assert.strictEqual(await page.locator('.family .qr svg').count(), 2);
+      await shot(page, '26-family');
+      await page.click('.mini.code-yellow');
+      await page.waitForSelector('#code');
+      assert.strictEqual((await page.textContent('#masked-name')).trim(), '李*英');
+      await page.goto(codeURL);
+      await page.click('#family-link');
+      await page.waitForSelector('.family');
+    });
+
     await step('nucleic-acid and vaccination state beside the code, from the feeds', async () => {
       const key = execFileSync(bin, ['keys', 'create-feed', '--name', 'lab-1', '--kinds', 'lab,vaccination', '--data', dataDir],
         { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -291,12 +354,39 @@ async function main() {
       const now = new Date(Date.now() - 60000).toISOString();
       const sampled = new Date(Date.now() - 6 * 3600000).toISOString();
       await feed('lab', `source_ref,doc_number,at,sampled,result,lab\nR-1,11010519491231002X,${now},${sampled},negative,West Lake Lab\n`);
+      const older = new Date(Date.now() - 50 * 3600000).toISOString();
+      await feed('lab', `source_ref,doc_number,at,sampled,result\nR-0,11010519491231002X,${older},${older},negative\n`);
       await feed('vaccination', `source_ref,doc_number,at,dose,product\nV-1,11010519491231002X,${sampled},2,CoronaVac\n`);
       await page.goto(codeURL);
+      assert.match(await page.textContent('#test-hours'), /24小时/);
       assert.match(await page.textContent('#test'), /阴性/);
-      assert.match(await page.textContent('#vaccine'), /2/);
-      await page.locator('.health').scrollIntoViewIfNeeded();
+      assert.match(await page.textContent('#vaccine'), /已接种2剂/);
+      assert.match(await page.textContent('#vaccine-full'), /全程接种/);
+      await page.locator('.tiles').scrollIntoViewIfNeeded();
       await shot(page, '20-code-tests-vaccination');
+      await page.click('#test');
+      await page.waitForSelector('#tests');
+      assert.strictEqual(await page.locator('#tests li').count(), 2);
+      assert.match(await page.textContent('#tests li:first-child'), /阴性[\s\S]*West Lake Lab/);
+      await shot(page, '25-tests');
+    });
+
+    await step('elder mode: a large QR first, colour and name large; it stays on until turned off', async () => {
+      await page.goto(codeURL);
+      await page.click('#elder-switch');
+      await page.waitForSelector('body.elder');
+      const qr = await page.locator('#qr svg').boundingBox();
+      assert.ok(qr.width >= 300 && qr.y < 120, `the elder QR is ${qr.width} px wide at ${qr.y}`);
+      assert.match(await page.textContent('#color-word'), /绿码/);
+      assert.strictEqual(await page.evaluate(() => document.getElementById('clock').getClientRects().length), 1,
+        'the clock wraps in elder mode');
+      assert.strictEqual(await page.locator('.status, .tiles, .actions').count(), 0, 'elder mode shows more than the code');
+      await shot(page, '27-elder-mode');
+      await page.goto(url + '/app/persons');
+      await page.goto(codeURL);
+      assert.ok(await page.isVisible('body.elder .elder-card'), 'elder mode did not stay on');
+      await page.click('#elder-switch');
+      await page.waitForSelector('body:not(.elder) .tiles');
     });
 
     await step('history and help', async () => {
@@ -315,6 +405,9 @@ async function main() {
       assert.match(await page.textContent('#color-word'), /GREEN/);
       await page.click('#text-switch');
       await page.waitForSelector('body.large');
+      assert.match(await page.textContent('#region-code'), /Hangzhou Health Code/);
+      assert.strictEqual(await page.evaluate(() => document.getElementById('clock').getClientRects().length), 1,
+        'the clock wraps in large text');
       await shot(page, '13-code-english-large');
       await page.goto(url + '/help');
       assert.match(await page.textContent('h1'), /Questions/);

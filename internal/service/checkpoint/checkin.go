@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"healthcode"
@@ -76,13 +77,23 @@ func (s *Checkpoint) CheckIn(ctx context.Context, who *healthcode.Principal, per
 	return res, nil
 }
 
-// Health is the state shown beside a code (SPEC C8): the newest
-// nucleic-acid result, vaccine doses, and whether today's check-in is done.
+// Health is the state shown beside a code (SPEC C8): the nucleic-acid
+// results, the vaccine doses, and whether today's check-in is done.
 type Health struct {
-	LastTest       *healthcode.TestFact `json:"last_test,omitempty"`
-	LastTestAt     time.Time            `json:"last_test_at,omitzero"` // when the result arrived
-	VaccineDoses   int                  `json:"vaccine_doses"`
-	CheckedInToday bool                 `json:"checked_in_today"`
+	// Tests are the nucleic-acid results, the newest sample first: the
+	// code page's 24/48/72-hour badge counts from the first of them.
+	Tests        []TestRecord `json:"tests"`
+	VaccineDoses int          `json:"vaccine_doses"`
+	// VaccineComplete says the doses reach the primary course of the
+	// product last given (全程接种).
+	VaccineComplete bool `json:"vaccine_complete"`
+	CheckedInToday  bool `json:"checked_in_today"`
+}
+
+// TestRecord is one nucleic-acid result and when it arrived.
+type TestRecord struct {
+	healthcode.TestFact
+	ReportedAt time.Time `json:"reported_at"`
 }
 
 // Health summarises the facts of a person the caller manages. Errors:
@@ -97,14 +108,19 @@ func (s *Checkpoint) Health(ctx context.Context, who *healthcode.Principal, pers
 		return nil, err
 	}
 	h := &Health{CheckedInToday: checkedInOn(facts, chinaDate(s.core.Clock()))}
+	product := ""
 	for _, f := range facts {
 		switch {
 		case f.Test != nil:
-			h.LastTest, h.LastTestAt = f.Test, f.At
-		case f.Vaccination != nil:
-			h.VaccineDoses = max(h.VaccineDoses, f.Vaccination.Dose)
+			h.Tests = append(h.Tests, TestRecord{TestFact: *f.Test, ReportedAt: f.At})
+		case f.Vaccination != nil && f.Vaccination.Dose >= h.VaccineDoses:
+			h.VaccineDoses, product = f.Vaccination.Dose, f.Vaccination.Product
 		}
 	}
+	h.VaccineComplete = h.VaccineDoses > 0 && h.VaccineDoses >= healthcode.PrimaryCourse(product)
+	// Facts come in the order they arrived; a result reported late may
+	// be of an earlier sample.
+	slices.SortStableFunc(h.Tests, func(a, b TestRecord) int { return b.Sampled.Compare(a.Sampled) })
 	return h, nil
 }
 
