@@ -90,6 +90,24 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, name + '.png') });
 }
 
+// countFeedback makes a context count the verdicts' vibrations and tones:
+// navigator.vibrate is replaced (headless Chromium has no motor), the
+// oscillators are counted and still started, so the real sound path runs.
+async function countFeedback(context) {
+  await context.addInitScript(() => {
+    window.__feedback = { vibrate: [], tones: 0 };
+    Object.defineProperty(navigator, 'vibrate', {
+      configurable: true,
+      value: (pattern) => { window.__feedback.vibrate.push(JSON.stringify(pattern)); return true; },
+    });
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args) { window.__feedback.tones++; return start.apply(this, args); };
+  });
+}
+
+// feedback is what the page counted (countFeedback).
+function feedback(page) { return page.evaluate(() => window.__feedback); }
+
 async function login(page, url, number) {
   await page.goto(url + '/login');
   await page.fill('#phone', number);
@@ -190,26 +208,52 @@ async function main() {
       token = (await page.textContent('#token')).trim();
     });
 
-    await step('checkpoint: the code text typed by hand passes', async () => {
+    await step('checkpoint: no black box before the camera; staff see their shift; a verdict beeps and buzzes', async () => {
       const staff = await browser.newContext(phone);
+      await countFeedback(staff);
       const cp = await staff.newPage();
+      cp.on('pageerror', (e) => errors.push(e.message));
       await cp.goto(url + '/checkpoint');
+      assert.ok(await cp.isVisible('#camera-placeholder'), 'no instruction where the camera will be');
+      assert.ok(!(await cp.isVisible('#video')), 'the video shows before the camera plays');
+      assert.ok(!(await cp.isVisible('#temperature')), 'a temperature field nobody logged in may fill');
       await shot(cp, '05-checkpoint');
+      const key = execFileSync(bin, ['keys', 'create-checkpoint', '--name', '西湖3号门', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      await cp.fill('#key', key);
+      await cp.click('#staff-login');
+      await cp.waitForSelector('#shift');
+      assert.match(await cp.textContent('.staff'), /卡口：\s*西湖3号门/);
+      assert.match(await cp.textContent('label[for=temperature]'), /选填/);
+      assert.strictEqual(await cp.textContent('#shift-passed'), '0');
+      await shot(cp, '25-checkpoint-staff');
       await cp.fill('#token', token);
+      await cp.fill('#temperature', '36.6');
       const start = Date.now();
       await cp.click('#verify');
       await cp.waitForSelector('#verdict');
-      // Reported, not asserted: a loaded machine must not fail the build
-      // (the server's own time is on the verdict page).
+      // Reported, not asserted: a loaded machine must not fail the build.
       console.log(`     verdict shown ${Date.now() - start} ms after the click`);
       assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
       assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
+      assert.strictEqual((await cp.textContent('#verdict-temperature')).trim(), '36.6 °C');
+      assert.strictEqual(await cp.textContent('#shift-passed'), '1');
+      assert.ok(!/用时|µs/.test(await cp.textContent('main')), 'the verdict shows how long the check took');
+      let fb = await feedback(cp);
+      assert.deepStrictEqual(fb.vibrate, ['120'], 'a pass vibrates once, short');
+      assert.strictEqual(fb.tones, 1, 'a pass beeps once');
       await shot(cp, '06-verdict-pass');
       await cp.click('#next-scan');
       await cp.fill('#token', token.slice(0, -3) + (token.endsWith('AAA') ? 'BBB' : 'AAA'));
       await cp.click('#verify');
       assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'invalid');
+      assert.strictEqual(await cp.textContent('#shift-refused'), '1');
+      fb = await feedback(cp);
+      assert.deepStrictEqual(fb.vibrate, ['[300,100,300]'], 'a refusal vibrates long, twice');
+      assert.strictEqual(fb.tones, 2, 'a refusal sounds two tones');
       await shot(cp, '07-verdict-invalid');
+      await cp.goto(url + '/checkpoint');
+      assert.deepStrictEqual([await cp.textContent('#shift-passed'), await cp.textContent('#shift-refused')], ['1', '1']);
       await staff.close();
     });
 
@@ -341,8 +385,21 @@ async function main() {
       assert.match(await page.textContent('#venue-name'), /西湖景区3号门/);
       await shot(page, '15-venue-visit');
       await page.click('#visit-submit');
-      await page.waitForSelector('#code');
-      assert.match(await page.textContent('.notice'), /已登记到访/);
+      await page.waitForSelector('#visited');
+      assert.match(await page.textContent('h1'), /登记成功/);
+      assert.match(await page.textContent('#venue-name'), /西湖景区3号门/);
+      assert.ok(!(await page.isVisible('#visit-warning')), 'a green code is warned');
+      const t0 = await page.textContent('#visit-clock');
+      await page.waitForFunction((t) => document.getElementById('visit-clock').textContent !== t, t0, { timeout: 3000 });
+      await shot(page, '26-visit-done');
+      // Her code is yellow: the visit is recorded, and she is told not to go in.
+      await page.goto(visitURL);
+      await page.check('label:has-text("李*英") input[name=person]');
+      await page.click('#visit-submit');
+      await page.waitForSelector('#visit-warning');
+      assert.match(await page.textContent('#visit-warning'), /黄码.*不能进入/);
+      assert.match(await page.textContent('h1'), /请勿进入/);
+      await shot(page, '27-visit-warning');
     });
 
     await step('community entry (seed 002): green code without a checked pass is refused', async () => {
@@ -399,12 +456,20 @@ async function main() {
       try {
         const cc = await cam.newContext(phone);
         await cc.grantPermissions(['camera'], { origin: url });
+        await countFeedback(cc);
         const cp = await cc.newPage();
+        const camErrors = [];
+        cp.on('pageerror', (e) => camErrors.push(e.message));
         await cp.goto(url + '/checkpoint');
+        assert.ok(await cp.isVisible('#camera-placeholder'));
+        assert.ok(!(await cp.isVisible('#video')), 'the video shows before the camera plays');
         await cp.click('#camera');
         await cp.waitForSelector('#verdict', { timeout: 10000 });
         assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
         assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
+        const fb = await feedback(cp);
+        assert.deepStrictEqual([fb.vibrate, fb.tones], [['120'], 1], 'a scanned pass beeps and vibrates');
+        assert.deepStrictEqual(camErrors, []);
       } finally {
         await cam.close();
       }
