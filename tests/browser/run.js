@@ -8,10 +8,12 @@
 //	SCREENSHOTS   where the phone-size screenshots go (default docs/screenshots)
 //
 // The flow: apply through the form (an error first), see the code and its
-// automatic refresh, verify the code text on the checkpoint page by hand,
-// check in (twice), modify with a bad field, add a relative and switch to
+// automatic refresh, verify the code text on the checkpoint page by hand
+// (before and after a staff login: the shift's tally, the temperature, the
+// verdict's beep and vibration counted), check in (twice), modify with a bad field, add a relative and switch to
 // their code, read the history and help, switch language and text size,
-// use the pages with JavaScript off, and scan a fresh code through a fake
+// record venue visits (green: the door screen; yellow: the warning), use
+// the pages with JavaScript off, and scan a fresh code through a fake
 // camera.
 'use strict';
 const { chromium } = require('playwright-core');
