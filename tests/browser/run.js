@@ -407,6 +407,10 @@ async function main() {
     await step('community entry (seed 002): green code without a checked pass is refused', async () => {
       const staff = await browser.newContext(phone);
       const cp = await staff.newPage();
+      // Here the browser's own vibrate and sound run, unstubbed: they must
+      // log no error.
+      cp.on('pageerror', (e) => errors.push(e.message));
+      cp.on('console', (m) => { if (m.type() === 'error' && !/status of 4(22|09)/.test(m.text())) errors.push(m.text()); });
       await page.goto(codeURL);
       const fresh = (await page.textContent('#token')).trim();
       await cp.goto(url + '/checkpoint?mode=community');

@@ -61,7 +61,9 @@
         var verdict = doc.getElementById('verdict');
         if (!verdict) { form.submit(); return; }
         feedback(verdict.getAttribute('data-kind'));
-        document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
+        // The head is the same on both pages: only the body and title change.
+        document.title = doc.title;
+        document.body.replaceWith(document.adoptNode(doc.body));
         var next = document.getElementById('next-scan');
         if (next) next.focus();
       })
