@@ -250,6 +250,7 @@ async function main() {
       await cp.click('#verify');
       assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'invalid');
       assert.strictEqual(await cp.textContent('#shift-refused'), '1');
+      assert.strictEqual(await cp.evaluate(() => window.scrollY), 0, 'the verdict opens scrolled away from its word');
       fb = await feedback(cp);
       assert.deepStrictEqual(fb.vibrate, ['[300,100,300]'], 'a refusal vibrates long, twice');
       assert.strictEqual(fb.tones, 2, 'a refusal sounds two tones');
@@ -463,6 +464,17 @@ async function main() {
         const cc = await cam.newContext(phone);
         await cc.grantPermissions(['camera'], { origin: url });
         await countFeedback(cc);
+        // The viewfinder's states as they come, each with whether the video shows.
+        await cc.addInitScript(() => {
+          window.__states = [];
+          document.addEventListener('DOMContentLoaded', () => {
+            const f = document.getElementById('viewfinder');
+            if (!f) return;
+            new MutationObserver(() => {
+              window.__states.push(f.dataset.state + (document.getElementById('video').hidden ? '' : '+video'));
+            }).observe(f, { attributes: true, attributeFilter: ['data-state'] });
+          });
+        });
         const cp = await cc.newPage();
         const camErrors = [];
         cp.on('pageerror', (e) => camErrors.push(e.message));
@@ -475,6 +487,8 @@ async function main() {
         assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
         const fb = await feedback(cp);
         assert.deepStrictEqual([fb.vibrate, fb.tones], [['120'], 1], 'a scanned pass beeps and vibrates');
+        assert.deepStrictEqual(await cp.evaluate(() => window.__states), ['starting', 'playing+video'],
+          'the video shows only once it plays');
         assert.deepStrictEqual(camErrors, []);
       } finally {
         await cam.close();

@@ -64,8 +64,10 @@
         // The head is the same on both pages: only the body and title change.
         document.title = doc.title;
         document.body.replaceWith(document.adoptNode(doc.body));
+        // The verdict's word is at the top; the next scan is one key away.
+        window.scrollTo(0, 0);
         var next = document.getElementById('next-scan');
-        if (next) next.focus();
+        if (next) next.focus({ preventScroll: true });
       })
       .catch(function () { form.submit(); });
   };
