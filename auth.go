@@ -93,6 +93,9 @@ type StaffSession struct {
 	KeyHash   []byte // the API key's hash: a revoked key ends its sessions
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Passed and Refused count the session's verdicts (Tx.CountVerdict):
+	// the shift's tally the scanner shows.
+	Passed, Refused int
 }
 
 // APIKey authenticates a machine or a checkpoint device; stored hashed.

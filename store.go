@@ -100,6 +100,10 @@ type AccountWriter interface {
 	CreateStaffSession(ctx context.Context, s *StaffSession) error
 	// DeleteStaffSession is DeleteSession for staff sessions.
 	DeleteStaffSession(ctx context.Context, tokenHash []byte) error
+	// CountVerdict adds one verdict to the tally of the staff session
+	// live at now, a pass or a refusal, and returns the session with its
+	// tally. Errors: ENOTFOUND for no such session, or one expired.
+	CountVerdict(ctx context.Context, tokenHash []byte, now time.Time, passed bool) (*StaffSession, error)
 }
 
 // KeyWriter writes API keys.

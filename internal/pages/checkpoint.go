@@ -7,20 +7,29 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/service"
 )
 
 // checkpointView is what the scanner page shows.
 type checkpointView struct {
 	Community bool // seed 002's one-way community entry: residents in only
+	// Temperature says the staff logged in may record temperatures, so
+	// the page offers the field and names them as the checkpoint they
+	// are (an admin's session records none); anyone not logged in is told
+	// what a login gives.
+	Temperature bool
+	Shift       *service.Shift // the staff session's tally; nil without one
 }
 
 // verdictView is the full-screen answer to a scan.
 type verdictView struct {
-	Kind      string // pass, refuse or invalid
-	V         *service.Verification
-	Reason    string // why refused or invalid, as a message key
-	Community bool
+	Kind        string // pass, refuse or invalid
+	V           *service.Verification
+	Reason      string // why refused or invalid, as a message key
+	Temperature string // °C to a tenth, when one was measured and recorded
+	Community   bool
+	Shift       *service.Shift // the tally with this verdict counted; nil without a staff session
 }
 
 func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -29,8 +38,28 @@ func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if community {
 		pg.Title = pg.T("title.community")
 	}
-	pg.Data = checkpointView{Community: community}
+	pg.Data = p.scanner(r, c, community)
 	p.render(w, r, http.StatusOK, "checkpoint", pg)
+}
+
+// scanner is the scanner page's view for the caller.
+func (p *Pages) scanner(r *http.Request, c *ctx, community bool) checkpointView {
+	v := checkpointView{Community: community, Temperature: permission.Can(c.staff, permission.RecordTemperature, "")}
+	if c.staff != nil {
+		s, err := p.svc.Shift(r.Context(), p.cookie(r, cookieStaff))
+		v.Shift = p.shift(r, s, err)
+	}
+	return v
+}
+
+// shift is the tally, or nil when it cannot be read now: the scanner and
+// its verdicts matter more than their count.
+func (p *Pages) shift(r *http.Request, s *service.Shift, err error) *service.Shift {
+	if err != nil {
+		p.log.WarnContext(r.Context(), "shift tally", "err", err)
+		return nil
+	}
+	return s
 }
 
 // verify checks a scanned or typed code and answers with a verdict page:
@@ -39,7 +68,7 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	community := r.PostFormValue("mode") == "community"
 	pg := p.newPage(r, c, "title.checkpoint")
 	pg.Form = keep(r.PostForm, []string{"token", "temperature", "pass_checked"})
-	pg.Data = checkpointView{Community: community}
+	pg.Data = p.scanner(r, c, community)
 	// Only line ends are trimmed: a space is one of Base45's characters.
 	in := service.VerifyInput{Token: strings.Trim(r.PostFormValue("token"), "\r\n\t")}
 	if t := strings.TrimSpace(r.PostFormValue("temperature")); t != "" {
@@ -61,6 +90,9 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 		return
 	}
 	v := &verdictView{V: res, Community: community}
+	if in.Temperature != nil {
+		v.Temperature = strconv.FormatFloat(*in.Temperature, 'f', 1, 64)
+	}
 	switch {
 	case !res.Valid:
 		v.Kind, v.Reason = "invalid", "reason."+res.Reason
@@ -72,6 +104,10 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 		v.Kind, v.Reason = "refuse", "verdict.no_pass"
 	default:
 		v.Kind = "pass"
+	}
+	if c.staff != nil {
+		s, err := p.svc.CountVerdict(r.Context(), p.cookie(r, cookieStaff), v.Kind == "pass")
+		v.Shift = p.shift(r, s, err)
 	}
 	pg.Data = v
 	pg.Title = pg.T("verdict." + v.Kind)
@@ -87,7 +123,7 @@ func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 	res, who, err := p.svc.StaffLogin(r.Context(), key)
 	if err != nil || !staffKey(who) {
 		pg := p.newPage(r, c, "title.checkpoint")
-		pg.Data = checkpointView{}
+		pg.Data = p.scanner(r, c, false)
 		pg.Errors["key"], pg.Message = pg.T("err.key"), pg.T("err.fields")
 		p.render(w, r, http.StatusUnauthorized, "checkpoint", pg)
 		return

@@ -467,7 +467,7 @@ func TestVenueCodeRecordsAVisitAfterLoggingIn(t *testing.T) {
 	visit := b.get(u.Path)
 	visit.must(t, http.StatusOK, u.Path, "西湖景区3号门", `name="person"`)
 	id := regexp.MustCompile(`name="person" value="(\d+)"`).FindStringSubmatch(visit.html)[1]
-	b.post(u.Path, url.Values{"person": {id}}).must(t, http.StatusOK, "/app/p/"+id, "已登记到访")
+	b.post(u.Path, url.Values{"person": {id}}).must(t, http.StatusOK, u.Path, `id="visited"`, "登记成功", "西湖景区3号门")
 	b.get("/v/forged.AAAA").must(t, http.StatusNotFound, "")
 }
 

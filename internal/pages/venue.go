@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
+	"healthcode"
 	"healthcode/internal/permission"
 	"healthcode/internal/service"
 )
@@ -84,15 +86,41 @@ func (p *Pages) visitForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 	p.render(w, r, http.StatusOK, "visit", pg)
 }
 
+// visitedView is the screen a recorded visit answers with, to show at
+// the venue's door: the venue, who, when, and a warning for a code that
+// must not go in.
+type visitedView struct {
+	Venue  *service.Venue
+	Person *service.PersonView
+	At     time.Time
+	Warn   bool // yellow or red: the visit is recorded, but they must not stay
+}
+
+// visit records a visit and answers with the success screen itself, not
+// a redirect to it: the screen is the proof the door is shown, so only
+// recording leads to it. Posting again, as a reload does, records nothing
+// more within the visit window.
 func (p *Pages) visit(w http.ResponseWriter, r *http.Request, c *ctx) {
 	id, err := strconv.ParseInt(r.PostFormValue("person"), 10, 64)
 	if err != nil {
 		p.fail(w, r, c, http.StatusUnprocessableEntity, translate(c.lang, "err.no_person"))
 		return
 	}
-	if _, err := p.svc.Visit(r.Context(), c.citizen, id, r.PathValue("code")); err != nil {
+	v, err := p.svc.Visit(r.Context(), c.citizen, id, r.PathValue("code"))
+	if err != nil {
 		p.failErr(w, r, c, err)
 		return
 	}
-	http.Redirect(w, r, "/app/p/"+strconv.FormatInt(id, 10)+"?done=visit", http.StatusSeeOther)
+	person, err := p.svc.Person(r.Context(), c.citizen, id)
+	if err != nil {
+		p.failErr(w, r, c, err)
+		return
+	}
+	pg := p.newPage(r, c, "visit.done")
+	view := &visitedView{Venue: v, Person: person, At: time.Now()}
+	if st := person.Status; st != nil && (st.Color == healthcode.Yellow || st.Color == healthcode.Red) {
+		view.Warn, pg.Title = true, pg.T("visit.warn_title")
+	}
+	pg.Data = view
+	p.render(w, r, http.StatusOK, "visited", pg)
 }

@@ -15,6 +15,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 	want := []string{
 		// signin
 		"RequestOTP", "Login", "Logout", "StaffLogin", "Authenticate", "PurgeExpired", "FormToken",
+		"Shift", "CountVerdict",
 		"CreateKey", "CreateAPIKey", "CreateFeedKey", "APIKeys", "RevokeAPIKey",
 		// apply
 		"Apply", "CheckApplication", "Reapply", "Modify", "RequestConsent",

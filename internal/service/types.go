@@ -19,6 +19,7 @@ type (
 	LoginResult = signin.LoginResult
 	OTPResult   = onetime.Result
 	KeySpec     = signin.KeySpec
+	Shift       = signin.Shift
 
 	// Applications and the views of persons.
 	ApplyInput       = apply.ApplyInput

@@ -132,9 +132,9 @@ func (r reader) Session(ctx context.Context, tokenHash []byte, now time.Time) (*
 
 func (r reader) StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.StaffSession, error) {
 	s := healthcode.StaffSession{TokenHash: tokenHash}
-	err := r.queryRow(ctx, `SELECT key_hash, created_at, expires_at FROM staff_sessions
+	err := r.queryRow(ctx, `SELECT `+staffSessionCols+` FROM staff_sessions
 		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, r.at(now)).
-		Scan(&s.KeyHash, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
+		Scan(staffSessionDest(&s)...)
 	if err != nil {
 		return nil, fmt.Errorf("staff session: %w", translate(r.d, err))
 	}
@@ -156,6 +156,30 @@ func (t *tx) CreateStaffSession(ctx context.Context, s *healthcode.StaffSession)
 	_, err := t.exec(ctx, "create staff session", `INSERT INTO staff_sessions (token_hash, key_hash, created_at, expires_at)
 		VALUES ($1, $2, $3, $4)`, s.TokenHash, s.KeyHash, t.at(s.CreatedAt), t.at(s.ExpiresAt))
 	return err
+}
+
+// CountVerdict counts in the row itself, so verdicts given at once in two
+// tabs both count.
+func (t *tx) CountVerdict(ctx context.Context, tokenHash []byte, now time.Time, passed bool) (*healthcode.StaffSession, error) {
+	col := "refused"
+	if passed {
+		col = "passed"
+	}
+	s := &healthcode.StaffSession{TokenHash: tokenHash}
+	err := t.queryRow(ctx, `UPDATE staff_sessions SET `+col+` = `+col+` + 1
+		WHERE token_hash = $1 AND expires_at > $2 RETURNING `+staffSessionCols, tokenHash, t.at(now)).
+		Scan(staffSessionDest(s)...)
+	if err != nil {
+		return nil, fmt.Errorf("count verdict: %w", translate(t.d, err))
+	}
+	return s, nil
+}
+
+// staffSessionCols are the columns staffSessionDest scans.
+const staffSessionCols = `key_hash, created_at, expires_at, passed, refused`
+
+func staffSessionDest(s *healthcode.StaffSession) []any {
+	return []any{&s.KeyHash, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt}, &s.Passed, &s.Refused}
 }
 
 func (t *tx) DeleteStaffSession(ctx context.Context, tokenHash []byte) error {

@@ -58,6 +58,7 @@ func oldSQLite(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ms = ms[:7] // the old numbering ended with 0006_rate_limits, 0007 now: later steps run as for anyone
 	ms = slices.DeleteFunc(ms, func(m migrate.Migration) bool { return m.Name == "0002_facts_person_key.sql" })
 	for i, m := range ms {
 		if _, err := db.ExecContext(ctx, m.SQL); err != nil {

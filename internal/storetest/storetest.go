@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"OTPIsReplacedAndDeleted", testOTP},
 		{"SessionsExpire", testSessions},
 		{"StaffSessionsExpireAndEnd", testStaffSessions},
+		{"StaffSessionsCountTheirShift", testShiftCounts},
 		{"APIKeysRoundTrip", testAPIKeys},
 		{"PersonsRoundTripAndAreFoundEveryWay", testPersons},
 		{"OnePersonOneCode", testPersonUniqueness},
@@ -198,6 +199,40 @@ func testStaffSessions(t *testing.T, s healthcode.Store) {
 	// A citizen's session token is not a staff session, nor the reverse.
 	_, err = s.Session(ctx, []byte("stok"), at)
 	wantCode(t, err, healthcode.ENOTFOUND)
+}
+
+func testShiftCounts(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	k := &healthcode.APIKey{Hash: []byte("shift-key"), Name: "gate", Role: healthcode.RoleCheckpoint, Region: "330106", CreatedAt: at}
+	update(t, s, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) })
+	for _, tok := range []string{"shift", "other-shift"} {
+		sess := &healthcode.StaffSession{TokenHash: []byte(tok), KeyHash: k.Hash, CreatedAt: at, ExpiresAt: at.Add(12 * time.Hour)}
+		update(t, s, func(tx healthcode.Tx) error { return tx.CreateStaffSession(ctx, sess) })
+	}
+	var last *healthcode.StaffSession
+	for _, passed := range []bool{true, false, true, true} {
+		update(t, s, func(tx healthcode.Tx) (err error) {
+			last, err = tx.CountVerdict(ctx, []byte("shift"), at.Add(time.Hour), passed)
+			return err
+		})
+	}
+	if last.Passed != 3 || last.Refused != 1 || !bytes.Equal(last.KeyHash, k.Hash) {
+		t.Errorf("after 3 passes and 1 refusal CountVerdict returned %+v", last)
+	}
+	for tok, want := range map[string][2]int{"shift": {3, 1}, "other-shift": {0, 0}} {
+		got, err := s.StaffSession(ctx, []byte(tok), at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if [2]int{got.Passed, got.Refused} != want {
+			t.Errorf("session %s: passed, refused = %d, %d, want %v", tok, got.Passed, got.Refused, want)
+		}
+	}
+	err := s.Update(ctx, func(tx healthcode.Tx) error {
+		_, err := tx.CountVerdict(ctx, []byte("shift"), at.Add(12*time.Hour), true)
+		return err
+	})
+	wantCode(t, err, healthcode.ENOTFOUND) // an ended shift counts no more
 }
 
 func testAPIKeys(t *testing.T, s healthcode.Store) {

@@ -8,10 +8,12 @@
 //	SCREENSHOTS   where the phone-size screenshots go (default docs/screenshots)
 //
 // The flow: apply through the form (an error first), see the code and its
-// automatic refresh, verify the code text on the checkpoint page by hand,
-// check in (twice), modify with a bad field, add a relative and switch to
+// automatic refresh, verify the code text on the checkpoint page by hand
+// (before and after a staff login: the shift's tally, the temperature, the
+// verdict's beep and vibration counted), check in (twice), modify with a bad field, add a relative and switch to
 // their code, read the history and help, switch language and text size,
-// use the pages with JavaScript off, and scan a fresh code through a fake
+// record venue visits (green: the door screen; yellow: the warning), use
+// the pages with JavaScript off, and scan a fresh code through a fake
 // camera.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -131,6 +133,24 @@ async function codeLooksLikeTheApps(page, rgb) {
   assert.ok(read === before || read === after, `the coloured QR reads ${read}`);
 }
 
+// countFeedback makes a context count the verdicts' vibrations and tones:
+// navigator.vibrate is replaced (headless Chromium has no motor), the
+// oscillators are counted and still started, so the real sound path runs.
+async function countFeedback(context) {
+  await context.addInitScript(() => {
+    window.__feedback = { vibrate: [], tones: 0 };
+    Object.defineProperty(navigator, 'vibrate', {
+      configurable: true,
+      value: (pattern) => { window.__feedback.vibrate.push(JSON.stringify(pattern)); return true; },
+    });
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args) { window.__feedback.tones++; return start.apply(this, args); };
+  });
+}
+
+// feedback is what the page counted (countFeedback).
+function feedback(page) { return page.evaluate(() => window.__feedback); }
+
 async function login(page, url, number) {
   await page.goto(url + '/login');
   await page.fill('#phone', number);
@@ -234,26 +254,53 @@ async function main() {
       token = (await page.textContent('#token')).trim();
     });
 
-    await step('checkpoint: the code text typed by hand passes', async () => {
+    await step('checkpoint: no black box before the camera; staff see their shift; a verdict beeps and buzzes', async () => {
       const staff = await browser.newContext(phone);
+      await countFeedback(staff);
       const cp = await staff.newPage();
+      cp.on('pageerror', (e) => errors.push(e.message));
       await cp.goto(url + '/checkpoint');
+      assert.ok(await cp.isVisible('#camera-placeholder'), 'no instruction where the camera will be');
+      assert.ok(!(await cp.isVisible('#video')), 'the video shows before the camera plays');
+      assert.ok(!(await cp.isVisible('#temperature')), 'a temperature field nobody logged in may fill');
       await shot(cp, '05-checkpoint');
+      const key = execFileSync(bin, ['keys', 'create-checkpoint', '--name', '西湖3号门', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      await cp.fill('#key', key);
+      await cp.click('#staff-login');
+      await cp.waitForSelector('#shift');
+      assert.match(await cp.textContent('.staff'), /卡口：\s*西湖3号门/);
+      assert.match(await cp.textContent('label[for=temperature]'), /选填/);
+      assert.strictEqual(await cp.textContent('#shift-passed'), '0');
+      await shot(cp, '28-checkpoint-staff');
       await cp.fill('#token', token);
+      await cp.fill('#temperature', '36.6');
       const start = Date.now();
       await cp.click('#verify');
       await cp.waitForSelector('#verdict');
-      // Reported, not asserted: a loaded machine must not fail the build
-      // (the server's own time is on the verdict page).
+      // Reported, not asserted: a loaded machine must not fail the build.
       console.log(`     verdict shown ${Date.now() - start} ms after the click`);
       assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
       assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
+      assert.strictEqual((await cp.textContent('#verdict-temperature')).trim(), '36.6 °C');
+      assert.strictEqual(await cp.textContent('#shift-passed'), '1');
+      assert.ok(!/用时|µs/.test(await cp.textContent('main')), 'the verdict shows how long the check took');
+      let fb = await feedback(cp);
+      assert.deepStrictEqual(fb.vibrate, ['120'], 'a pass vibrates once, short');
+      assert.strictEqual(fb.tones, 1, 'a pass beeps once');
       await shot(cp, '06-verdict-pass');
       await cp.click('#next-scan');
       await cp.fill('#token', token.slice(0, -3) + (token.endsWith('AAA') ? 'BBB' : 'AAA'));
       await cp.click('#verify');
       assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'invalid');
+      assert.strictEqual(await cp.textContent('#shift-refused'), '1');
+      assert.strictEqual(await cp.evaluate(() => window.scrollY), 0, 'the verdict opens scrolled away from its word');
+      fb = await feedback(cp);
+      assert.deepStrictEqual(fb.vibrate, ['[300,100,300]'], 'a refusal vibrates long, twice');
+      assert.strictEqual(fb.tones, 2, 'a refusal sounds two tones');
       await shot(cp, '07-verdict-invalid');
+      await cp.goto(url + '/checkpoint');
+      assert.deepStrictEqual([await cp.textContent('#shift-passed'), await cp.textContent('#shift-refused')], ['1', '1']);
       await staff.close();
     });
 
@@ -434,13 +481,30 @@ async function main() {
       assert.match(await page.textContent('#venue-name'), /西湖景区3号门/);
       await shot(page, '15-venue-visit');
       await page.click('#visit-submit');
-      await page.waitForSelector('#code');
-      assert.match(await page.textContent('.notice'), /已登记到访/);
+      await page.waitForSelector('#visited');
+      assert.match(await page.textContent('h1'), /登记成功/);
+      assert.match(await page.textContent('#venue-name'), /西湖景区3号门/);
+      assert.ok(!(await page.isVisible('#visit-warning')), 'a green code is warned');
+      const t0 = await page.textContent('#visit-clock');
+      await page.waitForFunction((t) => document.getElementById('visit-clock').textContent !== t, t0, { timeout: 3000 });
+      await shot(page, '29-visit-done');
+      // Her code is yellow: the visit is recorded, and she is told not to go in.
+      await page.goto(visitURL);
+      await page.check('label:has-text("李*英") input[name=person]');
+      await page.click('#visit-submit');
+      await page.waitForSelector('#visit-warning');
+      assert.match(await page.textContent('#visit-warning'), /黄码.*不能进入/);
+      assert.match(await page.textContent('h1'), /请勿进入/);
+      await shot(page, '30-visit-warning');
     });
 
     await step('community entry (seed 002): green code without a checked pass is refused', async () => {
       const staff = await browser.newContext(phone);
       const cp = await staff.newPage();
+      // Here the browser's own vibrate and sound run, unstubbed: they must
+      // log no error.
+      cp.on('pageerror', (e) => errors.push(e.message));
+      cp.on('console', (m) => { if (m.type() === 'error' && !/status of 4(22|09)/.test(m.text())) errors.push(m.text()); });
       await page.goto(codeURL);
       const fresh = (await page.textContent('#token')).trim();
       await cp.goto(url + '/checkpoint?mode=community');
@@ -492,12 +556,33 @@ async function main() {
       try {
         const cc = await cam.newContext(phone);
         await cc.grantPermissions(['camera'], { origin: url });
+        await countFeedback(cc);
+        // The viewfinder's states as they come, each with whether the video shows.
+        await cc.addInitScript(() => {
+          window.__states = [];
+          document.addEventListener('DOMContentLoaded', () => {
+            const f = document.getElementById('viewfinder');
+            if (!f) return;
+            new MutationObserver(() => {
+              window.__states.push(f.dataset.state + (document.getElementById('video').hidden ? '' : '+video'));
+            }).observe(f, { attributes: true, attributeFilter: ['data-state'] });
+          });
+        });
         const cp = await cc.newPage();
+        const camErrors = [];
+        cp.on('pageerror', (e) => camErrors.push(e.message));
         await cp.goto(url + '/checkpoint');
+        assert.ok(await cp.isVisible('#camera-placeholder'));
+        assert.ok(!(await cp.isVisible('#video')), 'the video shows before the camera plays');
         await cp.click('#camera');
         await cp.waitForSelector('#verdict', { timeout: 10000 });
         assert.strictEqual(await cp.getAttribute('#verdict', 'data-kind'), 'pass');
         assert.strictEqual((await cp.textContent('#verdict-name')).trim(), '张*三');
+        const fb = await feedback(cp);
+        assert.deepStrictEqual([fb.vibrate, fb.tones], [['120'], 1], 'a scanned pass beeps and vibrates');
+        assert.deepStrictEqual(await cp.evaluate(() => window.__states), ['starting', 'playing+video'],
+          'the video shows only once it plays');
+        assert.deepStrictEqual(camErrors, []);
       } finally {
         await cam.close();
       }

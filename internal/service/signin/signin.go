@@ -1,8 +1,9 @@
 // Package signin holds who may call the service: citizens' sessions opened
 // with a one-time code texted to their phone, staff sessions opened with an
-// API key, the bearer tokens both resolve to (Authenticate), the purge of
-// expired codes and sessions, the pages' form tokens, and the operators'
-// registry of API keys (KeyRegistry).
+// API key and the tally of verdicts each keeps for its shift, the bearer
+// tokens both resolve to (Authenticate), the purge of expired codes and
+// sessions, the pages' form tokens, and the operators' registry of API
+// keys (KeyRegistry).
 package signin
 
 import (
