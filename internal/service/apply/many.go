@@ -106,20 +106,25 @@ func (s *Applications) applicant(ctx context.Context, a Applicant, now time.Time
 // their phone's account, with the facts kept waiting for them and their
 // declarations, and returns the persons it created.
 func (s *Applications) createMany(ctx context.Context, tx healthcode.Tx, ns []newcomer, now time.Time) ([]*healthcode.Person, error) {
+	held, err := heldIdentities(ctx, tx, ns)
+	if err != nil {
+		return nil, err
+	}
 	var created []*healthcode.Person
 	var decls []*healthcode.Fact
 	for _, n := range ns {
 		p := n.p
-		acct, fresh, err := accountOf(ctx, tx, p, now)
+		if held[string(p.IDHash)] {
+			continue // one person, one code; ApplyMany takes none back
+		}
+		acct, done, err := accountOf(ctx, tx, p, now)
 		if err != nil {
 			return nil, err
 		}
-		if done, err := appliedBefore(ctx, tx, acct, fresh, p); err != nil || done {
-			if err != nil {
-				return nil, err
-			}
+		if done {
 			continue
 		}
+		held[string(p.IDHash)] = true
 		p.OwnerID = acct.ID
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return nil, err
@@ -139,38 +144,41 @@ func (s *Applications) createMany(ctx context.Context, tx healthcode.Tx, ns []ne
 	return created, nil
 }
 
-// accountOf returns the account of p's phone, made as a login makes it
-// when there is none yet (fresh).
-func accountOf(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, now time.Time) (*healthcode.Account, bool, error) {
-	acct, err := tx.AccountByPhone(ctx, p.PhoneHash)
-	if healthcode.ErrorCode(err) != healthcode.ENOTFOUND {
-		return acct, false, err
+// heldIdentities returns the identity hashes of the newcomers that have a
+// code already, found in one statement.
+func heldIdentities(ctx context.Context, tx healthcode.Tx, ns []newcomer) (map[string]bool, error) {
+	hashes := make([][]byte, len(ns))
+	for i, n := range ns {
+		hashes[i] = n.p.IDHash
 	}
-	acct = &healthcode.Account{PhoneHash: p.PhoneHash, PhoneSealed: p.PhoneSealed, CreatedAt: now}
-	return acct, true, tx.CreateAccount(ctx, acct)
+	persons, err := tx.LockByIdentity(ctx, hashes)
+	if err != nil {
+		return nil, err
+	}
+	held := make(map[string]bool, len(ns))
+	for _, p := range persons {
+		held[string(p.IDHash)] = true
+	}
+	return held, nil
 }
 
-// appliedBefore reports a newcomer who must be skipped: their phone's
-// login applied for itself already (Apply's roomFor), or their identity
-// has a code (one person, one code; ApplyMany takes none back).
-func appliedBefore(ctx context.Context, tx healthcode.Tx, acct *healthcode.Account, fresh bool, p *healthcode.Person) (bool, error) {
-	if !fresh {
-		owned, err := tx.PersonsByOwner(ctx, acct.ID)
-		if err != nil {
-			return false, err
-		}
-		if len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf {
-			return true, nil
-		}
+// accountOf returns the account of p's phone, made as a login makes it
+// when there is none yet, and whether that login applied for itself
+// already (done: Apply's roomFor refuses it).
+func accountOf(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, now time.Time) (acct *healthcode.Account, done bool, err error) {
+	acct, err = tx.AccountByPhone(ctx, p.PhoneHash)
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		acct = &healthcode.Account{PhoneHash: p.PhoneHash, PhoneSealed: p.PhoneSealed, CreatedAt: now}
+		return acct, false, tx.CreateAccount(ctx, acct)
 	}
-	_, err := tx.PersonByIdentity(ctx, p.IDHash)
-	switch code := healthcode.ErrorCode(err); {
-	case err == nil:
-		return true, nil
-	case code == healthcode.ENOTFOUND:
-		return false, nil
+	if err != nil {
+		return nil, false, err
 	}
-	return false, err
+	owned, err := tx.PersonsByOwner(ctx, acct.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	return acct, len(owned) > 0 && owned[0].Relation == healthcode.RelationSelf, nil
 }
 
 // prefixFields names the applicant in the fields of an EINVALID error.
