@@ -41,6 +41,7 @@ Usage:
   healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...
+  healthcode demo [--people 10000] [--every 30s] [--feeds N] [--data DIR] [--addr HOST:PORT]   (a city to look at: see the README)
   healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]
   healthcode --version
 

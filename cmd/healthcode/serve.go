@@ -42,19 +42,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	providers, err := prov.open(c.Dev, getenv, log)
+	svc, where, closeStore, err := openServed(ctx, c, &prov, getenv, log)
 	if err != nil {
 		return err
 	}
-	store, where, err := openStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	svc, err := openService(c, store, getenv, log, providers)
-	if err != nil {
-		return err
-	}
+	defer closeStore()
 	if publicURL == "" && !c.Dev {
 		log.Warn("no --public-url: page cookies are Secure only on requests that came over TLS here, " +
 			"and venue posters print the address each request names; behind a proxy ending TLS, set it")
