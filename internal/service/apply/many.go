@@ -33,7 +33,7 @@ type ManyResult struct {
 // it happens in one transaction, with one statement for the evaluation of
 // the whole set rather than one per person: for the operator's tools (a
 // demonstration city, loading a register), which split a population into
-// batches. An identity that has a code already, or a phone whose login
+// batches; no route of the API or the pages offers it. An identity that has a code already, or a phone whose login
 // applied for itself already, is skipped, so a batch sent again changes
 // nothing. Errors: EINVALID naming people[i] and the field for the first
 // applicant with a bad field, or whose real-name check fails (nothing is
