@@ -21,7 +21,11 @@ const demoUsage = `usage: healthcode demo [run] [--people N] [--every 30s] [--fe
 func demoCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch {
 	case len(args) > 0 && isHelp(args[0]):
-		fmt.Fprintln(stdout, demoUsage)
+		fmt.Fprintf(stdout, "%s\n\ndemo run (the default) starts a city to look at; its flags:\n", demoUsage)
+		fs := flag.NewFlagSet("healthcode demo", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		new(demoFlags).bind(fs)
+		fs.PrintDefaults()
 		return nil
 	case len(args) > 0 && args[0] == "generate":
 		return demoGenerate(args[1:], stdout, stderr)

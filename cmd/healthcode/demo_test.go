@@ -48,6 +48,20 @@ func TestDemoGenerate(t *testing.T) {
 	}
 }
 
+func TestDemoHelpListsTheRunFlags(t *testing.T) {
+	for _, args := range [][]string{{"demo", "--help"}, {"demo", "run", "--help"}} {
+		var out, errs bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out, &errs); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		for _, flag := range []string{"-people", "-every", "-feeds", "-data", "-addr", "-policy"} {
+			if !strings.Contains(out.String(), flag) {
+				t.Errorf("%v does not list %s:\n%s", args, flag, out.String())
+			}
+		}
+	}
+}
+
 // demoOutput is what a running demo printed, line by line.
 type demoOutput struct {
 	t     *testing.T

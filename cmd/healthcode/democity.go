@@ -89,7 +89,9 @@ func (c *demoCity) instructions(w io.Writer, url string) {
 	fmt.Fprintf(w, "As a checkpoint: open %s/checkpoint and log in with the staff key\n  %s\n", url, c.checkpoint)
 	fmt.Fprintln(w, "  then scan a citizen's code (or POST /api/v1/verify with the key as a Bearer token).")
 	fmt.Fprintf(w, "As an administrator: log in at %s/checkpoint with the admin key\n  %s\n", url, c.admin)
-	fmt.Fprintf(w, "  for venue posters (%s/venues/new), or call the admin API with it: POST /api/v1/admin/policy/simulate.\n", url)
+	fmt.Fprintf(w, "  for venue posters (%s/venues/new), or call the admin API with it:\n", url)
+	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"name\":\"西湖文化广场\",\"region\":\"330106\"}' %s/api/v1/admin/venues\n",
+		c.admin, url)
 	if c.count > 0 {
 		fmt.Fprintf(w, "Feeds: %d, one every %s, from %s: lab results, contacts, a risk area, cases, and again. Ctrl-C stops the demo.\n",
 			c.count, c.every, c.at(0))
@@ -106,6 +108,9 @@ func (c *demoCity) instructions(w io.Writer, url string) {
 // stream sends the feeds, one step every interval, and says what each
 // changed, until all are sent or ctx ends.
 func (c *demoCity) stream(ctx context.Context, w io.Writer, log *slog.Logger) {
+	if c.count == 0 {
+		return
+	}
 	tick := time.NewTicker(c.every)
 	defer tick.Stop()
 	for range c.count {
