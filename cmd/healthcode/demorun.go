@@ -96,7 +96,11 @@ func demoRun(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "data in %s%s\n", dir, map[bool]string{true: " (deleted when the demo stops; --data DIR keeps it)"}[f.data == ""])
+	if f.data == "" {
+		fmt.Fprintf(stdout, "data in %s (deleted when the demo stops; --data DIR keeps it)\n", dir)
+	} else {
+		fmt.Fprintf(stdout, "data in %s (kept: healthcode serve --dev --data %s serves it again)\n", dir, dir)
+	}
 	streamDone := make(chan struct{})
 	stream, stop := context.WithCancel(ctx)
 	defer func() { stop(); <-streamDone }()
