@@ -23,47 +23,43 @@ func applicant(t *testing.T, k int, opts ...applyOpt) service.Applicant {
 // them, the same facts, status and sealed history.
 func TestApplyManyLeavesWhatApplyLeaves(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		opts []envOption
-	}{{"sqlite", nil}, {"postgres", []envOption{withPostgres()}}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, tc.opts...)
-			ctx := context.Background()
-			one, many := applicant(t, 1, declaringContact), applicant(t, 2, declaringContact)
-			who := mustLogin(t, e, one.Identity.Phone)
-			want := mustApply(t, e, who, service.ApplyInput{Identity: one.Identity, Region: one.Region, Declaration: one.Declaration})
+	onBothStores(t, testApplyManyLeavesWhatApplyLeaves)
+}
 
-			res, err := e.svc.ApplyMany(ctx, []service.Applicant{many})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res != (service.ManyResult{Applied: 1}) {
-				t.Errorf("ApplyMany = %+v, want 1 applied", res)
-			}
-			persons, err := e.svc.Persons(ctx, mustLogin(t, e, many.Identity.Phone))
-			if err != nil || len(persons) != 1 {
-				t.Fatalf("the applicant's login manages %d persons (%v), want 1", len(persons), err)
-			}
-			got := persons[0]
-			if got.Status.Color != want.Status.Color || got.Status.Rule != want.Status.Rule || got.Relation != healthcode.RelationSelf {
-				t.Errorf("ApplyMany gave %s by %s (%s), Apply %s by %s", got.Status.Color, got.Status.Rule, got.Relation,
-					want.Status.Color, want.Status.Rule)
-			}
-			gotFacts, wantFacts := storedFacts(t, e, got.ID), storedFacts(t, e, want.ID)
-			if len(gotFacts) != 1 || gotFacts[0].Kind != wantFacts[0].Kind || *gotFacts[0].Declaration != *wantFacts[0].Declaration {
-				t.Errorf("facts %+v, want those of Apply %+v", gotFacts, wantFacts)
-			}
-			h := storedHistory(t, e, got.ID)
-			if len(h) != 1 || h[0].To != healthcode.Red || !slices.Equal(h[0].FactIDs, []int64{gotFacts[0].ID}) {
-				t.Errorf("history %+v, want one red entry from the declaration", h)
-			}
-			p := storedPerson(t, e, got.ID)
-			if string(p.IDSealed) == many.Identity.Number || p.NameMasked == many.Identity.Name || len(p.PhoneHash) == 0 {
-				t.Errorf("identity stored in clear: %+v", p)
-			}
-		})
+func testApplyManyLeavesWhatApplyLeaves(t *testing.T, opts ...envOption) {
+	e := newEnv(t, opts...)
+	ctx := context.Background()
+	one, many := applicant(t, 1, declaringContact), applicant(t, 2, declaringContact)
+	who := mustLogin(t, e, one.Identity.Phone)
+	want := mustApply(t, e, who, service.ApplyInput{Identity: one.Identity, Region: one.Region, Declaration: one.Declaration})
+
+	res, err := e.svc.ApplyMany(ctx, []service.Applicant{many})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (service.ManyResult{Applied: 1}) {
+		t.Errorf("ApplyMany = %+v, want 1 applied", res)
+	}
+	persons, err := e.svc.Persons(ctx, mustLogin(t, e, many.Identity.Phone))
+	if err != nil || len(persons) != 1 {
+		t.Fatalf("the applicant's login manages %d persons (%v), want 1", len(persons), err)
+	}
+	got := persons[0]
+	if got.Status.Color != want.Status.Color || got.Status.Rule != want.Status.Rule || got.Relation != healthcode.RelationSelf {
+		t.Errorf("ApplyMany gave %s by %s (%s), Apply %s by %s", got.Status.Color, got.Status.Rule, got.Relation,
+			want.Status.Color, want.Status.Rule)
+	}
+	gotFacts, wantFacts := storedFacts(t, e, got.ID), storedFacts(t, e, want.ID)
+	if len(gotFacts) != 1 || gotFacts[0].Kind != wantFacts[0].Kind || *gotFacts[0].Declaration != *wantFacts[0].Declaration {
+		t.Errorf("facts %+v, want those of Apply %+v", gotFacts, wantFacts)
+	}
+	h := storedHistory(t, e, got.ID)
+	if len(h) != 1 || h[0].To != healthcode.Red || !slices.Equal(h[0].FactIDs, []int64{gotFacts[0].ID}) {
+		t.Errorf("history %+v, want one red entry from the declaration", h)
+	}
+	p := storedPerson(t, e, got.ID)
+	if string(p.IDSealed) == many.Identity.Number || p.NameMasked == many.Identity.Name || len(p.PhoneHash) == 0 {
+		t.Errorf("identity stored in clear: %+v", p)
 	}
 }
 
@@ -73,7 +69,11 @@ func TestApplyManyLeavesWhatApplyLeaves(t *testing.T) {
 // an identity or from a phone that applied changes nothing.
 func TestApplyManyTakesWaitingFactsAndSkipsThoseWithACode(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withPolicy(shippedPack(t, "transfer-rules-2022")))
+	onBothStores(t, testApplyManyTakesWaitingFacts)
+}
+
+func testApplyManyTakesWaitingFacts(t *testing.T, opts ...envOption) {
+	e := newEnv(t, append(opts, withPolicy(shippedPack(t, "transfer-rules-2022")))...)
 	ctx := context.Background()
 	people := []service.Applicant{applicant(t, 1), applicant(t, 2), applicant(t, 3)}
 	feed := fmt.Sprintf("source_ref,doc_number,at,type,exposure\nc1,%s,2026-03-09T12:00:00+08:00,close,2026-03-09T08:00:00+08:00\n",
