@@ -33,6 +33,23 @@ func TestHangzhou2020(t *testing.T) {
 			},
 		},
 		{
+			name:  "a close contact reported by a feed is red as a declared one: 14 days and 14 check-ins turn green",
+			seed:  "绿、黄、红“三码”是后台对申请人员进行自动审核、自动转换后产生。 / " + redRule,
+			facts: new(fb).declare(0).contact(d(2), healthcode.ContactClose, d(1), false).checkinsAt(3, 16, h(2)),
+			checks: []check{
+				{d(2) - h(1), green, "green"},
+				{d(2), red, "reported-contact/isolation"},
+				{d(16) + h(1), red, "reported-contact/isolation"}, // 14 days, 13 check-ins
+				{d(16) + h(3), green, "green"},
+			},
+		},
+		{
+			name:   "sub-close contacts and companions, unknown in 2020, leave the code green",
+			seed:   "绿、黄、红“三码”是后台对申请人员进行自动审核、自动转换后产生。",
+			facts:  new(fb).declare(0).contact(d(2), healthcode.ContactSubClose, d(1), false).contact(d(3), healthcode.ContactCompanion, d(2), true),
+			checks: []check{{d(4), green, "green"}},
+		},
+		{
 			name:  "red: 14 days of isolation without check-ins is not enough",
 			seed:  redRule,
 			facts: new(fb).declare(0, "contact"),

@@ -112,6 +112,25 @@ func openStore(ctx context.Context, c *config) (healthcode.Store, string, error)
 	return db, "sqlite " + path, err
 }
 
+// openServed opens the providers prov names, the store and the service
+// on them, for a server: close closes the store once the service is done.
+func openServed(ctx context.Context, c *config, prov *providerFlags, getenv func(string) string, log *slog.Logger) (
+	svc *service.Service, where string, close func() error, err error) {
+	p, err := prov.open(c.Dev, getenv, log)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	store, where, err := openStore(ctx, c)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if svc, err = openService(c, store, getenv, log, p); err != nil {
+		store.Close()
+		return nil, "", nil, err
+	}
+	return svc, where, store.Close, nil
+}
+
 // openService wires a service on an open store, with the outside
 // providers p (nil for the operator's commands, which neither apply nor
 // text anyone).

@@ -73,3 +73,11 @@ func unexpected(name string, args []string) error {
 	}
 	return fmt.Errorf("%s: unexpected arguments: %s", name, strings.Join(args, " "))
 }
+
+// plural is n with the word its count takes: "1 instant", "3 instants".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

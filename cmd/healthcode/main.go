@@ -43,6 +43,7 @@ Usage:
   healthcode policy validate NAME|FILE...
   healthcode policy test NAME|FILE [TESTS...] [--run TEST]
   healthcode policy simulate --pack NAME|FILE [--at TIME] [--all] [--json] [--data DIR] [--db URL]
+  healthcode demo [--people 10000] [--every 30s] [--feeds N] [--data DIR] [--addr HOST:PORT]   (a city to look at: see the README)
   healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]
   healthcode --version
 

@@ -173,7 +173,7 @@ func testPack(args []string, stdout, stderr io.Writer) error {
 		for _, o := range outcomes {
 			total++
 			if o.Passed() {
-				fmt.Fprintf(stdout, "  ok    %s (%d instants)\n", o.Name, o.Checked)
+				fmt.Fprintf(stdout, "  ok    %s (%s)\n", o.Name, plural(o.Checked, "instant", "instants"))
 				continue
 			}
 			failed++

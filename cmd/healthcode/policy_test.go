@@ -156,7 +156,7 @@ func TestPolicyTestFailsOnABrokenExpectation(t *testing.T) {
 	for _, want := range []string{
 		"  FAIL  declared contact\n",
 		"mine.test.yaml:7: at 2026-03-02 10:00: expected yellow by rule declared-symptoms/isolation, got red by rule declared-contact/isolation (",
-		"  ok    clean (1 instants)\n",
+		"  ok    clean (1 instant)\n",
 		"2 tests: 1 passed, 1 failed\n",
 	} {
 		if !strings.Contains(stdout, want) {

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"healthcode/internal/pages"
+	"healthcode/internal/service"
 	"healthcode/internal/web"
 )
 
@@ -40,23 +42,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	providers, err := prov.open(c.Dev, getenv, log)
+	svc, where, closeStore, err := openServed(ctx, c, &prov, getenv, log)
 	if err != nil {
 		return err
 	}
-	store, where, err := openStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	svc, err := openService(c, store, getenv, log, providers)
-	if err != nil {
-		return err
-	}
-	pg, err := pages.New(log, svc, publicURL)
-	if err != nil {
-		return err
-	}
+	defer closeStore()
 	if publicURL == "" && !c.Dev {
 		log.Warn("no --public-url: page cookies are Secure only on requests that came over TLS here, " +
 			"and venue posters print the address each request names; behind a proxy ending TLS, set it")
@@ -65,8 +55,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	log.Info("rate limits", "limits", fr.limits.String(), "trusted_proxies", fr.proxies)
+	return runSite(ctx, site{svc: svc, log: log, ln: ln, publicURL: publicURL, proxies: fr.proxies, every: sched.every},
+		func() {
+			log.Info("serving", "store", where, "region", c.Region, "dev", c.Dev, "schedule_every", sched.every)
+			fmt.Fprintf(stdout, "healthcode listening on http://%s\n", ln.Addr())
+		})
+}
+
+// site is what a running server is made of: serve's and the demo's.
+type site struct {
+	svc       *service.Service
+	log       *slog.Logger
+	ln        net.Listener
+	publicURL string
+	proxies   []netip.Prefix
+	every     time.Duration // the scheduler's period; 0: no scheduler
+}
+
+// runSite serves the API and the pages on s.ln, calling ready once they
+// answer, with the scheduler and the purge of expired sessions beside
+// them, until ctx ends; then it shuts down gracefully.
+func runSite(ctx context.Context, s site, ready func()) error {
+	pg, err := pages.New(s.log, s.svc, s.publicURL)
+	if err != nil {
+		s.ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.NewServer(log, svc, web.WithPages(pg), web.WithTrustedProxies(fr.proxies)),
+		Handler:           web.NewServer(s.log, s.svc, web.WithPages(pg), web.WithTrustedProxies(s.proxies)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -78,18 +95,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer func() { stopSched(); <-schedDone }()
 	purgeDone := make(chan struct{})
 	defer func() { stopSched(); <-purgeDone }()
-	go func() { defer close(purgeDone); purge(schedCtx, svc, log) }()
-	if sched.every > 0 {
-		go func() { defer close(schedDone); sched.run(schedCtx, svc, log) }()
+	go func() { defer close(purgeDone); purge(schedCtx, s.svc, s.log) }()
+	if s.every > 0 {
+		sched := schedule{every: s.every}
+		go func() { defer close(schedDone); sched.run(schedCtx, s.svc, s.log) }()
 	} else {
 		close(schedDone)
 	}
-	log.Info("rate limits", "limits", fr.limits.String(), "trusted_proxies", fr.proxies)
-	log.Info("serving", "store", where, "region", c.Region, "dev", c.Dev, "schedule_every", sched.every)
-	fmt.Fprintf(stdout, "healthcode listening on http://%s\n", ln.Addr())
+	ready()
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(s.ln) }()
 	select {
 	case err := <-errc:
 		return err
@@ -103,6 +119,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	log.Info("stopped")
+	s.log.Info("stopped")
 	return nil
 }

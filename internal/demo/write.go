@@ -20,7 +20,8 @@ type Options struct {
 	Now    time.Time // every time written lies in the 14 days before it
 }
 
-// DefaultNow is the --now of the demo: the time of the README's examples.
+// DefaultNow is Write's Now when Options give none: a fixed time, so
+// that the same seed gives the same files whenever they are written.
 var DefaultNow = time.Date(2026, 3, 14, 10, 0, 0, 0, chinaTime)
 
 // Window is how far before Now the generated events lie.

@@ -18,7 +18,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"Shift", "CountVerdict",
 		"CreateKey", "CreateAPIKey", "CreateFeedKey", "APIKeys", "RevokeAPIKey",
 		// apply
-		"Apply", "CheckApplication", "Reapply", "Modify", "RequestConsent",
+		"Apply", "ApplyMany", "CheckApplication", "Reapply", "Modify", "RequestConsent",
 		"Persons", "Person", "Status", "History", "LoginPhone",
 		// checkpoint
 		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer",

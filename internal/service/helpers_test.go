@@ -447,3 +447,13 @@ func packWith(t *testing.T, set policy.Settings) *policy.Pack {
 	p.Rules = set
 	return p
 }
+
+// shippedPack loads a shipped pack by name.
+func shippedPack(t *testing.T, name string) *policy.Pack {
+	t.Helper()
+	p, err := policy.LoadShipped(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

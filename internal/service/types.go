@@ -23,6 +23,8 @@ type (
 
 	// Applications and the views of persons.
 	ApplyInput       = apply.ApplyInput
+	Applicant        = apply.Applicant
+	ManyResult       = apply.ManyResult
 	DeclarationInput = apply.DeclarationInput
 	ModifyInput      = apply.ModifyInput
 	ConsentInput     = apply.ConsentInput

@@ -162,7 +162,7 @@ func (sqliteHooks) update(ctx context.Context, db *DB, fn func(*tx) error) error
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() // a no-op once committed
-	if err := fn(&tx{reader: reader{d: db.d, q: sqlQueryer{q: sqlTx}}}); err != nil {
+	if err := fn(&tx{reader: reader{d: db.d, q: sqlQueryer{q: sqlTx, stmts: &txStmts{tx: sqlTx}}}}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -29,8 +29,11 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// IMMEDIATE takes the write lock at BEGIN, so a read-then-write
-	// transaction cannot fail half-way with SQLITE_BUSY.
-	write, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+pragmas+"&_txlock=immediate")
+	// transaction cannot fail half-way with SQLITE_BUSY. The one writer
+	// keeps 64 MiB of pages (SQLite's default is 2 MiB): inserts land at
+	// random places of the hash indexes, and past a few hundred thousand
+	// persons a small cache reads most of them back from disk.
+	write, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+pragmas+"&_pragma=cache_size(-65536)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

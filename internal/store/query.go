@@ -63,16 +63,19 @@ type rows interface {
 	Close() error
 }
 
-// sqlQueryer runs statements on a *sql.DB or *sql.Tx. With stmts (SQLite,
-// outside transactions) it prepares each statement once: SQLite parsing a
-// query costs more than running a point lookup, and verification is all
-// point lookups.
+// sqlQueryer runs statements on a *sql.DB or *sql.Tx. With stmts (SQLite)
+// it prepares each statement once, on the database or for the length of
+// a transaction: SQLite parsing a query costs more than running a point
+// lookup, verification is all point lookups, and a bulk write runs the
+// same few statements thousands of times.
 type sqlQueryer struct {
 	q interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	}
-	stmts *stmtCache
+	stmts interface {
+		get(ctx context.Context, query string) (*sql.Stmt, error)
+	}
 }
 
 func (q sqlQueryer) exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -156,6 +159,32 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 		st.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	return st, nil
+}
+
+// txStmts holds statements prepared in one transaction; they close with
+// it. A transaction cannot use stmtCache's: preparing on the database
+// would wait for the one writer connection the transaction holds.
+type txStmts struct {
+	tx *sql.Tx
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *txStmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
 	return st, nil
 }
 

@@ -286,7 +286,7 @@ func TestAdminEvaluatesATimelineWithoutWriting(t *testing.T) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			t.Fatal(err)
 		}
-		if r.Pack != "zhejiang-hangzhou-2020@2020.3" || r.Facts != 15 || r.Status.Color.String() != tt.color ||
+		if r.Pack != "zhejiang-hangzhou-2020@2020.4" || r.Facts != 15 || r.Status.Color.String() != tt.color ||
 			r.Status.Rule != tt.rule || len(r.Status.Needs) != tt.needs || r.Status.Reason.En == "" || r.Status.Next.Zh == "" {
 			t.Errorf("at %s: %s, want %s by %s with %d needs, explained", tt.at, body, tt.color, tt.rule, tt.needs)
 		}
