@@ -117,3 +117,18 @@ func mustShipped(t *testing.T, name string) *Pack {
 	}
 	return p
 }
+
+// An authority lock names the region that holds it as people read it,
+// never as a bare code; the need keeps the code for machines.
+func TestAnAuthorityLockNamesItsRegion(t *testing.T) {
+	facts := new(fb).declare(0).foreign(d(1), "420100", healthcode.Yellow, false).facts
+	st := mustShipped(t, "transfer-rules-2022").Evaluate(facts, t0.Add(d(2)))
+	for _, text := range []string{st.Reason.Zh, st.Reason.En, st.Next.Zh, st.Next.En} {
+		if !strings.Contains(text, "湖北省武汉市") || strings.Contains(text, "420100") {
+			t.Errorf("%q: want the region by name, 湖北省武汉市", text)
+		}
+	}
+	if len(st.Needs) != 1 || st.Needs[0].Setting != "420100" {
+		t.Errorf("needs %+v, want the region's code", st.Needs)
+	}
+}
