@@ -67,8 +67,8 @@ func TestValidRejectsCodesNotInTheList(t *testing.T) {
 
 func TestChildrenFollowTheHierarchy(t *testing.T) {
 	tests := []struct {
-		code      string
-		min       int
+		code       string
+		min        int
 		has, lacks string
 	}{
 		{"330000", 11, "330100", "330106"},
