@@ -6,7 +6,7 @@ import (
 )
 
 func TestTheEmbeddedListParses(t *testing.T) {
-	l, err := parse(tsv)
+	l, err := parse(tsv, englishTSV)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +38,8 @@ func TestLookupKnownCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		d, ok := Lookup(tt.code)
-		if !ok || d.Zh != tt.zh || d.En != tt.zh {
-			t.Errorf("Lookup(%s) = %+v, %v; want %s in both languages", tt.code, d, ok, tt.zh)
+		if !ok || d.Zh != tt.zh {
+			t.Errorf("Lookup(%s) = %+v, %v; want %s", tt.code, d, ok, tt.zh)
 		}
 	}
 }
@@ -108,13 +108,17 @@ func TestEveryDivisionLiesInItsParent(t *testing.T) {
 func TestNames(t *testing.T) {
 	tests := []struct{ code, lang, name, path, short string }{
 		{"330106", "zh", "西湖区", "浙江省杭州市西湖区", "西湖"},
-		{"330106", "en", "西湖区", "浙江省杭州市西湖区", "西湖"},
+		{"330106", "en", "Xihu District", "Xihu District, Hangzhou, Zhejiang", "Xihu"},
 		{"330100", "zh", "杭州市", "浙江省杭州市", "杭州"},
-		{"110105", "zh", "朝阳区", "北京市朝阳区", "朝阳"}, // 市辖区 is no part of a name
+		{"330100", "en", "Hangzhou", "Hangzhou, Zhejiang", "Hangzhou"},
+		{"420106", "en", "武昌区", "武昌区, Wuhan, Hubei", "武昌"}, // no English name: the Chinese one
+		{"110105", "zh", "朝阳区", "北京市朝阳区", "朝阳"},            // 市辖区 is no part of a name
+		{"110105", "en", "朝阳区", "朝阳区, 北京市", "朝阳"},
 		{"429004", "zh", "仙桃市", "湖北省仙桃市", "仙桃"},
 		{"450000", "zh", "广西壮族自治区", "广西壮族自治区", "广西"},
 		{"810000", "zh", "香港特别行政区", "香港特别行政区", "香港"},
 		{"990000", "zh", "990000", "990000", "990000"},
+		{"990000", "en", "990000", "990000", "990000"},
 	}
 	for _, tt := range tests {
 		if got := Name(tt.code, tt.lang); got != tt.name {
@@ -130,9 +134,16 @@ func TestNames(t *testing.T) {
 }
 
 func TestParseRejectsAMalformedLine(t *testing.T) {
-	for _, s := range []string{"330106 西湖区\n", "3301\t杭州\n", "330106\t\n"} {
-		if _, err := parse(s); err == nil || !strings.Contains(err.Error(), "line 1") {
-			t.Errorf("parse(%q) = %v, want an error naming line 1", s, err)
+	tests := []struct{ list, english, want string }{
+		{"330106 西湖区\n", "", "divisions.tsv: line 1"},
+		{"3301\t杭州\n", "", "divisions.tsv: line 1"},
+		{"330106\t\n", "", "divisions.tsv: line 1"},
+		{"330106\t西湖区\n", "330106 Xihu\n", "english.tsv: line 1"},
+		{"330106\t西湖区\n", "330100\tHangzhou\n", "330100 is not in the list"},
+	}
+	for _, tt := range tests {
+		if _, err := parse(tt.list, tt.english); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("parse(%q, %q) = %v, want an error saying %q", tt.list, tt.english, err, tt.want)
 		}
 	}
 }
