@@ -98,8 +98,9 @@ type regionPicker struct {
 // T looks a message up in the page's language.
 func (rp regionPicker) T(key string) string { return rp.pg.T(key) }
 
-// option is one choice of a select.
-type option struct{ Value, Label string }
+// option is one choice of a select. Lang is set on an English page for a
+// name that has only its Chinese form, so screen readers read it as such.
+type option struct{ Value, Label, Lang string }
 
 // Picker is the region picker of the page's form under the legend's
 // message, its choice from the form's fields.
@@ -119,13 +120,17 @@ func (pg *page) below(code string) []option {
 	if kids := division.Children(code); len(kids) > 0 {
 		return options(kids, pg.Lang)
 	}
-	return []option{{code, division.Name(code, pg.Lang)}}
+	d, _ := division.Lookup(code)
+	return options([]division.Division{d}, pg.Lang)
 }
 
 func options(ds []division.Division, lang string) []option {
 	out := make([]option, len(ds))
 	for i, d := range ds {
-		out[i] = option{d.Code, d.Name(lang)}
+		out[i] = option{Value: d.Code, Label: d.Name(lang)}
+		if lang == "en" && d.En == d.Zh {
+			out[i].Lang = "zh-CN"
+		}
 	}
 	return out
 }
@@ -142,10 +147,11 @@ func (p *Pages) regions(w http.ResponseWriter, r *http.Request, c *ctx) {
 	type choice struct {
 		Code string `json:"code"`
 		Name string `json:"name"`
+		Lang string `json:"lang,omitempty"`
 	}
 	out := []choice{}
 	for _, o := range pg.below(code) {
-		out = append(out, choice{o.Value, o.Label})
+		out = append(out, choice{o.Value, o.Label, o.Lang})
 	}
 	w.Header().Set("Cache-Control", "private, max-age=86400") // the names follow the visitor's language
 	writeJSON(w, out)

@@ -48,6 +48,11 @@ func TestThePickerStartsAtTheDeploymentsRegion(t *testing.T) {
 	p.must(t, http.StatusOK, "", `<option value="330106">西湖区</option>`, `<option value="420000">湖北省</option>`,
 		`id="region-list"`, `src="/static/region.js"`, "现居地区")
 	checkPicker(t, p.html, "330000", "330100", "")
+
+	// In English, a name the list has only in Chinese says so.
+	en := applicant(t, "13900000205").get("/app/apply?lang=en")
+	en.must(t, http.StatusOK, "", `<option value="110000" lang="zh-CN">北京市</option>`,
+		`<option value="330000" selected>Zhejiang</option>`, `<option value="330106">Xihu District</option>`, "Where you live now")
 }
 
 // TestThePickerWorksWithoutJavaScript: choosing a province and pressing
@@ -147,6 +152,7 @@ func TestRegionsListsWhatLiesUnderACode(t *testing.T) {
 		{"330106", http.StatusOK, `[{"code":"330106","name":"西湖区"}]`},
 		{"999999", http.StatusNotFound, ""},
 		{"33", http.StatusNotFound, ""},
+		{"330000?lang=en", http.StatusOK, `{"code":"330100","name":"Hangzhou"},{"code":"330200","name":"宁波市","lang":"zh-CN"}`}, // last: the language sticks
 	}
 	for _, tt := range tests {
 		res, err := b.c.Get(b.base + "/regions/" + tt.code)

@@ -17,7 +17,11 @@
   var fill = function (select, choices) {
     select.textContent = '';
     select.appendChild(new Option(choose, ''));
-    choices.forEach(function (c) { select.appendChild(new Option(c.name, c.code)); });
+    choices.forEach(function (c) {
+      var o = new Option(c.name, c.code);
+      if (c.lang) o.lang = c.lang;
+      select.appendChild(o);
+    });
     if (choices.length === 1) select.value = choices[0].code;
   };
   var load = function (code, select, next) {
