@@ -98,7 +98,7 @@ func (p *Pages) applyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 		}
 		pg.Form.Set("identity.phone", phone)
 	}
-	pg.Form.Set("region", p.svc.Issuer()) // most people apply where the deployment is
+	pg.Form.Set("region", p.homeRegion(c))
 	pg.Data = &applyView{Action: "/app/apply", Relations: relations, Questions: questions, Fields: applyFields}
 	p.render(w, r, http.StatusOK, "apply", pg)
 }

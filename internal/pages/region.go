@@ -16,6 +16,16 @@ import (
 // them in place from GET /regions/{code}.
 var regionFields = []string{"region.province", "region.city", "region"}
 
+// homeRegion is where a form's picker opens: a staff member's own region
+// (an admin's venues are there), else the deployment's, where most people
+// apply.
+func (p *Pages) homeRegion(c *ctx) string {
+	if c.staff != nil && division.Valid(c.staff.Region) {
+		return c.staff.Region
+	}
+	return p.svc.Issuer()
+}
+
 // regionStep reports whether the form was sent only to list the places
 // in the province or city chosen: the page draws it again and does nothing.
 func regionStep(r *http.Request) bool { return r.PostFormValue("region.list") != "" }

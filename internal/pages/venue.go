@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"healthcode/internal/division"
 	"healthcode/internal/permission"
 	"healthcode/internal/service"
 )
@@ -20,10 +19,7 @@ type venueView struct {
 func (p *Pages) venueForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg := p.newPage(r, c, "title.venue_new")
 	pg.Data = permission.Can(c.staff, permission.CreateVenues, "")
-	pg.Form.Set("region", p.svc.Issuer())
-	if c.staff != nil && division.Valid(c.staff.Region) {
-		pg.Form.Set("region", c.staff.Region) // the admin's own region, where their venues are
-	}
+	pg.Form.Set("region", p.homeRegion(c))
 	p.render(w, r, http.StatusOK, "venue_new", pg)
 }
 

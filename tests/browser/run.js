@@ -172,7 +172,7 @@ async function main() {
       await pickRegion(page, '420000', '420100', '420106');
       assert.match(await page.textContent('#region option:checked'), /武昌区/);
       await page.locator('#region-picker').scrollIntoViewIfNeeded();
-      await shot(page, '28-region-picker');
+      await shot(page, '31-region-picker');
     });
 
     await step('apply: bad fields are named in place and typed values kept', async () => {
@@ -417,7 +417,7 @@ async function main() {
       await p.click('#region-list');
       await p.selectOption('#region', '420106');
       await p.locator('#region-picker').scrollIntoViewIfNeeded();
-      await shot(p, '29-region-picker-nojs');
+      await shot(p, '32-region-picker-nojs');
       await p.click('#next');
       await p.waitForSelector('#form-error'); // the fields left empty, but not the region
       assert.strictEqual(await p.locator('#region-error').count(), 0);
