@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/division"
 )
 
 // explain turns the state at now into a status: the colour, what decided
@@ -199,16 +200,18 @@ func (ev *evaluation) explainBlock(st *healthcode.Status, tl *timeline) {
 func (ev *evaluation) explainLock(st *healthcode.Status, l *lockSpan) {
 	f := &ev.facts[l.fact]
 	region := f.ForeignCode.Region
+	// People read the region by name (湖北省武汉市), never as 420100.
+	zh, en := division.Path(region, "zh"), division.Path(region, "en")
 	st.Category, st.Rule = "authority-lock", ev.rule("authority-lock")
 	st.FactIDs = []int64{f.ID}
 	st.Reason = healthcode.Text{
-		Zh: fmt.Sprintf("%s 由赋码地区 %s 赋%s。", stamp(f.At), region, colorZh(l.color)),
-		En: fmt.Sprintf("Region %s assigned %s at %s.", region, l.color, stamp(f.At)),
+		Zh: fmt.Sprintf("%s 由赋码地区 %s 赋%s。", stamp(f.At), zh, colorZh(l.color)),
+		En: fmt.Sprintf("Region %s assigned %s at %s.", en, l.color, stamp(f.At)),
 	}
 	st.Needs = []healthcode.Need{{Kind: healthcode.NeedRegion, Setting: region}}
 	st.Next = healthcode.Text{
-		Zh: fmt.Sprintf("只有赋码地区 %s 可以转码，本地无权更改。", region),
-		En: fmt.Sprintf("Only region %s, which assigned this colour, can change it; this region has no authority to.", region),
+		Zh: fmt.Sprintf("只有赋码地区 %s 可以转码，本地无权更改。", zh),
+		En: fmt.Sprintf("Only region %s, which assigned this colour, can change it; this region has no authority to.", en),
 	}
 }
 

@@ -117,3 +117,19 @@ func mustShipped(t *testing.T, name string) *Pack {
 	}
 	return p
 }
+
+// An authority lock names the region that holds it as people read it,
+// never as a bare code; the need keeps the code for machines.
+func TestAnAuthorityLockNamesItsRegion(t *testing.T) {
+	facts := new(fb).declare(0).foreign(d(1), "420100", healthcode.Yellow, false).facts
+	st := mustShipped(t, "transfer-rules-2022").Evaluate(facts, t0.Add(d(2)))
+	for text, name := range map[string]string{st.Reason.Zh: "湖北省武汉市", st.Next.Zh: "湖北省武汉市",
+		st.Reason.En: "Wuhan, Hubei", st.Next.En: "Wuhan, Hubei"} {
+		if !strings.Contains(text, name) || strings.Contains(text, "420100") {
+			t.Errorf("%q: want the region by name, %s", text, name)
+		}
+	}
+	if len(st.Needs) != 1 || st.Needs[0].Setting != "420100" {
+		t.Errorf("needs %+v, want the region's code", st.Needs)
+	}
+}

@@ -23,8 +23,8 @@ var questions = []string{
 
 // applyFields are the fields an application carries through its
 // confirmation screen.
-var applyFields = append([]string{"relation", "identity.doc_type", "identity.number", "identity.name",
-	"identity.phone", "region", "declaration.commitment"}, questions...)
+var applyFields = append(append([]string{"relation", "identity.doc_type", "identity.number", "identity.name",
+	"identity.phone", "declaration.commitment"}, regionFields...), questions...)
 
 // formBool reads a yes/no radio: nil when unanswered, so that the service
 // can tell a missing answer from a "no".
@@ -55,7 +55,7 @@ func applyInput(r *http.Request) service.ApplyInput {
 			Number:  r.PostFormValue("identity.number"), Name: r.PostFormValue("identity.name"),
 			Phone: r.PostFormValue("identity.phone"),
 		},
-		Region:      r.PostFormValue("region"),
+		Region:      pickedRegion(r.PostForm),
 		Declaration: declarationInput(r),
 	}
 }
@@ -98,6 +98,7 @@ func (p *Pages) applyForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 		}
 		pg.Form.Set("identity.phone", phone)
 	}
+	pg.Form.Set("region", p.homeRegion(c))
 	pg.Data = &applyView{Action: "/app/apply", Relations: relations, Questions: questions, Fields: applyFields}
 	p.render(w, r, http.StatusOK, "apply", pg)
 }
@@ -156,6 +157,10 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 	pg.Form = keep(r.PostForm, applyFields)
 	pg.Data = v
 	in := applyInput(r)
+	if regionStep(r) {
+		p.render(w, r, http.StatusOK, "apply", pg)
+		return
+	}
 	switch r.PostFormValue("step") {
 	case "edit":
 		p.render(w, r, http.StatusOK, "apply", pg)
@@ -245,7 +250,11 @@ func (p *Pages) modify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if !ok {
 		return
 	}
-	in := service.ModifyInput{Region: r.PostFormValue("region"), Declaration: declarationInput(r)}
+	if regionStep(r) {
+		p.modifyPage(w, r, c, http.StatusOK, nil)
+		return
+	}
+	in := service.ModifyInput{Region: pickedRegion(r.PostForm), Declaration: declarationInput(r)}
 	// Name and phone change only for relatives, and only when typed.
 	if v := strings.TrimSpace(r.PostFormValue("name")); v != "" {
 		in.Name = &v
@@ -294,7 +303,7 @@ func (p *Pages) modifyPageWith(w http.ResponseWriter, r *http.Request, c *ctx, s
 	set(v)
 	pg.Data = v
 	if r.Method == http.MethodPost {
-		pg.Form = keep(r.PostForm, append([]string{"region", "name", "phone", "declaration.commitment"}, questions...))
+		pg.Form = keep(r.PostForm, append(append([]string{"name", "phone", "declaration.commitment"}, regionFields...), questions...))
 	} else {
 		pg.Form.Set("region", person.Region)
 	}

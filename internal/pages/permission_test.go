@@ -64,6 +64,7 @@ func (m *pagesMatrix) matrixForms() map[string]struct {
 		"GET /checkpoint":           {want: anyone},
 		"POST /checkpoint/verify":   {anyone, url.Values{"token": {m.codeToken}}, ""},
 		"POST /checkpoint/login":    {anyone, url.Values{"key": {m.checkpoint}}, ""},
+		"GET /regions/{code}":       {want: anyone},
 		"GET /venues/new":           {want: anyone},
 		"POST /venues":              {permission.CreateVenues, url.Values{"name": {"西湖景区3号门"}, "region": {"330106"}}, "330106"},
 		"GET /venues/{code}":        {want: anyone},

@@ -242,6 +242,7 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 	for _, f := range fields {
 		pg.Errors[f.Field] = reason(c.lang, f.Reason)
 	}
+	regionError(pg)
 	if len(fields) > 0 {
 		pg.Message = translate(c.lang, "err.fields")
 		if why := pg.Errors["identity"]; why != "" {

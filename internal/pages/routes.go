@@ -51,6 +51,8 @@ var table = []route{
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},
 	{"POST /checkpoint/login", anyone, (*Pages).staffLogin},
 
+	{"GET /regions/{code}", anyone, (*Pages).regions},
+
 	{"GET /venues/new", anyone, (*Pages).venueForm},
 	{"POST /venues", permission.CreateVenues, (*Pages).createVenue},
 	{"GET /venues/{code}", anyone, (*Pages).venuePoster},

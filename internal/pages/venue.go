@@ -21,16 +21,21 @@ type venueView struct {
 func (p *Pages) venueForm(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg := p.newPage(r, c, "title.venue_new")
 	pg.Data = permission.Can(c.staff, permission.CreateVenues, "")
+	pg.Form.Set("region", p.homeRegion(c))
 	p.render(w, r, http.StatusOK, "venue_new", pg)
 }
 
 // createVenue makes a venue code (admins only) and shows its poster.
 func (p *Pages) createVenue(w http.ResponseWriter, r *http.Request, c *ctx) {
-	v, err := p.svc.CreateVenue(c.staff, r.PostFormValue("name"), r.PostFormValue("region"))
+	pg := p.newPage(r, c, "title.venue_new")
+	pg.Form = keep(r.PostForm, append([]string{"name"}, regionFields...))
+	pg.Data = permission.Can(c.staff, permission.CreateVenues, "")
+	if regionStep(r) {
+		p.render(w, r, http.StatusOK, "venue_new", pg)
+		return
+	}
+	v, err := p.svc.CreateVenue(c.staff, r.PostFormValue("name"), pickedRegion(r.PostForm))
 	if err != nil {
-		pg := p.newPage(r, c, "title.venue_new")
-		pg.Form = keep(r.PostForm, []string{"name", "region"})
-		pg.Data = permission.Can(c.staff, permission.CreateVenues, "")
 		p.render(w, r, p.formError(r, c, pg, err), "venue_new", pg)
 		return
 	}

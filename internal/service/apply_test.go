@@ -49,6 +49,8 @@ func TestApplyReportsEachBadFieldAndWritesNothing(t *testing.T) {
 		{"missing region", func(in *service.ApplyInput) { in.Region = "" }, []string{"region"}},
 		{"short region", func(in *service.ApplyInput) { in.Region = "3301" }, []string{"region"}},
 		{"region in no province", func(in *service.ApplyInput) { in.Region = "990100" }, []string{"region"}},
+		{"region no division has", func(in *service.ApplyInput) { in.Region = "330199" }, []string{"region"}},
+		{"region abolished in 2021", func(in *service.ApplyInput) { in.Region = "330103" }, []string{"region"}},
 		{"fever unanswered", func(in *service.ApplyInput) { in.Declaration.Fever = nil }, []string{"declaration.fever"}},
 		{"cough unanswered", func(in *service.ApplyInput) { in.Declaration.Cough = nil }, []string{"declaration.cough"}},
 		{"other symptoms unanswered", func(in *service.ApplyInput) { in.Declaration.OtherSymptoms = nil }, []string{"declaration.other_symptoms"}},

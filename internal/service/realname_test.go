@@ -519,8 +519,8 @@ func TestARelativeMovesOnlyWhereTheRulesLetThem(t *testing.T) {
 	for _, tt := range []struct {
 		region, want string
 	}{
-		{"330201", healthcode.EINVALID},   // no proxies there
-		{"330301", healthcode.EFORBIDDEN}, // no relatives at all
+		{"330203", healthcode.EINVALID},   // no proxies there
+		{"330302", healthcode.EFORBIDDEN}, // no relatives at all
 		{"330108", ""},                    // proxies allowed
 	} {
 		in := modifyInput()

@@ -160,6 +160,16 @@ async function login(page, url, number) {
   await page.click('#login');
 }
 
+// pickRegion chooses a region in the picker with JavaScript on: each
+// choice fills the select below it from the server.
+async function pickRegion(page, province, city, county) {
+  await page.selectOption('#region-province', province);
+  await page.waitForSelector(`#region-city option[value="${city}"]`, { state: 'attached' });
+  await page.selectOption('#region-city', city);
+  await page.waitForSelector(`#region option[value="${county}"]`, { state: 'attached' });
+  await page.selectOption('#region', county);
+}
+
 // fillApplication fills the application form; declaration answers are all
 // "no" and the commitment is ticked.
 async function fillApplication(page, { number, name, phone: tel, relation }) {
@@ -168,7 +178,7 @@ async function fillApplication(page, { number, name, phone: tel, relation }) {
   await page.fill('#identity-number', number);
   await page.fill('#identity-name', name);
   await page.fill('#identity-phone', tel);
-  await page.fill('#region', '330106');
+  await pickRegion(page, '330000', '330100', '330106');
   for (const q of ['fever', 'cough', 'other_symptoms', 'left_region_14d', 'abroad_14d', 'contact_cases']) {
     await page.check(`#declaration-${q}-no`);
   }
@@ -215,6 +225,17 @@ async function main() {
       await page.waitForURL(/\/app\/apply$/);
     });
 
+    await step('region picker: opens on the deployment\'s city; province → city → district cascade', async () => {
+      assert.strictEqual(await page.inputValue('#region-province'), '330000');
+      assert.strictEqual(await page.inputValue('#region-city'), '330100');
+      assert.strictEqual(await page.inputValue('#region'), '');
+      assert.strictEqual(await page.locator('#region-list').count(), 0, 'the no-script button stays with JavaScript on');
+      await pickRegion(page, '420000', '420100', '420106');
+      assert.match(await page.textContent('#region option:checked'), /武昌区/);
+      await page.locator('#region-picker').scrollIntoViewIfNeeded();
+      await shot(page, '31-region-picker');
+    });
+
     await step('apply: bad fields are named in place and typed values kept', async () => {
       await fillApplication(page, { number: '110105194912310021', name: '张小三', phone: '13800138000' });
       await page.uncheck('#commitment');
@@ -232,6 +253,7 @@ async function main() {
       await page.click('#next');
       await page.waitForSelector('#submit');
       assert.match(await page.textContent('main'), /11010519491231002X/);
+      assert.match(await page.textContent('main'), /浙江省杭州市西湖区/);
       await shot(page, '03-confirm');
       await page.click('#submit');
       await page.waitForSelector('#code');
@@ -322,13 +344,15 @@ async function main() {
       await shot(page, '08-checkin-done');
     });
 
-    await step('modify: chances left shown, bad region named', async () => {
+    await step('modify: chances left shown, an unfinished region named', async () => {
       await page.goto(codeURL + '/modify');
       assert.match(await page.textContent('#chances'), /\d/);
-      await page.fill('#region', '33A');
+      assert.strictEqual(await page.inputValue('#region'), '330106');
+      await page.selectOption('#region-province', '420000');
+      await page.waitForSelector('#region-city option[value="420100"]', { state: 'attached' });
       await page.click('#modify-submit');
-      assert.ok(await page.isVisible('#region-error'));
-      assert.strictEqual(await page.inputValue('#region'), '33A');
+      assert.match(await page.textContent('#region-error'), /请依次选择省份、城市和区县/);
+      assert.strictEqual(await page.inputValue('#region-province'), '420000');
       await shot(page, '09-modify-errors');
     });
 
@@ -471,7 +495,7 @@ async function main() {
       await a.fill('#key', key);
       await a.click('#staff-login');
       await a.fill('#name', '西湖景区3号门');
-      await a.fill('#region', '330106');
+      await pickRegion(a, '330000', '330100', '330106');
       await a.click('#venue-create');
       await a.waitForSelector('#venue .qr svg');
       await shot(a, '14-venue-poster');
@@ -533,6 +557,27 @@ async function main() {
       await p.waitForTimeout(1100); // tokens are signed to the second
       await p.click('#refresh');
       assert.notStrictEqual((await p.textContent('#token')).trim(), before);
+      await nojs.close();
+    });
+
+    await step('JavaScript off: the region picker lists a province\'s cities and a city\'s districts by its button', async () => {
+      const nojs = await browser.newContext({ ...phone, javaScriptEnabled: false });
+      const p = await nojs.newPage();
+      await login(p, url, '13800138000');
+      await p.goto(url + '/app/apply?relation=parent');
+      await p.fill('#identity-name', '王芳');
+      await p.selectOption('#region-province', '420000');
+      await p.click('#region-list');
+      assert.strictEqual(await p.inputValue('#region-province'), '420000');
+      assert.strictEqual(await p.inputValue('#identity-name'), '王芳');
+      await p.selectOption('#region-city', '420100');
+      await p.click('#region-list');
+      await p.selectOption('#region', '420106');
+      await p.locator('#region-picker').scrollIntoViewIfNeeded();
+      await shot(p, '32-region-picker-nojs');
+      await p.click('#next');
+      await p.waitForSelector('#form-error'); // the fields left empty, but not the region
+      assert.strictEqual(await p.locator('#region-error').count(), 0);
       await nojs.close();
     });
     await browser.close();

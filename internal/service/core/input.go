@@ -4,14 +4,21 @@ import (
 	"strings"
 
 	"healthcode"
+	"healthcode/internal/division"
 )
 
 // CheckRegion returns region without surrounding space, adding to p the
-// reason it is not a region code, if any.
+// reason it is not a region code, if any. A region a person or a venue is
+// in must be one of the list people pick from (division), not only shaped
+// like one: the root's ValidateRegion checks the shape alone, since feeds,
+// keys and policy packs may name a division the embedded list, a release
+// behind, does not know yet.
 func CheckRegion(region string, p *healthcode.Problems) string {
 	region = strings.TrimSpace(region)
 	if reason := healthcode.ValidateRegion(region); reason != "" {
 		p.Add("region", reason)
+	} else if !division.Valid(region) {
+		p.Add("region", "is not a division of GB/T 2260; choose one from the list")
 	}
 	return region
 }
