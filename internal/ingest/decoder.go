@@ -70,8 +70,9 @@ func (e *FileError) Error() string {
 
 // Unwrap presents the error in the domain's vocabulary.
 func (e *FileError) Unwrap() error {
-	err := &healthcode.Error{Code: healthcode.EINVALID, Message: "The feed cannot be read: " + e.Error()}
+	err := healthcode.Errorf(healthcode.EINVALID, "The feed cannot be read: line %d: %s", e.Line, e.Reason)
 	if e.Field != "" {
+		err = healthcode.Errorf(healthcode.EINVALID, "The feed cannot be read: line %d: %s: %s", e.Line, e.Field, e.Reason)
 		err.Fields = []healthcode.FieldError{{Field: e.Field, Reason: e.Reason}}
 	}
 	return err

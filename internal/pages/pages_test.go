@@ -208,7 +208,7 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	b.get(code+"/checkin").must(t, http.StatusOK, "", "每日健康打卡")
 	b.post(code+"/checkin", url.Values{"symptoms": {"no"}, "celsius": {"36.5"}}).must(t, http.StatusOK, code, "打卡成功", "已打卡")
 	b.get(code+"/checkin").must(t, http.StatusOK, "", "今天已经打过卡了")
-	b.post(code+"/checkin", url.Values{"symptoms": {"no"}}).must(t, http.StatusConflict, "", "Already checked in today")
+	b.post(code+"/checkin", url.Values{"symptoms": {"no"}}).must(t, http.StatusConflict, "", "已经打过卡了")
 
 	b.get("/app/apply?relation=parent").must(t, http.StatusOK, "", `<option value="parent" selected>`)
 	// A parent with a phone of their own consents by a code sent to it.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"healthcode"
 	"healthcode/internal/httpstatus"
 	"healthcode/internal/ingest"
 	"healthcode/internal/service"
@@ -43,7 +42,8 @@ func (s *Server) writeFeedReport(w http.ResponseWriter, r *http.Request, rep any
 		return
 	}
 	code := noteError(w, s.log, r, "feed failed", err, "kind", r.PathValue("kind"))
-	o.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
+	d := errorOf(r, code, err)
+	o.Error = &d
 	writeJSON(w, httpstatus.Of(code), rep)
 }
 

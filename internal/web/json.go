@@ -32,7 +32,25 @@ type errorDetail struct {
 // errors are logged and reach the user only as "Internal error."
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	code := noteError(w, log, r, "internal error", err)
-	writeJSON(w, httpstatus.Of(code), errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
+	writeJSON(w, httpstatus.Of(code), errorBody{errorOf(r, code, err)})
+}
+
+// errorOf is err as the API shows it: its message and its fields' reasons
+// in the language the client asks for (lang, or Accept-Language; English
+// by default), the code unchanged.
+func errorOf(r *http.Request, code string, err error) errorDetail {
+	lang := requestLang(r)
+	d := errorDetail{Code: code, Message: healthcode.ErrorIn(err, lang)}
+	for _, f := range healthcode.ErrorFields(err) {
+		d.Fields = append(d.Fields, healthcode.FieldError{Field: f.Field, Reason: f.In(lang)})
+	}
+	return d
+}
+
+// requestLang is the language a client asks its errors in: the query's
+// lang=zh|en, else its Accept-Language.
+func requestLang(r *http.Request) string {
+	return healthcode.Lang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
 }
 
 // noteError returns err's code, before its answer is written: internal

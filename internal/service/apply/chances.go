@@ -17,8 +17,9 @@ func (s *Applications) modificationLeft(p *healthcode.Person, now time.Time) err
 		return nil
 	}
 	set := s.policies.For(p.Region).Settings()
-	e := healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+	e := healthcode.Errorf(healthcode.ELIMIT, "No modification left in this region; the limit is %d.", set.ModifyLimit)
 	if set.ModifyPerDay {
+		e = healthcode.Errorf(healthcode.ELIMIT, "No modification left today; the limit is %d a day.", set.ModifyLimit)
 		y, m, d := now.In(policy.ChinaTime).Date()
 		e.RetryAfter = time.Date(y, m, d+1, 0, 0, 0, 0, policy.ChinaTime).Sub(now) // tomorrow, China time
 	}
@@ -35,13 +36,6 @@ func (s *Applications) modificationsLeft(p *healthcode.Person, now time.Time) in
 		return set.ModifyLimit
 	}
 	return set.ModifyLimit - p.ModifiedThatDay
-}
-
-func limitPeriod(set policy.Settings) string {
-	if set.ModifyPerDay {
-		return "today"
-	}
-	return "in this region"
 }
 
 // proxyStillAllowed refuses to move a relative registered on the login's

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"healthcode"
@@ -79,7 +78,7 @@ func proxyAllowed(id checkedIdentity, set policy.Settings, now time.Time) error 
 	born, ok := identity.BirthDate(id.number)
 	if id.docType != healthcode.DocResidentID || !ok || !set.ProxyAge(ageAt(born, now)) {
 		under, from := set.ProxyAges()
-		return core.Invalid("identity.phone", fmt.Sprintf("must be the relative's own phone: only children under %d and people of %d or over "+
+		return core.InvalidErr("identity.phone", healthcode.M("must be the relative's own phone: only children under %d and people of %d or over "+
 			"with a resident ID are registered on yours", under, from))
 	}
 	return nil

@@ -10,8 +10,8 @@ import (
 // reason it is not a region code, if any.
 func CheckRegion(region string, p *healthcode.Problems) string {
 	region = strings.TrimSpace(region)
-	if reason := healthcode.ValidateRegion(region); reason != "" {
-		p.Add("region", reason)
+	if err := healthcode.RegionProblem(region); err != nil {
+		p.AddErr("region", err)
 	}
 	return region
 }
@@ -20,5 +20,13 @@ func CheckRegion(region string, p *healthcode.Problems) string {
 func Invalid(field, reason string) error {
 	var p healthcode.Problems
 	p.Add(field, reason)
+	return p.Err()
+}
+
+// InvalidErr is the EINVALID error naming one bad field, for the reason
+// err gives (a *healthcode.Msg keeps it translatable).
+func InvalidErr(field string, err error) error {
+	var p healthcode.Problems
+	p.AddErr(field, err)
 	return p.Err()
 }

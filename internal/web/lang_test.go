@@ -1,0 +1,55 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"healthcode/internal/langcheck"
+)
+
+// TestErrorsSpeakTheClientsLanguage: an API error's message and reasons
+// are in the language the client asks for, by lang or Accept-Language,
+// English by default, with the same code and fields.
+func TestErrorsSpeakTheClientsLanguage(t *testing.T) {
+	f := newFixture(t, 0)
+	tests := []struct {
+		name, query, accept string
+		zh                  bool
+	}{
+		{"no preference", "", "", false},
+		{"lang=zh", "?lang=zh", "", true},
+		{"lang=en over the header", "?lang=en", "zh-CN,zh;q=0.9", false},
+		{"Accept-Language zh-CN", "", "zh-CN,zh;q=0.9,en;q=0.8", true},
+		{"Accept-Language en first", "", "en-US,zh;q=0.5", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/otp"+tt.query, bytes.NewReader([]byte(`{"phone":"12"}`)))
+			req.Header.Set("Content-Type", "application/json")
+			if tt.accept != "" {
+				req.Header.Set("Accept-Language", tt.accept)
+			}
+			rec := httptest.NewRecorder()
+			f.h.ServeHTTP(rec, req)
+			var body errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, %s", rec.Code, rec.Body)
+			}
+			e := body.Error
+			if e.Code != "invalid" || len(e.Fields) != 1 || e.Fields[0].Field != "phone" {
+				t.Fatalf("error = %+v, want invalid with the phone", e)
+			}
+			text := e.Message + e.Fields[0].Reason
+			han := langcheck.Han(text)
+			if tt.zh && (len(han) == 0 || len(langcheck.Latin(text, []string{"phone"})) > 0) {
+				t.Errorf("asked for Chinese, got %q", text)
+			}
+			if !tt.zh && len(han) > 0 {
+				t.Errorf("asked for English, got %q", text)
+			}
+		})
+	}
+}
