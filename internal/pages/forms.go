@@ -180,7 +180,7 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 		}
 		http.Redirect(w, r, "/app/p/"+strconv.FormatInt(person.ID, 10)+"?done="+done, http.StatusSeeOther)
 	default:
-		if err := p.svc.CheckApplication(in); err != nil {
+		if err := p.svc.CheckApplication(r.Context(), c.citizen, in); err != nil {
 			p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
 			return
 		}

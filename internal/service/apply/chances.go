@@ -53,7 +53,8 @@ func (s *Applications) proxyStillAllowed(ctx context.Context, who *healthcode.Pr
 	if err != nil {
 		return fmt.Errorf("open person %d's document: %w", p.ID, err)
 	}
-	if err := proxyAllowed(checkedIdentity{docType: p.DocType, number: number}, set, now); err != nil {
+	var problems healthcode.Problems
+	if proxyAllowed(checkedIdentity{docType: p.DocType, number: number}, set, now, &problems); len(problems) > 0 {
 		return core.Invalid("region", "this region does not register this relative on your phone: give them their own phone first")
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/permission"
-	"healthcode/internal/service/core"
 )
 
 // Code is a freshly signed token for showing as a QR code.
@@ -65,16 +64,18 @@ const minCelsius, maxCelsius = 34.0, 43.0
 // Anyone may verify; recording a temperature needs a checkpoint key. A
 // fever is recorded as a fact and re-colours the holder at once.
 func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in VerifyInput) (*Verification, error) {
+	var problems healthcode.Problems
 	if in.Token == "" {
-		return nil, core.Invalid("token", "is required: the text of the scanned code")
+		problems.Add("token", "is required: the text of the scanned code")
 	}
-	if in.Temperature != nil {
-		if !permission.Can(who, permission.RecordTemperature, "") {
-			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
-		}
-		if t := *in.Temperature; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
-			return nil, core.Invalid("temperature", "must be a body temperature in °C between 34 and 43")
-		}
+	if t := in.Temperature; t != nil && !(*t >= minCelsius && *t <= maxCelsius) { // NaN fails too
+		problems.Add("temperature", "must be a body temperature in °C between 34 and 43")
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	if in.Temperature != nil && !permission.Can(who, permission.RecordTemperature, "") {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 	}
 	now := s.core.Clock()
 	claims, err := s.keys.Verify(in.Token, now)
