@@ -247,3 +247,14 @@ func TestCatalogueHoldsNoUnusedMessage(t *testing.T) {
 
 // indirect are catalogue ids no literal in a scanned call names.
 var indirect = map[string]bool{}
+
+// TestEnglishMessagesAreEnglish fails on Chinese left in an English
+// message, the id or the English given for it.
+func TestEnglishMessagesAreEnglish(t *testing.T) {
+	found, _ := scanMessages(t)
+	for _, m := range found {
+		if h := langcheck.Han(lookup("en", m.id)); len(h) > 0 {
+			t.Errorf("%s: English %q holds Chinese %q", m.pos, lookup("en", m.id), h)
+		}
+	}
+}

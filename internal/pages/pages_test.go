@@ -240,7 +240,7 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	mod.Set("consent_code", devCode.FindStringSubmatch(p.html)[1])
 	b.post(relCode+"/modify", mod).must(t, http.StatusOK, relCode, "*四")
 
-	b.get(code+"/history").must(t, http.StatusOK, "", "哈希链校验通过", "绿码")
+	b.get(code+"/history").must(t, http.StatusOK, "", "记录完整，未被改动", "绿码", "符合绿码条件")
 
 	staff := s.browser(t)
 	staff.get("/checkpoint").must(t, http.StatusOK, "", `name="token"`, "/static/jsQR.js")

@@ -166,7 +166,7 @@ func (s *Applications) CheckApplication(ctx context.Context, who *healthcode.Pri
 	id := checkIdentity(in.Identity, now, &problems)
 	region := core.CheckRegion(in.Region, &problems)
 	in.Declaration.declaration(&problems)
-	if in.Relation.Valid() && id.phone != "" && healthcode.RegionProblem(region) == nil {
+	if in.Relation.Valid() && id.phone != "" { // a bad region asks the fallback pack: the phone is checked still
 		acct, err := s.store.Account(ctx, who.AccountID)
 		if err != nil {
 			return err
