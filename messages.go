@@ -106,6 +106,7 @@ var messages = map[string][2]string{
 	// Codes, check-ins and checkpoints.
 	"Already checked in today (%s); check in again tomorrow.": {"今天（%s）已经打过卡了，明天再来。", ""},
 	"must be a body temperature in °C between 34 and 43":      {"体温应在34至43 °C之间", ""},
+	"must be a number such as 36.5":                           {"请输入数字，如36.5", ""},
 	"is required: the text of the scanned code":               {"请扫码或输入码文本", ""},
 	"Recording a temperature needs a checkpoint key.":         {"录入体温需要卡口密钥。", ""},
 	"Only admins create venue codes.":                         {"只有管理员可以生成场所码。", ""},

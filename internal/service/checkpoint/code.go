@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"healthcode"
@@ -59,6 +60,17 @@ type Verification struct {
 // Temperatures outside this range are typing errors, not measurements.
 const minCelsius, maxCelsius = 34.0, 43.0
 
+// checkCelsius adds to p why t is not a body temperature: NaN is what a
+// form passes for text that is not a number.
+func checkCelsius(field string, t float64, p *healthcode.Problems) {
+	switch {
+	case math.IsNaN(t):
+		p.Add(field, "must be a number such as 36.5")
+	case t < minCelsius || t > maxCelsius:
+		p.Add(field, "must be a body temperature in °C between 34 and 43")
+	}
+}
+
 // Verify checks a scanned token (the GB/T 38963 "code verification
 // request"): signature, issuer and expiry, then the holder's live status.
 // Anyone may verify; recording a temperature needs a checkpoint key. A
@@ -68,8 +80,8 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	if in.Token == "" {
 		problems.Add("token", "is required: the text of the scanned code")
 	}
-	if t := in.Temperature; t != nil && !(*t >= minCelsius && *t <= maxCelsius) { // NaN fails too
-		problems.Add("temperature", "must be a body temperature in °C between 34 and 43")
+	if in.Temperature != nil {
+		checkCelsius("temperature", *in.Temperature, &problems)
 	}
 	if err := problems.Err(); err != nil {
 		return nil, err
