@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"healthcode/internal/langcheck"
@@ -51,5 +53,26 @@ func TestErrorsSpeakTheClientsLanguage(t *testing.T) {
 				t.Errorf("asked for English, got %q", text)
 			}
 		})
+	}
+}
+
+// TestHistoryNamesRulesInPlainWords: each entry carries its rule's title
+// in both languages beside the id.
+func TestHistoryNamesRulesInPlainWords(t *testing.T) {
+	f := newFixture(t, 0)
+	status, body := f.do(t, http.MethodGet, "/api/v1/persons/"+fmt.Sprint(f.personID)+"/history", f.citizen, nil)
+	var h struct {
+		Entries []struct {
+			Rule  string            `json:"rule"`
+			Title map[string]string `json:"title"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal(body, &h); err != nil || status != http.StatusOK || len(h.Entries) == 0 {
+		t.Fatalf("history: %d %s", status, body)
+	}
+	for _, e := range h.Entries {
+		if e.Title["zh"] == "" || e.Title["en"] == "" || strings.Contains(e.Title["en"], "/") {
+			t.Errorf("rule %s has the title %v", e.Rule, e.Title)
+		}
 	}
 }
