@@ -133,15 +133,19 @@ func isIdent(e ast.Expr, pkg string) bool {
 	return ok && x.Name == pkg
 }
 
-// isErrorType reports whether a composite literal builds an Error or a
-// FieldError.
+// errorTypes are the types whose Message or Reason a person reads:
+// healthcode's errors and a feed's rejections.
+var errorTypes = map[string]bool{"Error": true, "FieldError": true, "Rejection": true, "FileError": true}
+
+// isErrorType reports whether a composite literal builds one of
+// errorTypes.
 func isErrorType(e ast.Expr) bool {
 	switch t := e.(type) {
 	case *ast.Ident:
-		return t.Name == "Error" || t.Name == "FieldError"
+		return errorTypes[t.Name]
 	case *ast.SelectorExpr:
 		x, ok := t.X.(*ast.Ident)
-		return ok && x.Name == "healthcode" && (t.Sel.Name == "Error" || t.Sel.Name == "FieldError")
+		return ok && (x.Name == "healthcode" || x.Name == "ingest") && errorTypes[t.Sel.Name]
 	case *ast.ArrayType:
 		return isErrorType(t.Elt)
 	}

@@ -15,9 +15,10 @@ import (
 var Tokens = []string{"ID", "QR", "HK", "SMS", "PDF", "A-Z"}
 
 // APITokens are Tokens and the protocol's words an API message names, which
-// a client types as they are whatever its language.
-var APITokens = append([]string{"API", "JSON", "CSV", "NDJSON", "YAML", "UTF", "Content-Type", "Authorization",
-	"Bearer", "token", "text/csv", "application/x-ndjson", "application/jsonl", "hck_"}, Tokens...)
+// a client types as they are whatever its language: formats, headers and
+// the values a feed writes for true and false.
+var APITokens = append([]string{"API", "JSON", "CSV", "NDJSON", "YAML", "UTF", "RFC", "Content-Type", "Authorization",
+	"Bearer", "token", "text/csv", "application/x-ndjson", "application/jsonl", "hck_", "true", "false", "yes", "no"}, Tokens...)
 
 var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z_/-]*[A-Za-z_]`)
 
@@ -33,11 +34,22 @@ func Latin(s string, allowed ...[]string) []string {
 	}
 	var out []string
 	for _, w := range latinWord.FindAllString(s, -1) {
-		if !ok[w] && !ok[strings.Trim(w, "_/-")] {
+		if !ok[w] && !allOK(ok, strings.Split(strings.Trim(w, "_/-"), "/")) {
 			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// allOK reports whether every part of a word written with slashes
+// (yes/no, text/csv) is allowed.
+func allOK(ok map[string]bool, parts []string) bool {
+	for _, p := range parts {
+		if !ok[p] {
+			return false
+		}
+	}
+	return true
 }
 
 // Han returns the runs of Chinese characters in s that are not within

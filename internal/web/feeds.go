@@ -37,6 +37,10 @@ func (o *feedOutcome) reject(rej ingest.Rejection) {
 // writeFeedReport answers with rep, whose outcome o is: 200, or, when err
 // stopped the feed, err's status with the error in o.
 func (s *Server) writeFeedReport(w http.ResponseWriter, r *http.Request, rep any, o *feedOutcome, err error) {
+	lang := requestLang(r)
+	for i := range o.Rejections {
+		o.Rejections[i].Reason = o.Rejections[i].In(lang)
+	}
 	if err == nil {
 		writeJSON(w, http.StatusOK, rep)
 		return

@@ -76,3 +76,28 @@ func TestHistoryNamesRulesInPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedRejectionsSpeakTheClientsLanguage: a feed's rejected rows say
+// why in the language asked for.
+func TestFeedRejectionsSpeakTheClientsLanguage(t *testing.T) {
+	f := newFixture(t, 0)
+	body := "source_ref,doc_number,at,sampled,result,lab\n" +
+		"R1,11010519491231002X,2026-03-14 10:00,2026-03-13 10:00,maybe,\n"
+	for _, lang := range []string{"zh", "en"} {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/feeds/lab?lang="+lang, strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Authorization", "Bearer "+f.feed)
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		var rep struct {
+			Rejections []struct{ Field, Reason string } `json:"rejections"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil || len(rep.Rejections) != 1 {
+			t.Fatalf("%s: %d %s", lang, rec.Code, rec.Body)
+		}
+		why := rep.Rejections[0].Reason
+		if han := langcheck.Han(why); (lang == "zh") != (len(han) > 0) {
+			t.Errorf("%s: the rejection says %q", lang, why)
+		}
+	}
+}
