@@ -170,6 +170,7 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 			tmpl := "apply"
 			if hasField(err, "consent_code") {
 				v.ConsentTo, tmpl = maskedPhone(in.Identity.Phone), "confirm" // the code sent is wrong: ask again
+				pg.Title = pg.T("title.confirm")
 			}
 			p.render(w, r, p.formError(r, c, pg, err), tmpl, pg)
 			return
@@ -184,6 +185,7 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 			p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
 			return
 		}
+		pg.Title = pg.T("title.confirm")
 		p.render(w, r, http.StatusOK, "confirm", pg)
 	}
 }
@@ -197,6 +199,7 @@ func (p *Pages) askConsent(w http.ResponseWriter, r *http.Request, c *ctx, pg *p
 		return
 	}
 	v.ConsentTo, v.DevCode = res.SentTo, res.DevCode
+	pg.Title = pg.T("title.confirm")
 	p.render(w, r, http.StatusOK, "confirm", pg)
 }
 
