@@ -79,6 +79,7 @@ var messages = map[string][2]string{
 	"unknown province %s": {"地区代码的前两位 %s 不是有效的省份代码", "%s is not the code of a province"},
 	"The one re-application has been used; ask your community for error correction.":   {"重新申领的机会已用完；如信息有误，请联系社区纠错。", ""},
 	"This region does not allow re-applying; ask your community for error correction.": {"本地区不允许重新申领；如信息有误，请联系社区纠错。", ""},
+	"cannot be modified for yourself; ask your community for error correction":         {"本人的此项不能修改，请联系社区纠错", ""},
 	"the ID number can never be modified; re-apply or ask for error correction":        {"证件号不能修改；请重新申领或联系社区纠错", ""},
 	"No modification left in this region; the limit is %d.":                            {"修改次数已用完：本地区最多修改 %d 次。", ""},
 	"No modification left today; the limit is %d a day.":                               {"今天的修改次数已用完：每天最多修改 %d 次。", ""},
@@ -166,5 +167,8 @@ var messages = map[string][2]string{
 	"name a shipped pack, or send one in yaml":                        {"请指定一个内置规则包，或以 YAML 发送规则包", ""},
 	"The request body is empty; send a JSON object.":                  {"请求体为空，请发送一个 JSON 对象。", ""},
 	"The body is not valid JSON (at byte %d).":                        {"请求体不是有效的 JSON（第 %d 字节处）。", ""},
+	"must be a JSON %s":                                               {"须为 JSON %s 类型", ""},
+	"is not a known field":                                            {"不是可用的字段", ""},
+	"must be a positive person id":                                    {"须为正整数的人员编号", ""},
 	"The body could not be read as JSON.":                             {"无法把请求体读作 JSON。", ""},
 }

@@ -48,7 +48,7 @@ func scanMessages(t *testing.T) (found []userMessage, bad []string) {
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, path, nil, 0) // with objects: a constant reason is read where it is declared
 		if err != nil {
 			return err
 		}
@@ -171,9 +171,17 @@ func messageElts(c *ast.CompositeLit) []*ast.KeyValueExpr {
 	return out
 }
 
-// literal is the string a literal, or a sum of literals, spells.
+// literal is the string a literal, a sum of literals or a constant
+// declared as one spells.
 func literal(e ast.Expr) (string, bool) {
 	switch e := e.(type) {
+	case *ast.Ident:
+		if e.Obj == nil || e.Obj.Kind != ast.Con {
+			return "", false
+		}
+		if spec, ok := e.Obj.Decl.(*ast.ValueSpec); ok && len(spec.Values) == 1 {
+			return literal(spec.Values[0])
+		}
 	case *ast.BinaryExpr:
 		a, ok1 := literal(e.X)
 		b, ok2 := literal(e.Y)

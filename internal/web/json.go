@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -92,18 +91,18 @@ func decode(r *http.Request, v any) error {
 	case errors.Is(err, io.EOF):
 		return healthcode.Errorf(healthcode.EINVALID, "The request body is empty; send a JSON object.")
 	case errors.As(err, &typeErr):
-		return fieldError(typeErr.Field, fmt.Sprintf("must be a JSON %s", typeErr.Type.Kind()))
+		return fieldError(typeErr.Field, healthcode.M("must be a JSON %s", typeErr.Type.Kind().String()))
 	case errors.As(err, &syntaxErr):
 		return healthcode.Errorf(healthcode.EINVALID, "The body is not valid JSON (at byte %d).", syntaxErr.Offset)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldError(name, "is not a known field")
+		return fieldError(name, healthcode.M("is not a known field"))
 	}
 	return healthcode.Errorf(healthcode.EINVALID, "The body could not be read as JSON.")
 }
 
-func fieldError(field, reason string) error {
+func fieldError(field string, reason *healthcode.Msg) error {
 	var p healthcode.Problems
-	p.Add(field, reason)
+	p.AddErr(field, reason)
 	return p.Err()
 }
