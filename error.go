@@ -28,18 +28,44 @@ const (
 // Error is an error a user may see: a code, a safe message and, for invalid
 // input, the fields at fault.
 type Error struct {
-	Code    string
+	Code string
+	// Message is the message in English. It is also the message's id in
+	// the catalogue (messages.go) unless Errorf made it from a format with
+	// arguments; In renders it in another language.
 	Message string
 	Fields  []FieldError
 	// RetryAfter is, for an ELIMIT or an EUNAVAILABLE, how long until the
 	// request may be made again; zero when not known.
 	RetryAfter time.Duration
+	msg        *Msg // the format and arguments, when Message has arguments
 }
 
 // FieldError names one bad input field and why it is bad.
 type FieldError struct {
-	Field  string `json:"field"`
+	Field string `json:"field"`
+	// Reason is the reason in English, and its catalogue id unless it was
+	// made from a format with arguments (Problems.Addf).
 	Reason string `json:"reason"`
+	msg    *Msg
+}
+
+// String shows a field error as Error does, without its message's insides.
+func (f FieldError) String() string { return "{" + f.Field + " " + f.Reason + "}" }
+
+// In is the error's message in lang ("zh" or "en").
+func (e *Error) In(lang string) string {
+	if e.msg != nil {
+		return e.msg.In(lang)
+	}
+	return Translate(lang, e.Message)
+}
+
+// In is the field's reason in lang ("zh" or "en").
+func (f FieldError) In(lang string) string {
+	if f.msg != nil {
+		return f.msg.In(lang)
+	}
+	return Translate(lang, f.Reason)
 }
 
 func (e *Error) Error() string {
@@ -50,8 +76,15 @@ func (e *Error) Error() string {
 }
 
 // Errorf returns an *Error with the given code and formatted message.
+// format is English and the message's id in the catalogue (messages.go),
+// which must hold its Chinese; a test finds every call.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	m := M(format, args...)
+	e := &Error{Code: code, Message: m.Error()}
+	if len(args) > 0 {
+		e.msg = m
+	}
+	return e
 }
 
 // Unavailable marks cause, a store's error that means the database cannot
@@ -83,6 +116,17 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// ErrorIn returns err's message in lang, as ErrorMessage does in English.
+func ErrorIn(err error, lang string) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.In(lang)
+	}
+	return Translate(lang, "Internal error.")
 }
 
 // ErrorFields returns the field errors of the first *Error in err's chain.
@@ -117,19 +161,51 @@ func ErrorRetryAfter(err error) time.Duration {
 // once instead of one per round trip.
 type Problems []FieldError
 
-// Add records that field is bad for reason.
+// Add records that field is bad for reason, an English sentence that is
+// its own id in the catalogue.
 func (p *Problems) Add(field, reason string) {
 	*p = append(*p, FieldError{Field: field, Reason: reason})
 }
 
+// Addf records that field is bad for a reason with arguments; format is
+// the catalogue's id.
+func (p *Problems) Addf(field, format string, args ...any) {
+	p.AddErr(field, M(format, args...))
+}
+
+// AddErr records that field is bad for the reason err gives: a *Msg in
+// err's chain keeps its words translatable.
+func (p *Problems) AddErr(field string, err error) {
+	f := FieldError{Field: field, Reason: err.Error()}
+	var m *Msg
+	if errors.As(err, &m) && len(m.args) > 0 {
+		f.msg = m
+	} else if m != nil {
+		f.Reason = m.format
+	}
+	*p = append(*p, f)
+}
+
 // Err returns an EINVALID *Error listing every problem, or nil if none.
 func (p Problems) Err() error {
-	if len(p) == 0 {
+	switch len(p) {
+	case 0:
 		return nil
+	case 1:
+		return Errorf(EINVALID, "%s: %s", p[0].Field, p[0].msgOf()).withFields(p)
 	}
-	msg := p[0].Field + ": " + p[0].Reason
-	if len(p) > 1 {
-		msg = fmt.Sprintf("%s (and %d more problems)", msg, len(p)-1)
+	return Errorf(EINVALID, "%s: %s (and %d more problems)", p[0].Field, p[0].msgOf(), len(p)-1).withFields(p)
+}
+
+// msgOf is the field's reason as a message, to be an argument of another.
+func (f FieldError) msgOf() *Msg {
+	if f.msg != nil {
+		return f.msg
 	}
-	return &Error{Code: EINVALID, Message: msg, Fields: p}
+	return M(f.Reason)
+}
+
+func (e *Error) withFields(f []FieldError) *Error {
+	e.Fields = f
+	return e
 }

@@ -88,3 +88,53 @@ func TestColorNamesRoundTrip(t *testing.T) {
 		t.Error("only green passes")
 	}
 }
+
+func TestErrorsAreShownInTheReadersLanguage(t *testing.T) {
+	var p healthcode.Problems
+	p.Add("declaration.cough", "is required: answer true or false")
+	p.Addf("kinds", "unknown feed kind %q; known: %s", "lab2", "lab")
+	p.AddErr("region", healthcode.RegionProblem("990000"))
+	err := fmt.Errorf("apply: %w", p.Err())
+	tests := []struct {
+		lang, message string
+		reasons       []string
+	}{
+		{"en", "declaration.cough: Please answer yes or no (and 2 more problems)",
+			[]string{"Please answer yes or no", `unknown feed kind "lab2"; known: lab`, "99 is not the code of a province"}},
+		{"zh", "declaration.cough：请选择“是”或“否”（另有 2 处问题）",
+			[]string{"请选择“是”或“否”", `未知的数据类型 "lab2"；可用的类型：lab`, "地区代码的前两位 99 不是有效的省份代码"}},
+	}
+	for _, tt := range tests {
+		if got := healthcode.ErrorIn(err, tt.lang); got != tt.message {
+			t.Errorf("ErrorIn(%s) = %q, want %q", tt.lang, got, tt.message)
+		}
+		for i, f := range healthcode.ErrorFields(err) {
+			if got := f.In(tt.lang); got != tt.reasons[i] {
+				t.Errorf("%s in %s = %q, want %q", f.Field, tt.lang, got, tt.reasons[i])
+			}
+		}
+	}
+	// The English of the log and of ErrorMessage stays the id's own words.
+	if got := healthcode.ErrorMessage(err); !strings.HasPrefix(got, "declaration.cough: is required: answer true or false") {
+		t.Errorf("ErrorMessage = %q", got)
+	}
+	if got := healthcode.ErrorIn(errors.New("pq: secret"), "zh"); got != "系统内部错误，请稍后再试。" {
+		t.Errorf("an internal error in Chinese = %q", got)
+	}
+}
+
+func TestLangPicksWhatTheClientAsks(t *testing.T) {
+	tests := []struct{ lang, accept, want string }{
+		{"", "", "en"},
+		{"zh", "", "zh"},
+		{"EN", "zh-CN", "en"},
+		{"fr", "zh-TW,zh;q=0.9", "zh"},
+		{"", "fr-FR, en-GB;q=0.8, zh;q=0.5", "en"},
+		{"", "fr", "en"},
+	}
+	for _, tt := range tests {
+		if got := healthcode.Lang(tt.lang, tt.accept); got != tt.want {
+			t.Errorf("Lang(%q, %q) = %q, want %q", tt.lang, tt.accept, got, tt.want)
+		}
+	}
+}

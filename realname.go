@@ -38,7 +38,7 @@ type IdentityClaim struct {
 var ErrIdentityMismatch = &Error{Code: EINVALID,
 	Message: "The real-name check failed: these details do not belong together, or cannot be registered from this account.",
 	Fields: []FieldError{{Field: "identity",
-		Reason: "name, document number and phone do not match the real-name register (实名认证未通过)"}}}
+		Reason: "name, document number and phone do not match the real-name register"}}}
 
 // ErrIdentityUnavailable is the answer when the real-name check cannot be
 // made now.

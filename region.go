@@ -17,18 +17,27 @@ var provinces = map[string]bool{
 // ValidateRegion checks a 6-digit administrative division code (GB/T 2260)
 // and returns a reason a citizen can act on, or "" when it is acceptable.
 func ValidateRegion(code string) string {
+	if err := RegionProblem(code); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// RegionProblem is ValidateRegion's reason as a message to translate, or
+// nil for a valid code.
+func RegionProblem(code string) error {
 	if len(code) != 6 {
-		return "must be a 6-digit administrative division code, e.g. 330100"
+		return M("must be a 6-digit administrative division code, e.g. 330100")
 	}
 	for i := 0; i < len(code); i++ {
 		if code[i] < '0' || code[i] > '9' {
-			return "must be a 6-digit administrative division code, e.g. 330100"
+			return M("must be a 6-digit administrative division code, e.g. 330100")
 		}
 	}
 	if !provinces[code[:2]] {
-		return "unknown province " + code[:2]
+		return M("unknown province %s", code[:2])
 	}
-	return ""
+	return nil
 }
 
 // RegionWithin reports whether region lies inside parent in the division

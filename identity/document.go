@@ -6,8 +6,6 @@
 package identity
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -23,17 +21,17 @@ import (
 var chinaTime = time.FixedZone("UTC+8", 8*60*60)
 
 var (
-	errRequired    = errors.New("is required")
-	errUnknownType = errors.New("unknown document type")
-	errResidentID  = errors.New("must be 18 characters: 17 digits and a check character (0-9 or X)")
-	errFuture      = errors.New("birth date is in the future")
-	errCheckChar   = errors.New("check character is wrong: a character of the number is mistyped")
-	errFirst17     = errors.New("must be 17 digits")
-	errHKMacao     = errors.New("must be H or M followed by 8 digits, or 10 digits with the renewal count")
-	errTaiwan      = errors.New("must be 8 digits")
-	errPassportLen = errors.New("must be 5 to 17 characters")
-	errPassportSet = errors.New("may contain only letters A-Z and digits")
-	errPassportNum = errors.New("must contain at least one digit")
+	errRequired    = healthcode.M("is required")
+	errUnknownType = healthcode.M("unknown document type")
+	errResidentID  = healthcode.M("must be 18 characters: 17 digits and a check character (0-9 or X)")
+	errFuture      = healthcode.M("birth date is in the future")
+	errCheckChar   = healthcode.M("check character is wrong: a character of the number is mistyped")
+	errFirst17     = healthcode.M("must be 17 digits")
+	errHKMacao     = healthcode.M("must be H or M followed by 8 digits, or 10 digits with the renewal count")
+	errTaiwan      = healthcode.M("must be 8 digits")
+	errPassportLen = healthcode.M("must be 5 to 17 characters")
+	errPassportSet = healthcode.M("may contain only letters A-Z and digits")
+	errPassportNum = healthcode.M("must contain at least one digit")
 )
 
 // provinces holds the GB/T 2260 province-level codes that may open a resident
@@ -114,15 +112,15 @@ func checkResidentID(s string, now time.Time) error {
 		return errResidentID
 	}
 	if !provinces[s[:2]] {
-		return fmt.Errorf("first two digits %s are not a valid province code", s[:2])
+		return healthcode.M("first two digits %s are not a valid province code", s[:2])
 	}
 	ymd := s[6:14]
 	birth, ok := parseDate(ymd)
 	if !ok {
-		return fmt.Errorf("birth date %s is not a valid date", ymd)
+		return healthcode.M("birth date %s is not a valid date", ymd)
 	}
 	if birth.Year() < 1900 {
-		return fmt.Errorf("birth date %s is before 1900", ymd)
+		return healthcode.M("birth date %s is before 1900", ymd)
 	}
 	// Compare calendar dates in China time: a child born today in Beijing
 	// must be accepted even while it is still yesterday in UTC.

@@ -1,17 +1,18 @@
 package identity
 
 import (
-	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"healthcode"
 )
 
 var (
-	errNameUnreadable = errors.New("contains unreadable characters; please type it again")
-	errNameTooLong    = errors.New("must be at most 64 characters")
-	errNameControl    = errors.New("must not contain control or invisible characters")
-	errNameNoLetter   = errors.New("must contain at least one letter")
+	errNameUnreadable = healthcode.M("contains unreadable characters; please type it again")
+	errNameTooLong    = healthcode.M("must be at most 64 characters")
+	errNameControl    = healthcode.M("must not contain control or invisible characters")
+	errNameNoLetter   = healthcode.M("must contain at least one letter")
 )
 
 // ValidateName returns the name with surrounding spaces trimmed, or the

@@ -1,12 +1,13 @@
 package identity
 
 import (
-	"errors"
 	"strings"
 	"unicode"
+
+	"healthcode"
 )
 
-var errPhone = errors.New("must be a mainland mobile number: 11 digits starting with 13-19")
+var errPhone = healthcode.M("must be a mainland mobile number: 11 digits starting with 13-19")
 
 // NormalizePhone returns a mainland mobile number as its 11 digits, or the
 // reason it cannot be accepted. The country code (+86, 0086 or 86), spaces

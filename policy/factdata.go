@@ -218,7 +218,7 @@ func DecodeFacts(raw []map[string]any, region string) ([]healthcode.Fact, health
 		}
 		all = append(all, facts...)
 		if len(all) > maxTimelineFacts {
-			problems.Add(fmt.Sprintf("facts[%d]", i), fmt.Sprintf("a timeline holds at most %d facts, repeats included", maxTimelineFacts))
+			problems.Addf(fmt.Sprintf("facts[%d]", i), "a timeline holds at most %d facts, repeats included", maxTimelineFacts)
 			return nil, problems
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"healthcode"
 )
 
 // csvSource reads a CSV feed: a header line, then one record per row.
@@ -43,7 +45,7 @@ func (s *csvSource) next(cells []cell) (int, *Rejection, error) {
 		cells[i] = cell{line: line}
 	}
 	if len(rec) != len(s.colMap) {
-		return 0, &Rejection{Line: line, Reason: fmt.Sprintf("has %d fields; the header has %d", len(rec), len(s.colMap))}, nil
+		return 0, rejected(line, "", healthcode.M("has %d fields; the header has %d", len(rec), len(s.colMap))), nil
 	}
 	for i, f := range rec {
 		t := strings.TrimSpace(f)
@@ -64,10 +66,10 @@ func (s *csvSource) read() ([]string, error) {
 	case err == io.EOF:
 		return nil, io.EOF
 	case errors.Is(err, errRecordTooLong):
-		return nil, &FileError{Line: s.last + 1, Reason: fmt.Sprintf("a record is longer than %d bytes", maxRecord)}
+		return nil, unreadable(s.last+1, "", healthcode.M("a record is longer than %d bytes", maxRecord))
 	}
 	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
-		return nil, &FileError{Line: pe.Line, Reason: fmt.Sprintf("bad CSV at column %d: %v", pe.Column, pe.Err)}
+		return nil, unreadable(pe.Line, "", healthcode.M("bad CSV at column %d: %v", pe.Column, pe.Err))
 	}
 	return nil, fmt.Errorf("read CSV feed: %w", err)
 }
@@ -82,7 +84,7 @@ func (s *csvSource) header() error {
 	}
 	rec, err := s.read()
 	if err == io.EOF {
-		return &FileError{Line: 1, Reason: "the feed is empty: the first line must be the header, naming the columns"}
+		return unreadable(1, "", healthcode.M("the feed is empty: the first line must be the header, naming the columns"))
 	}
 	if err != nil {
 		return err
@@ -94,11 +96,11 @@ func (s *csvSource) header() error {
 		name = strings.TrimSpace(name)
 		switch j := s.k.index(name); {
 		case name == "":
-			return &FileError{Line: line, Reason: fmt.Sprintf("column %d of the header has no name", i+1)}
+			return unreadable(line, "", healthcode.M("column %d of the header has no name", i+1))
 		case j < 0:
-			return &FileError{Line: line, Field: clip(name), Reason: s.unknown(name)}
+			return unreadable(line, clip(name), s.unknown(name))
 		case seen[j]:
-			return &FileError{Line: line, Field: name, Reason: "appears twice in the header"}
+			return unreadable(line, name, healthcode.M("appears twice in the header"))
 		default:
 			seen[j] = true
 			colMap[i] = j
@@ -111,23 +113,22 @@ func (s *csvSource) header() error {
 		}
 	}
 	if len(missing) > 0 {
-		reason := "is a required column, missing from the header"
+		reason := healthcode.M("is a required column, missing from the header")
 		if len(missing) > 1 {
-			reason = fmt.Sprintf("is a required column, missing from the header (and %s)", strings.Join(missing[1:], ", "))
+			reason = healthcode.M("is a required column, missing from the header (and %s)", strings.Join(missing[1:], ", "))
 		}
-		return &FileError{Line: line, Field: missing[0], Reason: reason}
+		return unreadable(line, missing[0], reason)
 	}
 	s.colMap = colMap
 	return nil
 }
 
 // unknown explains an unknown column, suggesting the nearest known one.
-func (s *csvSource) unknown(name string) string {
-	reason := fmt.Sprintf("unknown column for a %s feed; the columns are %s", s.k.name, strings.Join(s.k.columnNames(), ", "))
+func (s *csvSource) unknown(name string) *healthcode.Msg {
 	if near := s.k.nearest(name); near != "" {
-		reason = fmt.Sprintf("unknown column (did you mean %s?); the columns are %s", near, strings.Join(s.k.columnNames(), ", "))
+		return healthcode.M("unknown column (did you mean %s?); the columns are %s", near, strings.Join(s.k.columnNames(), ", "))
 	}
-	return reason
+	return healthcode.M("unknown column for a %s feed; the columns are %s", s.k.name, strings.Join(s.k.columnNames(), ", "))
 }
 
 func (k *kind) columnNames() []string {

@@ -40,7 +40,8 @@ type Designation struct {
 type Rejection struct {
 	Line   int    `json:"line"`   // the physical line the faulty value starts on
 	Field  string `json:"field"`  // the column or key; "" for a problem of the whole row
-	Reason string `json:"reason"` // a short English reason the provider can act on
+	Reason string `json:"reason"` // a short English reason the provider can act on (In: in another language)
+	why    *healthcode.Msg
 }
 
 // String renders the rejection as "line 7: sampled: must not be after at".
@@ -58,7 +59,8 @@ func (r Rejection) String() string {
 type FileError struct {
 	Line   int    // the physical line, as near as is known
 	Field  string // the column at fault, if any
-	Reason string
+	Reason string // in English
+	why    *healthcode.Msg
 }
 
 func (e *FileError) Error() string {
@@ -70,10 +72,14 @@ func (e *FileError) Error() string {
 
 // Unwrap presents the error in the domain's vocabulary.
 func (e *FileError) Unwrap() error {
-	err := &healthcode.Error{Code: healthcode.EINVALID, Message: "The feed cannot be read: " + e.Error()}
-	if e.Field != "" {
-		err.Fields = []healthcode.FieldError{{Field: e.Field, Reason: e.Reason}}
+	why := e.reason()
+	if e.Field == "" {
+		return healthcode.Errorf(healthcode.EINVALID, "The feed cannot be read: line %d: %s", e.Line, why)
 	}
+	var field healthcode.Problems
+	field.AddErr(e.Field, why)
+	err := healthcode.Errorf(healthcode.EINVALID, "The feed cannot be read: line %d: %s: %s", e.Line, e.Field, why)
+	err.Fields = field
 	return err
 }
 
@@ -195,12 +201,12 @@ func (d *Decoder) read() (int, *Rejection, error) {
 			case c.typ == vDocType:
 				out.s = string(healthcode.DocResidentID)
 			case c.required:
-				return 0, &Rejection{Line: x.line, Field: c.name, Reason: "is required"}, nil
+				return 0, rejected(x.line, c.name, healthcode.M("is required")), nil
 			}
 			continue
 		}
-		if reason := check(c, x, &d.vals, d.now, out); reason != "" {
-			return 0, &Rejection{Line: x.line, Field: c.name, Reason: reason}, nil
+		if reason := check(c, x, &d.vals, d.now, out); reason != nil {
+			return 0, rejected(x.line, c.name, reason), nil
 		}
 	}
 	return line, nil, nil
@@ -247,7 +253,7 @@ func (d *Decoder) Designations(reject func(Rejection)) ([]Designation, error) {
 		case rej != nil:
 			reject(*rej)
 		case len(ds) == MaxDesignations:
-			return nil, &FileError{Line: row.Line, Reason: fmt.Sprintf("more than %d designations; split the feed", MaxDesignations)}
+			return nil, unreadable(row.Line, "", healthcode.M("more than %d designations; split the feed", MaxDesignations))
 		default:
 			ds = append(ds, row)
 		}

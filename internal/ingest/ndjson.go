@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"healthcode"
 )
 
 // ndjsonSource reads an NDJSON feed: one JSON object per line.
@@ -34,7 +36,7 @@ func (s *ndjsonSource) next(cells []cell) (int, *Rejection, error) {
 			continue
 		}
 		if !json.Valid(b) {
-			return 0, nil, &FileError{Line: s.line, Reason: notJSON(b)}
+			return 0, nil, unreadable(s.line, "", notJSON(b))
 		}
 		for i := range cells {
 			cells[i] = cell{line: s.line}
@@ -45,21 +47,21 @@ func (s *ndjsonSource) next(cells []cell) (int, *Rejection, error) {
 	case err == nil:
 		return 0, nil, io.EOF
 	case errors.Is(err, bufio.ErrTooLong):
-		return 0, nil, &FileError{Line: s.line + 1, Reason: fmt.Sprintf("the line is longer than %d bytes", maxRecord)}
+		return 0, nil, unreadable(s.line+1, "", healthcode.M("the line is longer than %d bytes", maxRecord))
 	default:
 		return 0, nil, fmt.Errorf("read NDJSON feed: %w", err)
 	}
 }
 
 // notJSON explains why a line is not JSON.
-func notJSON(b []byte) string {
+func notJSON(b []byte) *healthcode.Msg {
 	var v any
 	err := json.Unmarshal(b, &v)
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Sprintf("not JSON (%v at byte %d): each line must be one JSON object", se, se.Offset)
+		return healthcode.M("not JSON (%v at byte %d): each line must be one JSON object", se, se.Offset)
 	}
-	return "not JSON: each line must be one JSON object"
+	return healthcode.M("not JSON: each line must be one JSON object")
 }
 
 // object reads the valid JSON text s, which must be an object whose keys
@@ -67,7 +69,7 @@ func notJSON(b []byte) string {
 func (s *ndjsonSource) object(text string, cells []cell) *Rejection {
 	i := skipSpace(text, 0)
 	if text[i] != '{' {
-		return &Rejection{Line: s.line, Reason: "must be a JSON object"}
+		return rejected(s.line, "", healthcode.M("must be a JSON object"))
 	}
 	i = skipSpace(text, i+1)
 	if text[i] == '}' {
@@ -84,9 +86,9 @@ func (s *ndjsonSource) object(text string, cells []cell) *Rejection {
 		j := s.k.index(key)
 		switch {
 		case j < 0:
-			return &Rejection{Line: s.line, Field: clip(key), Reason: s.unknown(key)}
+			return rejected(s.line, clip(key), s.unknown(key))
 		case seen&(1<<j) != 0:
-			return &Rejection{Line: s.line, Field: key, Reason: "appears twice in the object"}
+			return rejected(s.line, key, healthcode.M("appears twice in the object"))
 		}
 		seen |= 1 << j
 		c.line = s.line
@@ -99,12 +101,12 @@ func (s *ndjsonSource) object(text string, cells []cell) *Rejection {
 	}
 }
 
-func (s *ndjsonSource) unknown(key string) string {
+func (s *ndjsonSource) unknown(key string) *healthcode.Msg {
 	names := strings.Join(s.k.columnNames(), ", ")
 	if near := s.k.nearest(key); near != "" {
-		return fmt.Sprintf("unknown key (did you mean %s?); the keys are %s", near, names)
+		return healthcode.M("unknown key (did you mean %s?); the keys are %s", near, names)
 	}
-	return fmt.Sprintf("unknown key for a %s feed; the keys are %s", s.k.name, names)
+	return healthcode.M("unknown key for a %s feed; the keys are %s", s.k.name, names)
 }
 
 // The readers below walk text that json.Valid has accepted, so they need

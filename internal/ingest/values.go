@@ -42,47 +42,47 @@ type cell struct {
 
 // accepts reports whether a JSON value of type o may be read as t, and
 // otherwise the reason it may not.
-func accepts(t valueType, o origin) string {
+func accepts(t valueType, o origin) error {
 	switch o {
 	case fromCSV, jsonString:
-		return ""
+		return nil
 	case jsonComposite:
-		return "must be a string, number or boolean, not an object or array"
+		return healthcode.M("must be a string, number or boolean, not an object or array")
 	}
 	switch t {
 	case vText, vArea, vInt:
 		if o == jsonNumber {
-			return ""
+			return nil
 		}
-		return "must be a string or a number, not a boolean"
+		return healthcode.M("must be a string or a number, not a boolean")
 	case vBool:
-		return ""
+		return nil
 	case vDocNumber:
-		return "must be a JSON string: as a number it would lose leading zeros and letters"
+		return healthcode.M("must be a JSON string: as a number it would lose leading zeros and letters")
 	}
-	return "must be a JSON string"
+	return healthcode.M("must be a JSON string")
 }
 
 // check reads one present cell as column c, into out. prev holds the
 // values of the columns before it, for doc_number (which needs doc_type)
-// and the order of times. It returns "" or the reason the value is bad.
-func check(c *column, x *cell, prev *values, now time.Time, out *value) string {
-	if r := accepts(c.typ, x.from); r != "" {
+// and the order of times. It returns nil or the reason the value is bad.
+func check(c *column, x *cell, prev *values, now time.Time, out *value) error {
+	if r := accepts(c.typ, x.from); r != nil {
 		return r
 	}
 	s := x.text
 	switch c.typ {
 	case vText:
-		if r := checkText(s); r != "" {
+		if r := checkText(s); r != nil {
 			return r
 		}
 		out.s = s
 	case vArea:
 		if allDigits(s) {
-			if r := healthcode.ValidateRegion(s); r != "" {
+			if r := healthcode.RegionProblem(s); r != nil {
 				return r
 			}
-		} else if r := checkText(s); r != "" {
+		} else if r := checkText(s); r != nil {
 			return r
 		}
 		out.s = s
@@ -90,38 +90,38 @@ func check(c *column, x *cell, prev *values, now time.Time, out *value) string {
 		for _, e := range c.enum {
 			if strings.EqualFold(s, e) {
 				out.s = e
-				return ""
+				return nil
 			}
 		}
-		return "must be one of " + strings.Join(c.enum, ", ")
+		return healthcode.M("must be one of %s", strings.Join(c.enum, ", "))
 	case vDocType:
 		for _, t := range healthcode.DocTypes {
 			if strings.EqualFold(s, string(t)) {
 				out.s = string(t)
-				return ""
+				return nil
 			}
 		}
-		return "must be one of resident_id, hk_macao_permit, taiwan_permit, passport"
+		return healthcode.M("must be one of resident_id, hk_macao_permit, taiwan_permit, passport")
 	case vDocNumber:
 		t := healthcode.DocType(prev.vals[colDocType].s)
 		n, err := identity.NormalizeDocument(t, s, now)
 		if err != nil {
-			return err.Error()
+			return err
 		}
 		out.s = n
 	case vTime, vStart, vEnd:
 		t, ok := parseTime(s, c.typ)
 		if !ok {
 			if c.typ == vTime {
-				return "must be a time: RFC 3339 (2026-03-14T10:00:00+08:00) or 2026-03-14 10:00[:00] in China time"
+				return healthcode.M("must be a time: RFC 3339 (2026-03-14T10:00:00+08:00) or 2026-03-14 10:00[:00] in China time")
 			}
-			return "must be a time: RFC 3339 (2026-03-14T10:00:00+08:00), 2026-03-14 10:00[:00] in China time, or a date 2026-03-14"
+			return healthcode.M("must be a time: RFC 3339 (2026-03-14T10:00:00+08:00), 2026-03-14 10:00[:00] in China time, or a date 2026-03-14")
 		}
 		if c.notAfter != "" && t.After(prev.time(c.notAfter)) && !prev.time(c.notAfter).IsZero() {
-			return "must not be after " + c.notAfter
+			return healthcode.M("must not be after %s", c.notAfter)
 		}
 		if c.notBefore != "" && t.Before(prev.time(c.notBefore)) {
-			return "must not be before " + c.notBefore
+			return healthcode.M("must not be before %s", c.notBefore)
 		}
 		out.t = t
 	case vBool:
@@ -131,35 +131,35 @@ func check(c *column, x *cell, prev *values, now time.Time, out *value) string {
 		case s == "0" || strings.EqualFold(s, "false") || strings.EqualFold(s, "no"):
 			out.b = false
 		default:
-			return "must be true or false (or 1/0, yes/no)"
+			return healthcode.M("must be true or false (or 1/0, yes/no)")
 		}
 	case vInt:
 		n, err := strconv.Atoi(s)
 		if err != nil || n < c.min || n > c.max {
-			return "must be a whole number from " + strconv.Itoa(c.min) + " to " + strconv.Itoa(c.max)
+			return healthcode.M("must be a whole number from %d to %d", c.min, c.max)
 		}
 		out.n = n
 	}
-	return ""
+	return nil
 }
 
 // checkText checks free text: valid UTF-8, one line, at most maxText
 // characters.
-func checkText(s string) string {
+func checkText(s string) error {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
+		return healthcode.M("is not valid UTF-8")
 	}
 	n := 0
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return "must not contain control characters such as line breaks or tabs"
+			return healthcode.M("must not contain control characters such as line breaks or tabs")
 		}
 		n++
 	}
 	if n > maxText {
-		return "must be at most " + strconv.Itoa(maxText) + " characters"
+		return healthcode.M("must be at most %d characters", maxText)
 	}
-	return ""
+	return nil
 }
 
 // parseTime reads the time forms of the feed contract. Every time comes

@@ -70,16 +70,7 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Form = keep(r.PostForm, []string{"token", "temperature", "pass_checked"})
 	pg.Data = p.scanner(r, c, community)
 	// Only line ends are trimmed: a space is one of Base45's characters.
-	in := service.VerifyInput{Token: strings.Trim(r.PostFormValue("token"), "\r\n\t")}
-	if t := strings.TrimSpace(r.PostFormValue("temperature")); t != "" {
-		v, err := strconv.ParseFloat(t, 64)
-		if err != nil {
-			pg.Errors["temperature"], pg.Message = translate(c.lang, "err.number"), pg.T("err.fields")
-			p.render(w, r, http.StatusUnprocessableEntity, "checkpoint", pg)
-			return
-		}
-		in.Temperature = &v
-	}
+	in := service.VerifyInput{Token: strings.Trim(r.PostFormValue("token"), "\r\n\t"), Temperature: formNumber(r, "temperature")}
 	res, err := p.svc.Verify(r.Context(), c.staff, in)
 	if err != nil {
 		status := p.formError(r, c, pg, err)

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -235,25 +236,27 @@ func (p *Pages) checkIn(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if !ok {
 		return
 	}
-	var in service.CheckInInput
-	var problems healthcode.Problems
-	in.Symptoms = formBool(r, "symptoms")
-	if t := strings.TrimSpace(r.PostFormValue("celsius")); t != "" {
-		v, err := strconv.ParseFloat(t, 64)
-		if err != nil {
-			problems.Add("celsius", "must be a number such as 36.5")
-		}
-		in.Celsius = &v
-	}
-	err := problems.Err()
-	if err == nil {
-		_, err = p.svc.CheckIn(r.Context(), c.citizen, id, in)
-	}
-	if err != nil {
+	in := service.CheckInInput{Symptoms: formBool(r, "symptoms"), Celsius: formNumber(r, "celsius")}
+	if _, err := p.svc.CheckIn(r.Context(), c.citizen, id, in); err != nil {
 		p.checkInPage(w, r, c, 0, err)
 		return
 	}
 	http.Redirect(w, r, "/app/p/"+strconv.FormatInt(id, 10)+"?done=checkin", http.StatusSeeOther)
+}
+
+// formNumber reads an optional number field: nil when empty, NaN when it
+// is not a number, so that the service reports it with every other bad
+// field of the form at once.
+func formNumber(r *http.Request, name string) *float64 {
+	t := strings.TrimSpace(r.PostFormValue(name))
+	if t == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		v = math.NaN()
+	}
+	return &v
 }
 
 func (p *Pages) checkInPage(w http.ResponseWriter, r *http.Request, c *ctx, status int, formErr error) {

@@ -175,6 +175,7 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 			tmpl := "apply"
 			if hasField(err, "consent_code") {
 				v.ConsentTo, tmpl = maskedPhone(in.Identity.Phone), "confirm" // the code sent is wrong: ask again
+				pg.Title = pg.T("title.confirm")
 			}
 			p.render(w, r, p.formError(r, c, pg, err), tmpl, pg)
 			return
@@ -185,10 +186,11 @@ func (p *Pages) applySteps(w http.ResponseWriter, r *http.Request, c *ctx, v *ap
 		}
 		http.Redirect(w, r, "/app/p/"+strconv.FormatInt(person.ID, 10)+"?done="+done, http.StatusSeeOther)
 	default:
-		if err := p.svc.CheckApplication(in); err != nil {
+		if err := p.svc.CheckApplication(r.Context(), c.citizen, in); err != nil {
 			p.render(w, r, p.formError(r, c, pg, err), "apply", pg)
 			return
 		}
+		pg.Title = pg.T("title.confirm")
 		p.render(w, r, http.StatusOK, "confirm", pg)
 	}
 }
@@ -202,6 +204,7 @@ func (p *Pages) askConsent(w http.ResponseWriter, r *http.Request, c *ctx, pg *p
 		return
 	}
 	v.ConsentTo, v.DevCode = res.SentTo, res.DevCode
+	pg.Title = pg.T("title.confirm")
 	p.render(w, r, http.StatusOK, "confirm", pg)
 }
 

@@ -1,7 +1,5 @@
 package pages
 
-import "strings"
-
 // translate looks key up in the catalogue; a key without a message is
 // shown as "" so a missing notice stays invisible.
 func translate(lang, key string) string {
@@ -13,51 +11,6 @@ func translate(lang, key string) string {
 		return m[1]
 	}
 	return m[0]
-}
-
-// reasons translates the service's field reasons people meet most, by
-// their beginning; others are shown as the service wrote them.
-var reasons = []struct{ prefix, zh string }{
-	{"is required", "此项必填"},
-	{"must be one of resident_id", "请选择证件类型"},
-	{"must be 18 characters", "身份证号应为18位：17位数字加1位校验码（0-9或X）"},
-	{"check character is wrong", "身份证号校验位不对，请核对"},
-	{"first two digits", "身份证号前两位不是有效的省份代码"},
-	{"birth date", "身份证号中的出生日期无效"},
-	{"must be a mainland mobile number", "请输入11位大陆手机号（13-19开头）"},
-	{"must be the phone you logged in with", "为本人申领时，手机号须与登录手机号一致"},
-	{"must be H or M", "港澳通行证号应为H或M加8位数字"},
-	{"must be 8 digits", "台湾通行证号应为8位数字"},
-	{"must be 5 to 17", "护照号应为5至17位"},
-	{"may contain only letters", "只能包含字母A-Z和数字"},
-	{"must contain at least one letter", "姓名至少包含一个文字"},
-	{"must be at most 64", "最多64个字符"},
-	{"must be a 6-digit", "地区代码应为6位数字，如330106"},
-	{"unknown province", "地区代码的前两位不是有效的省份代码"},
-	{"is not a division of GB/T 2260", "没有这个地区，请从列表中选择"},
-	{"the solemn commitment", "请勾选“本人郑重承诺”：申报内容须真实"},
-	{"must be a body temperature", "体温应在34至43 °C之间"},
-	{"must be a number", "请输入数字，如36.5"},
-	{"cannot be modified for yourself", "本人的此项不能修改，请联系社区纠错"},
-	{"the ID number can never be modified", "证件号不能修改"},
-	{"name, document number and phone do not match", "实名认证未通过：姓名、证件号与手机号不匹配"},
-	{"is required for a relative with a phone", "请输入家属手机收到的验证码"},
-	{"wrong or expired; ask for a new one", "验证码错误或已过期，请重新获取"},
-	{"must be the relative's own phone", "请填写家属本人的手机号：只有儿童和老人可登记在您的手机号下"},
-	{"is your own phone", "这是您的手机号，无需家属验证码"},
-}
-
-// reason is a field error's reason in the page's language.
-func reason(lang, r string) string {
-	if lang == "en" {
-		return r
-	}
-	for _, t := range reasons {
-		if strings.HasPrefix(r, t.prefix) {
-			return t.zh
-		}
-	}
-	return r
 }
 
 // catalogue holds every message of the pages: key → {Chinese, English}.
@@ -227,12 +180,12 @@ var catalogue = map[string][2]string{
 	"modify.none":      {"修改次数已用完。", "No modification left."},
 	"modify.self":      {"为本人修改时，证件号、姓名、手机号不能修改。", "For yourself, ID number, name and phone cannot change."},
 	"modify.relative":  {"为家人修改时，证件号不能修改；姓名、手机号不填则不变。", "For a relative the ID number cannot change; leave name and phone empty to keep them."},
-	"history.verified": {"记录完整，哈希链校验通过。", "The record is whole: its hash chain checks out."},
-	"history.broken":   {"记录校验失败：", "The record failed its check: "},
+	"history.verified": {"记录完整，未被改动。", "This history is complete and unaltered."},
+	"history.broken":   {"这份记录不完整或被改动过，请联系社区核实。", "This history is incomplete or was altered: ask your community to check it."},
 	"history.none":     {"暂无变化记录。", "No colour change yet."},
 	"history.at":       {"时间", "When"},
 	"history.change":   {"变化", "Change"},
-	"history.rule":     {"依据规则", "Rule"},
+	"history.rule":     {"原因", "Why"},
 	"persons.none":     {"还没有申领。", "No code yet."},
 
 	"scan.camera":           {"打开摄像头扫码", "Scan with the camera"},
@@ -295,19 +248,13 @@ var catalogue = map[string][2]string{
 	"done.modify":  {"修改成功。", "Modified."},
 	"done.reapply": {"重新申领成功。", "Re-applied."},
 
-	"err.fields":       {"请按提示修改标红的项目。", "Please correct the marked fields."},
-	"err.csrf":         {"表单已过期，请返回刷新后重试。", "The form has expired; go back, reload and try again."},
-	"err.no_person":    {"没有这个人的健康码。", "No such person."},
-	"err.no_page":      {"没有这个页面。", "There is no such page."},
-	"err.number":       {"请输入数字，如36.5", "Type a number such as 36.5"},
-	"err.key":          {"密钥无效或不是卡口密钥。", "The key is unknown or not a checkpoint key."},
-	"err.conflict":     {"无法完成：", ""},
-	"err.limit":        {"次数已用完或太频繁：", ""},
-	"err.not_found":    {"未找到：", ""},
-	"err.unauthorized": {"验证失败：", ""},
-	"err.forbidden":    {"不允许：", ""},
-	"err.unavailable":  {"系统繁忙，请稍候几秒再试。", "The service is busy for a moment; please try again in a few seconds."},
-	"err.back":         {"返回", "Back"},
+	"err.fields":      {"请按提示修改标红的项目。", "Please correct the marked fields."},
+	"err.csrf":        {"表单已过期，请返回刷新后重试。", "The form has expired; go back, reload and try again."},
+	"err.no_person":   {"没有这个人的健康码。", "No such person."},
+	"err.no_page":     {"没有这个页面。", "There is no such page."},
+	"err.key":         {"密钥无效或不是卡口密钥。", "The key is unknown or not a checkpoint key."},
+	"err.unavailable": {"系统繁忙，请稍候几秒再试。", "The service is busy for a moment; please try again in a few seconds."},
+	"err.back":        {"返回", "Back"},
 
 	"faq.red.q":        {"为什么我申请后显示红码或黄码？", "Why is my code red or yellow?"},
 	"faq.red.a":        {"三色码由系统根据数据自动审核、自动转换产生，没有人工干预。码页面写明了依据的规则、原因和转绿所需条件（如隔离天数、阴性核酸、连续正常打卡）；符合条件后会自动转为绿码。", "Colours come from data, decided and changed automatically, never by hand. The code page says which rule applied, why, and what turns it green (days of isolation, negative tests, normal check-ins); once met, it turns green by itself."},

@@ -25,7 +25,10 @@ func (b *browser) postLimited(what, path string, form url.Values) {
 	}
 	secs, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	p := b.keep(res)
-	p.must(b.t, http.StatusTooManyRequests, "", "次数已用完或太频繁")
+	p.must(b.t, http.StatusTooManyRequests, "", "太频繁")
+	if got := leaks("zh", p.html); len(got) > 0 {
+		b.t.Errorf("%s: the page says %q", what, got)
+	}
 	if err != nil || secs < 1 {
 		b.t.Errorf("%s: Retry-After %q, want whole seconds", what, res.Header.Get("Retry-After"))
 	}

@@ -208,7 +208,7 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	b.get(code+"/checkin").must(t, http.StatusOK, "", "每日健康打卡")
 	b.post(code+"/checkin", url.Values{"symptoms": {"no"}, "celsius": {"36.5"}}).must(t, http.StatusOK, code, "打卡成功", "已打卡")
 	b.get(code+"/checkin").must(t, http.StatusOK, "", "今天已经打过卡了")
-	b.post(code+"/checkin", url.Values{"symptoms": {"no"}}).must(t, http.StatusConflict, "", "Already checked in today")
+	b.post(code+"/checkin", url.Values{"symptoms": {"no"}}).must(t, http.StatusConflict, "", "已经打过卡了")
 
 	b.get("/app/apply?relation=parent").must(t, http.StatusOK, "", `<option value="parent" selected>`)
 	// A parent with a phone of their own consents by a code sent to it.
@@ -240,7 +240,7 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	mod.Set("consent_code", devCode.FindStringSubmatch(p.html)[1])
 	b.post(relCode+"/modify", mod).must(t, http.StatusOK, relCode, "*四")
 
-	b.get(code+"/history").must(t, http.StatusOK, "", "哈希链校验通过", "绿码")
+	b.get(code+"/history").must(t, http.StatusOK, "", "记录完整，未被改动", "绿码", "符合绿码条件")
 
 	staff := s.browser(t)
 	staff.get("/checkpoint").must(t, http.StatusOK, "", `name="token"`, "/static/jsQR.js")

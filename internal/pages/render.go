@@ -240,7 +240,7 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 	pg.retryAfter = healthcode.ErrorRetryAfter(err)
 	fields := healthcode.ErrorFields(err)
 	for _, f := range fields {
-		pg.Errors[f.Field] = reason(c.lang, f.Reason)
+		pg.Errors[f.Field] = f.In(c.lang)
 	}
 	regionError(pg)
 	if len(fields) > 0 {
@@ -254,17 +254,11 @@ func (p *Pages) formError(r *http.Request, c *ctx, pg *page, err error) int {
 	return httpstatus.OfForm(code)
 }
 
-// message is an error's safe message, in Chinese for the codes people
-// meet most.
+// message is an error's safe message in the page's language, from the
+// one catalogue of messages.
 func (p *Pages) message(c *ctx, err error) string {
 	if healthcode.ErrorCode(err) == healthcode.EUNAVAILABLE {
 		return translate(c.lang, "err.unavailable")
 	}
-	msg := healthcode.ErrorMessage(err)
-	if c.lang == "zh" {
-		if zh := translate("zh", "err."+healthcode.ErrorCode(err)); zh != "" {
-			return zh + msg
-		}
-	}
-	return msg
+	return healthcode.ErrorIn(err, c.lang)
 }

@@ -107,7 +107,7 @@ func (p *Pages) handle(rt route) http.Handler {
 // browser to log in, a staff page answers 403.
 func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, c *ctx, perm permission.Permission) {
 	if permission.Of(healthcode.RoleCitizen)&perm != perm {
-		p.failErr(w, r, c, healthcode.Errorf(healthcode.EFORBIDDEN, "This needs a staff key with the permission %s.", perm))
+		p.failErr(w, r, c, healthcode.Errorf(healthcode.EFORBIDDEN, "This needs a staff key with the permission to open this page."))
 		return
 	}
 	// A GET comes back after logging in: a venue's code opened by

@@ -44,5 +44,8 @@ func TestPagesAskToTryAgainWhenTheDatabaseIsUnavailable(t *testing.T) {
 			t.Errorf("%s: %d, Retry-After %q; want 503 with Retry-After saying %q in:\n%.600s", lang, rec.Code,
 				rec.Header().Get("Retry-After"), want, rec.Body)
 		}
+		if got := leaks(lang, rec.Body.String()); len(got) > 0 {
+			t.Errorf("%s: the page says %q", lang, got)
+		}
 	}
 }

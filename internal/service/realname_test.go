@@ -121,7 +121,7 @@ func sameFields(a, b error) bool {
 		return false
 	}
 	for i := range fa {
-		if fa[i] != fb[i] {
+		if fa[i].Field != fb[i].Field || fa[i].In("zh") != fb[i].In("zh") || fa[i].In("en") != fb[i].In("en") {
 			return false
 		}
 	}

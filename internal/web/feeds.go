@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"healthcode"
 	"healthcode/internal/httpstatus"
 	"healthcode/internal/ingest"
 	"healthcode/internal/service"
@@ -38,12 +37,17 @@ func (o *feedOutcome) reject(rej ingest.Rejection) {
 // writeFeedReport answers with rep, whose outcome o is: 200, or, when err
 // stopped the feed, err's status with the error in o.
 func (s *Server) writeFeedReport(w http.ResponseWriter, r *http.Request, rep any, o *feedOutcome, err error) {
+	lang := requestLang(r)
+	for i := range o.Rejections {
+		o.Rejections[i].Reason = o.Rejections[i].In(lang)
+	}
 	if err == nil {
 		writeJSON(w, http.StatusOK, rep)
 		return
 	}
 	code := noteError(w, s.log, r, "feed failed", err, "kind", r.PathValue("kind"))
-	o.Error = &errorDetail{Code: code, Message: healthcode.ErrorMessage(err)}
+	d := errorOf(r, code, err)
+	o.Error = &d
 	writeJSON(w, httpstatus.Of(code), rep)
 }
 

@@ -261,7 +261,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, res a
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fieldError("id", "must be a positive person id")
+		return 0, fieldError("id", healthcode.M("must be a positive person id"))
 	}
 	return id, nil
 }

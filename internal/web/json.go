@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -32,7 +31,25 @@ type errorDetail struct {
 // errors are logged and reach the user only as "Internal error."
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	code := noteError(w, log, r, "internal error", err)
-	writeJSON(w, httpstatus.Of(code), errorBody{errorDetail{Code: code, Message: healthcode.ErrorMessage(err), Fields: healthcode.ErrorFields(err)}})
+	writeJSON(w, httpstatus.Of(code), errorBody{errorOf(r, code, err)})
+}
+
+// errorOf is err as the API shows it: its message and its fields' reasons
+// in the language the client asks for (lang, or Accept-Language; English
+// by default), the code unchanged.
+func errorOf(r *http.Request, code string, err error) errorDetail {
+	lang := requestLang(r)
+	d := errorDetail{Code: code, Message: healthcode.ErrorIn(err, lang)}
+	for _, f := range healthcode.ErrorFields(err) {
+		d.Fields = append(d.Fields, healthcode.FieldError{Field: f.Field, Reason: f.In(lang)})
+	}
+	return d
+}
+
+// requestLang is the language a client asks its errors in: the query's
+// lang=zh|en, else its Accept-Language.
+func requestLang(r *http.Request) string {
+	return healthcode.Lang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
 }
 
 // noteError returns err's code, before its answer is written: internal
@@ -74,18 +91,18 @@ func decode(r *http.Request, v any) error {
 	case errors.Is(err, io.EOF):
 		return healthcode.Errorf(healthcode.EINVALID, "The request body is empty; send a JSON object.")
 	case errors.As(err, &typeErr):
-		return fieldError(typeErr.Field, fmt.Sprintf("must be a JSON %s", typeErr.Type.Kind()))
+		return fieldError(typeErr.Field, healthcode.M("must be a JSON %s", typeErr.Type.Kind().String()))
 	case errors.As(err, &syntaxErr):
 		return healthcode.Errorf(healthcode.EINVALID, "The body is not valid JSON (at byte %d).", syntaxErr.Offset)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldError(name, "is not a known field")
+		return fieldError(name, healthcode.M("is not a known field"))
 	}
 	return healthcode.Errorf(healthcode.EINVALID, "The body could not be read as JSON.")
 }
 
-func fieldError(field, reason string) error {
+func fieldError(field string, reason *healthcode.Msg) error {
 	var p healthcode.Problems
-	p.Add(field, reason)
+	p.AddErr(field, reason)
 	return p.Err()
 }

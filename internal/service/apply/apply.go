@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"time"
@@ -144,18 +145,35 @@ func takePending(ctx context.Context, tx healthcode.Tx, p *healthcode.Person, no
 	return err
 }
 
-// CheckApplication reports every bad field of an application, as Apply
-// would, without writing anything: the page shows a confirmation screen
-// only for a form that can be submitted (SPEC A2). Conflicts with stored
-// codes are found by Apply itself.
-func (s *Applications) CheckApplication(in ApplyInput) error {
+// CheckApplication reports every bad field of an application by who, as
+// Apply would, all at once and without writing anything: the page shows a
+// confirmation screen only for a form that can be submitted (SPEC A2).
+// That takes the phone too: one's own application is on the login's
+// phone, a relative's on it only as the region allows. Conflicts with
+// stored codes and the real-name check are Apply's own.
+func (s *Applications) CheckApplication(ctx context.Context, who *healthcode.Principal, in ApplyInput) error {
+	if err := core.RequireCitizen(who); err != nil {
+		return err
+	}
+	if in.Relation == "" {
+		in.Relation = healthcode.RelationSelf
+	}
+	now := s.core.Clock()
 	var problems healthcode.Problems
-	if in.Relation != "" && !in.Relation.Valid() {
+	if !in.Relation.Valid() {
 		problems.Add("relation", "must be one of self, spouse, parent, child, other")
 	}
-	checkIdentity(in.Identity, s.core.Clock(), &problems)
-	core.CheckRegion(in.Region, &problems)
+	id := checkIdentity(in.Identity, now, &problems)
+	region := core.CheckRegion(in.Region, &problems)
 	in.Declaration.declaration(&problems)
+	if in.Relation.Valid() && id.phone != "" { // a bad region asks the fallback pack: the phone is checked still
+		acct, err := s.store.Account(ctx, who.AccountID)
+		if err != nil {
+			return err
+		}
+		set := s.policies.For(region).Settings()
+		phoneClaim(in.Relation, id, bytes.Equal(s.phoneKey(id.phone), acct.PhoneHash), set, now, &problems)
+	}
 	return problems.Err()
 }
 

@@ -17,8 +17,9 @@ func (s *Applications) modificationLeft(p *healthcode.Person, now time.Time) err
 		return nil
 	}
 	set := s.policies.For(p.Region).Settings()
-	e := healthcode.Errorf(healthcode.ELIMIT, "No modification left %s; the limit is %d.", limitPeriod(set), set.ModifyLimit)
+	e := healthcode.Errorf(healthcode.ELIMIT, "No modification left in this region; the limit is %d.", set.ModifyLimit)
 	if set.ModifyPerDay {
+		e = healthcode.Errorf(healthcode.ELIMIT, "No modification left today; the limit is %d a day.", set.ModifyLimit)
 		y, m, d := now.In(policy.ChinaTime).Date()
 		e.RetryAfter = time.Date(y, m, d+1, 0, 0, 0, 0, policy.ChinaTime).Sub(now) // tomorrow, China time
 	}
@@ -37,13 +38,6 @@ func (s *Applications) modificationsLeft(p *healthcode.Person, now time.Time) in
 	return set.ModifyLimit - p.ModifiedThatDay
 }
 
-func limitPeriod(set policy.Settings) string {
-	if set.ModifyPerDay {
-		return "today"
-	}
-	return "in this region"
-}
-
 // proxyStillAllowed refuses to move a relative registered on the login's
 // phone into a region that would not let the login register them.
 func (s *Applications) proxyStillAllowed(ctx context.Context, who *healthcode.Principal, p *healthcode.Person,
@@ -59,7 +53,8 @@ func (s *Applications) proxyStillAllowed(ctx context.Context, who *healthcode.Pr
 	if err != nil {
 		return fmt.Errorf("open person %d's document: %w", p.ID, err)
 	}
-	if err := proxyAllowed(checkedIdentity{docType: p.DocType, number: number}, set, now); err != nil {
+	var problems healthcode.Problems
+	if proxyAllowed(checkedIdentity{docType: p.DocType, number: number}, set, now, &problems); len(problems) > 0 {
 		return core.Invalid("region", "this region does not register this relative on your phone: give them their own phone first")
 	}
 	return nil

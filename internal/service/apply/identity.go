@@ -27,14 +27,14 @@ func checkIdentity(in healthcode.Identity, now time.Time, p *healthcode.Problems
 	default:
 		c.docType = in.DocType
 		if c.number, err = identity.NormalizeDocument(in.DocType, in.Number, now); err != nil {
-			p.Add("identity.number", err.Error())
+			p.AddErr("identity.number", err)
 		}
 	}
 	if c.name, err = identity.ValidateName(in.Name); err != nil {
-		p.Add("identity.name", err.Error())
+		p.AddErr("identity.name", err)
 	}
 	if c.phone, err = identity.NormalizePhone(in.Phone); err != nil {
-		p.Add("identity.phone", err.Error())
+		p.AddErr("identity.phone", err)
 	}
 	return c
 }

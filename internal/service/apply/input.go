@@ -43,7 +43,7 @@ func (in DeclarationInput) declaration(p *healthcode.Problems) healthcode.Declar
 		ContactCases:  answer("contact_cases", in.ContactCases),
 	}
 	if in.Commitment == nil || !*in.Commitment {
-		p.Add("declaration.commitment", "the solemn commitment (本人郑重承诺) must be ticked: the declaration is made on your honour")
+		p.Add("declaration.commitment", "the solemn commitment must be ticked: the declaration is made on your honour")
 	} else {
 		d.Commitment = true
 	}

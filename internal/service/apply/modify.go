@@ -173,7 +173,7 @@ func (s *Applications) changed(p *healthcode.Person, purpose string, sealed []by
 	}
 	value, err := check(*v)
 	if err != nil {
-		problems.Add(purpose, err.Error())
+		problems.AddErr(purpose, err)
 	}
 	return value, nil
 }

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"healthcode"
 	"healthcode/identity"
-	"healthcode/internal/service/core"
 	"healthcode/policy"
 )
 
@@ -40,18 +38,10 @@ func (s *Applications) proveIdentity(ctx context.Context, who *healthcode.Princi
 	if err != nil {
 		return 0, nil, err
 	}
-	onLoginPhone := bytes.Equal(s.phoneKey(id.phone), acct.PhoneHash)
-	kind := claimSelf
-	switch {
-	case rel == healthcode.RelationSelf && !onLoginPhone:
-		return 0, nil, core.Invalid("identity.phone", "must be the phone you logged in with when applying for yourself")
-	case rel != healthcode.RelationSelf && onLoginPhone:
-		if err := proxyAllowed(id, set, now); err != nil {
-			return 0, nil, err
-		}
-		kind = claimProxy
-	case rel != healthcode.RelationSelf:
-		kind = claimConsent
+	var problems healthcode.Problems
+	kind := phoneClaim(rel, id, bytes.Equal(s.phoneKey(id.phone), acct.PhoneHash), set, now, &problems)
+	if err := problems.Err(); err != nil {
+		return 0, nil, err
 	}
 	check := healthcode.IdentityClaim{Identity: healthcode.Identity{DocType: id.docType, Number: id.number, Name: id.name, Phone: id.phone}}
 	if kind == claimProxy {
@@ -72,17 +62,35 @@ func (s *Applications) proveIdentity(ctx context.Context, who *healthcode.Princi
 // proxyAllowed tells whether a relative may be registered on the
 // applicant's phone: where the region allows it, for a child or an
 // elderly person, whose age only a resident ID tells.
-func proxyAllowed(id checkedIdentity, set policy.Settings, now time.Time) error {
+func proxyAllowed(id checkedIdentity, set policy.Settings, now time.Time, p *healthcode.Problems) {
 	if !set.Proxy {
-		return core.Invalid("identity.phone", "must be the relative's own phone: this region does not register relatives on yours")
+		p.Add("identity.phone", "must be the relative's own phone: this region does not register relatives on yours")
+		return
 	}
 	born, ok := identity.BirthDate(id.number)
 	if id.docType != healthcode.DocResidentID || !ok || !set.ProxyAge(ageAt(born, now)) {
 		under, from := set.ProxyAges()
-		return core.Invalid("identity.phone", fmt.Sprintf("must be the relative's own phone: only children under %d and people of %d or over "+
-			"with a resident ID are registered on yours", under, from))
+		p.Addf("identity.phone", "must be the relative's own phone: only children under %d and people of %d or over "+
+			"with a resident ID are registered on yours", under, from)
 	}
-	return nil
+}
+
+// phoneClaim is the claim an application makes by the phone it gives,
+// the login's own or another, adding to p why that phone cannot be given
+// for relation rel: one's own application is on the login's phone; a
+// relative on it must be one the region lets a login register.
+func phoneClaim(rel healthcode.Relation, id checkedIdentity, onLoginPhone bool, set policy.Settings, now time.Time,
+	p *healthcode.Problems) claim {
+	switch {
+	case rel == healthcode.RelationSelf && !onLoginPhone:
+		p.Add("identity.phone", "must be the phone you logged in with when applying for yourself")
+	case rel != healthcode.RelationSelf && onLoginPhone:
+		proxyAllowed(id, set, now, p)
+		return claimProxy
+	case rel != healthcode.RelationSelf:
+		return claimConsent
+	}
+	return claimSelf
 }
 
 // ageAt is a person's age in whole years at now, China time.

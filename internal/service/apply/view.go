@@ -113,9 +113,15 @@ func inChinaTime(st *healthcode.Status) *healthcode.Status {
 // History is a person's colour changes with the result of checking their
 // hash chain, so a citizen can see their record is whole.
 type History struct {
-	Entries  []healthcode.HistoryEntry `json:"entries"`
-	Verified bool                      `json:"verified"`
-	Problem  string                    `json:"problem,omitempty"`
+	Entries  []HistoryEntry `json:"entries"`
+	Verified bool           `json:"verified"`
+	Problem  string         `json:"problem,omitempty"`
+}
+
+// HistoryEntry is one colour change with its rule in plain words.
+type HistoryEntry struct {
+	healthcode.HistoryEntry
+	Title healthcode.Text `json:"title"` // the rule as people read it (policy.Title)
 }
 
 // History returns the colour history of a person the caller manages.
@@ -128,9 +134,9 @@ func (s *Applications) History(ctx context.Context, who *healthcode.Principal, i
 	if err != nil {
 		return nil, err
 	}
-	h := &History{Entries: hs, Verified: true}
-	if h.Entries == nil {
-		h.Entries = []healthcode.HistoryEntry{}
+	h := &History{Entries: make([]HistoryEntry, len(hs)), Verified: true}
+	for i, e := range hs {
+		h.Entries[i] = HistoryEntry{HistoryEntry: e, Title: policy.Title(s.policies, p.Region, e.Rule)}
 	}
 	var head []byte
 	if p.Status != nil {

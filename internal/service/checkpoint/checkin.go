@@ -36,9 +36,7 @@ func (s *Checkpoint) CheckIn(ctx context.Context, who *healthcode.Principal, per
 		problems.Add("symptoms", "is required: answer true or false")
 	}
 	if in.Celsius != nil {
-		if t := *in.Celsius; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
-			problems.Add("celsius", "must be a body temperature in °C between 34 and 43")
-		}
+		checkCelsius("celsius", *in.Celsius, &problems)
 	}
 	if err := problems.Err(); err != nil {
 		return nil, err

@@ -2,12 +2,12 @@ package checkpoint
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/permission"
-	"healthcode/internal/service/core"
 )
 
 // Code is a freshly signed token for showing as a QR code.
@@ -60,21 +60,34 @@ type Verification struct {
 // Temperatures outside this range are typing errors, not measurements.
 const minCelsius, maxCelsius = 34.0, 43.0
 
+// checkCelsius adds to p why t is not a body temperature: NaN is what a
+// form passes for text that is not a number.
+func checkCelsius(field string, t float64, p *healthcode.Problems) {
+	switch {
+	case math.IsNaN(t):
+		p.Add(field, "must be a number such as 36.5")
+	case t < minCelsius || t > maxCelsius:
+		p.Add(field, "must be a body temperature in °C between 34 and 43")
+	}
+}
+
 // Verify checks a scanned token (the GB/T 38963 "code verification
 // request"): signature, issuer and expiry, then the holder's live status.
 // Anyone may verify; recording a temperature needs a checkpoint key. A
 // fever is recorded as a fact and re-colours the holder at once.
 func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in VerifyInput) (*Verification, error) {
+	var problems healthcode.Problems
 	if in.Token == "" {
-		return nil, core.Invalid("token", "is required: the text of the scanned code")
+		problems.Add("token", "is required: the text of the scanned code")
 	}
 	if in.Temperature != nil {
-		if !permission.Can(who, permission.RecordTemperature, "") {
-			return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
-		}
-		if t := *in.Temperature; !(t >= minCelsius && t <= maxCelsius) { // NaN fails too
-			return nil, core.Invalid("temperature", "must be a body temperature in °C between 34 and 43")
-		}
+		checkCelsius("temperature", *in.Temperature, &problems)
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	if in.Temperature != nil && !permission.Can(who, permission.RecordTemperature, "") {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 	}
 	now := s.core.Clock()
 	claims, err := s.keys.Verify(in.Token, now)

@@ -15,8 +15,8 @@ import (
 // behind, does not know yet.
 func CheckRegion(region string, p *healthcode.Problems) string {
 	region = strings.TrimSpace(region)
-	if reason := healthcode.ValidateRegion(region); reason != "" {
-		p.Add("region", reason)
+	if err := healthcode.RegionProblem(region); err != nil {
+		p.AddErr("region", err)
 	} else if !division.Valid(region) {
 		p.Add("region", "is not a division of GB/T 2260; choose one from the list")
 	}
@@ -27,5 +27,13 @@ func CheckRegion(region string, p *healthcode.Problems) string {
 func Invalid(field, reason string) error {
 	var p healthcode.Problems
 	p.Add(field, reason)
+	return p.Err()
+}
+
+// InvalidErr is the EINVALID error naming one bad field, for the reason
+// err gives (a *healthcode.Msg keeps it translatable).
+func InvalidErr(field string, err error) error {
+	var p healthcode.Problems
+	p.AddErr(field, err)
 	return p.Err()
 }

@@ -115,8 +115,8 @@ func (s *Feeds) ingest(ctx context.Context, source, author, region string, rows 
 			p, ok := byHash[string(hashes[i])]
 			switch {
 			case ok && outside[p.ID]:
-				res.Refused = append(res.Refused, ingest.Rejection{Line: rows[i].Line, Field: "doc_number",
-					Reason: "the person is outside this key's region " + region})
+				res.Refused = append(res.Refused, ingest.Reject(rows[i].Line, "doc_number",
+					healthcode.M("the person is outside this key's region %s", region)))
 			case ok:
 				f.PersonID = p.ID
 				known = append(known, &f)

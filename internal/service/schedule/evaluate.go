@@ -52,14 +52,14 @@ func (s *Scheduler) EvaluatePack(ctx context.Context, who *healthcode.Principal,
 	if region == "" && len(p.Regions) > 0 {
 		region = p.Regions[0]
 	}
-	if reason := healthcode.ValidateRegion(region); reason != "" {
-		problems.Add("region", reason)
+	if err := healthcode.RegionProblem(region); err != nil {
+		problems.AddErr("region", err)
 	}
 	at, err := policy.ParseTime(in.At)
 	if in.At == "" {
 		problems.Add("at", "is required: the instant to evaluate at, such as 2026-03-15 10:00 (China time)")
 	} else if err != nil {
-		problems.Add("at", err.Error())
+		problems.AddErr("at", err)
 	}
 	if in.Facts == nil {
 		problems.Add("facts", "is required: a list of facts, [] for none")

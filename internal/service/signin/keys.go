@@ -2,7 +2,6 @@ package signin
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -53,8 +52,8 @@ func (s *KeyRegistry) CreateKey(ctx context.Context, who *healthcode.Principal, 
 	if strings.TrimSpace(spec.Name) == "" {
 		problems.Add("name", "is required")
 	}
-	if reason := healthcode.ValidateRegion(spec.Region); reason != "" {
-		problems.Add("region", reason)
+	if err := healthcode.RegionProblem(spec.Region); err != nil {
+		problems.AddErr("region", err)
 	}
 	switch spec.Role {
 	case healthcode.RoleFeed:
@@ -86,11 +85,11 @@ func (s *KeyRegistry) CreateKey(ctx context.Context, who *healthcode.Principal, 
 
 func kindProblems(problems *healthcode.Problems, kinds []string) {
 	if len(kinds) == 0 {
-		problems.Add("kinds", "name at least one feed kind: "+strings.Join(ingest.Kinds(), ", "))
+		problems.Addf("kinds", "name at least one feed kind: %s", strings.Join(ingest.Kinds(), ", "))
 	}
 	for _, k := range kinds {
 		if !slices.Contains(ingest.Kinds(), k) {
-			problems.Add("kinds", fmt.Sprintf("unknown feed kind %q; known: %s", k, strings.Join(ingest.Kinds(), ", ")))
+			problems.Addf("kinds", "unknown feed kind %q; known: %s", k, strings.Join(ingest.Kinds(), ", "))
 		}
 	}
 }

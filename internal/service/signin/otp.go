@@ -20,7 +20,7 @@ var errWrongCode = healthcode.Errorf(healthcode.EUNAUTHORIZED, "Wrong or expired
 func (s *Sessions) RequestOTP(ctx context.Context, phone string) (*onetime.Result, error) {
 	phone, err := identity.NormalizePhone(phone)
 	if err != nil {
-		return nil, core.Invalid("phone", err.Error())
+		return nil, core.InvalidErr("phone", err)
 	}
 	return s.codes.Send(ctx, s.loginCode(phone))
 }
@@ -32,7 +32,7 @@ func (s *Sessions) RequestOTP(ctx context.Context, phone string) (*onetime.Resul
 func (s *Sessions) Login(ctx context.Context, phone, code string) (*LoginResult, error) {
 	phone, err := identity.NormalizePhone(phone)
 	if err != nil {
-		return nil, core.Invalid("phone", err.Error())
+		return nil, core.InvalidErr("phone", err)
 	}
 	if err := s.throttle.LimitPhone(ctx, healthcode.LimitLogin, phone); err != nil {
 		return nil, err

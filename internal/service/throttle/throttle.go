@@ -78,8 +78,9 @@ func (s *Throttle) limit(ctx context.Context, class healthcode.LimitClass, scope
 		return nil
 	}
 	s.log.DebugContext(ctx, "rate limited", "limit", k.String(), "retry_after", wait)
-	return &healthcode.Error{Code: healthcode.ELIMIT, RetryAfter: wait,
-		Message: "Too many requests; try again in " + roughly(wait) + "."}
+	e := tooMany(wait)
+	e.RetryAfter = wait
+	return e
 }
 
 // addrKey is what an address is counted as: an IPv6 client by its /64,
@@ -96,10 +97,10 @@ func addrKey(a netip.Addr) string {
 	return p.String()
 }
 
-// roughly says a wait in whole seconds or minutes, rounded up.
-func roughly(d time.Duration) string {
+// tooMany says a wait in whole seconds or minutes, rounded up.
+func tooMany(d time.Duration) *healthcode.Error {
 	if s := int((d + time.Second - 1) / time.Second); s < 60 {
-		return strconv.Itoa(s) + " seconds"
+		return healthcode.Errorf(healthcode.ELIMIT, "Too many requests; try again in %d seconds.", s)
 	}
-	return strconv.Itoa(int((d+time.Minute-1)/time.Minute)) + " minutes"
+	return healthcode.Errorf(healthcode.ELIMIT, "Too many requests; try again in %d minutes.", int((d+time.Minute-1)/time.Minute))
 }

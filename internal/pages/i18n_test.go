@@ -1,0 +1,34 @@
+package pages
+
+import (
+	"testing"
+
+	"healthcode/internal/langcheck"
+)
+
+// TestCatalogueKeysAreGivenOnce: a key of another catalogue file that
+// catalogue already holds would be silently dropped.
+func TestCatalogueKeysAreGivenOnce(t *testing.T) {
+	for k, v := range wordsCatalogue {
+		if catalogue[k] != v {
+			t.Errorf("%s is given twice: %q and %q", k, catalogue[k], v)
+		}
+	}
+}
+
+// TestCatalogueSpeaksEachLanguage: the Chinese of each page message has
+// no English words, the English no Chinese, but for the language switch,
+// which names the other language in itself.
+func TestCatalogueSpeaksEachLanguage(t *testing.T) {
+	for k, m := range catalogue {
+		if k == "lang.switch" || k == "lang.other" {
+			continue
+		}
+		if w := langcheck.Latin(m[0], langcheck.Tokens); len(w) > 0 {
+			t.Errorf("%s: Chinese %q keeps English %q", k, m[0], w)
+		}
+		if h := langcheck.Han(m[1]); len(h) > 0 {
+			t.Errorf("%s: English %q holds Chinese %q", k, m[1], h)
+		}
+	}
+}
