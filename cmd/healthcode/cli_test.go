@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -122,6 +123,30 @@ func TestFlagsStandAnywhereAmongArguments(t *testing.T) {
 	}
 }
 
+// TestCommandsThatReadADeploymentDoNotMakeOne: a mistyped --data names
+// the directory instead of leaving an empty deployment behind.
+func TestCommandsThatReadADeploymentDoNotMakeOne(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{"keys", "list", "--data", "typo"},
+		{"keys", "revoke", "gate", "--data", "typo"},
+		{"policy", "simulate", "--pack", "hubei-2020", "--data", "typo"},
+		{"ingest", "lab", "lab.csv", "--data", "typo"},
+	} {
+		if err := os.WriteFile("lab.csv", []byte("doc_type,doc_number,sampled_at,result\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "no database in typo") {
+			t.Errorf("%q: %v, want the missing deployment named", args, err)
+		}
+		if _, err := os.Stat("typo"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%q made the directory typo: %v", args, err)
+		}
+	}
+}
+
 // TestCommandsTakeFlagsAfterArguments runs real commands with their flags
 // on either side of their arguments.
 func TestCommandsTakeFlagsAfterArguments(t *testing.T) {
@@ -129,6 +154,7 @@ func TestCommandsTakeFlagsAfterArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{"policy", "test", "--run", "no record found is green", "hubei-2020"},
 		{"policy", "test", "hubei-2020", "--run", "no record found is green"},
+		{"keys", "create-admin", "--name", "first", "--data", "d1"},
 		{"keys", "list", "--data", "d1"},
 		{"keys", "--help"},
 	} {
@@ -138,12 +164,9 @@ func TestCommandsTakeFlagsAfterArguments(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"keys", "revoke", "nobody", "--data", "d2"}, func(string) string { return "" }, &out, &errOut)
+	err := run(context.Background(), []string{"keys", "revoke", "nobody", "--data", "d1"}, func(string) string { return "" }, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "nobody") {
-		t.Errorf("keys revoke nobody --data d2: %v, want the key named as not found", err)
-	}
-	if _, err := os.Stat("d2"); err != nil {
-		t.Errorf("--data after the key's name was not read: %v", err)
+		t.Errorf("keys revoke nobody --data d1: %v, want the key named as not found", err)
 	}
 	err = run(context.Background(), []string{"policy", "test", "hubei-2020", "--run", "nothing"}, func(string) string { return "" }, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), `no test named "nothing"`) {

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -110,6 +112,19 @@ func openStore(ctx context.Context, c *config) (healthcode.Store, string, error)
 	path := filepath.Join(c.Data, "healthcode.db")
 	db, err := store.OpenSQLite(ctx, path)
 	return db, "sqlite " + path, err
+}
+
+// openExisting is openStore for a command that reads or changes a
+// deployment but must not make one: with no SQLite database in the data
+// directory it names the directory instead of creating an empty one.
+func openExisting(ctx context.Context, c *config) (healthcode.Store, string, error) {
+	if c.DB == "" {
+		path := filepath.Join(c.Data, "healthcode.db")
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("no database in %s: start the server there once (healthcode serve --data %s), or name the data directory with --data or the database with --db", c.Data, c.Data)
+		}
+	}
+	return openStore(ctx, c)
 }
 
 // openServed opens the providers prov names, the store and the service

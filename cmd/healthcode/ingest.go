@@ -66,7 +66,7 @@ func ingestCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("ingest: %d rows rejected; --all-or-nothing stored nothing", rejected)
 		}
 	}
-	store, _, err := openStore(ctx, c)
+	store, _, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

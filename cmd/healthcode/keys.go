@@ -64,7 +64,7 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 	if spec.ExpiresAt, err = parseExpires(expires, time.Now()); err != nil {
 		return err
 	}
-	return withService(ctx, c, getenv, stderr, func(svc *service.Service) error {
+	return withService(ctx, c, openStore, getenv, stderr, func(svc *service.Service) error {
 		key, k, err := svc.CreateKey(ctx, permission.Operator(), spec) // the command line is the operator
 		if err != nil {
 			return err
@@ -85,7 +85,7 @@ func keysList(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	return withService(ctx, c, getenv, stderr, func(svc *service.Service) error {
+	return withService(ctx, c, openExisting, getenv, stderr, func(svc *service.Service) error {
 		ks, err := svc.APIKeys(ctx)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func keysRevoke(ctx context.Context, args []string, getenv func(string) string, 
 	if len(refs) != 1 {
 		return errors.New("usage: healthcode keys revoke NAME|ID: name exactly one key")
 	}
-	return withService(ctx, c, getenv, stderr, func(svc *service.Service) error {
+	return withService(ctx, c, openExisting, getenv, stderr, func(svc *service.Service) error {
 		k, err := svc.RevokeAPIKey(ctx, refs[0])
 		if code := healthcode.ErrorCode(err); code == healthcode.ENOTFOUND || code == healthcode.ECONFLICT {
 			return errors.New(healthcode.ErrorMessage(err)) // which keys matched, for the operator to choose
@@ -118,9 +118,12 @@ func keysRevoke(ctx context.Context, args []string, getenv func(string) string, 
 	})
 }
 
-// withService opens the store and a service on it for one command.
-func withService(ctx context.Context, c *config, getenv func(string) string, stderr io.Writer, fn func(*service.Service) error) error {
-	store, _, err := openStore(ctx, c)
+// withService opens the store by open and a service on it for one
+// command: openStore where the command may start a deployment (creating a
+// key), openExisting where it only reads or changes one.
+func withService(ctx context.Context, c *config, open func(context.Context, *config) (healthcode.Store, string, error),
+	getenv func(string) string, stderr io.Writer, fn func(*service.Service) error) error {
+	store, _, err := open(ctx, c)
 	if err != nil {
 		return err
 	}

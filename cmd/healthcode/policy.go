@@ -113,7 +113,7 @@ func simulatePack(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	store, where, err := openStore(ctx, c)
+	store, where, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}
