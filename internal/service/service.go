@@ -21,8 +21,11 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/ratelimit"
 	"healthcode/internal/secret"
 	"healthcode/internal/service/apply"
@@ -56,6 +59,11 @@ type Config struct {
 	// Limits are the rate limits (Limit); nil limits nothing. Servers
 	// start with healthcode.DefaultLimits.
 	Limits healthcode.Limits
+	// LogSigner signs the public log's heads and LogVerifier is its
+	// verifier key (publiclog.LoadOrCreateKey); without a signer the log
+	// is written and read but never sequenced here.
+	LogSigner   note.Signer
+	LogVerifier string
 }
 
 // Defaults for Config.
@@ -77,6 +85,7 @@ type Service struct {
 	*feeds.Feeds
 	*schedule.Scheduler
 	*venues.Venues
+	*publiclog.Log
 
 	store    healthcode.Store // for Ready
 	throttle *throttle.Throttle
@@ -121,6 +130,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Feeds:        feeds.New(store, c, box),
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
+		Log:          publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log),
 		store:        store,
 		throttle:     th,
 	}, nil

@@ -1,0 +1,101 @@
+package publiclog
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"healthcode"
+)
+
+// verifyPage is how many entries Verify reads at a time.
+const verifyPage = 1000
+
+// Verify checks the whole log against its latest head: the head's
+// signature under vkey, then every entry from leaf 0, its bytes hashed
+// again into the tree, whose root must be the head's. It trusts none of
+// the stored hashes. When the root differs, it names the first entry
+// that no inclusion proof can tie to the signed head (an entry changed
+// in the database); a missing entry is named as missing. It returns the
+// tree it checked. Memory grows with the log (its stored hashes, about
+// 64 bytes an entry).
+func Verify(ctx context.Context, r healthcode.LogReader, vkey string) (tlog.Tree, error) {
+	head, err := r.LogHead(ctx)
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	signed, err := OpenHead(head.Note, vkey)
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	if signed.N != head.Size || signed.Hash != tlog.Hash(head.Hash) {
+		return signed, fmt.Errorf("the stored head (size %d) is not the tree its note signs (size %d)", head.Size, signed.N)
+	}
+	mem := memHashes{}
+	for from := int64(0); from < signed.N; from += verifyPage {
+		recs, err := r.LogEntries(ctx, from, verifyPage)
+		if err != nil {
+			return signed, err
+		}
+		for i, rec := range recs {
+			n := from + int64(i)
+			if rec.Leaf != n {
+				return signed, fmt.Errorf("log entry %d is missing", n)
+			}
+			hs, err := tlog.StoredHashes(n, rec.Body, mem)
+			if err != nil {
+				return signed, err
+			}
+			for j, h := range hs {
+				mem[tlog.StoredHashIndex(0, n)+int64(j)] = h
+			}
+		}
+		if want := min(signed.N-from, verifyPage); int64(len(recs)) < want {
+			return signed, fmt.Errorf("log entry %d is missing", from+int64(len(recs)))
+		}
+	}
+	root, err := tlog.TreeHash(signed.N, mem)
+	if err != nil {
+		return signed, err
+	}
+	if root == signed.Hash {
+		return signed, nil
+	}
+	return signed, firstBad(ctx, r, signed)
+}
+
+// firstBad finds the first entry whose inclusion in the signed tree
+// cannot be proved with the stored hashes. A changed entry's leaf hash
+// differs, and no hashes prove a wrong leaf against a signed root.
+func firstBad(ctx context.Context, r healthcode.LogReader, t tlog.Tree) error {
+	hr := hashReader{ctx, r}
+	for from := int64(0); from < t.N; from += verifyPage {
+		recs, err := r.LogEntries(ctx, from, verifyPage)
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			p, err := tlog.ProveRecord(t.N, rec.Leaf, hr)
+			if err != nil || tlog.CheckRecord(p, t.N, t.Hash, rec.Leaf, tlog.RecordHash(rec.Body)) != nil {
+				return fmt.Errorf("log entry %d does not match the signed head of size %d", rec.Leaf, t.N)
+			}
+		}
+	}
+	return fmt.Errorf("the log's entries do not hash to the signed head of size %d", t.N)
+}
+
+// memHashes is a tree's stored hashes in memory.
+type memHashes map[int64]tlog.Hash
+
+func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := m[idx]
+		if !ok {
+			return nil, fmt.Errorf("no log hash at index %d", idx)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
