@@ -97,7 +97,7 @@ func (r reader) LogHead(ctx context.Context) (*healthcode.LogHead, error) {
 	err := r.queryRow(ctx, `SELECT size, hash, note, signed_at FROM log_heads ORDER BY size DESC LIMIT 1`).
 		Scan(&h.Size, &h.Hash, &h.Note, timeCol{&h.SignedAt})
 	if err != nil {
-		return nil, fmt.Errorf("log head: %w", err)
+		return nil, fmt.Errorf("log head: %w", translate(r.d, err))
 	}
 	return &h, nil
 }
