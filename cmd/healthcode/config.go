@@ -14,6 +14,7 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/datadir"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/store"
@@ -147,11 +148,15 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	logSigner, logKey, err := publiclog.LoadOrCreateKey(dir, "healthcode-"+c.Region)
+	if err != nil {
+		return nil, fmt.Errorf("public log key: %w", err)
+	}
 	if p == nil {
 		p = offline()
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
-		Limits: c.Limits}
+		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err

@@ -154,7 +154,7 @@ var postgresDialect = &dialect{
 	// A second server's sequencer skips its round rather than queue: the
 	// holder places what both would have.
 	lockLog: `SELECT pg_try_advisory_xact_lock(1096, 1)`,
-	hooks:         postgresHooks{},
+	hooks:   postgresHooks{},
 }
 
 type sqliteHooks struct{}
