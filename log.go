@@ -59,7 +59,7 @@ func LogAuthorOf(p *Principal) LogAuthor {
 
 // LogChange is a history entry as the public log shows it.
 type LogChange struct {
-	From  Color   `json:"from"`
+	From  Color   `json:"from,omitzero"` // absent for a first status
 	To    Color   `json:"to"`
 	Facts []int64 `json:"facts"`
 	// Hash is the history entry's own hash (HistoryEntry.Hash), which

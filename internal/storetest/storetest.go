@@ -66,6 +66,7 @@ func Run(t *testing.T, open Opener) {
 		{"RateBucketBurstsAndRefills", testRateBucket},
 		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
 		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
+		{"LogEntriesArePlacedOnce", testLogEntriesArePlacedOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,129 @@
+package service_test
+
+import (
+	"context"
+	"crypto/rand"
+	"testing"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"healthcode"
+	"healthcode/internal/publiclog"
+	"healthcode/policy"
+)
+
+// testLogKey is a fresh key for the public log's heads.
+func testLogKey(t *testing.T) (note.Signer, string) {
+	t.Helper()
+	skey, vkey, err := note.GenerateKey(rand.Reader, "healthcode-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, vkey
+}
+
+// logged sequences the public log and returns every entry, decoded, in
+// leaf order, once Verify has checked the whole log against its head.
+func logged(t *testing.T, e *testEnv) []*healthcode.LogEntry {
+	t.Helper()
+	ctx := context.Background()
+	for {
+		n, err := e.svc.SequenceLog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	tree, err := publiclog.Verify(ctx, e.store, e.svc.LogVerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := e.store.LogEntries(ctx, 0, int(tree.N))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]*healthcode.LogEntry, len(recs))
+	for i, r := range recs {
+		if out[i], err = healthcode.DecodeLogEntry(r.Body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// loggedHistory is the public log's entry of the history entry with
+// hash h, nil when there is none.
+func loggedHistory(t *testing.T, e *testEnv, h []byte) *healthcode.LogEntry {
+	t.Helper()
+	for _, le := range logged(t, e) {
+		if le.Kind == healthcode.LogHistory && string(le.History.Hash) == string(h) {
+			return le
+		}
+	}
+	return nil
+}
+
+// Every history entry the flows write (throughTheFlows) is in the
+// public log once, with its colours, rule and facts, authored by the
+// system; so is every key made and revoked, by the operator.
+func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
+	t.Parallel()
+	hubei, err := policy.LoadShipped("hubei-2020")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onEachStore(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		persons := throughTheFlows(t, e)
+		_, gate, err := e.svc.CreateAPIKey(ctx, "gate 1", healthcode.RoleCheckpoint, "330106")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.RevokeAPIKey(ctx, "gate 1"); err != nil {
+			t.Fatal(err)
+		}
+
+		byHash := map[string]*healthcode.LogEntry{}
+		keys := map[healthcode.LogKind][]int64{}
+		for _, le := range logged(t, e) {
+			switch le.Kind {
+			case healthcode.LogHistory:
+				if byHash[string(le.History.Hash)] != nil {
+					t.Errorf("history entry %x logged twice", le.History.Hash)
+				}
+				byHash[string(le.History.Hash)] = le
+			case healthcode.LogKeyCreated, healthcode.LogKeyRevoked:
+				if le.Author.Role != healthcode.RoleOperator || le.Author.Key != 0 {
+					t.Errorf("%s of key %d by %+v, want the operator", le.Kind, le.Key.ID, le.Author)
+				}
+				keys[le.Kind] = append(keys[le.Kind], le.Key.ID)
+			}
+		}
+		var histories int
+		for _, id := range persons {
+			for _, h := range storedHistory(t, e, id) {
+				histories++
+				le := byHash[string(h.Hash)]
+				switch {
+				case le == nil:
+					t.Errorf("person %d: entry %d (%v → %v by %s) is not in the log", id, h.Seq, h.From, h.To, h.Rule)
+				case le.History.From != h.From || le.History.To != h.To || le.Rule != h.Rule || !le.At.Equal(h.At) ||
+					len(le.History.Facts) != len(h.FactIDs) || le.Author.Role != healthcode.RoleSystem:
+					t.Errorf("person %d: entry %d logged as %+v / %+v", id, h.Seq, le, le.History)
+				}
+			}
+		}
+		if histories < 4 || len(byHash) != histories {
+			t.Errorf("%d history entries, %d logged; want them all, more than 3", histories, len(byHash))
+		}
+		if len(keys[healthcode.LogKeyCreated]) != 3 || len(keys[healthcode.LogKeyRevoked]) != 1 || keys[healthcode.LogKeyRevoked][0] != gate.ID {
+			t.Errorf("keys logged %v; want the flows' checkpoint and feed keys and gate %d made, the gate revoked", keys, gate.ID)
+		}
+	}, withPolicy(hubei))
+}
