@@ -16,6 +16,9 @@ const (
 	LogHistory    LogKind = "history"
 	LogKeyCreated LogKind = "key-created"
 	LogKeyRevoked LogKind = "key-revoked"
+	// LogVenueCreated is a venue code made. Codes are not stored (they
+	// carry their own MAC), so the log is the one record of them.
+	LogVenueCreated LogKind = "venue-created"
 )
 
 // LogFormat is the version of the entries' encoding, their first field.
@@ -35,6 +38,7 @@ type LogEntry struct {
 	Rule    string      `json:"rule,omitempty"`
 	History *LogChange  `json:"history,omitempty"`
 	Key     *LogKeyFact `json:"key,omitempty"`
+	Venue   *LogVenue   `json:"venue,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id
@@ -76,6 +80,19 @@ type LogKeyFact struct {
 	Region    string    `json:"region"`
 	Kinds     []string  `json:"kinds,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// LogVenue is a venue as the log shows it: what its printed code says.
+type LogVenue struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
+// LogOfVenue is the log entry of a venue code made at at.
+func LogOfVenue(id, name, region string, by LogAuthor, at time.Time) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: LogVenueCreated, At: at, Author: by,
+		Venue: &LogVenue{ID: id, Name: name, Region: region}}
 }
 
 // LogOfHistory is the log entry of a sealed history entry, by author.

@@ -127,3 +127,26 @@ func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
 		}
 	}, withPolicy(hubei))
 }
+
+// A venue code is not stored, so the public log is the one record that
+// it was made, and by which admin key.
+func TestAVenueMadeIsInThePublicLog(t *testing.T) {
+	t.Parallel()
+	onEachStore(t, func(t *testing.T, e *testEnv) {
+		admin := adminKey(t, e)
+		v, err := e.svc.CreateVenue(context.Background(), admin, "西湖景区3号门", "330106")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []*healthcode.LogEntry
+		for _, le := range logged(t, e) {
+			if le.Kind == healthcode.LogVenueCreated {
+				got = append(got, le)
+			}
+		}
+		want := healthcode.LogVenue{ID: v.ID, Name: "西湖景区3号门", Region: "330106"}
+		if len(got) != 1 || *got[0].Venue != want || got[0].Author != (healthcode.LogAuthor{Role: healthcode.RoleAdmin, Key: admin.KeyID}) {
+			t.Fatalf("venue entries %+v; want one of %+v by admin key %d", got, want, admin.KeyID)
+		}
+	})
+}
