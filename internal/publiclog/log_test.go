@@ -21,13 +21,13 @@ import (
 	"healthcode/internal/store/pgtest"
 )
 
-// backend is a store the log is tested on, and how to drop the trigger
-// that keeps its entries append-only, as an attacker with the database
+// backend is a store the log is tested on, and how to drop the triggers
+// that keep its entries append-only, as an attacker with the database
 // would.
 type backend struct {
 	name        string
-	open        func(t *testing.T) *store.DB
-	dropTrigger string
+	open         func(t *testing.T) *store.DB
+	dropTriggers string
 }
 
 var backends = []backend{
@@ -35,7 +35,7 @@ var backends = []backend{
 		return opened(t, func() (*store.DB, error) {
 			return store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "healthcode.db"))
 		})
-	}, `DROP TRIGGER log_entries_no_update`},
+	}, `DROP TRIGGER log_entries_no_update; DROP TRIGGER log_entries_no_delete`},
 	{"PostgreSQL", func(t *testing.T) *store.DB {
 		dsn := pgtest.NewDatabase(t)
 		return opened(t, func() (*store.DB, error) { return store.OpenPostgres(context.Background(), dsn) })
@@ -55,7 +55,13 @@ func opened(t *testing.T, open func() (*store.DB, error)) *store.DB {
 // newLog returns a log on db signing with a fresh key, and its verifier key.
 func newLog(t *testing.T, db *store.DB) (*publiclog.Log, string) {
 	t.Helper()
-	signer, vkey, err := publiclog.LoadOrCreateKey(filepath.Join(t.TempDir(), "keys"), "healthcode-test")
+	return newLogIn(t, db, filepath.Join(t.TempDir(), "keys"))
+}
+
+// newLogIn is newLog with the key of the keys directory dir.
+func newLogIn(t *testing.T, db *store.DB, dir string) (*publiclog.Log, string) {
+	t.Helper()
+	signer, vkey, err := publiclog.LoadOrCreateKey(dir, "healthcode-test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,27 +268,81 @@ func TestSequencerPlacesParallelWritersWithoutGaps(t *testing.T) {
 	}
 }
 
-func TestVerifyNamesTheChangedEntry(t *testing.T) {
+func TestVerifyNamesTheEntryTamperedWith(t *testing.T) {
+	forged, _ := entry(999).Encode()
+	attacks := []struct {
+		name string
+		sql  func(dialect string) string
+		want string
+	}{
+		{"rewritten", func(d string) string {
+			return fmt.Sprintf(`UPDATE log_entries SET body = %s WHERE leaf = 7`, literal(d, forged))
+		}, "log entry 7 does not match the signed head"},
+		{"deleted", func(string) string {
+			return `DELETE FROM log_entries WHERE leaf = 5`
+		}, "log entry 5 is missing"},
+	}
+	for _, be := range backends {
+		for _, a := range attacks {
+			t.Run(be.name+"/"+a.name, func(t *testing.T) {
+				ctx := context.Background()
+				db := be.open(t)
+				l, vkey := newLog(t, db)
+				appendEntries(t, db, 0, 20, 1)
+				drain(t, l, 20)
+				err := db.Update(ctx, func(tx healthcode.Tx) error {
+					for _, stmt := range append(strings.Split(be.dropTriggers, "; "), a.sql(be.name)) {
+						if err := store.Exec(ctx, tx, stmt); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := publiclog.Verify(ctx, db, vkey); err == nil || !strings.Contains(err.Error(), a.want) {
+					t.Fatalf("Verify = %v, want %q", err, a.want)
+				}
+			})
+		}
+	}
+}
+
+// The attack of issue 13, on the log: someone who can write the database
+// and holds the log's key rewrites entry 7 and builds the whole tree
+// again, heads and all. The rewritten log checks against its own latest
+// head; against a head saved before, it does not.
+func TestVerifyCatchesALogRewrittenWholeWithAnEarlierHead(t *testing.T) {
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
 			ctx := context.Background()
-			db := be.open(t)
-			l, vkey := newLog(t, db)
+			db, keys := be.open(t), filepath.Join(t.TempDir(), "keys")
+			l, vkey := newLogIn(t, db, keys)
 			appendEntries(t, db, 0, 20, 1)
-			drain(t, l, 20)
-			forged, _ := entry(999).Encode()
-			err := db.Update(ctx, func(tx healthcode.Tx) error {
-				if err := store.Exec(ctx, tx, be.dropTrigger); err != nil {
-					return err
+			saved := drain(t, l, 20).Note
+
+			forgedDB := be.open(t)
+			forger, _ := newLogIn(t, forgedDB, keys)
+			for i := range 20 {
+				e := entry(i)
+				if i == 7 {
+					e = entry(999)
 				}
-				return store.Exec(ctx, tx, fmt.Sprintf(`UPDATE log_entries SET body = %s WHERE leaf = 7`, literal(be.name, forged)))
-			})
-			if err != nil {
-				t.Fatal(err)
+				if err := forgedDB.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, e) }); err != nil {
+					t.Fatal(err)
+				}
 			}
-			_, err = publiclog.Verify(ctx, db, vkey)
-			if err == nil || !strings.Contains(err.Error(), "log entry 7 ") {
-				t.Fatalf("Verify after entry 7 was rewritten = %v, want it named", err)
+			drain(t, forger, 20)
+			if _, err := publiclog.Verify(ctx, forgedDB, vkey); err != nil {
+				t.Fatalf("the rewritten log against its own head: %v; the attack should pass that check", err)
+			}
+			_, err := publiclog.Verify(ctx, forgedDB, vkey, saved)
+			if err == nil || !strings.Contains(err.Error(), "no longer hash to the saved head of size 20") {
+				t.Fatalf("Verify with the saved head = %v, want the rewrite caught", err)
+			}
+			if _, err := publiclog.Verify(ctx, db, vkey, saved); err != nil {
+				t.Errorf("the honest log with its saved head: %v", err)
 			}
 		})
 	}

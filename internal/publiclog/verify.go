@@ -17,10 +17,13 @@ const verifyPage = 1000
 // again into the tree, whose root must be the head's. It trusts none of
 // the stored hashes. When the root differs, it names the first entry
 // that no inclusion proof can tie to the signed head (an entry changed
-// in the database); a missing entry is named as missing. It returns the
+// in the database); a missing entry is named as missing. Heads saved
+// earlier (signed notes, as GET /api/v1/log/head served them) are checked
+// too: the entries must still hash to each, which catches what the latest
+// head cannot, a log rewritten and signed again whole. It returns the
 // tree it checked. Memory grows with the log (its stored hashes, about
 // 64 bytes an entry).
-func Verify(ctx context.Context, r healthcode.LogReader, vkey string) (tlog.Tree, error) {
+func Verify(ctx context.Context, r healthcode.LogReader, vkey string, saved ...[]byte) (tlog.Tree, error) {
 	head, err := r.LogHead(ctx)
 	if err != nil {
 		return tlog.Tree{}, err
@@ -59,10 +62,36 @@ func Verify(ctx context.Context, r healthcode.LogReader, vkey string) (tlog.Tree
 	if err != nil {
 		return signed, err
 	}
-	if root == signed.Hash {
-		return signed, nil
+	if root != signed.Hash {
+		return signed, firstBad(ctx, r, signed)
 	}
-	return signed, firstBad(ctx, r, signed)
+	for _, msg := range saved {
+		if err := checkSaved(msg, vkey, signed, mem); err != nil {
+			return signed, err
+		}
+	}
+	return signed, nil
+}
+
+// checkSaved checks that the tree of an earlier head is a prefix of the
+// log's: its entries, hashed again (mem), give its root.
+func checkSaved(msg []byte, vkey string, latest tlog.Tree, mem memHashes) error {
+	old, err := OpenHead(msg, vkey)
+	if err != nil {
+		return fmt.Errorf("saved head: %w", err)
+	}
+	if old.N > latest.N {
+		return fmt.Errorf("the saved head of size %d is beyond the log's latest, of size %d: entries were removed", old.N, latest.N)
+	}
+	root, err := tlog.TreeHash(old.N, mem)
+	if err != nil {
+		return err
+	}
+	if root != old.Hash {
+		return fmt.Errorf("the log's first %d entries no longer hash to the saved head of size %d: "+
+			"entries before %d were changed since it was signed", old.N, old.N, old.N)
+	}
+	return nil
 }
 
 // firstBad finds the first entry whose inclusion in the signed tree
