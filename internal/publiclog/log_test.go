@@ -25,7 +25,7 @@ import (
 // that keep its entries append-only, as an attacker with the database
 // would.
 type backend struct {
-	name        string
+	name         string
 	open         func(t *testing.T) *store.DB
 	dropTriggers string
 }
