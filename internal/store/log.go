@@ -40,8 +40,13 @@ func (t *tx) LockLog(ctx context.Context) (bool, error) {
 	return got, nil
 }
 
+// pendingLogQuery reads the sequencer's queue through an index of only
+// the rows without a leaf (PostgreSQL: log_entries_pending; SQLite:
+// leaf's own, whose NULLs sit together in rowid order).
+const pendingLogQuery = `SELECT id, body FROM log_entries WHERE leaf IS NULL ORDER BY id LIMIT $1`
+
 func (t *tx) PendingLog(ctx context.Context, limit int) ([]healthcode.LogRecord, error) {
-	rows, err := t.query(ctx, `SELECT id, body FROM log_entries WHERE leaf IS NULL ORDER BY id LIMIT $1`, limit)
+	rows, err := t.query(ctx, pendingLogQuery, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending log: %w", err)
 	}

@@ -9,8 +9,8 @@ CREATE TABLE log_entries (
 	leaf INTEGER UNIQUE,
 	body BLOB NOT NULL
 );
--- The sequencer's queue: only the rows still without a leaf.
-CREATE INDEX log_entries_pending ON log_entries (id) WHERE leaf IS NULL;
+-- The sequencer's queue, the rows still without a leaf, is read through
+-- leaf's own index: its NULLs sit together, in rowid order.
 CREATE TABLE log_hashes (
 	idx  INTEGER PRIMARY KEY,
 	hash BLOB NOT NULL
