@@ -65,6 +65,16 @@ func (s *Server) handleLogConsistency(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, map[string]any{"from": from, "to": to, "hashes": hashes(p)}, err)
 }
 
+func (s *Server) handleLogTile(w http.ResponseWriter, r *http.Request) {
+	b, err := s.svc.LogTile(r.Context(), "tile/"+r.PathValue("path"))
+	if err != nil {
+		writeError(w, s.log, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(b)
+}
+
 // hashes lists a proof's hashes, [] rather than null for an empty one.
 func hashes[P ~[]tlog.Hash](p P) []tlog.Hash {
 	if p == nil {

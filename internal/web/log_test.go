@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -113,6 +114,70 @@ func TestLogRoutesRefuseWhatNoHeadCovers(t *testing.T) {
 	for _, tt := range tests {
 		if status, body := f.do(t, "GET", tt.path, "", nil); status != tt.want {
 			t.Errorf("GET %s = %d %s, want %d", tt.path, status, body, tt.want)
+		}
+	}
+}
+
+// tileClient reads the log's tiles over the API, for tlog.TileHashReader.
+type tileClient struct {
+	t *testing.T
+	f *fixture
+}
+
+func (c tileClient) Height() int { return 8 }
+
+func (c tileClient) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	for i, tile := range tiles {
+		status, body := c.f.do(c.t, "GET", "/api/v1/log/"+tile.Path(), "", nil)
+		if status != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: %d %s", tile.Path(), status, body)
+		}
+		out[i] = body
+	}
+	return out, nil
+}
+
+func (tileClient) SaveTiles([]tlog.Tile, [][]byte) {}
+
+// Past one full tile of 256 entries, a client reading only tiles, checked
+// by tlog.TileHashReader against the signed head, proves every entry of
+// the data tiles in the tree.
+func TestLogTilesProveEntriesWithTlogsTileReader(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	for f.sequenced(t).N < 260 {
+		if _, _, err := f.svc.CreateAPIKey(ctx, "gate", healthcode.RoleCheckpoint, "330100"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tree := f.sequenced(t)
+	hr := tlog.TileHashReader(tree, tileClient{t, f})
+	for _, data := range []tlog.Tile{{H: 8, L: -1, N: 0, W: 256}, {H: 8, L: -1, N: 1, W: int(tree.N - 256)}} {
+		_, body := f.do(t, "GET", "/api/v1/log/"+data.Path(), "", nil)
+		lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+		if len(lines) != data.W {
+			t.Fatalf("%s: %d entries, want %d", data.Path(), len(lines), data.W)
+		}
+		for j, line := range lines {
+			i := data.N<<8 + int64(j)
+			p, err := tlog.ProveRecord(tree.N, i, hr)
+			if err != nil {
+				t.Fatalf("entry %d: %v", i, err)
+			}
+			if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, tlog.RecordHash([]byte(line))); err != nil {
+				t.Errorf("entry %d of the data tile: %v", i, err)
+			}
+		}
+	}
+	for path, want := range map[string]int{
+		"tile/8/0/002":     http.StatusNotFound,
+		"tile/8/1/000.p/2": http.StatusNotFound,
+		"tile/4/0/000":     http.StatusBadRequest,
+		"tile/8/0/x":       http.StatusBadRequest,
+	} {
+		if status, _ := f.do(t, "GET", "/api/v1/log/"+path, "", nil); status != want {
+			t.Errorf("GET %s = %d, want %d", path, status, want)
 		}
 	}
 }

@@ -52,6 +52,7 @@ var matrixRequests = map[string]matrixRequest{
 	"GET /api/v1/log/entries/{index}":    {want: anyone},
 	"GET /api/v1/log/proof/inclusion":    {want: anyone},
 	"GET /api/v1/log/proof/consistency":  {want: anyone},
+	"GET /api/v1/log/tile/{path...}":     {want: anyone},
 	"GET /api/v1/persons/{id}/code":      {want: permission.ManagePersons},
 	"GET /api/v1/persons/{id}/code.png":  {want: permission.ManagePersons},
 	"GET /api/v1/persons/{id}/code.svg":  {want: permission.ManagePersons},

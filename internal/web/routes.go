@@ -50,6 +50,7 @@ var table = []route{
 	{"GET /api/v1/log/entries/{index}", anyone, (*Server).handleLogEntry},
 	{"GET /api/v1/log/proof/inclusion", anyone, (*Server).handleLogInclusion},
 	{"GET /api/v1/log/proof/consistency", anyone, (*Server).handleLogConsistency},
+	{"GET /api/v1/log/tile/{path...}", anyone, (*Server).handleLogTile},
 	{"GET /api/v1/persons/{id}/code", permission.ManagePersons, (*Server).handleCode},
 	{"GET /api/v1/persons/{id}/code.png", permission.ManagePersons, (*Server).handleCodePNG},
 	{"GET /api/v1/persons/{id}/code.svg", permission.ManagePersons, (*Server).handleCodeSVG},
