@@ -140,10 +140,7 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 	if err != nil {
 		return nil, err
 	}
-	dir := c.Keys
-	if dir == "" {
-		dir = filepath.Join(c.Data, "keys")
-	}
+	dir := c.keysDir()
 	keys, err := healthqr.LoadOrCreate(dir, c.Region, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
@@ -162,6 +159,15 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 		return nil, err
 	}
 	return service.New(cfg, store, box, keys, policies, p.sms, log, nil)
+}
+
+// keysDir is where the signing keys are: --keys, or keys/ in the data
+// directory.
+func (c *config) keysDir() string {
+	if c.Keys != "" {
+		return c.Keys
+	}
+	return filepath.Join(c.Data, "keys")
 }
 
 // openSecret takes the identity key from HEALTHCODE_SECRET_KEY (every

@@ -35,18 +35,41 @@ func LoadOrCreateKey(dir, name string) (note.Signer, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	lines := bytes.Fields(b)
-	if len(lines) != 2 {
-		return nil, "", fmt.Errorf("log key file %s: want a signer key and a verifier key, one a line", path)
+	skey, vkey, err := parseKeyFile(path, b)
+	if err != nil {
+		return nil, "", err
 	}
-	signer, err := note.NewSigner(string(lines[0]))
+	signer, err := note.NewSigner(skey)
 	if err != nil {
 		return nil, "", fmt.Errorf("log key file %s: %w", path, err)
 	}
-	if _, err := note.NewVerifier(string(lines[1])); err != nil {
-		return nil, "", fmt.Errorf("log key file %s: %w", path, err)
+	return signer, vkey, nil
+}
+
+// ReadVerifierKey returns the verifier key of the log's key file in dir,
+// making none: a missing file is an error, for a new key would verify
+// nothing the log holds.
+func ReadVerifierKey(dir string) (string, error) {
+	path := filepath.Join(dir, KeyFile)
+	b, err := datadir.ReadKeyFile(path)
+	if err != nil {
+		return "", fmt.Errorf("log key: %w", err)
 	}
-	return signer, string(lines[1]), nil
+	_, vkey, err := parseKeyFile(path, b)
+	return vkey, err
+}
+
+// parseKeyFile splits a key file into its signer and verifier keys and
+// checks the verifier key.
+func parseKeyFile(path string, b []byte) (skey, vkey string, err error) {
+	lines := bytes.Fields(b)
+	if len(lines) != 2 {
+		return "", "", fmt.Errorf("log key file %s: want a signer key and a verifier key, one a line", path)
+	}
+	if _, err := note.NewVerifier(string(lines[1])); err != nil {
+		return "", "", fmt.Errorf("log key file %s: %w", path, err)
+	}
+	return string(lines[0]), string(lines[1]), nil
 }
 
 func createKey(dir, path, name string) ([]byte, error) {

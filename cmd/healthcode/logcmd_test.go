@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/publiclog"
+	"healthcode/internal/store"
+)
+
+// logHead waits for the server's sequencer to sign a head of at least
+// size entries and returns it; the sequencer runs every 200 ms, so this
+// waits a few rounds at most.
+func (s *testServer) logHead(t *testing.T, size int64) []byte {
+	t.Helper()
+	vkey, err := publiclog.ReadVerifierKey(filepath.Join(s.data, "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 500 {
+		res, err := http.Get(s.url + "/api/v1/log/head")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tree, err := publiclog.OpenHead(b, vkey); res.StatusCode == http.StatusOK && err == nil && tree.N >= size {
+			return b
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the server signed no head of %d entries", size)
+	return nil
+}
+
+func (s *testServer) logVerify(args ...string) (string, error) {
+	var out, errs bytes.Buffer
+	args = append(append([]string{"log", "verify"}, args...), append([]string{"--data", s.data}, s.extra...)...)
+	err := run(context.Background(), args, s.getenv, &out, &errs)
+	return out.String(), err
+}
+
+// The server publishes heads of what operators do; healthcode log verify
+// checks the log against them, and names the entry someone with the
+// database rewrote.
+func TestLogVerifyChecksTheServedLogAndNamesARewrite(t *testing.T) {
+	s := startServer(t)
+	s.mustKey(t, "create-checkpoint", "--name", "gate 1")
+	s.mustKey(t, "create-admin", "--name", "ops")
+	head := filepath.Join(t.TempDir(), "head")
+	if err := os.WriteFile(head, s.logHead(t, 2), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.logVerify("--from", head)
+	if err != nil || !strings.Contains(out, "2 entries") || !strings.Contains(out, "holds the saved head") {
+		t.Fatalf("log verify = %q, %v; want 2 entries checked, with the saved head", out, err)
+	}
+
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, filepath.Join(s.data, "healthcode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(ctx, func(tx healthcode.Tx) error {
+		if err := store.Exec(ctx, tx, `DROP TRIGGER log_entries_no_update`); err != nil {
+			return err
+		}
+		return store.Exec(ctx, tx, `UPDATE log_entries SET body = replace(body, '"role":"operator"', '"role":"system"') WHERE leaf = 1`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.logVerify(); err == nil || !strings.Contains(err.Error(), "log entry 1 does not match") {
+		t.Errorf("log verify after entry 1 was rewritten: %v; want it named", err)
+	}
+}
