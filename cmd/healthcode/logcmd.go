@@ -11,16 +11,25 @@ import (
 	"healthcode/internal/publiclog"
 )
 
-const logUsage = "usage: healthcode log verify [--from HEAD_FILE] [--key VKEY] [--data DIR] [--db URL]"
+const logUsage = "usage: healthcode log verify [--from HEAD_FILE] [--key VKEY] [--data DIR] [--db URL]\n" +
+	"       healthcode log witness URL [--state FILE] [--key VKEY]"
 
-// logCmd runs "healthcode log verify": the whole public log checked
-// against its latest signed head, and against a head saved earlier.
+// logCmd runs "healthcode log verify" and "healthcode log witness".
 func logCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
+	switch {
+	case len(args) > 0 && args[0] == "witness":
+		return logWitness(ctx, args[1:], stdout, stderr)
+	case len(args) == 0 || args[0] != "verify":
 		return errors.New(logUsage)
 	}
+	return logVerify(ctx, args[1:], getenv, stdout, stderr)
+}
+
+// logVerify checks the whole public log against its latest signed head,
+// and against a head saved earlier.
+func logVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var from, vkey string
-	c, err := parse("log verify", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	c, err := parse("log verify", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "a head saved earlier, as GET /api/v1/log/head served it (`FILE`): the log must still hold what it signed")
 		fs.StringVar(&vkey, "key", "", "the log's verifier `KEY`, as GET /api/v1/log/key serves it; empty: the one in the keys directory")
 	})

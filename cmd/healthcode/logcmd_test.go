@@ -86,3 +86,62 @@ func TestLogVerifyChecksTheServedLogAndNamesARewrite(t *testing.T) {
 		t.Errorf("log verify after entry 1 was rewritten: %v; want it named", err)
 	}
 }
+
+func witness(t *testing.T, url, state string) (string, error) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"log", "witness", url, "--state", state}, func(string) string { return "" }, &out, &errs)
+	return out.String(), err
+}
+
+// A witness pins the region's key, keeps its head and accepts the next
+// only when it extends it; a server with the same key but another history
+// at the same address (a rewritten log, signed again) is refused.
+func TestLogWitnessKeepsHeadsAndRefusesARewrittenLog(t *testing.T) {
+	s := startServer(t)
+	state := filepath.Join(t.TempDir(), "witness.json")
+	s.mustKey(t, "create-checkpoint", "--name", "gate 1")
+	s.logHead(t, 1)
+	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "pinned the log's key") {
+		t.Fatalf("first run: %q, %v", out, err)
+	}
+	s.mustKey(t, "create-admin", "--name", "ops")
+	s.mustKey(t, "create-admin", "--name", "ops 2")
+	s.logHead(t, 3)
+	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "3 entries") || !strings.Contains(out, "extending") {
+		t.Fatalf("second run: %q, %v", out, err)
+	}
+
+	// The forger's server: the region's log key, another history.
+	data := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(filepath.Join(data, "keys"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"log.key", "signing-keys.json"} {
+		b, err := os.ReadFile(filepath.Join(s.data, "keys", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(data, "keys", f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forger := startServerIn(t, data)
+	for _, name := range []string{"gate 1", "ops", "ops 2", "ops 3"} {
+		forger.mustKey(t, "create-admin", "--name", name)
+	}
+	forger.logHead(t, 4)
+	b, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(state, bytes.ReplaceAll(b, []byte(s.url), []byte(forger.url)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := witness(t, forger.url, state); err == nil || !strings.Contains(err.Error(), "does not extend") {
+		t.Errorf("witness of the rewritten log: %v; want it refused", err)
+	}
+}
