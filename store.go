@@ -73,6 +73,10 @@ type LogReader interface {
 	// LogHashes returns the stored hashes at the storage indexes, in the
 	// order asked. Errors: ENOTFOUND when one is not stored.
 	LogHashes(ctx context.Context, indexes []int64) ([][]byte, error)
+	// LogLeaves returns the leaves of the sequenced entries recording the
+	// history entries of these hashes (HistoryEntry.Hash), by hash; a
+	// hash not yet in the log is left out.
+	LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error)
 }
 
 // Reader holds the store's reads. Both the store (each read on its own) and

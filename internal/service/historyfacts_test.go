@@ -148,17 +148,24 @@ func (n namelessGreen) Evaluate(facts []healthcode.Fact, now time.Time) healthco
 	return st
 }
 
+// contactThenClear applies for a person declaring contact with a case and
+// re-applies without: two colour changes. It returns the login and the
+// person.
+func contactThenClear(t *testing.T, e *testEnv, phone, first17, name string) (*healthcode.Principal, *service.PersonView) {
+	t.Helper()
+	number := validID(t, first17)
+	who := mustLogin(t, e, phone)
+	p := mustApply(t, e, who, applyInput(number, name, phone, declaringContact))
+	if _, err := e.svc.Reapply(context.Background(), who, p.ID, applyInput(number, name, phone)); err != nil {
+		t.Fatal(err)
+	}
+	return who, p
+}
+
 func TestAChangeWhoseStatusNamesNoFactNamesTheNewestFact(t *testing.T) {
 	t.Parallel()
 	onEachStore(t, func(t *testing.T, e *testEnv) {
-		ctx := context.Background()
-		const phone = "13900070003"
-		number := validID(t, "33010619850101005")
-		who := mustLogin(t, e, phone)
-		p := mustApply(t, e, who, applyInput(number, "孙晓东", phone, declaringContact))
-		if _, err := e.svc.Reapply(ctx, who, p.ID, applyInput(number, "孙晓东", phone)); err != nil {
-			t.Fatal(err)
-		}
+		_, p := contactThenClear(t, e, "13900070003", "33010619850101005", "孙晓东")
 		got, declaration := lastEntry(t, e, p.ID), newestFact(t, e, p.ID)
 		if got.To != healthcode.Green || !slices.Equal(got.FactIDs, []int64{declaration}) {
 			t.Errorf("entry → %v naming %v; want → green naming the re-application's declaration %d", got.To, got.FactIDs, declaration)

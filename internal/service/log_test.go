@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"healthcode"
 	"healthcode/internal/publiclog"
@@ -147,6 +148,51 @@ func TestAVenueMadeIsInThePublicLog(t *testing.T) {
 		want := healthcode.LogVenue{ID: v.ID, Name: "西湖景区3号门", Region: "330106"}
 		if len(got) != 1 || *got[0].Venue != want || got[0].Author != (healthcode.LogAuthor{Role: healthcode.RoleAdmin, Key: admin.KeyID}) {
 			t.Fatalf("venue entries %+v; want one of %+v by admin key %d", got, want, admin.KeyID)
+		}
+	})
+}
+
+// A person's history carries each entry's inclusion in the public log's
+// latest head, which the owner checks with tlog and the log's key alone;
+// an entry no head covers yet has none, and the history says so.
+func TestHistoryProvesEachEntryInThePublicLog(t *testing.T) {
+	t.Parallel()
+	onEachStore(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		who, p := contactThenClear(t, e, "13900080002", "33010619850101008", "李晓东")
+		logged(t, e)
+		h, err := e.svc.History(ctx, who, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.InLog || len(h.Entries) != 2 {
+			t.Fatalf("history in log %v with %d entries; want both entries in the log", h.InLog, len(h.Entries))
+		}
+		tree, err := publiclog.OpenHead([]byte(h.LogHead), e.svc.LogVerifierKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, entry := range h.Entries {
+			le, err := healthcode.DecodeLogEntry(entry.Log.Entry)
+			if err != nil || string(le.History.Hash) != string(entry.Hash) {
+				t.Fatalf("entry %d: the log's entry %s does not name it (%v)", entry.Seq, entry.Log.Entry, err)
+			}
+			if err := tlog.CheckRecord(entry.Log.Hashes, tree.N, tree.Hash, entry.Log.Index, tlog.RecordHash(entry.Log.Entry)); err != nil {
+				t.Errorf("entry %d: %v", entry.Seq, err)
+			}
+		}
+
+		in := modifyInput()
+		in.Declaration.Fever = new(true)
+		if _, err := e.svc.Modify(ctx, who, p.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		h, err = e.svc.History(ctx, who, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := h.Entries[len(h.Entries)-1]; h.InLog || last.Log != nil || h.Entries[0].Log == nil {
+			t.Errorf("a change no head covers yet: in log %v, its proof %v; want it shown as not yet logged, the others still proved", h.InLog, last.Log)
 		}
 	})
 }

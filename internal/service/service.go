@@ -122,15 +122,16 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	c := core.New(store, policies, log, now)
 	th := throttle.New(cfg.Limits, ratelimit.New(store, log, c.Clock), box, log)
 	codes := onetime.New(store, box, sender, th, log, c.Clock, cfg.Dev)
+	plog := publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log)
 	return &Service{
 		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
 		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
-		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, log),
+		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
 		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, log),
 		Feeds:        feeds.New(store, c, box),
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
-		Log:          publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log),
+		Log:          plog,
 		store:        store,
 		throttle:     th,
 	}, nil

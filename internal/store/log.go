@@ -7,21 +7,26 @@ import (
 	"healthcode"
 )
 
+// AppendLog keeps a history entry's hash beside its log entry, so that
+// a person's history finds its leaves (LogLeaves).
 func (t *tx) AppendLog(ctx context.Context, entries ...*healthcode.LogEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	cols := []column{{"body", "bytea"}}
-	vals := make([]any, len(entries))
-	for i, e := range entries {
+	vals := make([]any, 0, 2*len(entries))
+	for _, e := range entries {
 		b, err := e.Encode()
 		if err != nil {
 			return err
 		}
-		vals[i] = b
+		var history []byte
+		if e.History != nil {
+			history = e.History.Hash
+		}
+		vals = append(vals, b, history)
 	}
-	_, err := t.bulk(ctx, cols, vals, func(rows string) string {
-		return `INSERT INTO log_entries (body) ` + rows
+	_, err := t.bulk(ctx, logEntryCols, vals, func(rows string) string {
+		return `INSERT INTO log_entries (body, history_hash) ` + rows
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("append log: %w", translate(t.d, err))
@@ -61,8 +66,9 @@ func (t *tx) PendingLog(ctx context.Context, limit int) ([]healthcode.LogRecord,
 }
 
 var (
-	logLeafCols = []column{{"id", "bigint"}, {"leaf", "bigint"}}
-	logHashCols = []column{{"idx", "bigint"}, {"hash", "bytea"}}
+	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}}
+	logLeafCols  = []column{{"id", "bigint"}, {"leaf", "bigint"}}
+	logHashCols  = []column{{"idx", "bigint"}, {"hash", "bytea"}}
 )
 
 // SequenceLog gives the leaves with one UPDATE … FROM a row source (the
@@ -151,4 +157,29 @@ func (r reader) LogHashes(ctx context.Context, indexes []int64) ([][]byte, error
 		}
 	}
 	return out, nil
+}
+
+func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error) {
+	leaves := make(map[string]int64, len(historyHashes))
+	if len(historyHashes) == 0 {
+		return leaves, nil
+	}
+	rows, err := r.query(ctx, `SELECT history_hash, leaf FROM log_entries WHERE leaf IS NOT NULL AND `+
+		fmt.Sprintf(r.d.inBlobs, "history_hash", "$1"), r.d.arg(historyHashes))
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", err)
+	}
+	err = each(r.d, rows, func(row scanner) error {
+		var h []byte
+		var leaf int64
+		if err := row.Scan(&h, &leaf); err != nil {
+			return err
+		}
+		leaves[string(h)] = leaf
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", translate(r.d, err))
+	}
+	return leaves, nil
 }

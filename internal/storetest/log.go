@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"testing"
 
 	"healthcode"
@@ -78,6 +79,11 @@ func testLogEntriesArePlacedOnce(t *testing.T, s healthcode.Store) {
 	})
 	if len(pending) != 0 {
 		t.Errorf("%d still pending after the round", len(pending))
+	}
+	update(t, s, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, logEntry("d")) })
+	leaves, err := s.LogLeaves(ctx, [][]byte{[]byte("a"), []byte("c"), []byte("d"), []byte("never")})
+	if want := map[string]int64{"a": 0, "c": 2}; err != nil || !maps.Equal(leaves, want) {
+		t.Errorf("LogLeaves = %v, %v; want %v: placed history hashes only", leaves, err, want)
 	}
 	wantCode(t, s.Update(ctx, func(tx healthcode.Tx) error { return tx.SequenceLog(ctx, b) }), healthcode.ECONFLICT)
 	again := &healthcode.LogBatch{Head: b.Head}

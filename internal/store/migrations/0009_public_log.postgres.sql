@@ -3,12 +3,16 @@
 -- transaction with no leaf yet. The sequencer gives committed rows their
 -- leaf numbers, 0, 1, 2… with no gap, stores the Merkle tree's hashes
 -- (golang.org/x/mod/sumdb/tlog's stored hashes, by their index) and the
--- signed tree heads. body is the entry's canonical bytes, the leaf itself.
+-- signed tree heads. body is the entry's canonical bytes, the leaf itself;
+-- history_hash, a history entry's hash (status_history.hash) when the
+-- entry records one, finds a person's entries in the log.
 CREATE TABLE log_entries (
-	id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	leaf bigint UNIQUE,
-	body bytea NOT NULL
+	id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	leaf         bigint UNIQUE,
+	body         bytea NOT NULL,
+	history_hash bytea
 );
+CREATE INDEX log_entries_history ON log_entries (history_hash) WHERE history_hash IS NOT NULL;
 -- The sequencer's queue: only the rows still without a leaf.
 CREATE INDEX log_entries_pending ON log_entries (id) WHERE leaf IS NULL;
 CREATE TABLE log_hashes (
@@ -28,7 +32,7 @@ CREATE TABLE log_heads (
 CREATE FUNCTION log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'log_entries' AND OLD.leaf IS NULL AND NEW.leaf IS NOT NULL
-		AND NEW.id = OLD.id AND NEW.body = OLD.body THEN
+		AND NEW.id = OLD.id AND NEW.body = OLD.body AND NEW.history_hash IS NOT DISTINCT FROM OLD.history_hash THEN
 		RETURN NEW;
 	END IF;
 	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
