@@ -35,6 +35,10 @@ type PersonReader interface {
 	PersonsByOwner(ctx context.Context, accountID int64) ([]*Person, error)
 	// History returns a person's colour changes, oldest first.
 	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
+	// HistoryAfter returns up to n history entries of anyone, in the
+	// order they were stored (ID), from the first after ID after: the
+	// whole history page by page, for checking it against the public log.
+	HistoryAfter(ctx context.Context, after int64, n int) ([]HistoryEntry, error)
 }
 
 // FactReader reads facts.
@@ -73,9 +77,9 @@ type LogReader interface {
 	// LogHashes returns the stored hashes at the storage indexes, in the
 	// order asked. Errors: ENOTFOUND when one is not stored.
 	LogHashes(ctx context.Context, indexes []int64) ([][]byte, error)
-	// LogLeaves returns the leaves of the sequenced entries recording the
-	// history entries of these hashes (HistoryEntry.Hash), by hash; a
-	// hash not yet in the log is left out.
+	// LogLeaves returns the leaves of the entries recording the history
+	// entries of these hashes (HistoryEntry.Hash), by hash: -1 for one
+	// written but not placed yet; a hash the log does not hold is left out.
 	LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error)
 }
 

@@ -58,7 +58,10 @@ func logVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("log verify: %w", err)
 	}
-	fmt.Fprintf(stdout, "the public log checks: %d entries, root %s, signed by its key", tree.N, tree.Hash)
+	if err := publiclog.VerifyHistory(ctx, store, tree); err != nil {
+		return fmt.Errorf("log verify: %w", err)
+	}
+	fmt.Fprintf(stdout, "the public log checks: %d entries, root %s, signed by its key; the colour history matches it", tree.N, tree.Hash)
 	if from != "" {
 		fmt.Fprintf(stdout, ", and it holds the saved head")
 	}

@@ -48,8 +48,8 @@ func (l *Log) LogInclusions(ctx context.Context, historyHashes [][]byte) (*Inclu
 		return nil, err
 	}
 	for h, leaf := range leaves {
-		if leaf >= head.Size {
-			continue // placed after the head was read
+		if leaf < 0 || leaf >= head.Size {
+			continue // not placed yet, or after the head was read
 		}
 		one, err := l.include(ctx, head, leaf, []byte(h))
 		if err != nil {

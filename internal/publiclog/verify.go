@@ -1,6 +1,7 @@
 package publiclog
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -127,4 +128,101 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		out[i] = h
 	}
 	return out, nil
+}
+
+// HistoryStore is what VerifyHistory reads: the log and every history.
+type HistoryStore interface {
+	healthcode.LogReader
+	HistoryAfter(ctx context.Context, after int64, n int) ([]healthcode.HistoryEntry, error)
+}
+
+// VerifyHistory checks the colour history in the database against the
+// log of tree (checked by Verify first): every history entry's contents
+// must still give its hash, and that hash must be in the log (or written
+// and not placed yet); every history entry the log records must still be
+// in the database. It names the first entry that fails, which catches a
+// colour row changed with or without its hashes recomputed, and one
+// deleted. It reads the history a page at a time and keeps the log's
+// history hashes in memory (about 50 bytes an entry).
+func VerifyHistory(ctx context.Context, s HistoryStore, tree tlog.Tree) error {
+	logged, err := loggedHistories(ctx, s, tree.N)
+	if err != nil {
+		return err
+	}
+	var after int64
+	for {
+		hs, err := s.HistoryAfter(ctx, after, verifyPage)
+		if err != nil {
+			return err
+		}
+		if len(hs) == 0 {
+			break
+		}
+		var unlogged []*healthcode.HistoryEntry
+		for i := range hs {
+			h := &hs[i]
+			if !bytes.Equal(h.ComputeHash(), h.Hash) {
+				return fmt.Errorf("history entry %d of person %d (row %d) does not match its own hash: it was changed", h.Seq, h.PersonID, h.ID)
+			}
+			if _, ok := logged[string(h.Hash)]; ok {
+				delete(logged, string(h.Hash))
+			} else {
+				unlogged = append(unlogged, h)
+			}
+		}
+		if err := placedLater(ctx, s, unlogged, tree.N); err != nil {
+			return err
+		}
+		after = hs[len(hs)-1].ID
+	}
+	for _, leaf := range logged {
+		return fmt.Errorf("log entry %d records a history entry the database no longer holds: it was deleted", leaf)
+	}
+	return nil
+}
+
+// loggedHistories maps the history hashes the first n log entries record
+// to their leaves.
+func loggedHistories(ctx context.Context, r healthcode.LogReader, n int64) (map[string]int64, error) {
+	logged := map[string]int64{}
+	for from := int64(0); from < n; from += verifyPage {
+		recs, err := r.LogEntries(ctx, from, int(min(verifyPage, n-from)))
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			e, err := healthcode.DecodeLogEntry(rec.Body)
+			if err != nil {
+				return nil, fmt.Errorf("log entry %d: %w", rec.Leaf, err)
+			}
+			if e.History != nil {
+				logged[string(e.History.Hash)] = rec.Leaf
+			}
+		}
+	}
+	return logged, nil
+}
+
+// placedLater accepts history entries not in the checked tree only when
+// the log holds them after it: written since, not placed or placed in a
+// later head.
+func placedLater(ctx context.Context, r healthcode.LogReader, unlogged []*healthcode.HistoryEntry, size int64) error {
+	if len(unlogged) == 0 {
+		return nil
+	}
+	hashes := make([][]byte, len(unlogged))
+	for i, h := range unlogged {
+		hashes[i] = h.Hash
+	}
+	leaves, err := r.LogLeaves(ctx, hashes)
+	if err != nil {
+		return err
+	}
+	for _, h := range unlogged {
+		if leaf, ok := leaves[string(h.Hash)]; !ok || (leaf >= 0 && leaf < size) {
+			return fmt.Errorf("history entry %d of person %d (row %d) is not in the public log: "+
+				"it was rewritten with its hashes recomputed, or written around the log", h.Seq, h.PersonID, h.ID)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package service_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -10,6 +12,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/publiclog"
+	"healthcode/internal/store"
 	"healthcode/policy"
 )
 
@@ -75,10 +78,6 @@ func loggedHistory(t *testing.T, e *testEnv, h []byte) *healthcode.LogEntry {
 // system; so is every key made and revoked, by the operator.
 func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
 	t.Parallel()
-	hubei, err := policy.LoadShipped("hubei-2020")
-	if err != nil {
-		t.Fatal(err)
-	}
 	onEachStore(t, func(t *testing.T, e *testEnv) {
 		ctx := context.Background()
 		persons := throughTheFlows(t, e)
@@ -126,7 +125,7 @@ func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
 		if len(keys[healthcode.LogKeyCreated]) != 3 || len(keys[healthcode.LogKeyRevoked]) != 1 || keys[healthcode.LogKeyRevoked][0] != gate.ID {
 			t.Errorf("keys logged %v; want the flows' checkpoint and feed keys and gate %d made, the gate revoked", keys, gate.ID)
 		}
-	}, withPolicy(hubei))
+	}, withPolicy(mustShipped(t, "hubei-2020")))
 }
 
 // A venue code is not stored, so the public log is the one record that
@@ -195,4 +194,69 @@ func TestHistoryProvesEachEntryInThePublicLog(t *testing.T) {
 			t.Errorf("a change no head covers yet: in log %v, its proof %v; want it shown as not yet logged, the others still proved", h.InLog, last.Log)
 		}
 	})
+}
+
+// The attacks of issue 13 on the colour history itself: a row changed,
+// a row changed with its hash recomputed, a row deleted. Each is named
+// by VerifyHistory, on both stores.
+func TestVerifyHistoryNamesTheRowTamperedWith(t *testing.T) {
+	t.Parallel()
+	attacks := []struct {
+		name string
+		sql  func(h healthcode.HistoryEntry, blob func([]byte) string) string
+		want string
+	}{
+		{"a colour changed", func(h healthcode.HistoryEntry, _ func([]byte) string) string {
+			return fmt.Sprintf(`UPDATE status_history SET to_color = %d WHERE id = %d`, healthcode.Green, h.ID)
+		}, "does not match its own hash"},
+		{"a colour changed, its hash recomputed", func(h healthcode.HistoryEntry, blob func([]byte) string) string {
+			h.To = healthcode.Green
+			return fmt.Sprintf(`UPDATE status_history SET to_color = %d, hash = %s WHERE id = %d`, healthcode.Green, blob(h.ComputeHash()), h.ID)
+		}, "is not in the public log"},
+		{"a row deleted", func(h healthcode.HistoryEntry, _ func([]byte) string) string {
+			return fmt.Sprintf(`DELETE FROM status_history WHERE id = %d`, h.ID)
+		}, "the database no longer holds"},
+	}
+	for _, a := range attacks {
+		onEachStore(t, func(t *testing.T, e *testEnv) {
+			ctx := context.Background()
+			persons := throughTheFlows(t, e)
+			logged(t, e)
+			tree, err := publiclog.Verify(ctx, e.store, e.svc.LogVerifierKey())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := publiclog.VerifyHistory(ctx, e.store, tree); err != nil {
+				t.Fatalf("untouched: %v", err)
+			}
+			drop, blob := `DROP TRIGGER status_history_no_change ON status_history`, func(b []byte) string { return fmt.Sprintf(`'\x%x'::bytea`, b) }
+			if e.dbPath != "" {
+				drop, blob = `DROP TRIGGER status_history_no_update; DROP TRIGGER status_history_no_delete`, func(b []byte) string { return fmt.Sprintf(`X'%x'`, b) }
+			}
+			victim := storedHistory(t, e, persons[0])[1]
+			err = e.store.Update(ctx, func(tx healthcode.Tx) error {
+				for _, stmt := range append(strings.Split(drop, "; "), a.sql(victim, blob)) {
+					if err := store.Exec(ctx, tx, stmt); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := publiclog.VerifyHistory(ctx, e.store, tree); err == nil || !strings.Contains(err.Error(), a.want) {
+				t.Errorf("%s: VerifyHistory = %v, want %q", a.name, err, a.want)
+			}
+		}, withPolicy(mustShipped(t, "hubei-2020")))
+	}
+}
+
+func mustShipped(t *testing.T, name string) policy.Policy {
+	t.Helper()
+	p, err := policy.LoadShipped(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

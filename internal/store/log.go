@@ -164,7 +164,7 @@ func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[stri
 	if len(historyHashes) == 0 {
 		return leaves, nil
 	}
-	rows, err := r.query(ctx, `SELECT history_hash, leaf FROM log_entries WHERE leaf IS NOT NULL AND `+
+	rows, err := r.query(ctx, `SELECT history_hash, coalesce(leaf, -1) FROM log_entries WHERE `+
 		fmt.Sprintf(r.d.inBlobs, "history_hash", "$1"), r.d.arg(historyHashes))
 	if err != nil {
 		return nil, fmt.Errorf("log leaves: %w", err)

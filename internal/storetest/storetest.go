@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"StatusIsReplaced", testStatus},
 		{"HistoryIsAChain", testHistory},
 		{"HistoryNamesFacts", testHistoryNamesFacts},
+		{"HistoryAfterPagesEveryone", testHistoryAfter},
 		{"FailedUpdateWritesNothing", testRollback},
 		{"LockPersonSerialisesWriters", testLockPerson},
 		{"LockPersonSeesCommittedStatus", testLockSeesCommittedStatus},
