@@ -3,6 +3,7 @@ package healthcode
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -66,6 +67,10 @@ type LogChange struct {
 	From  Color   `json:"from,omitzero"` // absent for a first status
 	To    Color   `json:"to"`
 	Facts []int64 `json:"facts"`
+	// FactKeys are the API keys that sent the facts the change came from
+	// (feeds, checkpoints), each once, in order: a policy decides, but on
+	// whose word is what a report by author counts.
+	FactKeys []int64 `json:"fact_keys,omitempty"`
 	// Hash is the history entry's own hash (HistoryEntry.Hash), which
 	// covers the person, the entry's place in their chain and everything
 	// above, and ties the two records together.
@@ -95,10 +100,28 @@ func LogOfVenue(id, name, region string, by LogAuthor, at time.Time) *LogEntry {
 		Venue: &LogVenue{ID: id, Name: name, Region: region}}
 }
 
-// LogOfHistory is the log entry of a sealed history entry, by author.
-func LogOfHistory(h *HistoryEntry, by LogAuthor) *LogEntry {
+// LogOfHistory is the log entry of a sealed history entry, by author,
+// naming the keys that sent its facts among facts (the person's).
+func LogOfHistory(h *HistoryEntry, by LogAuthor, facts []Fact) *LogEntry {
 	return &LogEntry{Format: LogFormat, Kind: LogHistory, At: h.At, Author: by, Rule: h.Rule,
-		History: &LogChange{From: h.From, To: h.To, Facts: h.FactIDs, Hash: h.Hash}}
+		History: &LogChange{From: h.From, To: h.To, Facts: h.FactIDs, FactKeys: factKeys(h.FactIDs, facts), Hash: h.Hash}}
+}
+
+// factKeys lists the API keys that wrote the facts of ids, each once, in
+// the order of ids.
+func factKeys(ids []int64, facts []Fact) []int64 {
+	var keys []int64
+	for _, id := range ids {
+		for i := range facts {
+			if facts[i].ID != id {
+				continue
+			}
+			if k, ok := AuthorKey(facts[i].Author); ok && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
 }
 
 // LogOfKey is the log entry of a key created (LogKeyCreated) or revoked

@@ -74,7 +74,7 @@ func entry(i int) *healthcode.LogEntry {
 	h := &healthcode.HistoryEntry{PersonID: int64(i), From: healthcode.Green, To: healthcode.Yellow, Rule: "test/fever",
 		FactIDs: []int64{int64(i)}, Author: healthcode.AuthorSystem, At: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	h.Seal(0, nil)
-	return healthcode.LogOfHistory(h, healthcode.LogAuthor{Role: healthcode.RoleSystem})
+	return healthcode.LogOfHistory(h, healthcode.LogAuthor{Role: healthcode.RoleSystem}, nil)
 }
 
 // appendEntries writes entries from..to-1, each in its own transaction,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,6 +92,7 @@ func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
 
 		byHash := map[string]*healthcode.LogEntry{}
 		keys := map[healthcode.LogKind][]int64{}
+		var feedKeys, onFeedsWord []int64
 		for _, le := range logged(t, e) {
 			switch le.Kind {
 			case healthcode.LogHistory:
@@ -103,6 +105,12 @@ func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
 					t.Errorf("%s of key %d by %+v, want the operator", le.Kind, le.Key.ID, le.Author)
 				}
 				keys[le.Kind] = append(keys[le.Kind], le.Key.ID)
+				if le.Kind == healthcode.LogKeyCreated && le.Key.Role == healthcode.RoleFeed {
+					feedKeys = append(feedKeys, le.Key.ID)
+				}
+			}
+			if le.History != nil {
+				onFeedsWord = append(onFeedsWord, le.History.FactKeys...)
 			}
 		}
 		var histories int
@@ -121,6 +129,9 @@ func TestEveryChangeAndKeyIsInThePublicLog(t *testing.T) {
 		}
 		if histories < 4 || len(byHash) != histories {
 			t.Errorf("%d history entries, %d logged; want them all, more than 3", histories, len(byHash))
+		}
+		if len(feedKeys) != 1 || !slices.Contains(onFeedsWord, feedKeys[0]) {
+			t.Errorf("changes name the keys %v behind their facts; want the lab feed's key %v among them", onFeedsWord, feedKeys)
 		}
 		if len(keys[healthcode.LogKeyCreated]) != 3 || len(keys[healthcode.LogKeyRevoked]) != 1 || keys[healthcode.LogKeyRevoked][0] != gate.ID {
 			t.Errorf("keys logged %v; want the flows' checkpoint and feed keys and gate %d made, the gate revoked", keys, gate.ID)

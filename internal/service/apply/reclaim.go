@@ -85,7 +85,7 @@ func (s *Applications) recordClaimEnded(ctx context.Context, tx healthcode.Tx, p
 	if err := tx.AppendHistory(ctx, e); err != nil {
 		return err
 	}
-	if err := tx.AppendLog(ctx, healthcode.LogOfHistory(e, healthcode.LogAuthorOf(who))); err != nil {
+	if err := tx.AppendLog(ctx, healthcode.LogOfHistory(e, healthcode.LogAuthorOf(who), nil)); err != nil {
 		return err
 	}
 	if p.Status != nil {

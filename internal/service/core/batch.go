@@ -42,7 +42,7 @@ func (s *Core) EvaluateFacts(ctx context.Context, tx healthcode.Tx, ps []*health
 	}
 	logged := make([]*healthcode.LogEntry, len(entries))
 	for i, e := range entries {
-		logged[i] = healthcode.LogOfHistory(e, SystemAuthor)
+		logged[i] = healthcode.LogOfHistory(e, SystemAuthor, facts[e.PersonID])
 	}
 	if err := tx.AppendLog(ctx, logged...); err != nil {
 		return 0, err

@@ -89,7 +89,7 @@ func (s *Core) Evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.Per
 		if err := tx.AppendHistory(ctx, e); err != nil {
 			return nil, err
 		}
-		if err := tx.AppendLog(ctx, healthcode.LogOfHistory(e, SystemAuthor)); err != nil {
+		if err := tx.AppendLog(ctx, healthcode.LogOfHistory(e, SystemAuthor, facts)); err != nil {
 			return nil, err
 		}
 		s.log.InfoContext(ctx, "colour changed", "person", p.ID, "from", e.From, "to", e.To, "rule", e.Rule)
