@@ -12,13 +12,16 @@ import (
 )
 
 const logUsage = "usage: healthcode log verify [--from HEAD_FILE] [--key VKEY] [--data DIR] [--db URL]\n" +
-	"       healthcode log witness URL [--state FILE] [--key VKEY]"
+	"       healthcode log witness URL [--state FILE] [--key VKEY]\n" +
+	"       healthcode log report [--since TIME] [--alert-red N/PERIOD] [--data DIR] [--db URL]"
 
-// logCmd runs "healthcode log verify" and "healthcode log witness".
+// logCmd runs "healthcode log verify", "log witness" and "log report".
 func logCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch {
 	case len(args) > 0 && args[0] == "witness":
 		return logWitness(ctx, args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "report":
+		return logReport(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) == 0 || args[0] != "verify":
 		return errors.New(logUsage)
 	}

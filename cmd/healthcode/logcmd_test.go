@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,30 @@ func TestLogWitnessKeepsHeadsAndRefusesARewrittenLog(t *testing.T) {
 	if _, err := witness(t, forger.url, state); err == nil || !strings.Contains(err.Error(), "does not extend") {
 		t.Errorf("witness of the rewritten log: %v; want it refused", err)
 	}
+}
+
+func TestLogReportCountsWhatOperatorsDid(t *testing.T) {
+	s := startServer(t)
+	s.mustKey(t, "create-checkpoint", "--name", "gate 1")
+	s.mustKey(t, "create-feed", "--name", "lab", "--kinds", "lab")
+	s.mustKey(t, "revoke", "gate 1")
+	s.logHead(t, 3)
+	report := func(args ...string) (string, error) {
+		var out, errs bytes.Buffer
+		args = append(append([]string{"log", "report"}, args...), "--data", s.data)
+		err := run(context.Background(), args, s.getenv, &out, &errs)
+		return out.String(), err
+	}
+	out, err := report("--alert-red", "1/1h")
+	if err != nil || !strings.Contains(out, "3 entries") || !regexpLine(out, `^operator +0 +0 +0 +2 +1 +0$`) {
+		t.Errorf("log report = %q, %v; want the operator's 2 keys made and 1 revoked, no alert", out, err)
+	}
+	if _, err := report("--alert-red", "many"); err == nil {
+		t.Error("--alert-red many was accepted")
+	}
+}
+
+// regexpLine reports whether a line of out matches pattern.
+func regexpLine(out, pattern string) bool {
+	return regexp.MustCompile(`(?m)` + pattern).MatchString(out)
 }

@@ -41,6 +41,7 @@ Usage:
   healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
   healthcode log verify [--from HEAD_FILE] [--key VKEY] [--data DIR] [--db URL]
   healthcode log witness URL [--state FILE] [--key VKEY]   (checks a region's head extends the last one seen)
+  healthcode log report [--since TIME] [--alert-red N/PERIOD] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...
   healthcode policy test NAME|FILE [TESTS...] [--run TEST]
