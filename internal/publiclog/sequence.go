@@ -2,7 +2,6 @@ package publiclog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -125,14 +124,22 @@ func (o *overlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-// RunSequencer calls SequenceLog every period until ctx ends, logging
-// what fails (the next round tries again).
+// RunSequencer calls SequenceLog every period until ctx ends. A failing
+// round is logged once, when the failures start, and the recovery once:
+// five lines a second through a database outage would bury the rest.
 func (l *Log) RunSequencer(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	failing := false
 	for {
-		if _, err := l.SequenceLog(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			l.log.ErrorContext(ctx, "log sequencer", "err", err)
+		_, err := l.SequenceLog(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			l.log.ErrorContext(ctx, "public log sequencer failing; it keeps trying", "err", err)
+			failing = true
+		case err == nil && failing:
+			l.log.InfoContext(ctx, "public log sequencer working again")
+			failing = false
 		}
 		select {
 		case <-ctx.Done():
