@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,17 @@ func (p *Principal) Author() string {
 		return "account:" + strconv.FormatInt(p.AccountID, 10)
 	}
 	return "key:" + strconv.FormatInt(p.KeyID, 10)
+}
+
+// AuthorKey returns the API key id an author string of Author names, and
+// false for an author that is no key (a citizen's account, the system).
+func AuthorKey(author string) (int64, bool) {
+	v, ok := strings.CutPrefix(author, "key:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	return id, err == nil && id > 0
 }
 
 type principalKey struct{}

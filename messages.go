@@ -177,4 +177,17 @@ var messages = map[string][2]string{
 	"is not a known field":                                            {"不是可用的字段", ""},
 	"must be a positive person id":                                    {"须为正整数的人员编号", ""},
 	"The body could not be read as JSON.":                             {"无法把请求体读作 JSON。", ""},
+
+	// The public log.
+	"A leaf index is 0 or more.":                           {"叶子序号须为 0 或更大的整数。", ""},
+	"The log has no entry %d yet.":                         {"公开日志中还没有第 %d 条。", ""},
+	"Sizes out of order: %d and %d.":                       {"大小的先后不对：%d 和 %d。", ""},
+	"The latest head is of size %d, not %d yet.":           {"最新签名树头的大小为 %d，还没有到 %d。", ""},
+	"%d of %d log entries were placed already.":            {"%d 条日志（共 %d 条）已经排过序号。", ""},
+	"The log holds no hash at index %d.":                   {"公开日志在位置 %d 没有哈希值。", ""},
+	"%s must be a whole number, 0 or more.":                {"%s 须为 0 或更大的整数。", ""},
+	"Not a log entry: %v.":                                 {"这不是一条日志：%v。", ""},
+	"Not a tile of height 8: %q.":                          {"这不是高度为 8 的瓦片：%q。", ""},
+	"The latest head, of size %d, does not cover tile %s.": {"最新签名树头（大小 %d）还不包括瓦片 %s。", ""},
+	"Log entry of format %d; this version reads %d.":       {"日志格式为 %d，本版本只能读取格式 %d。", ""},
 }

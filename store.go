@@ -35,6 +35,10 @@ type PersonReader interface {
 	PersonsByOwner(ctx context.Context, accountID int64) ([]*Person, error)
 	// History returns a person's colour changes, oldest first.
 	History(ctx context.Context, personID int64) ([]HistoryEntry, error)
+	// HistoryAfter returns up to n history entries of anyone, in the
+	// order they were stored (ID), from the first after ID after: the
+	// whole history page by page, for checking it against the public log.
+	HistoryAfter(ctx context.Context, after int64, n int) ([]HistoryEntry, error)
 }
 
 // FactReader reads facts.
@@ -61,6 +65,24 @@ type DesignationReader interface {
 	StayerIDs(ctx context.Context, area string) ([]int64, error)
 }
 
+// LogReader reads the public log (docs/log.md): its sequenced entries,
+// the Merkle tree's stored hashes and the latest signed head.
+type LogReader interface {
+	// LogHead returns the latest signed tree head. Errors: ENOTFOUND
+	// before the sequencer signed the first.
+	LogHead(ctx context.Context) (*LogHead, error)
+	// LogEntries returns up to n entries from leaf from on, in leaf order:
+	// only sequenced ones, so fewer at the end of the log.
+	LogEntries(ctx context.Context, from int64, n int) ([]LogRecord, error)
+	// LogHashes returns the stored hashes at the storage indexes, in the
+	// order asked. Errors: ENOTFOUND when one is not stored.
+	LogHashes(ctx context.Context, indexes []int64) ([][]byte, error)
+	// LogLeaves returns the leaves of the entries recording the history
+	// entries of these hashes (HistoryEntry.Hash), by hash: -1 for one
+	// written but not placed yet; a hash the log does not hold is left out.
+	LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error)
+}
+
 // Reader holds the store's reads. Both the store (each read on its own) and
 // a transaction (reads inside it) implement it. Every method returns an
 // ENOTFOUND *Error when nothing matches.
@@ -70,6 +92,7 @@ type Reader interface {
 	PersonReader
 	FactReader
 	DesignationReader
+	LogReader
 }
 
 // AccountWriter writes accounts, one-time codes, guesses and sessions.
@@ -202,6 +225,24 @@ type DesignationWriter interface {
 	AddDesignations(ctx context.Context, ds []*Designation) (added int, err error)
 }
 
+// LogWriter writes the public log: entries in the transaction of the
+// action they record, and the sequencer's rounds.
+type LogWriter interface {
+	// AppendLog adds entries, encoded (LogEntry.Encode), without a leaf:
+	// the sequencer places them once the transaction has committed.
+	AppendLog(ctx context.Context, entries ...*LogEntry) error
+	// LockLog makes the transaction the one sequencer until it ends, and
+	// reports false, at once, when another transaction is (PostgreSQL:
+	// an advisory lock; SQLite's one writer is always alone).
+	LockLog(ctx context.Context) (bool, error)
+	// PendingLog returns up to limit committed entries without a leaf, in
+	// the order they were written.
+	PendingLog(ctx context.Context, limit int) ([]LogRecord, error)
+	// SequenceLog stores a round of the sequencer. Errors: ECONFLICT
+	// when an entry has a leaf already or a hash or head is stored.
+	SequenceLog(ctx context.Context, b *LogBatch) error
+}
+
 // Tx is a read-write transaction. Writes that break a uniqueness rule
 // return an ECONFLICT *Error. After any error the transaction is spent:
 // PostgreSQL refuses further statements, so check before writing instead
@@ -217,6 +258,7 @@ type Tx interface {
 	PersonWriter
 	FactWriter
 	DesignationWriter
+	LogWriter
 }
 
 // Store is the persistence of healthcode, implemented by internal/store

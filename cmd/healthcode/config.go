@@ -16,6 +16,7 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/datadir"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/store"
@@ -154,24 +155,34 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 	if err != nil {
 		return nil, err
 	}
-	dir := c.Keys
-	if dir == "" {
-		dir = filepath.Join(c.Data, "keys")
-	}
+	dir := c.keysDir()
 	keys, err := healthqr.LoadOrCreate(dir, c.Region, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	logSigner, logKey, err := publiclog.LoadOrCreateKey(dir, "healthcode-"+c.Region)
+	if err != nil {
+		return nil, fmt.Errorf("public log key: %w", err)
 	}
 	if p == nil {
 		p = offline()
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
-		Limits: c.Limits}
+		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err
 	}
 	return service.New(cfg, store, box, keys, policies, p.sms, log, nil)
+}
+
+// keysDir is where the signing keys are: --keys, or keys/ in the data
+// directory.
+func (c *config) keysDir() string {
+	if c.Keys != "" {
+		return c.Keys
+	}
+	return filepath.Join(c.Data, "keys")
 }
 
 // openSecret takes the identity key from HEALTHCODE_SECRET_KEY (every

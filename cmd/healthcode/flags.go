@@ -48,6 +48,7 @@ var synopsis = map[string]string{
 	"policy validate": " FILE…",
 	"ingest":          " KIND FILE…",
 	"keys revoke":     " NAME|ID",
+	"log witness":     " URL",
 }
 
 // parseInstant reads a time the command line is given: "now", RFC 3339, or

@@ -39,6 +39,9 @@ Usage:
   healthcode keys list [--json] [--data DIR] [--db URL]
   healthcode keys revoke NAME|ID [--data DIR] [--db URL]
   healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
+  healthcode log verify [--from HEAD_FILE] [--key VKEY] [--data DIR] [--db URL]
+  healthcode log witness URL [--state FILE] [--key VKEY]   (checks a region's head extends the last one seen)
+  healthcode log report [--since TIME] [--alert-red N/PERIOD] [--data DIR] [--db URL]
   healthcode policy list
   healthcode policy validate NAME|FILE...
   healthcode policy test NAME|FILE [TESTS...] [--run TEST]
@@ -84,6 +87,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return keys(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":
 		return policyCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "log":
+		return logCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":

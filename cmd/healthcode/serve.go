@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"healthcode/internal/pages"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/service"
 	"healthcode/internal/web"
 )
@@ -96,6 +97,11 @@ func runSite(ctx context.Context, s site, ready func()) error {
 	purgeDone := make(chan struct{})
 	defer func() { stopSched(); <-purgeDone }()
 	go func() { defer close(purgeDone); purge(schedCtx, s.svc, s.log) }()
+	// The public log's sequencer: one round every SequenceEvery, on every
+	// server; PostgreSQL's advisory lock lets one at a time do the work.
+	seqDone := make(chan struct{})
+	defer func() { stopSched(); <-seqDone }()
+	go func() { defer close(seqDone); s.svc.RunSequencer(schedCtx, publiclog.SequenceEvery) }()
 	if s.every > 0 {
 		sched := schedule{every: s.every}
 		go func() { defer close(schedDone); sched.run(schedCtx, s.svc, s.log) }()

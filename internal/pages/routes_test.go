@@ -2,6 +2,7 @@ package pages
 
 import (
 	"bytes"
+	"context"
 	"healthcode"
 	"healthcode/internal/permission"
 	"io"
@@ -159,7 +160,7 @@ func TestPublicURLMakesCookiesHostOnlyAddsHSTSAndNamesThePosterAddress(t *testin
 	if got := rec.Header().Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("Strict-Transport-Security %q over plain HTTP", got)
 	}
-	v, err := p.svc.CreateVenue(&healthcode.Principal{Role: healthcode.RoleAdmin, Name: "admin", Region: "330100"}, "西湖景区3号门", "330106")
+	v, err := p.svc.CreateVenue(context.Background(), &healthcode.Principal{Role: healthcode.RoleAdmin, Name: "admin", Region: "330100"}, "西湖景区3号门", "330106")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (p *Pages) createVenue(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.render(w, r, http.StatusOK, "venue_new", pg)
 		return
 	}
-	v, err := p.svc.CreateVenue(c.staff, r.PostFormValue("name"), pickedRegion(r.PostForm))
+	v, err := p.svc.CreateVenue(r.Context(), c.staff, r.PostFormValue("name"), pickedRegion(r.PostForm))
 	if err != nil {
 		p.render(w, r, p.formError(r, c, pg, err), "venue_new", pg)
 		return

@@ -21,7 +21,7 @@ func TestRecordedVisitAnswersWithTheDoorScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	venue, err := s.svc.CreateVenue(admin, "湖滨银泰", "330106")
+	venue, err := s.svc.CreateVenue(context.Background(), admin, "湖滨银泰", "330106")
 	if err != nil {
 		t.Fatal(err)
 	}

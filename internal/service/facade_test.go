@@ -28,6 +28,8 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack",
 		// venues
 		"CreateVenue", "Venue", "Visit",
+		// publiclog
+		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer",
 		// the facade itself
 		"Limit", "Ready",
 	}

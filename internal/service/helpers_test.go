@@ -191,6 +191,9 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if set.cfg.Identity == nil {
 		set.cfg.Identity = provider.AcceptAnyone{}
 	}
+	if set.cfg.LogSigner == nil {
+		set.cfg.LogSigner, set.cfg.LogVerifier = testLogKey(t)
+	}
 	ctx := context.Background()
 	e := &testEnv{
 		clock:  &fakeClock{now: start},

@@ -67,6 +67,51 @@ func TestReapplyAndModifyNameTheirDeclarationInTheHistory(t *testing.T) {
 	})
 }
 
+// throughTheFlows takes a person and their child through the flows a
+// person goes through — applying, modifying, re-applying, a lapse of
+// green, a checkpoint, a lab feed, a check-in and the scheduler — and
+// returns their ids. The flows change colours under hubei-2020.
+func throughTheFlows(t *testing.T, e *testEnv) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	const phone = "13900070002"
+	number := validID(t, "33010619850101003")
+	who := mustLogin(t, e, phone)
+	p := mustApply(t, e, who, applyInput(number, "钱晓东", phone))
+	child := mustApply(t, e, who, applyInput(validID(t, "33010620150101004"), "钱小宝", "13900070012", forRelative(healthcode.RelationChild)))
+	in := modifyInput()
+	in.Declaration.ContactCases = new(true)
+	if _, err := e.svc.Modify(ctx, who, p.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Reapply(ctx, who, p.ID, applyInput(number, "钱晓东", phone)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(25 * time.Hour) // green lapses without a temperature record
+	if _, err := e.svc.Persons(ctx, who); err != nil {
+		t.Fatal(err)
+	}
+	code, err := e.svc.Code(ctx, who, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Verify(ctx, checkpoint(t, e, "gate"), service.VerifyInput{Token: code.Token, Temperature: new(36.5)}); err != nil {
+		t.Fatal(err)
+	}
+	csv := "source_ref,doc_number,at,sampled,result\nL-1," + number + ",2026-03-11 11:00,2026-03-11 08:00,positive\n"
+	if _, err := e.svc.Ingest(ctx, feedKey(t, e, "lab"), "lab", feedRows(t, "lab", csv, e.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.CheckIn(ctx, who, child.ID, service.CheckInInput{Symptoms: new(false), Celsius: new(38.2)}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(20 * 24 * time.Hour)
+	if _, err := e.svc.EvaluateDue(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	return []int64{p.ID, child.ID}
+}
+
 // Through the flows a person goes through — applying, modifying,
 // re-applying, a lapse of green, a checkpoint, a lab feed, a check-in and
 // the scheduler — every history entry names facts, on both stores.
@@ -77,44 +122,7 @@ func TestNoHistoryEntryNamesNoFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	onEachStore(t, func(t *testing.T, e *testEnv) {
-		ctx := context.Background()
-		const phone = "13900070002"
-		number := validID(t, "33010619850101003")
-		who := mustLogin(t, e, phone)
-		p := mustApply(t, e, who, applyInput(number, "钱晓东", phone))
-		child := mustApply(t, e, who, applyInput(validID(t, "33010620150101004"), "钱小宝", "13900070012", forRelative(healthcode.RelationChild)))
-		in := modifyInput()
-		in.Declaration.ContactCases = new(true)
-		if _, err := e.svc.Modify(ctx, who, p.ID, in); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.Reapply(ctx, who, p.ID, applyInput(number, "钱晓东", phone)); err != nil {
-			t.Fatal(err)
-		}
-		e.clock.Advance(25 * time.Hour) // green lapses without a temperature record
-		if _, err := e.svc.Persons(ctx, who); err != nil {
-			t.Fatal(err)
-		}
-		code, err := e.svc.Code(ctx, who, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.Verify(ctx, checkpoint(t, e, "gate"), service.VerifyInput{Token: code.Token, Temperature: new(36.5)}); err != nil {
-			t.Fatal(err)
-		}
-		csv := "source_ref,doc_number,at,sampled,result\nL-1," + number + ",2026-03-11 11:00,2026-03-11 08:00,positive\n"
-		if _, err := e.svc.Ingest(ctx, feedKey(t, e, "lab"), "lab", feedRows(t, "lab", csv, e.clock.Now())); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.CheckIn(ctx, who, child.ID, service.CheckInInput{Symptoms: new(false), Celsius: new(38.2)}); err != nil {
-			t.Fatal(err)
-		}
-		e.clock.Advance(20 * 24 * time.Hour)
-		if _, err := e.svc.EvaluateDue(ctx, 100); err != nil {
-			t.Fatal(err)
-		}
-
-		for _, id := range []int64{p.ID, child.ID} {
+		for _, id := range throughTheFlows(t, e) {
 			hs := storedHistory(t, e, id)
 			if len(hs) < 2 {
 				t.Errorf("person %d: %d entries; the flows should have changed the colour more than once", id, len(hs))
@@ -140,17 +148,24 @@ func (n namelessGreen) Evaluate(facts []healthcode.Fact, now time.Time) healthco
 	return st
 }
 
+// contactThenClear applies for a person declaring contact with a case and
+// re-applies without: two colour changes. It returns the login and the
+// person.
+func contactThenClear(t *testing.T, e *testEnv, phone, first17, name string) (*healthcode.Principal, *service.PersonView) {
+	t.Helper()
+	number := validID(t, first17)
+	who := mustLogin(t, e, phone)
+	p := mustApply(t, e, who, applyInput(number, name, phone, declaringContact))
+	if _, err := e.svc.Reapply(context.Background(), who, p.ID, applyInput(number, name, phone)); err != nil {
+		t.Fatal(err)
+	}
+	return who, p
+}
+
 func TestAChangeWhoseStatusNamesNoFactNamesTheNewestFact(t *testing.T) {
 	t.Parallel()
 	onEachStore(t, func(t *testing.T, e *testEnv) {
-		ctx := context.Background()
-		const phone = "13900070003"
-		number := validID(t, "33010619850101005")
-		who := mustLogin(t, e, phone)
-		p := mustApply(t, e, who, applyInput(number, "孙晓东", phone, declaringContact))
-		if _, err := e.svc.Reapply(ctx, who, p.ID, applyInput(number, "孙晓东", phone)); err != nil {
-			t.Fatal(err)
-		}
+		_, p := contactThenClear(t, e, "13900070003", "33010619850101005", "孙晓东")
 		got, declaration := lastEntry(t, e, p.ID), newestFact(t, e, p.ID)
 		if got.To != healthcode.Green || !slices.Equal(got.FactIDs, []int64{declaration}) {
 			t.Errorf("entry → %v naming %v; want → green naming the re-application's declaration %d", got.To, got.FactIDs, declaration)

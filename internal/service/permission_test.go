@@ -29,7 +29,7 @@ func TestAdminsActWithinTheirRegion(t *testing.T) {
 	ctx := context.Background()
 	city, province := keyOf(t, e, healthcode.RoleAdmin, "330100"), keyOf(t, e, healthcode.RoleAdmin, "330000")
 	venue := func(who *healthcode.Principal, region string) func() error {
-		return func() error { _, err := e.svc.CreateVenue(who, "西湖景区3号门", region); return err }
+		return func() error { _, err := e.svc.CreateVenue(ctx, who, "西湖景区3号门", region); return err }
 	}
 	simulate := func(who *healthcode.Principal, pack string) func() error {
 		return func() error { _, err := e.svc.Simulate(ctx, who, service.SimulateInput{Pack: pack}, nil); return err }

@@ -226,6 +226,10 @@ func TestTheOwnerTakesBackAnIdentityAWrongClaimHolds(t *testing.T) {
 		if ended == nil || len(ended.FactIDs) != 1 || ended.Author != a.Author() {
 			t.Fatalf("history %+v: want a claim-ended entry by A naming the new declaration", hs)
 		}
+		if le := loggedHistory(t, e, ended.Hash); le == nil || le.Rule != "identity/claim-ended" ||
+			le.Author != (healthcode.LogAuthor{Role: healthcode.RoleCitizen}) {
+			t.Errorf("public log entry of the claim taken back: %+v; want it, by a citizen, naming no account", le)
+		}
 		h, err := e.svc.History(ctx, a, v.ID)
 		if err != nil || !h.Verified {
 			t.Errorf("A's history: %+v, %v; want a verified chain", h, err)

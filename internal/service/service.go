@@ -21,8 +21,11 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/ratelimit"
 	"healthcode/internal/secret"
 	"healthcode/internal/service/apply"
@@ -56,6 +59,11 @@ type Config struct {
 	// Limits are the rate limits (Limit); nil limits nothing. Servers
 	// start with healthcode.DefaultLimits.
 	Limits healthcode.Limits
+	// LogSigner signs the public log's heads and LogVerifier is its
+	// verifier key (publiclog.LoadOrCreateKey); without a signer the log
+	// is written and read but never sequenced here.
+	LogSigner   note.Signer
+	LogVerifier string
 }
 
 // Defaults for Config.
@@ -77,6 +85,7 @@ type Service struct {
 	*feeds.Feeds
 	*schedule.Scheduler
 	*venues.Venues
+	*publiclog.Log
 
 	store    healthcode.Store // for Ready
 	throttle *throttle.Throttle
@@ -113,14 +122,16 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	c := core.New(store, policies, log, now)
 	th := throttle.New(cfg.Limits, ratelimit.New(store, log, c.Clock), box, log)
 	codes := onetime.New(store, box, sender, th, log, c.Clock, cfg.Dev)
+	plog := publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log)
 	return &Service{
 		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
 		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
-		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, log),
+		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
 		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, log),
 		Feeds:        feeds.New(store, c, box),
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
+		Log:          plog,
 		store:        store,
 		throttle:     th,
 	}, nil

@@ -17,7 +17,7 @@ func TestVenueVisitIsRecordedAsAFact(t *testing.T) {
 		p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "吴晓东", phone))
 		admin := adminKey(t, e)
 
-		v, err := e.svc.CreateVenue(admin, " 西湖景区 3 号门 ", "330106")
+		v, err := e.svc.CreateVenue(ctx, admin, " 西湖景区 3 号门 ", "330106")
 		if err != nil {
 			t.Fatalf("CreateVenue: %v", err)
 		}
@@ -62,7 +62,7 @@ func TestVenueCodesRefuseForgeriesAndStrangers(t *testing.T) {
 	const phone = "13900030002"
 	who := mustLogin(t, e, phone)
 	p := mustApply(t, e, who, applyInput(validID(t, "33010619850101002"), "吴晓东", phone))
-	v, err := e.svc.CreateVenue(adminKey(t, e), "market", "330106")
+	v, err := e.svc.CreateVenue(ctx, adminKey(t, e), "market", "330106")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +77,8 @@ func TestVenueCodesRefuseForgeriesAndStrangers(t *testing.T) {
 		call func() error
 		want string
 	}{
-		{"a citizen creating a venue", func() error { _, err := e.svc.CreateVenue(who, "x", "330106"); return err }, healthcode.EFORBIDDEN},
-		{"a venue without a name", func() error { _, err := e.svc.CreateVenue(adminKey(t, e), " ", "330106"); return err }, healthcode.EINVALID},
+		{"a citizen creating a venue", func() error { _, err := e.svc.CreateVenue(ctx, who, "x", "330106"); return err }, healthcode.EFORBIDDEN},
+		{"a venue without a name", func() error { _, err := e.svc.CreateVenue(ctx, adminKey(t, e), " ", "330106"); return err }, healthcode.EINVALID},
 		{"a forged code", func() error { _, err := e.svc.Venue(forged); return err }, healthcode.ENOTFOUND},
 		{"garbage", func() error { _, err := e.svc.Venue("not-a-code"); return err }, healthcode.ENOTFOUND},
 		{"a visit for someone else's person", func() error { _, err := e.svc.Visit(ctx, stranger, p.ID, v.Code); return err }, healthcode.ENOTFOUND},

@@ -63,6 +63,9 @@ type dialect struct {
 	// holder of migrationLock recorded is seen once the lock is taken: a
 	// REPEATABLE READ snapshot would date from before the wait.
 	migrationTx *sql.TxOptions
+	// lockLog answers whether the transaction now holds the sequencer's
+	// lock, without waiting; "" for SQLite, whose one writer is alone.
+	lockLog string
 
 	hooks
 }
@@ -148,7 +151,10 @@ var postgresDialect = &dialect{
 	// (0x6865616c7468, "health") serves every database.
 	migrationLock: `SELECT pg_advisory_xact_lock(114784635483240)`,
 	migrationTx:   &sql.TxOptions{Isolation: sql.LevelReadCommitted},
-	hooks:         postgresHooks{},
+	// A second server's sequencer skips its round rather than queue: the
+	// holder places what both would have.
+	lockLog: `SELECT pg_try_advisory_xact_lock(1096, 1)`,
+	hooks:   postgresHooks{},
 }
 
 type sqliteHooks struct{}

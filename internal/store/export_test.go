@@ -8,6 +8,7 @@ import (
 // Queries are a dialect's queries, for the plan tests.
 type Queries struct {
 	Due, LockPersons, SkipLocked, LockAll, FactsOf, LockByIdentity, ByIdentity, Stayers, Designations string
+	PendingLog                                                                                        string
 }
 
 // QueriesOf returns db's queries.
@@ -15,7 +16,7 @@ func QueriesOf(db *DB) Queries {
 	l := locks[db.d]
 	return Queries{Due: dueQuery, LockPersons: l.persons, SkipLocked: l.skipLocked, LockAll: l.all,
 		FactsOf: factsOf[db.d], LockByIdentity: l.identity, ByIdentity: l.byIdentity,
-		Stayers: stayers[db.d], Designations: designations[db.d]}
+		Stayers: stayers[db.d], Designations: designations[db.d], PendingLog: pendingLogQuery}
 }
 
 // AddPendingQuery returns the statement AddPendingFacts runs for one row

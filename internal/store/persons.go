@@ -353,16 +353,26 @@ func (t *tx) AppendHistories(ctx context.Context, entries []*healthcode.HistoryE
 	return nil
 }
 
+const historyColumns = `id, person_id, seq, from_color, to_color, rule, fact_ids, author, at, prev_hash, hash`
+
 func (r reader) History(ctx context.Context, personID int64) ([]healthcode.HistoryEntry, error) {
-	rows, err := r.query(ctx, `SELECT id, seq, from_color, to_color, rule, fact_ids, author, at, prev_hash, hash
-		FROM status_history WHERE person_id = $1 ORDER BY seq`, personID)
+	return r.histories(ctx, "history", `SELECT `+historyColumns+` FROM status_history WHERE person_id = $1 ORDER BY seq`, personID)
+}
+
+func (r reader) HistoryAfter(ctx context.Context, after int64, n int) ([]healthcode.HistoryEntry, error) {
+	return r.histories(ctx, "history after", `SELECT `+historyColumns+` FROM status_history WHERE id > $1 ORDER BY id LIMIT $2`, after, n)
+}
+
+func (r reader) histories(ctx context.Context, what, query string, args ...any) ([]healthcode.HistoryEntry, error) {
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	hs, err := collect(r.d, rows, func(row scanner) (healthcode.HistoryEntry, error) {
-		h := healthcode.HistoryEntry{PersonID: personID}
+		var h healthcode.HistoryEntry
 		var factIDs []byte
-		if err := row.Scan(&h.ID, &h.Seq, &h.From, &h.To, &h.Rule, &factIDs, &h.Author, timeCol{&h.At}, &h.PrevHash, &h.Hash); err != nil {
+		if err := row.Scan(&h.ID, &h.PersonID, &h.Seq, &h.From, &h.To, &h.Rule, &factIDs, &h.Author, timeCol{&h.At},
+			&h.PrevHash, &h.Hash); err != nil {
 			return h, err
 		}
 		if err := json.Unmarshal(factIDs, &h.FactIDs); err != nil {
@@ -371,7 +381,7 @@ func (r reader) History(ctx context.Context, personID int64) ([]healthcode.Histo
 		return h, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return hs, nil
 }

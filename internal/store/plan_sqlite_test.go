@@ -90,3 +90,15 @@ func TestSQLiteDesignationQueriesUseIndexes(t *testing.T) {
 		t.Errorf("designations plan:\n%s\nwant %q", got, want)
 	}
 }
+
+// The sequencer asks for pending entries every round: leaf's index holds
+// them together (NULL), in id order, so a round reads only those however
+// long the log.
+func TestSQLitePendingLogUsesItsIndex(t *testing.T) {
+	db := openSQLite(t)
+	got := plan(t, db, store.QueriesOf(db).PendingLog, 1000)
+	if !strings.Contains(got, "SEARCH log_entries USING INDEX") || !strings.Contains(got, "(leaf=?)") ||
+		strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("pending log plan:\n%s\nwant a search of leaf's index for NULL, in its order", got)
+	}
+}

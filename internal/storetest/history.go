@@ -196,3 +196,26 @@ func testHistoryNamesFacts(t *testing.T, s healthcode.Store) {
 		}
 	}
 }
+
+// testHistoryAfter: the whole history, everyone's, page by page in the
+// order stored.
+func testHistoryAfter(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000091")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 91))
+	q := mustPerson(t, s, newPerson(a.ID, healthcode.RelationChild, 92))
+	for i, id := range []int64{p.ID, q.ID, p.ID} {
+		update(t, s, func(tx healthcode.Tx) error {
+			return appendEntry(ctx, tx, id, healthcode.Color(1+i), at.Add(time.Duration(i)*time.Hour))
+		})
+	}
+	first, err := s.HistoryAfter(ctx, 0, 2)
+	if err != nil || len(first) != 2 || first[0].PersonID != p.ID || first[1].PersonID != q.ID {
+		t.Fatalf("first page = %+v, %v; want p's and q's first entries", first, err)
+	}
+	rest, err := s.HistoryAfter(ctx, first[1].ID, 2)
+	if err != nil || len(rest) != 1 || rest[0].PersonID != p.ID || rest[0].Seq != 2 ||
+		string(rest[0].ComputeHash()) != string(rest[0].Hash) {
+		t.Errorf("second page = %+v, %v; want p's second entry, whole", rest, err)
+	}
+}

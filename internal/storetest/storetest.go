@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"StatusIsReplaced", testStatus},
 		{"HistoryIsAChain", testHistory},
 		{"HistoryNamesFacts", testHistoryNamesFacts},
+		{"HistoryAfterPagesEveryone", testHistoryAfter},
 		{"FailedUpdateWritesNothing", testRollback},
 		{"LockPersonSerialisesWriters", testLockPerson},
 		{"LockPersonSeesCommittedStatus", testLockSeesCommittedStatus},
@@ -66,6 +67,7 @@ func Run(t *testing.T, open Opener) {
 		{"RateBucketBurstsAndRefills", testRateBucket},
 		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
 		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
+		{"LogEntriesArePlacedOnce", testLogEntriesArePlacedOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

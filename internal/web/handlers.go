@@ -161,7 +161,7 @@ func (s *Server) handleCreateVenue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, err)
 		return
 	}
-	v, err := s.svc.CreateVenue(who(r), in.Name, in.Region)
+	v, err := s.svc.CreateVenue(r.Context(), who(r), in.Name, in.Region)
 	s.reply(w, r, http.StatusCreated, v, err)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"healthcode"
 	"healthcode/healthqr"
@@ -120,6 +123,16 @@ func newService(tb testing.TB, db healthcode.Store, cfg service.Config, log *slo
 	}
 	if cfg.Identity == nil {
 		cfg.Identity = provider.AcceptAnyone{}
+	}
+	if cfg.LogSigner == nil {
+		skey, vkey, err := note.GenerateKey(rand.Reader, "healthcode-test")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if cfg.LogSigner, err = note.NewSigner(skey); err != nil {
+			tb.Fatal(err)
+		}
+		cfg.LogVerifier = vkey
 	}
 	svc, err := service.New(cfg, db, box, keys, policies, provider.LogSender{Log: log}, log, now)
 	if err != nil {

@@ -44,6 +44,13 @@ var table = []route{
 	{"POST /api/v1/persons/{id}/checkins", permission.CheckIn, (*Server).handleCheckIn},
 	{"POST /api/v1/persons/{id}/visits", permission.RecordVisits, (*Server).handleVisit},
 	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
+
+	{"GET /api/v1/log/head", anyone, (*Server).handleLogHead},
+	{"GET /api/v1/log/key", anyone, (*Server).handleLogKey},
+	{"GET /api/v1/log/entries/{index}", anyone, (*Server).handleLogEntry},
+	{"GET /api/v1/log/proof/inclusion", anyone, (*Server).handleLogInclusion},
+	{"GET /api/v1/log/proof/consistency", anyone, (*Server).handleLogConsistency},
+	{"GET /api/v1/log/tile/{path...}", anyone, (*Server).handleLogTile},
 	{"GET /api/v1/persons/{id}/code", permission.ManagePersons, (*Server).handleCode},
 	{"GET /api/v1/persons/{id}/code.png", permission.ManagePersons, (*Server).handleCodePNG},
 	{"GET /api/v1/persons/{id}/code.svg", permission.ManagePersons, (*Server).handleCodeSVG},

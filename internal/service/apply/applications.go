@@ -11,6 +11,7 @@ import (
 	"log/slog"
 
 	"healthcode"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service/core"
 	"healthcode/internal/service/onetime"
@@ -41,13 +42,15 @@ type Applications struct {
 	box      *secret.Box
 	checker  healthcode.IdentityChecker
 	codes    *onetime.Codes
+	plog     *publiclog.Log
 	log      *slog.Logger
 }
 
 // New returns Applications evaluating with c under the application rules
 // of the regions' packs in policies, sealing identities with box, checking
-// them with checker, and sending consent codes with codes.
+// them with checker, sending consent codes with codes, and showing
+// histories with their place in plog.
 func New(store Store, c *core.Core, policies policy.Chooser, box *secret.Box, checker healthcode.IdentityChecker,
-	codes *onetime.Codes, log *slog.Logger) *Applications {
-	return &Applications{store: store, core: c, policies: policies, box: box, checker: checker, codes: codes, log: log}
+	codes *onetime.Codes, plog *publiclog.Log, log *slog.Logger) *Applications {
+	return &Applications{store: store, core: c, policies: policies, box: box, checker: checker, codes: codes, plog: plog, log: log}
 }

@@ -85,6 +85,9 @@ func (s *Applications) recordClaimEnded(ctx context.Context, tx healthcode.Tx, p
 	if err := tx.AppendHistory(ctx, e); err != nil {
 		return err
 	}
+	if err := tx.AppendLog(ctx, healthcode.LogOfHistory(e, healthcode.LogAuthorOf(who), nil)); err != nil {
+		return err
+	}
 	if p.Status != nil {
 		p.Status.HeadSeq, p.Status.HeadHash = e.Seq, e.Hash
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"healthcode"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/service/core"
 	"healthcode/policy"
 )
@@ -116,12 +117,20 @@ type History struct {
 	Entries  []HistoryEntry `json:"entries"`
 	Verified bool           `json:"verified"`
 	Problem  string         `json:"problem,omitempty"`
+	// LogHead is the public log's signed head the entries' proofs are
+	// against; InLog says every entry is in it, checked here (the owner
+	// can check again with the proofs and the log's key: docs/log.md).
+	// An entry made within the last second may not be in a head yet.
+	LogHead string `json:"log_head,omitempty"`
+	InLog   bool   `json:"in_log"`
 }
 
-// HistoryEntry is one colour change with its rule in plain words.
+// HistoryEntry is one colour change with its rule in plain words, and its
+// place in the public log once a head covers it.
 type HistoryEntry struct {
 	healthcode.HistoryEntry
-	Title healthcode.Text `json:"title"` // the rule as people read it (policy.Title)
+	Title healthcode.Text      `json:"title"` // the rule as people read it (policy.Title)
+	Log   *publiclog.Inclusion `json:"log,omitempty"`
 }
 
 // History returns the colour history of a person the caller manages.
@@ -146,5 +155,28 @@ func (s *Applications) History(ctx context.Context, who *healthcode.Principal, i
 		h.Verified, h.Problem = false, err.Error()
 		s.log.ErrorContext(ctx, "history chain broken", "person", p.ID, "err", err)
 	}
-	return h, nil
+	return h, s.inLog(ctx, h)
+}
+
+// inLog gives each entry its inclusion in the public log's latest head.
+func (s *Applications) inLog(ctx context.Context, h *History) error {
+	hashes := make([][]byte, len(h.Entries))
+	for i := range h.Entries {
+		hashes[i] = h.Entries[i].Hash
+	}
+	inc, err := s.plog.LogInclusions(ctx, hashes)
+	if err != nil {
+		return err
+	}
+	if inc.Head == nil {
+		return nil
+	}
+	h.LogHead, h.InLog = string(inc.Head.Note), true
+	for i := range h.Entries {
+		e := &h.Entries[i]
+		if e.Log = inc.ByHash[string(e.Hash)]; e.Log == nil {
+			h.InLog = false
+		}
+	}
+	return nil
 }

@@ -40,6 +40,13 @@ func (s *Core) EvaluateFacts(ctx context.Context, tx healthcode.Tx, ps []*health
 	if err := tx.AppendHistories(ctx, entries); err != nil {
 		return 0, err
 	}
+	logged := make([]*healthcode.LogEntry, len(entries))
+	for i, e := range entries {
+		logged[i] = healthcode.LogOfHistory(e, SystemAuthor, facts[e.PersonID])
+	}
+	if err := tx.AppendLog(ctx, logged...); err != nil {
+		return 0, err
+	}
 	if err := tx.PutStatuses(ctx, statuses); err != nil {
 		return 0, err
 	}

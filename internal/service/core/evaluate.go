@@ -60,6 +60,10 @@ func changedBy(st *healthcode.Status, facts []healthcode.Fact, now time.Time) []
 	return []int64{facts[newest].ID}
 }
 
+// SystemAuthor is how the public log names the author of what the policy
+// decided by itself.
+var SystemAuthor = healthcode.LogAuthor{Role: healthcode.RoleSystem}
+
 // decide runs the pure decide and warns, once per core, about a policy
 // asking to be called again in the past: that is a bug in the policy, and
 // a warning per person would flood the log.
@@ -83,6 +87,9 @@ func (s *Core) Evaluate(ctx context.Context, tx healthcode.Tx, p *healthcode.Per
 	st, e := s.decide(ctx, p, facts, now)
 	if e != nil {
 		if err := tx.AppendHistory(ctx, e); err != nil {
+			return nil, err
+		}
+		if err := tx.AppendLog(ctx, healthcode.LogOfHistory(e, SystemAuthor, facts)); err != nil {
 			return nil, err
 		}
 		s.log.InfoContext(ctx, "colour changed", "person", p.ID, "from", e.From, "to", e.To, "rule", e.Rule)

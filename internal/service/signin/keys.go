@@ -77,7 +77,13 @@ func (s *KeyRegistry) CreateKey(ctx context.Context, who *healthcode.Principal, 
 	secret := apiKeyPrefix + randomToken()
 	k := &healthcode.APIKey{Hash: tokenHash(secret), Name: strings.TrimSpace(spec.Name), Role: spec.Role,
 		Region: spec.Region, Kinds: spec.Kinds, CreatedAt: now, ExpiresAt: spec.ExpiresAt.UTC().Truncate(time.Microsecond)}
-	if err := s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateAPIKey(ctx, k) }); err != nil {
+	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
+		if err := tx.CreateAPIKey(ctx, k); err != nil {
+			return err
+		}
+		return tx.AppendLog(ctx, healthcode.LogOfKey(healthcode.LogKeyCreated, k, healthcode.LogAuthorOf(who), now))
+	})
+	if err != nil {
 		return "", nil, err
 	}
 	return secret, k, nil

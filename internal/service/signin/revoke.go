@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/policy"
 )
 
@@ -34,7 +35,7 @@ func (s *KeyRegistry) RevokeAPIKey(ctx context.Context, ref string) (*healthcode
 			return err
 		}
 		k.RevokedAt, revoked = now, &k
-		return nil
+		return tx.AppendLog(ctx, healthcode.LogOfKey(healthcode.LogKeyRevoked, &k, healthcode.LogAuthorOf(permission.Operator()), now))
 	})
 	return revoked, err
 }

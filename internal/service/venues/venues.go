@@ -65,8 +65,9 @@ func New(store Store, box *secret.Box, log *slog.Logger, clock func() time.Time)
 
 // CreateVenue makes the code of a venue. Admins call it, for venues within
 // their key's region. Errors: EINVALID naming the bad field, EFORBIDDEN for
-// anyone but an admin or a region outside the key's.
-func (s *Venues) CreateVenue(who *healthcode.Principal, name, region string) (*Venue, error) {
+// anyone but an admin or a region outside the key's. The code is not
+// stored, but its making is, in the public log.
+func (s *Venues) CreateVenue(ctx context.Context, who *healthcode.Principal, name, region string) (*Venue, error) {
 	if !permission.Can(who, permission.CreateVenues, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Only admins create venue codes.")
 	}
@@ -89,10 +90,15 @@ func (s *Venues) CreateVenue(who *healthcode.Principal, name, region string) (*V
 	}
 	payload := name + "\x00" + region
 	mac := s.box.Hash(purposeVenue, payload)
-	return &Venue{
+	v := &Venue{
 		Code: base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(mac[:12]),
 		ID:   hex.EncodeToString(mac[:8]), Name: name, Region: region,
-	}, nil
+	}
+	entry := healthcode.LogOfVenue(v.ID, v.Name, v.Region, healthcode.LogAuthorOf(who), s.clock())
+	if err := s.store.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, entry) }); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Venue reads a venue code. Anyone may call it. Errors: ENOTFOUND for a

@@ -1,0 +1,83 @@
+package publiclog
+
+import (
+	"bytes"
+	"context"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"healthcode"
+)
+
+// Inclusion is a history entry's place in the public log, for its owner
+// to check: the leaf, the entry's bytes there (which name the history
+// entry's hash), and the hashes proving it is in the tree of Size.
+type Inclusion struct {
+	Index  int64       `json:"index"`
+	Size   int64       `json:"size"`
+	Entry  []byte      `json:"entry"`
+	Hashes []tlog.Hash `json:"hashes"`
+}
+
+// Inclusions is where history entries are in the log of the latest head.
+type Inclusions struct {
+	// Head is the latest signed head, nil before the first.
+	Head *healthcode.LogHead
+	// ByHash has an Inclusion for each history hash the head covers, its
+	// proof checked here against the head.
+	ByHash map[string]*Inclusion
+}
+
+// LogInclusions finds the history entries of these hashes in the public
+// log and proves each the latest head covers. The caller shows a person
+// their own history with it (who may see which history is the caller's
+// to check). An entry whose proof does not check here is left out, and
+// logged, as one the log does not hold.
+func (l *Log) LogInclusions(ctx context.Context, historyHashes [][]byte) (*Inclusions, error) {
+	inc := &Inclusions{ByHash: map[string]*Inclusion{}}
+	head, err := l.store.LogHead(ctx)
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		return inc, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	inc.Head = head
+	leaves, err := l.store.LogLeaves(ctx, historyHashes)
+	if err != nil {
+		return nil, err
+	}
+	for h, leaf := range leaves {
+		if leaf < 0 || leaf >= head.Size {
+			continue // not placed yet, or after the head was read
+		}
+		one, err := l.include(ctx, head, leaf, []byte(h))
+		if err != nil {
+			return nil, err
+		}
+		if one != nil {
+			inc.ByHash[h] = one
+		}
+	}
+	return inc, nil
+}
+
+// include proves leaf in head's tree and checks, as the owner would, that
+// the entry there names the history hash and the proof holds.
+func (l *Log) include(ctx context.Context, head *healthcode.LogHead, leaf int64, historyHash []byte) (*Inclusion, error) {
+	rec, leafHash, err := l.LogEntry(ctx, leaf)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tlog.ProveRecord(head.Size, leaf, hashReader{ctx, l.store})
+	if err != nil {
+		return nil, err
+	}
+	e, err := healthcode.DecodeLogEntry(rec.Body)
+	if err != nil || e.History == nil || !bytes.Equal(e.History.Hash, historyHash) ||
+		tlog.CheckRecord(p, head.Size, tlog.Hash(head.Hash), leaf, leafHash) != nil {
+		l.log.ErrorContext(ctx, "a history entry's log leaf does not check", "leaf", leaf)
+		return nil, nil
+	}
+	return &Inclusion{Index: leaf, Size: head.Size, Entry: rec.Body, Hashes: p}, nil
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"healthcode"
+)
+
+// AppendLog keeps a history entry's hash beside its log entry, so that
+// a person's history finds its leaves (LogLeaves).
+func (t *tx) AppendLog(ctx context.Context, entries ...*healthcode.LogEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	vals := make([]any, 0, 2*len(entries))
+	for _, e := range entries {
+		b, err := e.Encode()
+		if err != nil {
+			return err
+		}
+		var history []byte
+		if e.History != nil {
+			history = e.History.Hash
+		}
+		vals = append(vals, b, history)
+	}
+	_, err := t.bulk(ctx, logEntryCols, vals, func(rows string) string {
+		return `INSERT INTO log_entries (body, history_hash) ` + rows
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("append log: %w", translate(t.d, err))
+	}
+	return nil
+}
+
+func (t *tx) LockLog(ctx context.Context) (bool, error) {
+	if t.d.lockLog == "" {
+		return true, nil
+	}
+	var got bool
+	if err := queryRow(ctx, t.q, t.d.lockLog).Scan(&got); err != nil {
+		return false, fmt.Errorf("lock log: %w", translate(t.d, err))
+	}
+	return got, nil
+}
+
+// pendingLogQuery reads the sequencer's queue through an index of only
+// the rows without a leaf (PostgreSQL: log_entries_pending; SQLite:
+// leaf's own, whose NULLs sit together in rowid order).
+const pendingLogQuery = `SELECT id, body FROM log_entries WHERE leaf IS NULL ORDER BY id LIMIT $1`
+
+func (t *tx) PendingLog(ctx context.Context, limit int) ([]healthcode.LogRecord, error) {
+	rows, err := t.query(ctx, pendingLogQuery, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending log: %w", err)
+	}
+	recs, err := collect(t.d, rows, func(r scanner) (healthcode.LogRecord, error) {
+		rec := healthcode.LogRecord{Leaf: -1}
+		return rec, r.Scan(&rec.ID, &rec.Body)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pending log: %w", translate(t.d, err))
+	}
+	return recs, nil
+}
+
+var (
+	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}}
+	logLeafCols  = []column{{"id", "bigint"}, {"leaf", "bigint"}}
+	logHashCols  = []column{{"idx", "bigint"}, {"hash", "bytea"}}
+)
+
+// SequenceLog gives the leaves with one UPDATE … FROM a row source (the
+// trigger lets a row be given its leaf once, and nothing else), then
+// stores the hashes and the head.
+func (t *tx) SequenceLog(ctx context.Context, b *healthcode.LogBatch) error {
+	leaves := make([]any, 0, 2*len(b.Leaves))
+	for _, r := range b.Leaves {
+		leaves = append(leaves, r.ID, r.Leaf)
+	}
+	n, err := t.bulk(ctx, logLeafCols, leaves, func(rows string) string {
+		return `WITH u (id, leaf) AS (` + rows + `)
+			UPDATE log_entries SET leaf = u.leaf FROM u WHERE log_entries.id = u.id AND log_entries.leaf IS NULL`
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("sequence log: %w", translate(t.d, err))
+	}
+	if n != int64(len(b.Leaves)) {
+		return healthcode.Errorf(healthcode.ECONFLICT, "%d of %d log entries were placed already.", int64(len(b.Leaves))-n, len(b.Leaves))
+	}
+	hashes := make([]any, 0, 2*len(b.Hashes))
+	for _, h := range b.Hashes {
+		hashes = append(hashes, h.Index, h.Hash)
+	}
+	if _, err := t.bulk(ctx, logHashCols, hashes, func(rows string) string {
+		return `INSERT INTO log_hashes (idx, hash) ` + rows
+	}, nil); err != nil {
+		return fmt.Errorf("store log hashes: %w", translate(t.d, err))
+	}
+	_, err = t.exec(ctx, "store log head", `INSERT INTO log_heads (size, hash, note, signed_at) VALUES ($1, $2, $3, $4)`,
+		b.Head.Size, b.Head.Hash, b.Head.Note, t.at(b.Head.SignedAt))
+	return err
+}
+
+func (r reader) LogHead(ctx context.Context) (*healthcode.LogHead, error) {
+	var h healthcode.LogHead
+	err := r.queryRow(ctx, `SELECT size, hash, note, signed_at FROM log_heads ORDER BY size DESC LIMIT 1`).
+		Scan(&h.Size, &h.Hash, &h.Note, timeCol{&h.SignedAt})
+	if err != nil {
+		return nil, fmt.Errorf("log head: %w", translate(r.d, err))
+	}
+	return &h, nil
+}
+
+func (r reader) LogEntries(ctx context.Context, from int64, n int) ([]healthcode.LogRecord, error) {
+	rows, err := r.query(ctx, `SELECT id, leaf, body FROM log_entries WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
+		from, from+int64(n))
+	if err != nil {
+		return nil, fmt.Errorf("log entries: %w", err)
+	}
+	recs, err := collect(r.d, rows, func(row scanner) (healthcode.LogRecord, error) {
+		var rec healthcode.LogRecord
+		return rec, row.Scan(&rec.ID, &rec.Leaf, &rec.Body)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log entries: %w", translate(r.d, err))
+	}
+	return recs, nil
+}
+
+func (r reader) LogHashes(ctx context.Context, indexes []int64) ([][]byte, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	rows, err := r.query(ctx, `SELECT idx, hash FROM log_hashes WHERE `+in(r.d, "idx", "$1"), r.d.arg(indexes))
+	if err != nil {
+		return nil, fmt.Errorf("log hashes: %w", err)
+	}
+	got := make(map[int64][]byte, len(indexes))
+	err = each(r.d, rows, func(row scanner) error {
+		var idx int64
+		var h []byte
+		if err := row.Scan(&idx, &h); err != nil {
+			return err
+		}
+		got[idx] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log hashes: %w", translate(r.d, err))
+	}
+	out := make([][]byte, len(indexes))
+	for i, idx := range indexes {
+		if out[i] = got[idx]; out[i] == nil {
+			return nil, healthcode.Errorf(healthcode.ENOTFOUND, "The log holds no hash at index %d.", idx)
+		}
+	}
+	return out, nil
+}
+
+func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error) {
+	leaves := make(map[string]int64, len(historyHashes))
+	if len(historyHashes) == 0 {
+		return leaves, nil
+	}
+	rows, err := r.query(ctx, `SELECT history_hash, coalesce(leaf, -1) FROM log_entries WHERE `+
+		fmt.Sprintf(r.d.inBlobs, "history_hash", "$1"), r.d.arg(historyHashes))
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", err)
+	}
+	err = each(r.d, rows, func(row scanner) error {
+		var h []byte
+		var leaf int64
+		if err := row.Scan(&h, &leaf); err != nil {
+			return err
+		}
+		leaves[string(h)] = leaf
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", translate(r.d, err))
+	}
+	return leaves, nil
+}

@@ -1,0 +1,201 @@
+package healthcode
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// LogKind names what a public log entry records.
+type LogKind string
+
+// The kinds of public log entries (docs/log.md).
+const (
+	// LogHistory is a person's history entry: a colour change, or an
+	// identity taken back from a wrong claim (rule identity/claim-ended).
+	LogHistory    LogKind = "history"
+	LogKeyCreated LogKind = "key-created"
+	LogKeyRevoked LogKind = "key-revoked"
+	// LogVenueCreated is a venue code made. Codes are not stored (they
+	// carry their own MAC), so the log is the one record of them.
+	LogVenueCreated LogKind = "venue-created"
+)
+
+// LogFormat is the version of the entries' encoding, their first field.
+const LogFormat = 1
+
+// LogEntry is one entry of the public log: who did what, under which
+// rule, when. It names its author by role and key id only, and a person
+// not at all: a history entry carries the hash of the person's history
+// entry (HistoryEntry.Hash), which the person, shown their history, can
+// find, and nobody else can link to anyone. Encode gives its canonical
+// bytes, which are the Merkle tree's leaf.
+type LogEntry struct {
+	Format  int         `json:"v"`
+	Kind    LogKind     `json:"kind"`
+	At      time.Time   `json:"at"`
+	Author  LogAuthor   `json:"author"`
+	Rule    string      `json:"rule,omitempty"`
+	History *LogChange  `json:"history,omitempty"`
+	Key     *LogKeyFact `json:"key,omitempty"`
+	Venue   *LogVenue   `json:"venue,omitempty"`
+}
+
+// LogAuthor is who made a logged change: a role, and the API key's id
+// when a key acted. Citizens, the operator at the command line and the
+// system's own policy decisions have no key.
+type LogAuthor struct {
+	Role Role  `json:"role"`
+	Key  int64 `json:"key,omitempty"`
+}
+
+// RoleSystem authors what the policy decided by itself. It is no
+// principal's role: nobody acts as the system.
+const RoleSystem Role = "system"
+
+// LogAuthorOf names a principal as the log does.
+func LogAuthorOf(p *Principal) LogAuthor {
+	if p == nil {
+		return LogAuthor{Role: "anonymous"}
+	}
+	return LogAuthor{Role: p.Role, Key: p.KeyID}
+}
+
+// LogChange is a history entry as the public log shows it.
+type LogChange struct {
+	From  Color   `json:"from,omitzero"` // absent for a first status
+	To    Color   `json:"to"`
+	Facts []int64 `json:"facts"`
+	// FactKeys are the API keys that sent the facts the change came from
+	// (feeds, checkpoints), each once, in order: a policy decides, but on
+	// whose word is what a report by author counts.
+	FactKeys []int64 `json:"fact_keys,omitempty"`
+	// Hash is the history entry's own hash (HistoryEntry.Hash), which
+	// covers the person, the entry's place in their chain and everything
+	// above, and ties the two records together.
+	Hash []byte `json:"hash"`
+}
+
+// LogKeyFact is an API key as the log shows it: never its name (which
+// may name a person) nor its secret.
+type LogKeyFact struct {
+	ID        int64     `json:"id"`
+	Role      Role      `json:"role"`
+	Region    string    `json:"region"`
+	Kinds     []string  `json:"kinds,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// LogVenue is a venue as the log shows it: what its printed code says.
+type LogVenue struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
+// LogOfVenue is the log entry of a venue code made at at.
+func LogOfVenue(id, name, region string, by LogAuthor, at time.Time) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: LogVenueCreated, At: at, Author: by,
+		Venue: &LogVenue{ID: id, Name: name, Region: region}}
+}
+
+// LogOfHistory is the log entry of a sealed history entry, by author,
+// naming the keys that sent its facts among facts (the person's).
+func LogOfHistory(h *HistoryEntry, by LogAuthor, facts []Fact) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: LogHistory, At: h.At, Author: by, Rule: h.Rule,
+		History: &LogChange{From: h.From, To: h.To, Facts: h.FactIDs, FactKeys: factKeys(h.FactIDs, facts), Hash: h.Hash}}
+}
+
+// factKeys lists the API keys that wrote the facts of ids, each once, in
+// the order of ids.
+func factKeys(ids []int64, facts []Fact) []int64 {
+	var keys []int64
+	for _, id := range ids {
+		for i := range facts {
+			if facts[i].ID != id {
+				continue
+			}
+			if k, ok := AuthorKey(facts[i].Author); ok && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// LogOfKey is the log entry of a key created (LogKeyCreated) or revoked
+// (LogKeyRevoked) at at.
+func LogOfKey(kind LogKind, k *APIKey, by LogAuthor, at time.Time) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: kind, At: at, Author: by,
+		Key: &LogKeyFact{ID: k.ID, Role: k.Role, Region: k.Region, Kinds: k.Kinds, ExpiresAt: k.ExpiresAt}}
+}
+
+// Encode returns the entry's canonical bytes: JSON on one line, fields in
+// the order of the struct, no space, times in UTC to the microsecond
+// (the stores' precision), byte strings in standard base64, no trailing
+// newline. The bytes are kept as they were written, so a reader never
+// needs to encode again to check a leaf; the order is fixed so that
+// anyone re-encoding a parsed entry gets the same bytes.
+func (e *LogEntry) Encode() ([]byte, error) {
+	c := *e
+	c.At = c.At.UTC().Truncate(time.Microsecond)
+	if c.Key != nil {
+		k := *c.Key
+		if !k.ExpiresAt.IsZero() {
+			k.ExpiresAt = k.ExpiresAt.UTC().Truncate(time.Microsecond)
+		}
+		c.Key = &k
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return nil, fmt.Errorf("encode log entry: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeLogEntry parses an entry's bytes. Errors: EINVALID for bytes that
+// are not an entry of a known format.
+func DecodeLogEntry(b []byte) (*LogEntry, error) {
+	var e LogEntry
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, Errorf(EINVALID, "Not a log entry: %v.", err)
+	}
+	if e.Format != LogFormat {
+		return nil, Errorf(EINVALID, "Log entry of format %d; this version reads %d.", e.Format, LogFormat)
+	}
+	return &e, nil
+}
+
+// LogRecord is a stored log entry: its canonical bytes and, once the
+// sequencer has placed it, its leaf number (-1 before).
+type LogRecord struct {
+	ID   int64
+	Leaf int64
+	Body []byte
+}
+
+// LogHead is a signed tree head: the tree's size and root hash, and the
+// signed note (golang.org/x/mod/sumdb/note) that publishes them.
+type LogHead struct {
+	Size     int64
+	Hash     []byte
+	Note     []byte
+	SignedAt time.Time
+}
+
+// LogHash is one of the Merkle tree's stored hashes, at its storage index
+// (golang.org/x/mod/sumdb/tlog.StoredHashIndex).
+type LogHash struct {
+	Index int64
+	Hash  []byte
+}
+
+// LogBatch is what one round of the sequencer stores: leaves given to
+// pending entries (ID and Leaf of each), the tree's new stored hashes,
+// and the head signed over the tree that includes them.
+type LogBatch struct {
+	Leaves []LogRecord
+	Hashes []LogHash
+	Head   LogHead
+}

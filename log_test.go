@@ -1,0 +1,54 @@
+package healthcode
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLogEntryEncodingIsFixed(t *testing.T) {
+	h := &HistoryEntry{PersonID: 7, From: Green, To: Red, Rule: "lab/positive", FactIDs: []int64{3, 4},
+		At: time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.FixedZone("CST", 8*3600))}
+	h.Seal(0, nil)
+	facts := []Fact{{ID: 3, Author: "key:12"}, {ID: 4, Author: "account:5"}, {ID: 9, Author: "key:13"}}
+	b, err := LogOfHistory(h, LogAuthor{Role: RoleSystem}, facts).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"v":1,"kind":"history","at":"2026-03-01T00:00:00.123456Z","author":{"role":"system"},"rule":"lab/positive",` +
+		`"history":{"from":"green","to":"red","facts":[3,4],"fact_keys":[12],"hash":"`
+	if !strings.HasPrefix(string(b), want) || strings.ContainsAny(string(b), " \n") {
+		t.Errorf("encoding\n%s\nwant it to begin\n%s", b, want)
+	}
+	e, err := DecodeLogEntry(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := e.Encode()
+	if string(again) != string(b) {
+		t.Errorf("decoded and encoded again:\n%s\nwant the same bytes\n%s", again, b)
+	}
+}
+
+func TestAuthorKeyReadsWhatAuthorWrites(t *testing.T) {
+	tests := []struct {
+		author string
+		want   int64
+		ok     bool
+	}{
+		{(&Principal{KeyID: 42}).Author(), 42, true},
+		{(&Principal{AccountID: 42}).Author(), 0, false},
+		{AuthorSystem, 0, false},
+		{"key:x", 0, false},
+		{"key:0", 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := AuthorKey(tt.author); got != tt.want || ok != tt.ok {
+			t.Errorf("AuthorKey(%q) = %d, %v; want %d, %v", tt.author, got, ok, tt.want, tt.ok)
+		}
+	}
+	if got := factKeys([]int64{1, 2, 3}, []Fact{{ID: 3, Author: "key:9"}, {ID: 1, Author: "key:9"}, {ID: 2, Author: "key:8"}}); !slices.Equal(got, []int64{9, 8}) {
+		t.Errorf("factKeys = %v, want each key once, in the order of the facts named", got)
+	}
+}
