@@ -132,6 +132,8 @@ func TestCommandsThatReadADeploymentDoNotMakeOne(t *testing.T) {
 		{"keys", "revoke", "gate", "--data", "typo"},
 		{"policy", "simulate", "--pack", "hubei-2020", "--data", "typo"},
 		{"ingest", "lab", "lab.csv", "--data", "typo"},
+		{"log", "verify", "--data", "typo"},
+		{"log", "report", "--data", "typo"},
 	} {
 		if err := os.WriteFile("lab.csv", []byte("doc_type,doc_number,sampled_at,result\n"), 0o600); err != nil {
 			t.Fatal(err)

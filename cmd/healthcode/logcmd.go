@@ -52,7 +52,7 @@ func logVerify(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		saved = append(saved, b)
 	}
-	store, _, err := openStore(ctx, c)
+	store, _, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

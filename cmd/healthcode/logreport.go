@@ -37,7 +37,7 @@ func logReport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	store, _, err := openStore(ctx, c)
+	store, _, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}
