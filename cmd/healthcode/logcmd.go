@@ -39,6 +39,11 @@ func logVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	store, _, err := openExisting(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	if vkey == "" {
 		if vkey, err = publiclog.ReadVerifierKey(c.keysDir()); err != nil {
 			return err
@@ -52,11 +57,6 @@ func logVerify(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		saved = append(saved, b)
 	}
-	store, _, err := openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	tree, err := publiclog.Verify(ctx, store, vkey, saved...)
 	if err != nil {
 		return fmt.Errorf("log verify: %w", err)
