@@ -40,6 +40,7 @@ type LogEntry struct {
 	History *LogChange  `json:"history,omitempty"`
 	Key     *LogKeyFact `json:"key,omitempty"`
 	Venue   *LogVenue   `json:"venue,omitempty"`
+	Policy  *LogPolicy  `json:"policy,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id

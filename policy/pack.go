@@ -37,6 +37,9 @@ type Pack struct {
 	Blocks []Block `yaml:"blocks"`
 
 	Line int `yaml:"-"` // where it was defined, for errors
+	// Digest is the SHA-256 of the pack's file, hex: the public log names
+	// the exact pack in force by it.
+	Digest string `yaml:"-"`
 
 	kindsOnce sync.Once
 	byKind    map[healthcode.FactKind][]int // category indexes by trigger kind

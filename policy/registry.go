@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"healthcode"
@@ -122,4 +123,24 @@ func ParseAssignments(s string) (map[string]*Pack, error) {
 		out[strings.TrimSpace(region)] = p
 	}
 	return out, nil
+}
+
+// InForce lists the packs the registry applies, as the public log records
+// them: the pack of every region it names, sorted by region, then the
+// fallback for everyone else (Region "").
+func (r *Registry) InForce() []healthcode.LogPack {
+	regions := make([]string, 0, len(r.byRegion))
+	for region := range r.byRegion {
+		regions = append(regions, region)
+	}
+	slices.Sort(regions)
+	out := make([]healthcode.LogPack, 0, len(regions)+1)
+	for _, region := range regions {
+		out = append(out, logPack(region, r.byRegion[region]))
+	}
+	return append(out, logPack("", r.fallback))
+}
+
+func logPack(region string, p *Pack) healthcode.LogPack {
+	return healthcode.LogPack{Region: region, Name: p.Name, Version: p.Version, SHA256: p.Digest}
 }

@@ -144,6 +144,12 @@ func openServed(ctx context.Context, c *config, prov *providerFlags, getenv func
 		store.Close()
 		return nil, "", nil, err
 	}
+	// Before the first request: a switched or edited pack is in the public
+	// log before any colour it decides.
+	if err := svc.RecordPolicy(ctx, c.Region); err != nil {
+		store.Close()
+		return nil, "", nil, err
+	}
 	return svc, where, store.Close, nil
 }
 

@@ -60,12 +60,12 @@ func TestLogVerifyChecksTheServedLogAndNamesARewrite(t *testing.T) {
 	s.mustKey(t, "create-checkpoint", "--name", "gate 1")
 	s.mustKey(t, "create-admin", "--name", "ops")
 	head := filepath.Join(t.TempDir(), "head")
-	if err := os.WriteFile(head, s.logHead(t, 2), 0o600); err != nil {
+	if err := os.WriteFile(head, s.logHead(t, 3), 0o600); err != nil { // the policy at the start, two keys
 		t.Fatal(err)
 	}
 	out, err := s.logVerify("--from", head)
-	if err != nil || !strings.Contains(out, "2 entries") || !strings.Contains(out, "holds the saved head") {
-		t.Fatalf("log verify = %q, %v; want 2 entries checked, with the saved head", out, err)
+	if err != nil || !strings.Contains(out, "3 entries") || !strings.Contains(out, "holds the saved head") {
+		t.Fatalf("log verify = %q, %v; want 3 entries checked, with the saved head", out, err)
 	}
 
 	ctx := context.Background()
@@ -102,14 +102,14 @@ func TestLogWitnessKeepsHeadsAndRefusesARewrittenLog(t *testing.T) {
 	s := startServer(t)
 	state := filepath.Join(t.TempDir(), "witness.json")
 	s.mustKey(t, "create-checkpoint", "--name", "gate 1")
-	s.logHead(t, 1)
+	s.logHead(t, 2) // the policy in force at the start, and the key
 	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "pinned the log's key") {
 		t.Fatalf("first run: %q, %v", out, err)
 	}
 	s.mustKey(t, "create-admin", "--name", "ops")
 	s.mustKey(t, "create-admin", "--name", "ops 2")
-	s.logHead(t, 3)
-	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "3 entries") || !strings.Contains(out, "extending") {
+	s.logHead(t, 4)
+	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "4 entries") || !strings.Contains(out, "extending") {
 		t.Fatalf("second run: %q, %v", out, err)
 	}
 
@@ -134,7 +134,7 @@ func TestLogWitnessKeepsHeadsAndRefusesARewrittenLog(t *testing.T) {
 	for _, name := range []string{"gate 1", "ops", "ops 2", "ops 3"} {
 		forger.mustKey(t, "create-admin", "--name", name)
 	}
-	forger.logHead(t, 4)
+	forger.logHead(t, 5)
 	b, err := os.ReadFile(state)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestLogReportCountsWhatOperatorsDid(t *testing.T) {
 	s.mustKey(t, "create-checkpoint", "--name", "gate 1")
 	s.mustKey(t, "create-feed", "--name", "lab", "--kinds", "lab")
 	s.mustKey(t, "revoke", "gate 1")
-	s.logHead(t, 3)
+	s.logHead(t, 4) // and the policy in force at the start
 	report := func(args ...string) (string, error) {
 		var out, errs bytes.Buffer
 		args = append(append([]string{"log", "report"}, args...), "--data", s.data)
@@ -160,8 +160,8 @@ func TestLogReportCountsWhatOperatorsDid(t *testing.T) {
 		return out.String(), err
 	}
 	out, err := report("--alert-red", "1/1h")
-	if err != nil || !strings.Contains(out, "3 entries") || !regexpLine(out, `^operator +0 +0 +0 +2 +1 +0$`) {
-		t.Errorf("log report = %q, %v; want the operator's 2 keys made and 1 revoked, no alert", out, err)
+	if err != nil || !strings.Contains(out, "4 entries") || !regexpLine(out, `^operator +0 +0 +0 +2 +1 +0 +1$`) {
+		t.Errorf("log report = %q, %v; want the operator's 2 keys made and 1 revoked, the policy set, no alert", out, err)
 	}
 	if _, err := report("--alert-red", "many"); err == nil {
 		t.Error("--alert-red many was accepted")

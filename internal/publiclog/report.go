@@ -17,6 +17,7 @@ type Activity struct {
 	Red, Yellow, Green       int
 	KeysCreated, KeysRevoked int
 	Venues                   int
+	Policies                 int // policies recorded in force (at each start)
 }
 
 // Burst is many red codes on one key's word in a short time: the pattern
@@ -104,6 +105,8 @@ func count(e *healthcode.LogEntry, roles map[int64]healthcode.Role, get func(str
 		get(authorName(e.Author, roles)).KeysRevoked++
 	case healthcode.LogVenueCreated:
 		get(authorName(e.Author, roles)).Venues++
+	case healthcode.LogPolicySet:
+		get(authorName(e.Author, roles)).Policies++
 	}
 }
 

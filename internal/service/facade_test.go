@@ -25,7 +25,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		// feeds
 		"Ingest", "IngestAs", "FeedAllowed", "Designate", "DesignateAs",
 		// schedule
-		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack",
+		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack", "RecordPolicy",
 		// venues
 		"CreateVenue", "Venue", "Visit",
 		// publiclog
