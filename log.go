@@ -41,6 +41,7 @@ type LogEntry struct {
 	Key     *LogKeyFact `json:"key,omitempty"`
 	Venue   *LogVenue   `json:"venue,omitempty"`
 	Policy  *LogPolicy  `json:"policy,omitempty"`
+	Alert   *LogAlert   `json:"alert,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id
@@ -147,6 +148,11 @@ func (e *LogEntry) Encode() ([]byte, error) {
 			k.ExpiresAt = k.ExpiresAt.UTC().Truncate(time.Microsecond)
 		}
 		c.Key = &k
+	}
+	if c.Alert != nil {
+		a := *c.Alert
+		a.From, a.To = a.From.UTC().Truncate(time.Microsecond), a.To.UTC().Truncate(time.Microsecond)
+		c.Alert = &a
 	}
 	b, err := json.Marshal(&c)
 	if err != nil {

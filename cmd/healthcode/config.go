@@ -36,6 +36,9 @@ type config struct {
 	Dev      bool
 	// Limits are serve's rate limits (front); other commands limit nothing.
 	Limits healthcode.Limits
+	// RedAlert is a server's live red alert (--alert-red); other commands
+	// sequence nothing and watch nothing.
+	RedAlert publiclog.RedAlert
 }
 
 // bind registers the flags on fs, with defaults from the environment.
@@ -174,7 +177,7 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 		p = offline()
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
-		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey}
+		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err

@@ -77,6 +77,7 @@ func demoRun(ctx context.Context, args []string, getenv func(string) string, std
 	defer cleanup()
 	c := &config{Addr: f.addr, Data: dir, Region: service.DefaultIssuer, TokenTTL: service.DefaultTokenTTL,
 		Policy: f.policy, Dev: true, Limits: healthcode.DefaultLimits()}
+	c.RedAlert, _ = parseRedAlert(defaultRedAlert) // a constant that parses
 	if err := c.validate(); err != nil {
 		return err
 	}

@@ -80,6 +80,20 @@ func printReport(w io.Writer, size int64, since time.Time, acts []publiclog.Acti
 }
 
 // parseAlert reads --alert-red N/PERIOD; empty is no alert.
+// defaultRedAlert is serve's live alert: 200 people red on one key's
+// word within an hour is more than a feed sends on an ordinary day, and
+// what a handful of accounts did in Henan, 2022, in far less.
+const defaultRedAlert = "200/1h"
+
+// parseRedAlert reads serve's --alert-red: N/PERIOD, or off.
+func parseRedAlert(v string) (publiclog.RedAlert, error) {
+	if v == "off" {
+		return publiclog.RedAlert{}, nil
+	}
+	n, within, err := parseAlert(v)
+	return publiclog.RedAlert{N: n, Within: within}, err
+}
+
 func parseAlert(v string) (int, time.Duration, error) {
 	if v == "" {
 		return 0, 0, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -23,7 +24,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var prov providerFlags
 	var fr front
 	publicURL := getenv("HEALTHCODE_PUBLIC_URL")
+	alertRed := cmp.Or(getenv("HEALTHCODE_ALERT_RED"), defaultRedAlert)
 	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&alertRed, "alert-red", alertRed, "alert, in the public log and this log, when `N/PERIOD` people or more turn red on one key's word "+
+			"within PERIOD; off: no alert ($HEALTHCODE_ALERT_RED)")
 		sched.bind(fs, getenv)
 		prov.bind(fs, getenv)
 		fr.bind(fs, getenv)
@@ -37,6 +41,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	c.Limits = fr.limits
+	if c.RedAlert, err = parseRedAlert(alertRed); err != nil {
+		return err
+	}
 	level := slog.LevelInfo
 	if c.Dev {
 		level = slog.LevelDebug

@@ -38,6 +38,7 @@ type Log struct {
 	clock    func() time.Time
 	log      *slog.Logger
 	batch    int
+	watch    *watch // the live red alert; nil: off. Only the sequencer's goroutine touches it.
 }
 
 // New returns a Log on store whose heads signer signs (nil for a log only

@@ -29,8 +29,10 @@ func (l *Log) SequenceLog(ctx context.Context) (int, error) {
 		return 0, errNoSigner
 	}
 	var placed int
+	var seen *watch
+	var alerts []*healthcode.LogAlert
 	err := l.store.Update(ctx, func(tx healthcode.Tx) error {
-		placed = 0
+		placed, seen, alerts = 0, nil, nil
 		ok, err := tx.LockLog(ctx)
 		if err != nil || !ok {
 			return err
@@ -55,12 +57,39 @@ func (l *Log) SequenceLog(ctx context.Context) (int, error) {
 			return err
 		}
 		placed = len(pending)
-		return tx.SequenceLog(ctx, b)
+		if err := tx.SequenceLog(ctx, b); err != nil {
+			return err
+		}
+		return l.alert(ctx, tx, pending, &seen, &alerts)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sequence log: %w", err)
 	}
+	if seen != nil {
+		l.watch = seen
+	}
+	for _, a := range alerts {
+		l.log.WarnContext(ctx, "red alert: many people turned red on one key's word in a short time; it is in the public log",
+			"key", a.Key, "reds", a.Reds, "within", a.Within, "from", a.From, "to", a.To)
+	}
 	return placed, nil
+}
+
+// alert counts the round's reds (watch) and writes the alerts they raise
+// into the log in the round's transaction; the next round places them.
+func (l *Log) alert(ctx context.Context, tx healthcode.Tx, pending []healthcode.LogRecord, seen **watch, alerts *[]*healthcode.LogAlert) error {
+	if l.watch == nil {
+		return nil
+	}
+	*seen, *alerts = l.watch.see(pending)
+	entries := make([]*healthcode.LogEntry, len(*alerts))
+	for i, a := range *alerts {
+		entries[i] = healthcode.LogOfAlert(a, l.clock())
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return tx.AppendLog(ctx, entries...)
 }
 
 // round places pending after the size leaves of the tree and signs the

@@ -29,7 +29,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		// venues
 		"CreateVenue", "Venue", "Visit",
 		// publiclog
-		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer",
+		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer", "WatchReds",
 		// the facade itself
 		"Limit", "Ready",
 	}

@@ -64,6 +64,9 @@ type Config struct {
 	// is written and read but never sequenced here.
 	LogSigner   note.Signer
 	LogVerifier string
+	// RedAlert is the public log's live alert (publiclog.RedAlert); zero:
+	// off.
+	RedAlert publiclog.RedAlert
 }
 
 // Defaults for Config.
@@ -123,6 +126,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	th := throttle.New(cfg.Limits, ratelimit.New(store, log, c.Clock), box, log)
 	codes := onetime.New(store, box, sender, th, log, c.Clock, cfg.Dev)
 	plog := publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log)
+	plog.WatchReds(cfg.RedAlert)
 	return &Service{
 		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
 		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
