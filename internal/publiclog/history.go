@@ -2,6 +2,7 @@ package publiclog
 
 import (
 	"context"
+	"fmt"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -83,4 +84,30 @@ func (l *Log) include(ctx context.Context, head *healthcode.LogHead, at healthco
 		return nil, nil
 	}
 	return &Inclusion{Index: leaf, Size: head.Size, Entry: rec.Body, Salt: at.Salt, Hashes: p}, nil
+}
+
+// CheckOwn is the owner's check of one history entry against the log, with
+// the head, the log's verifier key and the entry's inclusion alone: the
+// head is signed by the key, the entry's bytes are its leaf index, and
+// the history hash opens the commitment there with the owner's salt.
+// It returns the checked tree.
+func CheckOwn(head []byte, vkey string, historyHash []byte, inc *Inclusion) (tlog.Tree, error) {
+	tree, err := OpenHead(head, vkey)
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	if inc == nil || inc.Size != tree.N {
+		return tlog.Tree{}, fmt.Errorf("history entry not in the log of head %d", tree.N)
+	}
+	if err := tlog.CheckRecord(inc.Hashes, tree.N, tree.Hash, inc.Index, tlog.RecordHash(inc.Entry)); err != nil {
+		return tlog.Tree{}, fmt.Errorf("log entry %d: %w", inc.Index, err)
+	}
+	e, err := healthcode.DecodeLogEntry(inc.Entry)
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	if e.History == nil || !e.History.Opens(historyHash, inc.Salt) {
+		return tlog.Tree{}, fmt.Errorf("log entry %d does not commit to this history entry", inc.Index)
+	}
+	return tree, nil
 }
