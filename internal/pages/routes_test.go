@@ -16,8 +16,8 @@ import (
 
 	"healthcode/healthqr"
 	"healthcode/internal/provider"
-	"healthcode/internal/secret"
 	"healthcode/internal/publiclog"
+	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/store"
 	"healthcode/policy"
