@@ -224,6 +224,13 @@ func TestVerifyHistoryNamesTheRowTamperedWith(t *testing.T) {
 			h.To = healthcode.Green
 			return fmt.Sprintf(`UPDATE status_history SET to_color = %d, hash = %s WHERE id = %d`, healthcode.Green, blob(h.ComputeHash()), h.ID)
 		}, "is not in the public log"},
+		{"a colour changed, its hash recomputed there and beside its log entry", func(h healthcode.HistoryEntry, blob func([]byte) string) string {
+			old := h.Hash
+			h.To = healthcode.Green
+			return fmt.Sprintf(`UPDATE status_history SET to_color = %d, hash = %s WHERE id = %d; `+
+				`UPDATE log_entries SET history_hash = %[2]s WHERE history_hash = %[4]s`,
+				healthcode.Green, blob(h.ComputeHash()), h.ID, blob(old))
+		}, "do not open its commitment"},
 		{"a row deleted", func(h healthcode.HistoryEntry, _ func([]byte) string) string {
 			return fmt.Sprintf(`DELETE FROM status_history WHERE id = %d`, h.ID)
 		}, "the database no longer holds"},
@@ -240,13 +247,15 @@ func TestVerifyHistoryNamesTheRowTamperedWith(t *testing.T) {
 			if err := publiclog.VerifyHistory(ctx, e.store, tree); err != nil {
 				t.Fatalf("untouched: %v", err)
 			}
-			drop, blob := `DROP TRIGGER status_history_no_change ON status_history`, func(b []byte) string { return fmt.Sprintf(`'\x%x'::bytea`, b) }
+			drop, blob := `DROP TRIGGER status_history_no_change ON status_history; DROP TRIGGER log_entries_no_change ON log_entries`,
+				func(b []byte) string { return fmt.Sprintf(`'\x%x'::bytea`, b) }
 			if e.dbPath != "" {
-				drop, blob = `DROP TRIGGER status_history_no_update; DROP TRIGGER status_history_no_delete`, func(b []byte) string { return fmt.Sprintf(`X'%x'`, b) }
+				drop, blob = `DROP TRIGGER status_history_no_update; DROP TRIGGER status_history_no_delete; DROP TRIGGER log_entries_no_update`,
+					func(b []byte) string { return fmt.Sprintf(`X'%x'`, b) }
 			}
 			victim := storedHistory(t, e, persons[0])[1]
 			err = e.store.Update(ctx, func(tx healthcode.Tx) error {
-				for _, stmt := range append(strings.Split(drop, "; "), a.sql(victim, blob)) {
+				for _, stmt := range append(strings.Split(drop, "; "), strings.Split(a.sql(victim, blob), "; ")...) {
 					if err := store.Exec(ctx, tx, stmt); err != nil {
 						return err
 					}
