@@ -211,8 +211,8 @@ type LogRecord struct {
 	Body []byte
 	// HistoryHash and Salt open a history entry's commitment (LogChange):
 	// the server's own, never served with the body.
-	HistoryHash []byte
-	Salt        []byte
+	HistoryHash []byte `json:"-"`
+	Salt        []byte `json:"-"`
 }
 
 // LogHead is a signed tree head: the tree's size and root hash, and the
