@@ -1,6 +1,9 @@
 package healthcode
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -27,9 +30,9 @@ const LogFormat = 1
 
 // LogEntry is one entry of the public log: who did what, under which
 // rule, when. It names its author by role and key id only, and a person
-// not at all: a history entry carries the hash of the person's history
-// entry (HistoryEntry.Hash), which the person, shown their history, can
-// find, and nobody else can link to anyone. Encode gives its canonical
+// not at all: a history entry carries a salted commitment to the person's
+// history entry (HistoryCommitment), which the person, shown their history
+// and its salt, can open, and nobody else can link to anyone. Encode gives its canonical
 // bytes, which are the Merkle tree's leaf.
 type LogEntry struct {
 	Format  int         `json:"v"`
@@ -64,19 +67,48 @@ func LogAuthorOf(p *Principal) LogAuthor {
 	return LogAuthor{Role: p.Role, Key: p.KeyID}
 }
 
-// LogChange is a history entry as the public log shows it.
+// LogChange is a history entry as the public log shows it: colours and
+// whose word, and a commitment to the history entry that only its owner,
+// who is given the salt, can open. It names no fact: fact ids shared by
+// entries would link them to one person (docs/log.md).
 type LogChange struct {
-	From  Color   `json:"from,omitzero"` // absent for a first status
-	To    Color   `json:"to"`
-	Facts []int64 `json:"facts"`
+	From Color `json:"from,omitzero"` // absent for a first status
+	To   Color `json:"to"`
 	// FactKeys are the API keys that sent the facts the change came from
 	// (feeds, checkpoints), each once, in order: a policy decides, but on
 	// whose word is what a report by author counts.
 	FactKeys []int64 `json:"fact_keys,omitempty"`
-	// Hash is the history entry's own hash (HistoryEntry.Hash), which
-	// covers the person, the entry's place in their chain and everything
-	// above, and ties the two records together.
-	Hash []byte `json:"hash"`
+	// Commitment is HistoryCommitment(Hash, Salt).
+	Commitment []byte `json:"commitment"`
+	// Hash is the history entry's own hash (HistoryEntry.Hash) and Salt
+	// the random key of the commitment. Neither is published: the store
+	// keeps them beside the entry, for the owner's history and for
+	// checking the history against the log.
+	Hash []byte `json:"-"`
+	Salt []byte `json:"-"`
+}
+
+// SaltSize is the length of a commitment's salt: as long as the hash, so
+// the salt, not the few person ids a first entry could name, is what an
+// outsider would have to guess.
+const SaltSize = 32
+
+// HistoryCommitment is what the public log publishes of a history entry:
+// HMAC-SHA256 keyed by the salt over the entry's hash. A history hash
+// alone can be recomputed by trying every person id against a first
+// entry's published fields, and then follows the chain; without the salt
+// the commitment says nothing, and every entry's salt is its own, so two
+// commitments never link.
+func HistoryCommitment(historyHash, salt []byte) []byte {
+	m := hmac.New(sha256.New, salt)
+	m.Write(historyHash)
+	return m.Sum(nil)
+}
+
+// Opens reports whether the change commits to the history entry of that
+// hash under salt: the owner's check, and the server's.
+func (c *LogChange) Opens(historyHash, salt []byte) bool {
+	return len(salt) == SaltSize && hmac.Equal(c.Commitment, HistoryCommitment(historyHash, salt))
 }
 
 // LogKeyFact is an API key as the log shows it: never its name (which
@@ -104,9 +136,13 @@ func LogOfVenue(id, name, region string, by LogAuthor, at time.Time) *LogEntry {
 
 // LogOfHistory is the log entry of a sealed history entry, by author,
 // naming the keys that sent its facts among facts (the person's).
+// Its commitment is keyed by a fresh random salt.
 func LogOfHistory(h *HistoryEntry, by LogAuthor, facts []Fact) *LogEntry {
+	salt := make([]byte, SaltSize)
+	rand.Read(salt) // never fails: crypto/rand aborts the program instead
 	return &LogEntry{Format: LogFormat, Kind: LogHistory, At: h.At, Author: by, Rule: h.Rule,
-		History: &LogChange{From: h.From, To: h.To, Facts: h.FactIDs, FactKeys: factKeys(h.FactIDs, facts), Hash: h.Hash}}
+		History: &LogChange{From: h.From, To: h.To, FactKeys: factKeys(h.FactIDs, facts),
+			Commitment: HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt}}
 }
 
 // factKeys lists the API keys that wrote the facts of ids, each once, in
@@ -180,6 +216,10 @@ type LogRecord struct {
 	ID   int64
 	Leaf int64
 	Body []byte
+	// HistoryHash and Salt open a history entry's commitment (LogChange):
+	// the server's own, never served with the body.
+	HistoryHash []byte `json:"-"`
+	Salt        []byte `json:"-"`
 }
 
 // LogHead is a signed tree head: the tree's size and root hash, and the

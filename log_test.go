@@ -1,6 +1,7 @@
 package healthcode
 
 import (
+	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
@@ -12,18 +13,26 @@ func TestLogEntryEncodingIsFixed(t *testing.T) {
 		At: time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.FixedZone("CST", 8*3600))}
 	h.Seal(0, nil)
 	facts := []Fact{{ID: 3, Author: "key:12"}, {ID: 4, Author: "account:5"}, {ID: 9, Author: "key:13"}}
-	b, err := LogOfHistory(h, LogAuthor{Role: RoleSystem}, facts).Encode()
+	le := LogOfHistory(h, LogAuthor{Role: RoleSystem}, facts)
+	b, err := le.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"v":1,"kind":"history","at":"2026-03-01T00:00:00.123456Z","author":{"role":"system"},"rule":"lab/positive",` +
-		`"history":{"from":"green","to":"red","facts":[3,4],"fact_keys":[12],"hash":"`
+		`"history":{"from":"green","to":"red","fact_keys":[12],"commitment":"`
 	if !strings.HasPrefix(string(b), want) || strings.ContainsAny(string(b), " \n") {
 		t.Errorf("encoding\n%s\nwant it to begin\n%s", b, want)
+	}
+	if strings.Contains(string(b), base64.StdEncoding.EncodeToString(h.Hash)) ||
+		strings.Contains(string(b), base64.StdEncoding.EncodeToString(le.History.Salt)) {
+		t.Errorf("encoding %s publishes the history hash or the salt", b)
 	}
 	e, err := DecodeLogEntry(b)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !e.History.Opens(h.Hash, le.History.Salt) || e.History.Opens(h.Hash, make([]byte, SaltSize)) {
+		t.Error("the decoded commitment opens with the wrong salt, or not with its own")
 	}
 	again, _ := e.Encode()
 	if string(again) != string(b) {

@@ -78,9 +78,17 @@ type LogReader interface {
 	// order asked. Errors: ENOTFOUND when one is not stored.
 	LogHashes(ctx context.Context, indexes []int64) ([][]byte, error)
 	// LogLeaves returns the leaves of the entries recording the history
-	// entries of these hashes (HistoryEntry.Hash), by hash: -1 for one
-	// written but not placed yet; a hash the log does not hold is left out.
-	LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error)
+	// entries of these hashes (HistoryEntry.Hash), by hash, with the salt
+	// of each one's commitment: leaf -1 for one written but not placed
+	// yet; a hash the log does not hold is left out.
+	LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]LogLeaf, error)
+}
+
+// LogLeaf is where a history entry is in the log (-1 before it is
+// placed) and the salt that opens its commitment there.
+type LogLeaf struct {
+	Leaf int64
+	Salt []byte
 }
 
 // Reader holds the store's reads. Both the store (each read on its own) and

@@ -214,10 +214,7 @@ func (p *Pages) history(w http.ResponseWriter, r *http.Request, c *ctx) {
 		return
 	}
 	pg := p.newPage(r, c, "title.history")
-	pg.Data = struct {
-		Person  *service.PersonView
-		History *service.History
-	}{person, h}
+	pg.Data = historyOf(person, h, p.svc.LogVerifierKey(), c.citizen)
 	p.render(w, r, http.StatusOK, "history", pg)
 }
 

@@ -240,7 +240,14 @@ func TestCitizenFlowWithoutJavaScript(t *testing.T) {
 	mod.Set("consent_code", devCode.FindStringSubmatch(p.html)[1])
 	b.post(relCode+"/modify", mod).must(t, http.StatusOK, relCode, "*四")
 
-	b.get(code+"/history").must(t, http.StatusOK, "", "记录完整，未被改动", "绿码", "符合绿码条件")
+	b.get(code+"/history").must(t, http.StatusOK, "", "记录完整，未被改动", "绿码", "符合绿码条件", "操作方：系统自动", `id="log-pending"`)
+	for n, err := 1, error(nil); n > 0; {
+		if n, err = s.svc.SequenceLog(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The page checks each change against the public log as its owner would.
+	b.get(code+"/history").must(t, http.StatusOK, "", `id="in-log"`, "已与公开日志核对", "公开日志第 1 条，共")
 
 	staff := s.browser(t)
 	staff.get("/checkpoint").must(t, http.StatusOK, "", `name="token"`, "/static/jsQR.js")

@@ -16,6 +16,7 @@ import (
 
 	"healthcode/healthqr"
 	"healthcode/internal/provider"
+	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
 	"healthcode/internal/store"
@@ -116,6 +117,11 @@ func newTestService(t *testing.T, cfg service.Config) *service.Service {
 	}
 	if cfg.Identity == nil {
 		cfg.Identity = provider.AcceptAnyone{}
+	}
+	if cfg.LogSigner == nil {
+		if cfg.LogSigner, cfg.LogVerifier, err = publiclog.LoadOrCreateKey(filepath.Join(t.TempDir(), "keys"), "healthcode-test"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	svc, err := service.New(cfg, db, box, keys, policies, provider.LogSender{Log: log}, log, nil)
 	if err != nil {

@@ -1,8 +1,8 @@
 package publiclog
 
 import (
-	"bytes"
 	"context"
+	"fmt"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -10,12 +10,15 @@ import (
 )
 
 // Inclusion is a history entry's place in the public log, for its owner
-// to check: the leaf, the entry's bytes there (which name the history
-// entry's hash), and the hashes proving it is in the tree of Size.
+// to check: the leaf, the entry's bytes there (whose commitment the
+// history entry's hash opens with Salt), and the hashes proving it is in
+// the tree of Size. Salt is the owner's alone: with it anyone could find
+// the entry in the log.
 type Inclusion struct {
 	Index  int64       `json:"index"`
 	Size   int64       `json:"size"`
 	Entry  []byte      `json:"entry"`
+	Salt   []byte      `json:"salt"`
 	Hashes []tlog.Hash `json:"hashes"`
 }
 
@@ -48,7 +51,7 @@ func (l *Log) LogInclusions(ctx context.Context, historyHashes [][]byte) (*Inclu
 		return nil, err
 	}
 	for h, leaf := range leaves {
-		if leaf < 0 || leaf >= head.Size {
+		if leaf.Leaf < 0 || leaf.Leaf >= head.Size {
 			continue // not placed yet, or after the head was read
 		}
 		one, err := l.include(ctx, head, leaf, []byte(h))
@@ -63,8 +66,9 @@ func (l *Log) LogInclusions(ctx context.Context, historyHashes [][]byte) (*Inclu
 }
 
 // include proves leaf in head's tree and checks, as the owner would, that
-// the entry there names the history hash and the proof holds.
-func (l *Log) include(ctx context.Context, head *healthcode.LogHead, leaf int64, historyHash []byte) (*Inclusion, error) {
+// the history hash opens the entry's commitment there and the proof holds.
+func (l *Log) include(ctx context.Context, head *healthcode.LogHead, at healthcode.LogLeaf, historyHash []byte) (*Inclusion, error) {
+	leaf := at.Leaf
 	rec, leafHash, err := l.LogEntry(ctx, leaf)
 	if err != nil {
 		return nil, err
@@ -74,10 +78,36 @@ func (l *Log) include(ctx context.Context, head *healthcode.LogHead, leaf int64,
 		return nil, err
 	}
 	e, err := healthcode.DecodeLogEntry(rec.Body)
-	if err != nil || e.History == nil || !bytes.Equal(e.History.Hash, historyHash) ||
+	if err != nil || e.History == nil || !e.History.Opens(historyHash, at.Salt) ||
 		tlog.CheckRecord(p, head.Size, tlog.Hash(head.Hash), leaf, leafHash) != nil {
 		l.log.ErrorContext(ctx, "a history entry's log leaf does not check", "leaf", leaf)
 		return nil, nil
 	}
-	return &Inclusion{Index: leaf, Size: head.Size, Entry: rec.Body, Hashes: p}, nil
+	return &Inclusion{Index: leaf, Size: head.Size, Entry: rec.Body, Salt: at.Salt, Hashes: p}, nil
+}
+
+// CheckOwn is the owner's check of one history entry against the log, with
+// the head, the log's verifier key and the entry's inclusion alone: the
+// head is signed by the key, the entry's bytes are its leaf index, and
+// the history hash opens the commitment there with the owner's salt.
+// It returns the checked tree.
+func CheckOwn(head []byte, vkey string, historyHash []byte, inc *Inclusion) (tlog.Tree, error) {
+	tree, err := OpenHead(head, vkey)
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	if inc == nil || inc.Size != tree.N {
+		return tlog.Tree{}, fmt.Errorf("history entry not in the log of head %d", tree.N)
+	}
+	if err := tlog.CheckRecord(inc.Hashes, tree.N, tree.Hash, inc.Index, tlog.RecordHash(inc.Entry)); err != nil {
+		return tlog.Tree{}, fmt.Errorf("log entry %d: %w", inc.Index, err)
+	}
+	e, err := healthcode.DecodeLogEntry(inc.Entry)
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	if e.History == nil || !e.History.Opens(historyHash, inc.Salt) {
+		return tlog.Tree{}, fmt.Errorf("log entry %d does not commit to this history entry", inc.Index)
+	}
+	return tree, nil
 }

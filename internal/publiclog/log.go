@@ -64,7 +64,9 @@ func (l *Log) LogHead(ctx context.Context) (*healthcode.LogHead, error) {
 }
 
 // LogEntry returns the entry at leaf index and its leaf hash
-// (tlog.RecordHash of its bytes). Anyone may call it. Errors: ENOTFOUND
+// (tlog.RecordHash of its bytes). Anyone may call it, so the record has
+// only its body and numbers: the history hash and salt kept beside it
+// would link it to a person. Errors: ENOTFOUND
 // for an index not sequenced yet, EINVALID for a negative one.
 func (l *Log) LogEntry(ctx context.Context, index int64) (*healthcode.LogRecord, tlog.Hash, error) {
 	if index < 0 {
@@ -77,7 +79,8 @@ func (l *Log) LogEntry(ctx context.Context, index int64) (*healthcode.LogRecord,
 	if len(recs) == 0 {
 		return nil, tlog.Hash{}, healthcode.Errorf(healthcode.ENOTFOUND, "The log has no entry %d yet.", index)
 	}
-	return &recs[0], tlog.RecordHash(recs[0].Body), nil
+	rec := healthcode.LogRecord{ID: recs[0].ID, Leaf: recs[0].Leaf, Body: recs[0].Body}
+	return &rec, tlog.RecordHash(rec.Body), nil
 }
 
 // LogInclusion proves that leaf index is in the tree of size leaves: the

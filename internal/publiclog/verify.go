@@ -195,9 +195,13 @@ func loggedHistories(ctx context.Context, r healthcode.LogReader, n int64) (map[
 			if err != nil {
 				return nil, fmt.Errorf("log entry %d: %w", rec.Leaf, err)
 			}
-			if e.History != nil {
-				logged[string(e.History.Hash)] = rec.Leaf
+			if e.History == nil {
+				continue
 			}
+			if !e.History.Opens(rec.HistoryHash, rec.Salt) {
+				return nil, fmt.Errorf("log entry %d: the history hash and salt kept beside it do not open its commitment", rec.Leaf)
+			}
+			logged[string(rec.HistoryHash)] = rec.Leaf
 		}
 	}
 	return logged, nil
@@ -219,7 +223,7 @@ func placedLater(ctx context.Context, r healthcode.LogReader, unlogged []*health
 		return err
 	}
 	for _, h := range unlogged {
-		if leaf, ok := leaves[string(h.Hash)]; !ok || (leaf >= 0 && leaf < size) {
+		if at, ok := leaves[string(h.Hash)]; !ok || (at.Leaf >= 0 && at.Leaf < size) {
 			return fmt.Errorf("history entry %d of person %d (row %d) is not in the public log: "+
 				"it was rewritten with its hashes recomputed, or written around the log", h.Seq, h.PersonID, h.ID)
 		}

@@ -33,20 +33,21 @@ func BenchmarkEvaluateDue(b *testing.B) {
 	for _, kind := range benchStores {
 		b.Run(kind.name, func(b *testing.B) {
 			store, seed := kind.open(b)
-			benchEvaluateDue(b, store, seed)
+			benchEvaluateDue(b, store, seed, service.Config{})
 		})
 	}
 }
 
 // benchEvaluateDue is BenchmarkEvaluateDue on store, seeded by seedWith.
-func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(context.Context, benchSeed) error) {
+// cfg gives the service its public log key, if any.
+func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(context.Context, benchSeed) error, cfg service.Config) {
 	n := benchPeople(b)
 	ctx := context.Background()
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	// Every seeded status is due by then: declarations end a day after
 	// base, isolations 14 days and an hour after that.
 	now := base.Add(16 * 24 * time.Hour)
-	svc := benchService(b, store, now)
+	svc := benchServiceWith(b, store, now, cfg)
 
 	var evaluated int
 	var peakKB int64
@@ -83,6 +84,12 @@ func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(contex
 // on a clock stopped at now.
 func benchService(b *testing.B, store healthcode.Store, now time.Time) *service.Service {
 	b.Helper()
+	return benchServiceWith(b, store, now, service.Config{})
+}
+
+// benchServiceWith is benchService with cfg's public log key.
+func benchServiceWith(b *testing.B, store healthcode.Store, now time.Time, cfg service.Config) *service.Service {
+	b.Helper()
 	box, err := secret.New(make([]byte, secret.KeySize))
 	if err != nil {
 		b.Fatal(err)
@@ -100,7 +107,8 @@ func benchService(b *testing.B, store healthcode.Store, now time.Time) *service.
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := service.New(service.Config{Issuer: "330100", Identity: provider.AcceptAnyone{}}, store, box, keys, policies, provider.LogSender{Log: log},
+	cfg.Issuer, cfg.Identity = "330100", provider.AcceptAnyone{}
+	svc, err := service.New(cfg, store, box, keys, policies, provider.LogSender{Log: log},
 		log, func() time.Time { return now })
 	if err != nil {
 		b.Fatal(err)

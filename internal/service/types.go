@@ -30,6 +30,7 @@ type (
 	ConsentInput     = apply.ConsentInput
 	PersonView       = apply.PersonView
 	History          = apply.History
+	HistoryEntry     = apply.HistoryEntry
 
 	// Codes at the door and check-ins.
 	Code          = checkpoint.Code

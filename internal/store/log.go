@@ -13,20 +13,20 @@ func (t *tx) AppendLog(ctx context.Context, entries ...*healthcode.LogEntry) err
 	if len(entries) == 0 {
 		return nil
 	}
-	vals := make([]any, 0, 2*len(entries))
+	vals := make([]any, 0, len(logEntryCols)*len(entries))
 	for _, e := range entries {
 		b, err := e.Encode()
 		if err != nil {
 			return err
 		}
-		var history []byte
+		var history, salt []byte
 		if e.History != nil {
-			history = e.History.Hash
+			history, salt = e.History.Hash, e.History.Salt
 		}
-		vals = append(vals, b, history)
+		vals = append(vals, b, history, salt)
 	}
 	_, err := t.bulk(ctx, logEntryCols, vals, func(rows string) string {
-		return `INSERT INTO log_entries (body, history_hash) ` + rows
+		return `INSERT INTO log_entries (body, history_hash, salt) ` + rows
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("append log: %w", translate(t.d, err))
@@ -66,7 +66,7 @@ func (t *tx) PendingLog(ctx context.Context, limit int) ([]healthcode.LogRecord,
 }
 
 var (
-	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}}
+	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}, {"salt", "bytea"}}
 	logLeafCols  = []column{{"id", "bigint"}, {"leaf", "bigint"}}
 	logHashCols  = []column{{"idx", "bigint"}, {"hash", "bytea"}}
 )
@@ -80,8 +80,11 @@ func (t *tx) SequenceLog(ctx context.Context, b *healthcode.LogBatch) error {
 		leaves = append(leaves, r.ID, r.Leaf)
 	}
 	n, err := t.bulk(ctx, logLeafCols, leaves, func(rows string) string {
+		// The unary + keeps SQLite's planner off leaf's index: driven by
+		// it, the update compared every pending entry with every row of
+		// u, a backlog of 20 000 costing seconds a round; the ids are keys.
 		return `WITH u (id, leaf) AS (` + rows + `)
-			UPDATE log_entries SET leaf = u.leaf FROM u WHERE log_entries.id = u.id AND log_entries.leaf IS NULL`
+			UPDATE log_entries SET leaf = u.leaf FROM u WHERE log_entries.id = u.id AND +log_entries.leaf IS NULL`
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("sequence log: %w", translate(t.d, err))
@@ -114,14 +117,14 @@ func (r reader) LogHead(ctx context.Context) (*healthcode.LogHead, error) {
 }
 
 func (r reader) LogEntries(ctx context.Context, from int64, n int) ([]healthcode.LogRecord, error) {
-	rows, err := r.query(ctx, `SELECT id, leaf, body FROM log_entries WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
+	rows, err := r.query(ctx, `SELECT id, leaf, body, history_hash, salt FROM log_entries WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
 		from, from+int64(n))
 	if err != nil {
 		return nil, fmt.Errorf("log entries: %w", err)
 	}
 	recs, err := collect(r.d, rows, func(row scanner) (healthcode.LogRecord, error) {
 		var rec healthcode.LogRecord
-		return rec, row.Scan(&rec.ID, &rec.Leaf, &rec.Body)
+		return rec, row.Scan(&rec.ID, &rec.Leaf, &rec.Body, &rec.HistoryHash, &rec.Salt)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("log entries: %w", translate(r.d, err))
@@ -159,20 +162,20 @@ func (r reader) LogHashes(ctx context.Context, indexes []int64) ([][]byte, error
 	return out, nil
 }
 
-func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]int64, error) {
-	leaves := make(map[string]int64, len(historyHashes))
+func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]healthcode.LogLeaf, error) {
+	leaves := make(map[string]healthcode.LogLeaf, len(historyHashes))
 	if len(historyHashes) == 0 {
 		return leaves, nil
 	}
-	rows, err := r.query(ctx, `SELECT history_hash, coalesce(leaf, -1) FROM log_entries WHERE `+
+	rows, err := r.query(ctx, `SELECT history_hash, coalesce(leaf, -1), salt FROM log_entries WHERE `+
 		fmt.Sprintf(r.d.inBlobs, "history_hash", "$1"), r.d.arg(historyHashes))
 	if err != nil {
 		return nil, fmt.Errorf("log leaves: %w", err)
 	}
 	err = each(r.d, rows, func(row scanner) error {
 		var h []byte
-		var leaf int64
-		if err := row.Scan(&h, &leaf); err != nil {
+		var leaf healthcode.LogLeaf
+		if err := row.Scan(&h, &leaf.Leaf, &leaf.Salt); err != nil {
 			return err
 		}
 		leaves[string(h)] = leaf

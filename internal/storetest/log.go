@@ -13,7 +13,7 @@ import (
 func logEntry(rule string) *healthcode.LogEntry {
 	return &healthcode.LogEntry{Format: healthcode.LogFormat, Kind: healthcode.LogHistory, At: at,
 		Author: healthcode.LogAuthor{Role: healthcode.RoleSystem}, Rule: rule,
-		History: &healthcode.LogChange{From: healthcode.Green, To: healthcode.Red, Facts: []int64{1}, Hash: []byte(rule)}}
+		History: &healthcode.LogChange{From: healthcode.Green, To: healthcode.Red, Hash: []byte(rule), Salt: []byte("salt " + rule)}}
 }
 
 // testLogEntriesArePlacedOnce: entries wait without a leaf, in the order
@@ -82,8 +82,15 @@ func testLogEntriesArePlacedOnce(t *testing.T, s healthcode.Store) {
 	}
 	update(t, s, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, logEntry("d")) })
 	leaves, err := s.LogLeaves(ctx, [][]byte{[]byte("a"), []byte("c"), []byte("d"), []byte("never")})
-	if want := map[string]int64{"a": 0, "c": 2, "d": -1}; err != nil || !maps.Equal(leaves, want) {
-		t.Errorf("LogLeaves = %v, %v; want %v: placed history hashes by leaf, pending ones -1", leaves, err, want)
+	got := map[string]int64{}
+	for h, at := range leaves {
+		got[h] = at.Leaf
+		if string(at.Salt) != "salt "+h {
+			t.Errorf("LogLeaves gives %q the salt %q; want the one written with it", h, at.Salt)
+		}
+	}
+	if want := map[string]int64{"a": 0, "c": 2, "d": -1}; err != nil || !maps.Equal(got, want) {
+		t.Errorf("LogLeaves = %v, %v; want %v: placed history hashes by leaf, pending ones -1", got, err, want)
 	}
 	wantCode(t, s.Update(ctx, func(tx healthcode.Tx) error { return tx.SequenceLog(ctx, b) }), healthcode.ECONFLICT)
 	again := &healthcode.LogBatch{Head: b.Head}

@@ -463,6 +463,15 @@ async function main() {
     await step('history and help', async () => {
       await page.goto(codeURL + '/history');
       assert.ok(await page.isVisible('#verified'));
+      // A change is in a signed head within a round of the sequencer
+      // (200 ms): until then the page says it is not checked yet.
+      for (let i = 0; i < 20 && !(await page.isVisible('#in-log')); i++) {
+        await page.waitForTimeout(250);
+        await page.reload();
+      }
+      assert.ok(await page.isVisible('#in-log'), 'the history was never checked against the public log');
+      assert.match(await page.textContent('main'), /已与公开日志核对/);
+      assert.match(await page.textContent('main'), /操作方：系统自动/);
       await shot(page, '11-history');
       await page.goto(url + '/help');
       assert.match(await page.textContent('main'), /截图/);

@@ -5,12 +5,15 @@
 -- (golang.org/x/mod/sumdb/tlog's stored hashes, by their index) and the
 -- signed tree heads. body is the entry's canonical bytes, the leaf itself;
 -- history_hash, a history entry's hash (status_history.hash) when the
--- entry records one, finds a person's entries in the log.
+-- entry records one, finds a person's entries in the log; salt is the 32
+-- random bytes its published commitment is keyed with, which only the
+-- person is shown (docs/log.md: an outsider cannot link entries).
 CREATE TABLE log_entries (
 	id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	leaf         bigint UNIQUE,
 	body         bytea NOT NULL,
-	history_hash bytea
+	history_hash bytea,
+	salt         bytea
 );
 CREATE INDEX log_entries_history ON log_entries (history_hash) WHERE history_hash IS NOT NULL;
 -- The sequencer's queue: only the rows still without a leaf.
@@ -32,7 +35,8 @@ CREATE TABLE log_heads (
 CREATE FUNCTION log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'log_entries' AND OLD.leaf IS NULL AND NEW.leaf IS NOT NULL
-		AND NEW.id = OLD.id AND NEW.body = OLD.body AND NEW.history_hash IS NOT DISTINCT FROM OLD.history_hash THEN
+		AND NEW.id = OLD.id AND NEW.body = OLD.body AND NEW.history_hash IS NOT DISTINCT FROM OLD.history_hash
+		AND NEW.salt IS NOT DISTINCT FROM OLD.salt THEN
 		RETURN NEW;
 	END IF;
 	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;

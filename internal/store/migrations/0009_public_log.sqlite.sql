@@ -5,12 +5,15 @@
 -- (golang.org/x/mod/sumdb/tlog's stored hashes, by their index) and the
 -- signed tree heads. body is the entry's canonical bytes, the leaf itself;
 -- history_hash, a history entry's hash (status_history.hash) when the
--- entry records one, finds a person's entries in the log.
+-- entry records one, finds a person's entries in the log; salt is the 32
+-- random bytes its published commitment is keyed with, which only the
+-- person is shown (docs/log.md: an outsider cannot link entries).
 CREATE TABLE log_entries (
 	id           INTEGER PRIMARY KEY,
 	leaf         INTEGER UNIQUE,
 	body         BLOB NOT NULL,
-	history_hash BLOB
+	history_hash BLOB,
+	salt         BLOB
 );
 CREATE INDEX log_entries_history ON log_entries (history_hash) WHERE history_hash IS NOT NULL;
 -- The sequencer's queue, the rows still without a leaf, is read through
@@ -31,7 +34,7 @@ CREATE TABLE log_heads (
 -- can still rewrite a row: the signed heads, kept outside, catch that.)
 CREATE TRIGGER log_entries_no_update BEFORE UPDATE ON log_entries
 	WHEN OLD.leaf IS NOT NULL OR NEW.leaf IS NULL OR NEW.id IS NOT OLD.id OR NEW.body IS NOT OLD.body
-		OR NEW.history_hash IS NOT OLD.history_hash
+		OR NEW.history_hash IS NOT OLD.history_hash OR NEW.salt IS NOT OLD.salt
 BEGIN
 	SELECT RAISE(ABORT, 'log_entries is append-only');
 END;

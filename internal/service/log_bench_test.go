@@ -1,0 +1,161 @@
+package service_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"healthcode"
+	"healthcode/internal/publiclog"
+	"healthcode/internal/service"
+)
+
+// BenchmarkColourChangesLog is BenchmarkEvaluateDue (every due person's
+// colour changes: a history entry each) with the public log on — each
+// change's log entry written in its transaction, and the sequencer
+// placing and signing them meanwhile every publiclog.SequenceEvery — and
+// off: the same store with AppendLog a no-op, which only a benchmark can
+// do. Compare people/s of the pair from one run (docs/log.md).
+func BenchmarkColourChangesLog(b *testing.B) {
+	for _, kind := range benchStores {
+		for _, mode := range []string{"log", "nolog"} {
+			b.Run(kind.name+"/"+mode, func(b *testing.B) {
+				store, seed := kind.open(b)
+				if mode == "nolog" {
+					benchEvaluateDue(b, noLogStore{store}, seed, service.Config{})
+					return
+				}
+				benchEvaluateDue(b, store, seed, sequenced(b, store))
+			})
+		}
+	}
+}
+
+// sequenced is a config with a log key and, until the benchmark ends, a
+// sequencer running on store as a server runs it.
+func sequenced(b *testing.B, store healthcode.Store) service.Config {
+	b.Helper()
+	signer, vkey, err := publiclog.LoadOrCreateKey(filepath.Join(b.TempDir(), "keys"), "healthcode-bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := service.Config{LogSigner: signer, LogVerifier: vkey}
+	svc := benchServiceWith(b, store, time.Now(), cfg)
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { svc.RunSequencer(ctx, publiclog.SequenceEvery) })
+	b.Cleanup(func() { stop(); wg.Wait() })
+	return cfg
+}
+
+// noLogStore is a store whose transactions drop the public log's entries.
+type noLogStore struct{ healthcode.Store }
+
+func (s noLogStore) Update(ctx context.Context, fn func(healthcode.Tx) error) error {
+	return s.Store.Update(ctx, func(tx healthcode.Tx) error { return fn(noLogTx{tx}) })
+}
+
+type noLogTx struct{ healthcode.Tx }
+
+func (noLogTx) AppendLog(context.Context, ...*healthcode.LogEntry) error { return nil }
+
+// BenchmarkLogHeadDelay measures the delay from an entry's commit to the
+// first signed head that covers it, with the sequencer running every
+// publiclog.SequenceEvery as in a server: a writer commits one entry
+// every 7 ms (so commits fall all over the period) for two seconds an
+// iteration, and a watcher reading the head every 2 ms times each entry
+// when a head first covers it. It reports the delay's p50 and p99.
+func BenchmarkLogHeadDelay(b *testing.B) {
+	for _, kind := range benchStores {
+		b.Run(kind.name, func(b *testing.B) {
+			store, _ := kind.open(b)
+			sequenced(b, store)
+			var delays []time.Duration
+			for range b.N {
+				delays = append(delays, headDelays(b, store, 2*time.Second)...)
+			}
+			slices.Sort(delays)
+			at := func(q float64) float64 { return float64(delays[int(q*float64(len(delays)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(at(0.5), "p50-ms")
+			b.ReportMetric(at(0.99), "p99-ms")
+			b.ReportMetric(float64(len(delays)), "entries")
+		})
+	}
+}
+
+// headDelays writes entries for d and returns, for each, the time from
+// its commit to a head covering it.
+func headDelays(b *testing.B, store healthcode.Store, d time.Duration) []time.Duration {
+	ctx := context.Background()
+	var mu sync.Mutex
+	committed := map[string]time.Time{}
+	var wrote int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(7 * time.Millisecond) {
+			e := benchLogEntry(wrote)
+			if err := store.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, e) }); err != nil {
+				b.Error(err)
+				return
+			}
+			mu.Lock()
+			committed[string(e.History.Hash)], wrote = time.Now(), wrote+1
+			mu.Unlock()
+		}
+	}()
+	var delays []time.Duration
+	size := logSize(b, store)
+	for finished := false; ; time.Sleep(2 * time.Millisecond) {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		n := logSize(b, store)
+		if n > size {
+			recs, err := store.LogEntries(ctx, size, int(n-size))
+			if err != nil {
+				b.Fatal(err)
+			}
+			seen := time.Now()
+			mu.Lock()
+			for _, r := range recs {
+				if t, ok := committed[string(r.HistoryHash)]; ok {
+					delays = append(delays, seen.Sub(t))
+				}
+			}
+			mu.Unlock()
+			size = n
+		}
+		mu.Lock()
+		all := finished && len(delays) == wrote
+		mu.Unlock()
+		if all || b.Failed() {
+			return delays
+		}
+	}
+}
+
+func logSize(b *testing.B, store healthcode.Store) int64 {
+	head, err := store.LogHead(context.Background())
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		return 0
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return head.Size
+}
+
+// benchLogEntry is a colour change numbered i, distinct from the others
+// of its run.
+func benchLogEntry(i int) *healthcode.LogEntry {
+	h := &healthcode.HistoryEntry{PersonID: int64(i) + 1, From: healthcode.Green, To: healthcode.Yellow, Rule: "bench/fever",
+		FactIDs: []int64{int64(i) + 1}, Author: healthcode.AuthorSystem, At: time.Now()}
+	h.Seal(0, nil)
+	return healthcode.LogOfHistory(h, healthcode.LogAuthor{Role: healthcode.RoleSystem}, nil)
+}
