@@ -17,10 +17,10 @@ import (
 
 // change is a colour change to colour on key's word at t, distinct by i.
 func change(i int, key int64, to healthcode.Color, t time.Time) *healthcode.LogEntry {
-	h := sha256.Sum256(fmt.Appendf(nil, "history %d", i))
+	h := sha256.Sum256(fmt.Appendf(nil, "commitment %d", i))
 	return &healthcode.LogEntry{Format: healthcode.LogFormat, Kind: healthcode.LogHistory, At: t,
 		Author: healthcode.LogAuthor{Role: healthcode.RoleSystem}, Rule: "test/lab",
-		History: &healthcode.LogChange{From: healthcode.Green, To: to, Facts: []int64{int64(i)}, FactKeys: []int64{key}, Hash: h[:]}}
+		History: &healthcode.LogChange{From: healthcode.Green, To: to, FactKeys: []int64{key}, Commitment: h[:]}}
 }
 
 // Many people red on one key's word within the window raise one alert,
