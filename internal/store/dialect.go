@@ -66,6 +66,11 @@ type dialect struct {
 	// lockLog answers whether the transaction now holds the sequencer's
 	// lock, without waiting; "" for SQLite, whose one writer is alone.
 	lockLog string
+	// factBase is the largest fact id ever given, for a store that gives
+	// facts their ids itself (SQLite: a rowid is max+1, and a voided fact
+	// would hand its id, which history names, to the next); "" where a
+	// sequence gives them (PostgreSQL).
+	factBase string
 
 	hooks
 }
@@ -118,7 +123,8 @@ var sqliteDialect = &dialect{
 	RETURNING allowed, tat`,
 	schemaMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
-	hooks: sqliteHooks{},
+	factBase: nextFactBase,
+	hooks:    sqliteHooks{},
 }
 
 var postgresDialect = &dialect{
@@ -203,7 +209,11 @@ func (sqliteHooks) rows(cols []column, vals []any) (string, []any) {
 	return "VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(vals)/len(cols)), ", "), vals
 }
 
-// addFacts gives the rows their ids itself, from the largest in use: the
+// nextFactBase is the largest fact id SQLite ever gave: facts set aside
+// (voided_facts) keep theirs, which history names, so they count too.
+const nextFactBase = `SELECT max(coalesce((SELECT max(id) FROM facts), 0), coalesce((SELECT max(id) FROM voided_facts), 0))`
+
+// addFacts gives the rows their ids itself, from the largest ever given: the
 // transaction holds the only write lock, so nobody else takes them, and
 // RETURNING id then says exactly which rows went in, whatever order
 // SQLite returns them in (it promises none).
@@ -213,7 +223,7 @@ func (sqliteHooks) addFacts(ctx context.Context, t *tx, vals []any) ([]int64, er
 	ids := make([]int64, n)
 	err := chunks(t.d, n, len(cols), func(lo, hi int) error {
 		var base int64
-		if err := queryRow(ctx, t.q, `SELECT coalesce(max(id), 0) FROM facts`).Scan(&base); err != nil {
+		if err := queryRow(ctx, t.q, t.d.factBase).Scan(&base); err != nil {
 			return err
 		}
 		withIDs := make([]any, 0, (hi-lo)*len(cols))

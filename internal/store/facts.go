@@ -87,8 +87,11 @@ func (t *tx) AddFact(ctx context.Context, f *healthcode.Fact) (err error) {
 	if err != nil {
 		return err
 	}
-	f.ID, err = t.insert(ctx, "add fact", `INSERT INTO facts (person_id, kind, at, recorded_at, source, source_ref,
-		author, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+	cols, vals := `person_id, kind, at, recorded_at, source, source_ref, author, body`, `$1, $2, $3, $4, $5, $6, $7, $8`
+	if t.d.factBase != "" {
+		cols, vals = "id, "+cols, "("+t.d.factBase+") + 1, "+vals
+	}
+	f.ID, err = t.insert(ctx, "add fact", `INSERT INTO facts (`+cols+`) VALUES (`+vals+`) RETURNING id`,
 		t.factValues(nil, f, string(body))...)
 	return err
 }
@@ -214,8 +217,12 @@ func (t *tx) TakePendingFacts(ctx context.Context, idHash []byte, personID int64
 	}
 	var taken []*healthcode.Fact
 	_, err = t.bulk(ctx, takenCols, vals, func(rows string) string {
+		into, from := names(factCols), names(factCols)
+		if t.d.factBase != "" { // ids after the largest ever given, in ord's order
+			into, from = "id, "+into, "("+t.d.factBase+") + 1 + ord, "+from
+		}
 		return `WITH u (` + names(takenCols) + `) AS (` + rows + `)
-			INSERT INTO facts (` + names(factCols) + `) SELECT ` + names(factCols) + ` FROM u WHERE true ORDER BY ord` +
+			INSERT INTO facts (` + into + `) SELECT ` + from + ` FROM u WHERE true ORDER BY ord` +
 			onConflictRef + ` RETURNING ` + factColumns
 	}, func(r scanner) error {
 		f, err := scanFact(r)

@@ -214,3 +214,43 @@ func testLockAccount(t *testing.T, s healthcode.Store) {
 	err := s.Update(ctx, func(tx healthcode.Tx) error { return tx.LockAccount(ctx, a.ID+1000) })
 	wantCode(t, err, healthcode.ENOTFOUND)
 }
+
+// testVoidedFactIDsAreNeverReused: history names facts by id, so a fact
+// set aside must keep its id to itself — on SQLite ids came from the
+// largest id left in facts, and the newest fact voided gave its id to the
+// next fact added.
+func testVoidedFactIDsAreNeverReused(t *testing.T, s healthcode.Store) {
+	ctx := context.Background()
+	a := mustAccount(t, s, "13800000033")
+	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 33))
+	checkIn := func(author string) *healthcode.Fact {
+		return &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactCheckIn, At: at, RecordedAt: at, Source: "citizen", Author: author,
+			CheckIn: &healthcode.CheckInFact{Date: "2026-03-02"}}
+	}
+	wrong := checkIn("account:99")
+	update(t, s, func(tx healthcode.Tx) error { return tx.AddFact(ctx, wrong) })
+	update(t, s, func(tx healthcode.Tx) error {
+		_, err := tx.VoidFacts(ctx, p.ID, "citizen", "account:99", "claim ended", at.Add(time.Hour))
+		return err
+	})
+	next := checkIn("account:100")
+	update(t, s, func(tx healthcode.Tx) error { return tx.AddFact(ctx, next) })
+	if next.ID <= wrong.ID {
+		t.Errorf("the fact added after fact %d was voided got id %d; want a new one", wrong.ID, next.ID)
+	}
+	// The feeds' bulk path, after the newest fact is voided again.
+	update(t, s, func(tx healthcode.Tx) error {
+		_, err := tx.VoidFacts(ctx, p.ID, "citizen", "account:100", "claim ended", at.Add(2*time.Hour))
+		return err
+	})
+	lab := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTest, At: at, RecordedAt: at, Source: "lab-1", SourceRef: "void-33",
+		Author: "key:1", Test: &healthcode.TestFact{Result: healthcode.TestNegative, Sampled: at}}
+	var added []*healthcode.Fact
+	update(t, s, func(tx healthcode.Tx) (err error) {
+		added, err = tx.AddFacts(ctx, []*healthcode.Fact{lab})
+		return err
+	})
+	if len(added) != 1 || added[0].ID <= next.ID {
+		t.Errorf("the feed's fact after fact %d was voided: %+v; want a new id", next.ID, added)
+	}
+}

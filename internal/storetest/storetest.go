@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"GuessesRaceToTheLimit", testGuessesRace},
 		{"PurgeDeletesWhatExpired", testPurge},
 		{"VoidFactsSetsAsideOneAuthorsOwn", testVoidFacts},
+		{"VoidedFactIDsAreNeverReused", testVoidedFactIDsAreNeverReused},
 		{"LockAccount", testLockAccount},
 		{"APIKeysAreListedWithExpiry", testAPIKeysListed},
 		{"RevokeAPIKeyOnce", testRevokeAPIKey},
