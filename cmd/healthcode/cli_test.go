@@ -29,6 +29,7 @@ func TestHelpAnswersOnStdoutAndExitsZero(t *testing.T) {
 		{"policy", "--help"}, {"policy", "validate", "--help"}, {"policy", "simulate", "--help"},
 		{"policy", "test", "--help"}, {"policy", "test", "hubei-2020", "--help"},
 		{"demo", "--help"}, {"demo", "generate", "--help"},
+		{"log", "--help"}, {"log", "verify", "--help"}, {"log", "witness", "--help"}, {"log", "report", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var out, errOut bytes.Buffer

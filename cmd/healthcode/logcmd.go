@@ -18,6 +18,9 @@ const logUsage = "usage: healthcode log verify [--from HEAD_FILE] [--key VKEY] [
 // logCmd runs "healthcode log verify", "log witness" and "log report".
 func logCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		fmt.Fprintln(stdout, logUsage)
+		return nil
 	case len(args) > 0 && args[0] == "witness":
 		return logWitness(ctx, args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "report":
