@@ -6,9 +6,7 @@ package pages
 var wordsCatalogue = map[string][2]string{
 	"aria.settings": {"显示设置", "Display settings"},
 	"aria.menu":     {"菜单", "Menu"},
-	"aria.health":   {"健康信息", "Health details"},
 	"aria.actions":  {"操作", "Actions"},
-	"aria.camera":   {"摄像头画面", "Camera view"},
 }
 
 // historyCatalogue holds the history page's words for who made a change
