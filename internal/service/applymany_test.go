@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -122,5 +123,22 @@ func TestApplyManyRefusesABatchWithABadApplicant(t *testing.T) {
 	ps, err := e.svc.Persons(context.Background(), mustLogin(t, e, applicant(t, 1).Identity.Phone))
 	if err != nil || len(ps) != 0 {
 		t.Errorf("a refused batch stored %d persons (%v)", len(ps), err)
+	}
+}
+
+// TestApplyManyKeepsTheWordsOfABadField: naming the applicant in the
+// field keeps the reason translatable, arguments included.
+func TestApplyManyKeepsTheWordsOfABadField(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	bad := applicant(t, 2)
+	bad.Region = "990100"
+	_, err := e.svc.ApplyMany(context.Background(), []service.Applicant{applicant(t, 1), bad})
+	var he *healthcode.Error
+	if !errors.As(err, &he) || len(he.Fields) != 1 || he.Fields[0].Field != "people[1].region" {
+		t.Fatalf("ApplyMany: %v, want one bad field people[1].region", err)
+	}
+	if got, want := he.Fields[0].In("zh"), healthcode.Translate("zh", "unknown province %s", "99"); got != want || got == "unknown province 99" {
+		t.Errorf("the reason in Chinese is %q, want %q", got, want)
 	}
 }

@@ -85,12 +85,7 @@ func (s *Applications) applicant(ctx context.Context, a Applicant, now time.Time
 		return newcomer{}, err
 	}
 	check := healthcode.IdentityClaim{Identity: healthcode.Identity{DocType: id.docType, Number: id.number, Name: id.name, Phone: id.phone}}
-	if err := s.checker.CheckIdentity(ctx, check); err != nil {
-		var e *healthcode.Error
-		if !errors.As(err, &e) {
-			s.log.ErrorContext(ctx, "real-name check failed", "err", err)
-			err = healthcode.ErrIdentityUnavailable
-		}
+	if err := s.checkRealName(ctx, check); err != nil {
 		return newcomer{}, err
 	}
 	code, err := healthqr.NewCodeID()
@@ -187,9 +182,10 @@ func prefixFields(prefix string, err error) error {
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return fmt.Errorf("%s %w", prefix[:len(prefix)-1], err)
 	}
-	var p healthcode.Problems
-	for _, f := range e.Fields {
-		p.Add(prefix+f.Field, f.Reason)
+	p := make(healthcode.Problems, len(e.Fields))
+	for i, f := range e.Fields {
+		f.Field = prefix + f.Field // the reason, and its words in the catalogue, stay as they were
+		p[i] = f
 	}
 	return p.Err()
 }

@@ -48,15 +48,26 @@ func (s *Applications) proveIdentity(ctx context.Context, who *healthcode.Princi
 		// The phone is the applicant's, not the relative's.
 		check.Phone, check.Guardian = "", id.phone
 	}
-	if err := s.checker.CheckIdentity(ctx, check); err != nil {
-		var e *healthcode.Error
-		if !errors.As(err, &e) {
-			s.log.ErrorContext(ctx, "real-name check failed", "err", err)
-			err = healthcode.ErrIdentityUnavailable
-		}
+	if err := s.checkRealName(ctx, check); err != nil {
 		return 0, nil, err
 	}
 	return kind, acct, nil
+}
+
+// checkRealName asks the real-name check about c. The check's own
+// answers (*healthcode.Error) are passed on; any other failure is logged
+// and answered as "unavailable, try again", never as an accept.
+func (s *Applications) checkRealName(ctx context.Context, c healthcode.IdentityClaim) error {
+	err := s.checker.CheckIdentity(ctx, c)
+	if err == nil {
+		return nil
+	}
+	var e *healthcode.Error
+	if !errors.As(err, &e) {
+		s.log.ErrorContext(ctx, "real-name check failed", "err", err)
+		return healthcode.ErrIdentityUnavailable
+	}
+	return err
 }
 
 // proxyAllowed tells whether a relative may be registered on the
