@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/datadir"
 	"healthcode/internal/demo"
 	"healthcode/internal/service"
 	"healthcode/policy"
@@ -129,7 +130,7 @@ func demoData(dir string) (string, func(), error) {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := datadir.Ensure(dir); err != nil { // made private as serve makes it
 			return "", nil, fmt.Errorf("demo data directory: %w", err)
 		}
 	case err != nil:
