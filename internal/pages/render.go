@@ -3,7 +3,6 @@ package pages
 import (
 	"bytes"
 	"fmt"
-	"healthcode/internal/division"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/division"
 	"healthcode/internal/httpstatus"
 	"healthcode/policy"
 )

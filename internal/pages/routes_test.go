@@ -3,8 +3,6 @@ package pages
 import (
 	"bytes"
 	"context"
-	"healthcode"
-	"healthcode/internal/permission"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/permission"
 	"healthcode/internal/provider"
 	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
