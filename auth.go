@@ -25,14 +25,30 @@ const (
 	RoleOperator Role = "operator"
 )
 
+// Officials' roles (SPEC D1–D5): people, with accounts, not keys, each
+// scoped to one node of the division hierarchy (Principal.Region, see
+// ScopeProblem), acting in the workflows that pass a case up the chain
+// community → street → district.
+const (
+	RoleCommunity Role = "community" // village or community worker (村/社区): files forms, organises tests
+	RoleStreet    Role = "street"    // town or street reviewer (乡镇/街道)
+	RoleDistrict  Role = "district"  // district or county officer: answers appeals, approves, transfers
+	RoleIsolation Role = "isolation" // isolation-point operator: release lists
+	RoleAuditor   Role = "auditor"   // reads workflows and the log's activity, changes nothing
+	// RoleAdministrator manages officials' accounts within its scope. It
+	// is an official's, not the API key role RoleAdmin.
+	RoleAdministrator Role = "administrator"
+)
+
 // Principal is who is calling: a citizen's account or an API key.
 type Principal struct {
-	Role      Role
-	AccountID int64    // citizens
-	KeyID     int64    // API keys
-	Name      string   // an API key's name, for fact sources
-	Region    string   // an API key's region scope
-	Kinds     []string // a feed key's feed kinds
+	Role       Role
+	AccountID  int64    // citizens
+	OfficialID int64    // officials
+	KeyID      int64    // API keys
+	Name       string   // an API key's name, for fact sources
+	Region     string   // an API key's region, an official's scope
+	Kinds      []string // a feed key's feed kinds
 }
 
 // Author names the principal in facts and history.
@@ -42,6 +58,9 @@ func (p *Principal) Author() string {
 	}
 	if p.AccountID != 0 {
 		return "account:" + strconv.FormatInt(p.AccountID, 10)
+	}
+	if p.OfficialID != 0 {
+		return "official:" + strconv.FormatInt(p.OfficialID, 10)
 	}
 	return "key:" + strconv.FormatInt(p.KeyID, 10)
 }

@@ -51,8 +51,9 @@ type LogEntry struct {
 // when a key acted. Citizens, the operator at the command line and the
 // system's own policy decisions have no key.
 type LogAuthor struct {
-	Role Role  `json:"role"`
-	Key  int64 `json:"key,omitempty"`
+	Role     Role  `json:"role"`
+	Key      int64 `json:"key,omitempty"`
+	Official int64 `json:"official,omitempty"` // an official's account id, never a name
 }
 
 // RoleSystem authors what the policy decided by itself. It is no
@@ -64,7 +65,7 @@ func LogAuthorOf(p *Principal) LogAuthor {
 	if p == nil {
 		return LogAuthor{Role: "anonymous"}
 	}
-	return LogAuthor{Role: p.Role, Key: p.KeyID}
+	return LogAuthor{Role: p.Role, Key: p.KeyID, Official: p.OfficialID}
 }
 
 // LogChange is a history entry as the public log shows it: colours and

@@ -36,6 +36,13 @@
 //   - StaffLogin is not region-scoped: a staff session is the key's own
 //     authority, scoped as the key is.
 //   - CreateKeys is region-scoped by the new key's region: see CanGrant.
+//   - The officials' permissions (ViewPersons … ManageOfficials) are
+//     scoped by the person's division, or the new account's scope: an
+//     official's scope may be a town (9 digits) or a community (12), and
+//     covers the persons whose declared division lies within it. Each
+//     workflow step names the one permission it needs, so the chain
+//     community → street → district is this table, not code. FileAppeals
+//     is a citizen's own, as ManagePersons.
 //
 // No one grants what they do not hold (CanGrant): a key may be made only by
 // a principal that holds CreateKeys, every permission of the new key's

@@ -23,6 +23,17 @@ const (
 	CreateVenues
 	SendFeeds
 	CreateKeys
+	ViewPersons
+	UnmaskPersons
+	FileAppeals
+	StartWorkflows
+	ReviewWorkflows
+	DecideWorkflows
+	ApproveTransfers
+	UploadReleaseLists
+	RecordFindings
+	ReadAudit
+	ManageOfficials
 
 	last // one past the last permission
 )
@@ -48,6 +59,17 @@ var list = []info{
 	{CreateVenues, "create-venues", "make venue codes for venues in a region", true},
 	{SendFeeds, "send-feeds", "send data feeds of the key's kinds, rows about persons in its region", true},
 	{CreateKeys, "create-keys", "create API keys for a region, within one's own permissions", true},
+	{ViewPersons, "view-persons", "see the file of a person in one's scope, masked", true},
+	{UnmaskPersons, "unmask-persons", "see a person's name, ID number and phone in full, giving a reason that is logged", true},
+	{FileAppeals, "file-appeals", "file an appeal (复核) about one's own person's code", false},
+	{StartWorkflows, "start-workflows", "fill a workflow's first form for a person in one's scope (home release, error correction)", true},
+	{ReviewWorkflows, "review-workflows", "review a workflow's step passed up from a community in one's scope", true},
+	{DecideWorkflows, "decide-workflows", "decide a workflow for a person in one's scope: answer appeals, approve releases, propose a transfer", true},
+	{ApproveTransfers, "approve-transfers", "approve another official's transfer as the second pair of eyes", true},
+	{UploadReleaseLists, "upload-release-lists", "upload an isolation point's list of released people", true},
+	{RecordFindings, "record-findings", "record a false declaration found, with evidence", true},
+	{ReadAudit, "read-audit", "read workflows and officials' activity in one's scope, changing nothing", true},
+	{ManageOfficials, "manage-officials", "create, list and disable officials' accounts within one's scope and permissions", true},
 }
 
 // grant is what a role holds.
@@ -55,16 +77,23 @@ type grant struct {
 	role       healthcode.Role
 	perms      Permission
 	key        bool // the role is an API key's: CanGrant may make one
+	official   bool // the role is an official's account's
 	nationwide bool // covers every region whatever the principal's Region
 }
 
 // roles is the role → permissions table, in the order the docs show it.
 var roles = []grant{
-	{healthcode.RoleCitizen, ManagePersons | CheckIn | RecordVisits | EndSession, false, false},
-	{healthcode.RoleCheckpoint, VerifyDetails | RecordTemperature | StaffLogin, true, false},
-	{healthcode.RoleAdmin, StaffLogin | SimulatePolicy | CreateVenues, true, false},
-	{healthcode.RoleFeed, SendFeeds, true, false},
-	{healthcode.RoleOperator, last - 1, false, true},
+	{healthcode.RoleCitizen, ManagePersons | CheckIn | RecordVisits | EndSession | FileAppeals, false, false, false},
+	{healthcode.RoleCheckpoint, VerifyDetails | RecordTemperature | StaffLogin, true, false, false},
+	{healthcode.RoleAdmin, StaffLogin | SimulatePolicy | CreateVenues, true, false, false},
+	{healthcode.RoleFeed, SendFeeds, true, false, false},
+	{healthcode.RoleCommunity, ViewPersons | UnmaskPersons | StartWorkflows, false, true, false},
+	{healthcode.RoleStreet, ViewPersons | UnmaskPersons | ReviewWorkflows, false, true, false},
+	{healthcode.RoleDistrict, ViewPersons | UnmaskPersons | DecideWorkflows | ApproveTransfers | RecordFindings, false, true, false},
+	{healthcode.RoleIsolation, ViewPersons | UploadReleaseLists, false, true, false},
+	{healthcode.RoleAuditor, ViewPersons | ReadAudit, false, true, false},
+	{healthcode.RoleAdministrator, ManageOfficials, false, true, false},
+	{healthcode.RoleOperator, last - 1, false, false, true},
 }
 
 func grantOf(r healthcode.Role) (grant, bool) {
