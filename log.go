@@ -230,6 +230,9 @@ type LogHead struct {
 	Hash     []byte
 	Note     []byte
 	SignedAt time.Time
+	// Through is the sequencer's mark, not signed nor published: every
+	// entry whose id is at most Through has its leaf.
+	Through int64
 }
 
 // LogHash is one of the Merkle tree's stored hashes, at its storage index

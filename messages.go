@@ -186,7 +186,6 @@ var messages = map[string][2]string{
 	"The log has no entry %d yet.":                         {"公开日志中还没有第 %d 条。", ""},
 	"Sizes out of order: %d and %d.":                       {"大小的先后不对：%d 和 %d。", ""},
 	"The latest head is of size %d, not %d yet.":           {"最新签名树头的大小为 %d，还没有到 %d。", ""},
-	"%d of %d log entries were placed already.":            {"%d 条日志（共 %d 条）已经排过序号。", ""},
 	"The log holds no hash at index %d.":                   {"公开日志在位置 %d 没有哈希值。", ""},
 	"%s must be a whole number, 0 or more.":                {"%s 须为 0 或更大的整数。", ""},
 	"Not a log entry: %v.":                                 {"这不是一条日志：%v。", ""},

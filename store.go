@@ -243,9 +243,12 @@ type LogWriter interface {
 	// reports false, at once, when another transaction is (PostgreSQL:
 	// an advisory lock; SQLite's one writer is always alone).
 	LockLog(ctx context.Context) (bool, error)
-	// PendingLog returns up to limit committed entries without a leaf, in
-	// the order they were written.
-	PendingLog(ctx context.Context, limit int) ([]LogRecord, error)
+	// PendingLog returns up to limit committed entries without a leaf
+	// whose ids follow after (the latest head's Through), in id order,
+	// and the Through the head placing them may record. It may wait,
+	// briefly, for writers in flight, so that no entry can later commit
+	// with an id below the ones it returns.
+	PendingLog(ctx context.Context, after int64, limit int) ([]LogRecord, int64, error)
 	// SequenceLog stores a round of the sequencer. Errors: ECONFLICT
 	// when an entry has a leaf already or a hash or head is stored.
 	SequenceLog(ctx context.Context, b *LogBatch) error

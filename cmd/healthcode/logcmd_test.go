@@ -78,7 +78,7 @@ func TestLogVerifyChecksTheServedLogAndNamesARewrite(t *testing.T) {
 		if err := store.Exec(ctx, tx, `DROP TRIGGER log_entries_no_update`); err != nil {
 			return err
 		}
-		return store.Exec(ctx, tx, `UPDATE log_entries SET body = replace(body, '"role":"operator"', '"role":"system"') WHERE leaf = 1`)
+		return store.Exec(ctx, tx, `UPDATE log_entries SET body = replace(body, '"role":"operator"', '"role":"system"') WHERE id = (SELECT entry FROM log_leaves WHERE leaf = 1)`)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package publiclog_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -277,10 +278,10 @@ func TestVerifyNamesTheEntryTamperedWith(t *testing.T) {
 		want string
 	}{
 		{"rewritten", func(d string) string {
-			return fmt.Sprintf(`UPDATE log_entries SET body = %s WHERE leaf = 7`, literal(d, forged))
+			return fmt.Sprintf(`UPDATE log_entries SET body = %s WHERE id = (SELECT entry FROM log_leaves WHERE leaf = 7)`, literal(d, forged))
 		}, "log entry 7 does not match the signed head"},
 		{"deleted", func(string) string {
-			return `DELETE FROM log_entries WHERE leaf = 5`
+			return `DELETE FROM log_entries WHERE id = (SELECT entry FROM log_leaves WHERE leaf = 5)`
 		}, "log entry 5 is missing"},
 	}
 	for _, be := range backends {
@@ -366,9 +367,10 @@ func TestEntriesCannotBeChangedWhileTheTriggersStand(t *testing.T) {
 			appendEntries(t, db, 0, 2, 1)
 			drain(t, l, 2)
 			for _, stmt := range []string{
-				`UPDATE log_entries SET body = body WHERE leaf = 0`,
-				`UPDATE log_entries SET leaf = 5 WHERE leaf = 1`,
-				`DELETE FROM log_entries WHERE leaf = 0`,
+				`UPDATE log_entries SET body = body`,
+				`DELETE FROM log_entries`,
+				`UPDATE log_leaves SET leaf = 5 WHERE leaf = 1`,
+				`DELETE FROM log_leaves WHERE leaf = 0`,
 				`DELETE FROM log_hashes`,
 				`UPDATE log_heads SET size = 9`,
 			} {
@@ -424,5 +426,59 @@ func TestKeyIsMadeOnceAndPrivate(t *testing.T) {
 	}
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %04o, want 0600", st.Mode().Perm())
+	}
+}
+
+// TestAnEntryCommittedLateIsNeverSkipped: a transaction that took its
+// entry's id first but commits after a later one has been committed (and
+// a round has started) still has its entry placed, before the later one.
+// PostgreSQL hands out ids at insert, so a sequencer reading "after the
+// last placed id" would step over it for good.
+func TestAnEntryCommittedLateIsNeverSkipped(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := be.open(t)
+			l, vkey := newLog(t, db)
+			drain(t, l, 0)
+			late := entry(1)
+			inserted, release := make(chan struct{}), make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				err := db.Update(ctx, func(tx healthcode.Tx) error {
+					if err := tx.AppendLog(ctx, late); err != nil {
+						return err
+					}
+					close(inserted)
+					<-release
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+			<-inserted
+			wg.Go(func() { appendEntries(t, db, 2, 3, 1) }) // waits for the write lock on SQLite
+			wg.Go(func() {
+				if _, err := l.SequenceLog(ctx); err != nil {
+					t.Error(err)
+				}
+			})
+			time.Sleep(100 * time.Millisecond)
+			close(release)
+			wg.Wait()
+			drain(t, l, 2)
+			recs, err := db.LogEntries(ctx, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _ := late.Encode()
+			if len(recs) != 2 || !bytes.Equal(recs[0].Body, first) || recs[0].ID > recs[1].ID {
+				t.Fatalf("placed %d entries, first %s; want both, the one that took its id first at leaf 0", len(recs), recs[0].Body)
+			}
+			if _, err := publiclog.Verify(ctx, db, vkey); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }

@@ -12,9 +12,10 @@ import (
 )
 
 // SequenceEvery is the sequencer's period. An entry is in a signed head
-// at most about one period plus one round after its transaction commits
-// (a round places up to DefaultBatch entries; a longer backlog takes a
-// round each batch), so well within a second under ordinary load.
+// at most about one period plus one round after its transaction commits:
+// a round places up to DefaultBatch entries, and a full round is followed
+// by the next at once, so a backlog is worked off at the store's speed,
+// not a batch a period.
 const SequenceEvery = 200 * time.Millisecond
 
 // SequenceLog runs one round of the sequencer: in one transaction, and
@@ -37,15 +38,15 @@ func (l *Log) SequenceLog(ctx context.Context) (int, error) {
 		if err != nil || !ok {
 			return err
 		}
-		var size int64
+		var size, after int64
 		head, err := tx.LogHead(ctx)
 		switch {
 		case err == nil:
-			size = head.Size
+			size, after = head.Size, head.Through
 		case healthcode.ErrorCode(err) != healthcode.ENOTFOUND:
 			return err
 		}
-		pending, err := tx.PendingLog(ctx, l.batch)
+		pending, through, err := tx.PendingLog(ctx, after, l.batch)
 		if err != nil {
 			return err
 		}
@@ -56,6 +57,7 @@ func (l *Log) SequenceLog(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		b.Head.Through = through
 		placed = len(pending)
 		if err := tx.SequenceLog(ctx, b); err != nil {
 			return err
@@ -161,7 +163,7 @@ func (l *Log) RunSequencer(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	failing := false
 	for {
-		_, err := l.SequenceLog(ctx)
+		placed, err := l.SequenceLog(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil && !failing:
 			l.log.ErrorContext(ctx, "public log sequencer failing; it keeps trying", "err", err)
@@ -169,6 +171,9 @@ func (l *Log) RunSequencer(ctx context.Context, every time.Duration) {
 		case err == nil && failing:
 			l.log.InfoContext(ctx, "public log sequencer working again")
 			failing = false
+		}
+		if err == nil && placed == l.batch && ctx.Err() == nil {
+			continue // a backlog: the next round at once, not a period later
 		}
 		select {
 		case <-ctx.Done():

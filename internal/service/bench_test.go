@@ -33,14 +33,18 @@ func BenchmarkEvaluateDue(b *testing.B) {
 	for _, kind := range benchStores {
 		b.Run(kind.name, func(b *testing.B) {
 			store, seed := kind.open(b)
-			benchEvaluateDue(b, store, seed, service.Config{})
+			benchEvaluateDue(b, store, seed, service.Config{}, nil)
 		})
 	}
 }
 
 // benchEvaluateDue is BenchmarkEvaluateDue on store, seeded by seedWith.
 // cfg gives the service its public log key, if any.
-func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(context.Context, benchSeed) error, cfg service.Config) {
+// settled, when not nil, is called before the clock starts and again,
+// with the clock running, after the re-evaluation, with the number of
+// persons it changed: the log's benchmark waits there for the sequencer.
+func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(context.Context, benchSeed) error, cfg service.Config,
+	settled func(b *testing.B, changed int)) {
 	n := benchPeople(b)
 	ctx := context.Background()
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -62,8 +66,14 @@ func benchEvaluateDue(b *testing.B, store healthcode.Store, seedWith func(contex
 		runtime.GC()
 		debug.FreeOSMemory()
 		resetPeakRSS(b)
+		if settled != nil {
+			settled(b, 0)
+		}
 		b.StartTimer()
 		got, err := svc.EvaluateDue(ctx, 1000)
+		if settled != nil && err == nil {
+			settled(b, got)
+		}
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)

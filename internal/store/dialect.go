@@ -25,7 +25,7 @@ import (
 // rest of the package is written once for both. The SQL is written with
 // $1, $2… placeholders, which modernc.org/sqlite binds by number as pgx
 // does. What is data here (clauses, the few statements that cannot be
-// spelled alike) is in the fields; what is code is one of the six hooks; who
+// spelled alike) is in the fields; what is code is one of the seven hooks; who
 // sends the statements is queryer (query.go).
 type dialect struct {
 	// name picks the migrations' variants: NNNN_name.<name>.sql.
@@ -65,7 +65,10 @@ type dialect struct {
 	migrationTx *sql.TxOptions
 	// lockLog answers whether the transaction now holds the sequencer's
 	// lock, without waiting; "" for SQLite, whose one writer is alone.
-	lockLog string
+	// logWriter is taken, shared, by every transaction that appends to
+	// the log, before its first entry, so the sequencer can tell which
+	// writers are still in flight (hooks.logBound); "" for SQLite.
+	lockLog, logWriter string
 	// factBase is the largest fact id ever given, for a store that gives
 	// facts their ids itself (SQLite: a rowid is max+1, and a voided fact
 	// would hand its id, which history names, to the next); "" where a
@@ -97,6 +100,11 @@ type hooks interface {
 	// then readQuery, which reads persons, both with arg, and returns the
 	// persons read that were locked.
 	lock(ctx context.Context, t *tx, lockQuery, readQuery string, arg any) ([]*healthcode.Person, error)
+	// logBound returns an entry id no later committed entry can fall
+	// below: every entry up to it that will ever exist is committed, so
+	// the sequencer may place them all. false: writers stayed in flight
+	// past the wait, and nothing is known yet.
+	logBound(ctx context.Context, t *tx) (int64, bool, error)
 	// meaning says what a driver's error means in the domain's words:
 	// ECONFLICT when it broke a uniqueness rule, EUNAVAILABLE when the
 	// database cannot serve now but may in a moment (a cancelled context
@@ -159,8 +167,9 @@ var postgresDialect = &dialect{
 	migrationTx:   &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 	// A second server's sequencer skips its round rather than queue: the
 	// holder places what both would have.
-	lockLog: `SELECT pg_try_advisory_xact_lock(1096, 1)`,
-	hooks:   postgresHooks{},
+	lockLog:   `SELECT pg_try_advisory_xact_lock(1096, 1)`,
+	logWriter: `SELECT pg_advisory_xact_lock_shared(1096, 2)`,
+	hooks:     postgresHooks{},
 }
 
 type sqliteHooks struct{}
@@ -256,6 +265,14 @@ func (sqliteHooks) lock(ctx context.Context, t *tx, _, readQuery string, arg any
 		return nil, err
 	}
 	return scanPersons(t.d, rows)
+}
+
+// logBound: the sequencer's transaction holds the database's only write
+// lock, so no writer is in flight and the largest id is the bound.
+func (sqliteHooks) logBound(ctx context.Context, t *tx) (int64, bool, error) {
+	var id int64
+	err := queryRow(ctx, t.q, `SELECT coalesce(max(id), 0) FROM log_entries`).Scan(&id)
+	return id, err == nil, err
 }
 
 // meaning: unavailable is another process holding the file's lock
@@ -433,6 +450,46 @@ func (postgresHooks) lock(ctx context.Context, t *tx, lockQuery, readQuery strin
 // meaning: unavailable is no connection made or the one in use broken,
 // the server starting, stopping or out of connections, or the context's
 // deadline passing while waiting for it.
+// logWriters lists the transactions holding logWriter, but this one.
+const logWriters = `SELECT virtualtransaction FROM pg_locks
+	WHERE locktype = 'advisory' AND classid = 1096 AND objid = 2 AND objsubid = 2 AND granted AND pid <> pg_backend_pid()`
+
+// logWriterWait bounds how long a round waits for the writers in flight
+// at its start: past it, the round places nothing and the next tries.
+const logWriterWait = 5 * time.Second
+
+// logBound: PostgreSQL hands out ids when rows are inserted, not when
+// they commit, so a transaction still open may hold an id below one
+// already committed. Every writer holds logWriter from before it takes an
+// id until it ends; so once the writers in flight after the sequence was
+// read have ended, no id up to what it had handed out can still appear.
+// Writers starting meanwhile take later ids and are not waited for.
+func (postgresHooks) logBound(ctx context.Context, t *tx) (int64, bool, error) {
+	var bound int64
+	if err := queryRow(ctx, t.q, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM log_entries_id_seq`).Scan(&bound); err != nil {
+		return 0, false, err
+	}
+	var inFlight []string
+	if err := queryRow(ctx, t.q, `SELECT coalesce(array_agg(virtualtransaction), '{}') FROM (`+logWriters+`) w`).Scan(&inFlight); err != nil {
+		return 0, false, err
+	}
+	for deadline := time.Now().Add(logWriterWait); len(inFlight) > 0; {
+		if time.Now().After(deadline) {
+			return 0, false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, false, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+		if err := queryRow(ctx, t.q, `SELECT coalesce(array_agg(virtualtransaction), '{}') FROM (`+logWriters+
+			`) w WHERE virtualtransaction = ANY($1)`, inFlight).Scan(&inFlight); err != nil {
+			return 0, false, err
+		}
+	}
+	return bound, true, nil
+}
+
 func (postgresHooks) meaning(err error) string {
 	var pe *pgconn.PgError
 	var ce *pgconn.ConnectError

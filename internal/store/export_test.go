@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"time"
 )
@@ -35,3 +36,13 @@ func Arg(db *DB, t time.Time) any { return db.d.arg(t) }
 
 // List encodes a list argument for db's in formats.
 func List(db *DB, v any) any { return db.d.arg(v) }
+
+// MigrateThrough applies the migrations of dialect ("sqlite" or
+// "postgres") up to version last on db, as an older release did.
+func MigrateThrough(ctx context.Context, db *sql.DB, dialect string, last int) error {
+	d := sqliteDialect
+	if dialect == "postgres" {
+		d = postgresDialect
+	}
+	return migrateThrough(ctx, db, d, last)
+}

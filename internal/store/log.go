@@ -25,6 +25,12 @@ func (t *tx) AppendLog(ctx context.Context, entries ...*healthcode.LogEntry) err
 		}
 		vals = append(vals, b, history, salt)
 	}
+	if t.d.logWriter != "" && !t.logWriting {
+		if _, err := t.exec(ctx, "join the log's writers", t.d.logWriter); err != nil {
+			return err
+		}
+		t.logWriting = true
+	}
 	_, err := t.bulk(ctx, logEntryCols, vals, func(rows string) string {
 		return `INSERT INTO log_entries (body, history_hash, salt) ` + rows
 	}, nil)
@@ -45,52 +51,59 @@ func (t *tx) LockLog(ctx context.Context) (bool, error) {
 	return got, nil
 }
 
-// pendingLogQuery reads the sequencer's queue through an index of only
-// the rows without a leaf (PostgreSQL: log_entries_pending; SQLite:
-// leaf's own, whose NULLs sit together in rowid order).
-const pendingLogQuery = `SELECT id, body FROM log_entries WHERE leaf IS NULL ORDER BY id LIMIT $1`
+// pendingLogQuery reads the entries to place: after the latest head's
+// through, up to the dialect's bound, in id order. Only a log upgraded
+// from migration 0009 has entries there with a leaf already (placed out
+// of id order), which the leaves' entry index skips.
+const pendingLogQuery = `SELECT id, body FROM log_entries e WHERE id > $1 AND id <= $2
+	AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.entry = e.id) ORDER BY id LIMIT $3`
 
-func (t *tx) PendingLog(ctx context.Context, limit int) ([]healthcode.LogRecord, error) {
-	rows, err := t.query(ctx, pendingLogQuery, limit)
+// PendingLog returns up to limit entries to place after id after, and
+// the id the next head's through may record: every entry up to it is then
+// placed.
+func (t *tx) PendingLog(ctx context.Context, after int64, limit int) ([]healthcode.LogRecord, int64, error) {
+	bound, ok, err := t.d.logBound(ctx, t)
 	if err != nil {
-		return nil, fmt.Errorf("pending log: %w", err)
+		return nil, 0, fmt.Errorf("pending log: %w", translate(t.d, err))
+	}
+	if !ok || bound <= after {
+		return nil, after, nil
+	}
+	rows, err := t.query(ctx, pendingLogQuery, after, bound, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("pending log: %w", err)
 	}
 	recs, err := collect(t.d, rows, func(r scanner) (healthcode.LogRecord, error) {
 		rec := healthcode.LogRecord{Leaf: -1}
 		return rec, r.Scan(&rec.ID, &rec.Body)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pending log: %w", translate(t.d, err))
+		return nil, 0, fmt.Errorf("pending log: %w", translate(t.d, err))
 	}
-	return recs, nil
+	if len(recs) == limit {
+		bound = recs[len(recs)-1].ID
+	}
+	return recs, bound, nil
 }
 
 var (
 	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}, {"salt", "bytea"}}
-	logLeafCols  = []column{{"id", "bigint"}, {"leaf", "bigint"}}
+	logLeafCols  = []column{{"leaf", "bigint"}, {"entry", "bigint"}}
 	logHashCols  = []column{{"idx", "bigint"}, {"hash", "bytea"}}
 )
 
-// SequenceLog gives the leaves with one UPDATE … FROM a row source (the
-// trigger lets a row be given its leaf once, and nothing else), then
-// stores the hashes and the head.
+// SequenceLog records the round's leaves (log_leaves' keys refuse a leaf
+// or an entry placed twice: two sequencers racing), then stores the
+// hashes and the head.
 func (t *tx) SequenceLog(ctx context.Context, b *healthcode.LogBatch) error {
 	leaves := make([]any, 0, 2*len(b.Leaves))
 	for _, r := range b.Leaves {
-		leaves = append(leaves, r.ID, r.Leaf)
+		leaves = append(leaves, r.Leaf, r.ID)
 	}
-	n, err := t.bulk(ctx, logLeafCols, leaves, func(rows string) string {
-		// The unary + keeps SQLite's planner off leaf's index: driven by
-		// it, the update compared every pending entry with every row of
-		// u, a backlog of 20 000 costing seconds a round; the ids are keys.
-		return `WITH u (id, leaf) AS (` + rows + `)
-			UPDATE log_entries SET leaf = u.leaf FROM u WHERE log_entries.id = u.id AND +log_entries.leaf IS NULL`
-	}, nil)
-	if err != nil {
+	if _, err := t.bulk(ctx, logLeafCols, leaves, func(rows string) string {
+		return `INSERT INTO log_leaves (leaf, entry) ` + rows
+	}, nil); err != nil {
 		return fmt.Errorf("sequence log: %w", translate(t.d, err))
-	}
-	if n != int64(len(b.Leaves)) {
-		return healthcode.Errorf(healthcode.ECONFLICT, "%d of %d log entries were placed already.", int64(len(b.Leaves))-n, len(b.Leaves))
 	}
 	hashes := make([]any, 0, 2*len(b.Hashes))
 	for _, h := range b.Hashes {
@@ -101,15 +114,15 @@ func (t *tx) SequenceLog(ctx context.Context, b *healthcode.LogBatch) error {
 	}, nil); err != nil {
 		return fmt.Errorf("store log hashes: %w", translate(t.d, err))
 	}
-	_, err = t.exec(ctx, "store log head", `INSERT INTO log_heads (size, hash, note, signed_at) VALUES ($1, $2, $3, $4)`,
-		b.Head.Size, b.Head.Hash, b.Head.Note, t.at(b.Head.SignedAt))
+	_, err := t.exec(ctx, "store log head", `INSERT INTO log_heads (size, hash, note, signed_at, through) VALUES ($1, $2, $3, $4, $5)`,
+		b.Head.Size, b.Head.Hash, b.Head.Note, t.at(b.Head.SignedAt), b.Head.Through)
 	return err
 }
 
 func (r reader) LogHead(ctx context.Context) (*healthcode.LogHead, error) {
 	var h healthcode.LogHead
-	err := r.queryRow(ctx, `SELECT size, hash, note, signed_at FROM log_heads ORDER BY size DESC LIMIT 1`).
-		Scan(&h.Size, &h.Hash, &h.Note, timeCol{&h.SignedAt})
+	err := r.queryRow(ctx, `SELECT size, hash, note, signed_at, coalesce(through, 0) FROM log_heads ORDER BY size DESC LIMIT 1`).
+		Scan(&h.Size, &h.Hash, &h.Note, timeCol{&h.SignedAt}, &h.Through)
 	if err != nil {
 		return nil, fmt.Errorf("log head: %w", translate(r.d, err))
 	}
@@ -117,7 +130,8 @@ func (r reader) LogHead(ctx context.Context) (*healthcode.LogHead, error) {
 }
 
 func (r reader) LogEntries(ctx context.Context, from int64, n int) ([]healthcode.LogRecord, error) {
-	rows, err := r.query(ctx, `SELECT id, leaf, body, history_hash, salt FROM log_entries WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
+	rows, err := r.query(ctx, `SELECT e.id, l.leaf, e.body, e.history_hash, e.salt FROM log_leaves l JOIN log_entries e ON e.id = l.entry
+		WHERE l.leaf >= $1 AND l.leaf < $2 ORDER BY l.leaf`,
 		from, from+int64(n))
 	if err != nil {
 		return nil, fmt.Errorf("log entries: %w", err)
@@ -167,8 +181,8 @@ func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[stri
 	if len(historyHashes) == 0 {
 		return leaves, nil
 	}
-	rows, err := r.query(ctx, `SELECT history_hash, coalesce(leaf, -1), salt FROM log_entries WHERE `+
-		fmt.Sprintf(r.d.inBlobs, "history_hash", "$1"), r.d.arg(historyHashes))
+	rows, err := r.query(ctx, `SELECT e.history_hash, coalesce(l.leaf, -1), e.salt FROM log_entries e LEFT JOIN log_leaves l ON l.entry = e.id WHERE `+
+		fmt.Sprintf(r.d.inBlobs, "e.history_hash", "$1"), r.d.arg(historyHashes))
 	if err != nil {
 		return nil, fmt.Errorf("log leaves: %w", err)
 	}

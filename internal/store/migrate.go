@@ -31,9 +31,18 @@ var renumbered = []struct {
 // starting at once take turns: the second then finds each migration
 // recorded and skips it.
 func migrateDB(ctx context.Context, db *sql.DB, d *dialect) error {
+	return migrateThrough(ctx, db, d, 0)
+}
+
+// migrateThrough applies d's migrations up to version last (0: all), so
+// that upgrade tests can make a database as an older release left it.
+func migrateThrough(ctx context.Context, db *sql.DB, d *dialect, last int) error {
 	ms, err := migrate.Load(migrations.FS, ".", d.name)
 	if err != nil {
 		return err
+	}
+	if last > 0 && last < len(ms) {
+		ms = ms[:last]
 	}
 	err = locked(ctx, db, d, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, d.schemaMigrations); err != nil {

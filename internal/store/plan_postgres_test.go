@@ -139,3 +139,21 @@ func TestPostgresDesignationQueriesUseIndexes(t *testing.T) {
 		t.Errorf("stayer ids plan:\n%s\nwant %q", got, want)
 	}
 }
+
+// TestPostgresPendingLogReadsOnlyWhatIsPending: with most of a long log
+// placed, a round reads the ids after the latest head's through by the
+// primary key, not the whole log.
+func TestPostgresPendingLogReadsOnlyWhatIsPending(t *testing.T) {
+	db, conn := seedPlanData(t)
+	_, err := conn.ExecContext(context.Background(), `
+		INSERT INTO log_entries (body) SELECT int8send(g) FROM generate_series(1, 50000) g;
+		INSERT INTO log_leaves (leaf, entry) SELECT id - 1, id FROM log_entries WHERE id <= 48000;
+		ANALYZE`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := explain(t, conn, store.QueriesOf(db).PendingLog, 48000, 50000, 1000)
+	if strings.Contains(got, "Seq Scan on log_entries") || !strings.Contains(got, "log_entries_pkey") {
+		t.Errorf("pending log plan:\n%s\nwant the pending ids by the primary key", got)
+	}
+}

@@ -43,6 +43,8 @@ var _ healthcode.Store = (*DB)(nil)
 type tx struct {
 	reader
 	pg pgx.Tx
+	// logWriting: the transaction holds the dialect's logWriter.
+	logWriting bool
 }
 
 // Close closes the connection pools.

@@ -33,17 +33,34 @@ func testLogEntriesArePlacedOnce(t *testing.T, s healthcode.Store) {
 		return errors.New("the action failed")
 	})
 	var pending []healthcode.LogRecord
+	var through int64
 	update(t, s, func(tx healthcode.Tx) error {
 		ok, err := tx.LockLog(ctx)
 		if err != nil || !ok {
 			t.Fatalf("LockLog of a lone transaction = %v, %v", ok, err)
 		}
-		pending, err = tx.PendingLog(ctx, 10)
+		pending, through, err = tx.PendingLog(ctx, 0, 10)
 		return err
 	})
 	if len(pending) != 3 {
 		t.Fatalf("%d pending, want the 3 committed", len(pending))
 	}
+	// The rolled-back entry may have taken an id (PostgreSQL): through
+	// covers it, for no entry will ever have it.
+	if through < pending[2].ID {
+		t.Errorf("through %d, want at least the last pending id %d", through, pending[2].ID)
+	}
+	update(t, s, func(tx healthcode.Tx) error {
+		limited, upTo, err := tx.PendingLog(ctx, 0, 2)
+		if len(limited) != 2 || upTo != limited[1].ID {
+			t.Errorf("PendingLog(0, 2) = %d entries through %d, want 2 through the second's id %d", len(limited), upTo, pending[1].ID)
+		}
+		rest, _, err2 := tx.PendingLog(ctx, upTo, 10)
+		if len(rest) != 1 || rest[0].ID != pending[2].ID {
+			t.Errorf("PendingLog after the first two = %+v, want the third", rest)
+		}
+		return errors.Join(err, err2)
+	})
 	for i, rule := range []string{"a", "b", "c"} {
 		want, _ := logEntry(rule).Encode()
 		if pending[i].Leaf != -1 || !bytes.Equal(pending[i].Body, want) {
@@ -52,7 +69,7 @@ func testLogEntriesArePlacedOnce(t *testing.T, s healthcode.Store) {
 	}
 	b := &healthcode.LogBatch{
 		Hashes: []healthcode.LogHash{{Index: 0, Hash: []byte("h0")}, {Index: 1, Hash: []byte("h1")}, {Index: 2, Hash: []byte("h2")}},
-		Head:   healthcode.LogHead{Size: 3, Hash: []byte("root"), Note: []byte("signed"), SignedAt: at},
+		Head:   healthcode.LogHead{Size: 3, Hash: []byte("root"), Note: []byte("signed"), SignedAt: at, Through: through},
 	}
 	for i, r := range pending {
 		b.Leaves = append(b.Leaves, healthcode.LogRecord{ID: r.ID, Leaf: int64(i)})
@@ -70,11 +87,11 @@ func testLogEntriesArePlacedOnce(t *testing.T, s healthcode.Store) {
 	_, err = s.LogHashes(ctx, []int64{0, 7})
 	wantCode(t, err, healthcode.ENOTFOUND)
 	head, err := s.LogHead(ctx)
-	if err != nil || head.Size != 3 || string(head.Note) != "signed" || !head.SignedAt.Equal(at) {
+	if err != nil || head.Size != 3 || string(head.Note) != "signed" || !head.SignedAt.Equal(at) || head.Through != through {
 		t.Errorf("LogHead = %+v, %v", head, err)
 	}
 	update(t, s, func(tx healthcode.Tx) error {
-		pending, err = tx.PendingLog(ctx, 10)
+		pending, _, err = tx.PendingLog(ctx, head.Through, 10)
 		return err
 	})
 	if len(pending) != 0 {
