@@ -195,8 +195,15 @@ func (e *LogEntry) Encode() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode log entry: %w", err)
 	}
+	if len(b) > MaxLogEntry {
+		return nil, fmt.Errorf("encode log entry: %d bytes, over the %d an entry bundle can hold", len(b), MaxLogEntry)
+	}
 	return b, nil
 }
+
+// MaxLogEntry bounds an entry's bytes: C2SP tlog-tiles' entry bundles
+// give each entry a 16-bit length.
+const MaxLogEntry = 1<<16 - 1
 
 // DecodeLogEntry parses an entry's bytes. Errors: EINVALID for bytes that
 // are not an entry of a known format.

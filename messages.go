@@ -189,7 +189,7 @@ var messages = map[string][2]string{
 	"The log holds no hash at index %d.":                   {"公开日志在位置 %d 没有哈希值。", ""},
 	"%s must be a whole number, 0 or more.":                {"%s 须为 0 或更大的整数。", ""},
 	"Not a log entry: %v.":                                 {"这不是一条日志：%v。", ""},
-	"Not a tile of height 8: %q.":                          {"这不是高度为 8 的瓦片：%q。", ""},
+	"Not a tile path of C2SP tlog-tiles: %q.":              {"这不是公开日志的瓦片路径：%q。", ""},
 	"The latest head, of size %d, does not cover tile %s.": {"最新签名树头（大小 %d）还不包括瓦片 %s。", ""},
 	"Log entry of format %d; this version reads %d.":       {"日志格式为 %d，本版本只能读取格式 %d。", ""},
 }

@@ -1,8 +1,9 @@
 // Package publiclog keeps the public, append-only log of every colour
 // change and every operator's or official's action (docs/log.md): the
 // entries are the leaves of an RFC 6962 Merkle tree, hashed by
-// golang.org/x/mod/sumdb/tlog, and the tree's heads are signed notes
-// (golang.org/x/mod/sumdb/note, Ed25519). Actions write their entries in
+// golang.org/x/mod/sumdb/tlog, and the tree's heads are C2SP
+// tlog-checkpoints (github.com/transparency-dev/formats/log) in signed
+// notes (golang.org/x/mod/sumdb/note, Ed25519). Actions write their entries in
 // their own transactions (healthcode.LogWriter.AppendLog); the sequencer
 // here places them in the tree in the background and signs each new
 // head; anyone holding the verifier key can then check an entry's
@@ -15,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
+	fmtlog "github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -145,11 +148,20 @@ func toHashes(bs [][]byte) ([]tlog.Hash, error) {
 }
 
 // OpenHead checks a head's signature with the verifier key vkey and
-// returns the tree it signs.
+// returns the tree it signs. A head is a C2SP tlog-checkpoint whose
+// origin is the key's name. Heads signed before the log took that format
+// (x/mod's "go.sum database tree" text) are read too, so that a saved
+// one still checks a later one.
 func OpenHead(msg []byte, vkey string) (tlog.Tree, error) {
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
 		return tlog.Tree{}, fmt.Errorf("log verifier key: %w", err)
+	}
+	if cp, _, _, err := fmtlog.ParseCheckpoint(msg, v.Name(), v); err == nil {
+		if len(cp.Hash) != tlog.HashSize || cp.Size > math.MaxInt64 {
+			return tlog.Tree{}, errors.New("log head: not a tree of SHA-256 hashes")
+		}
+		return tlog.Tree{N: int64(cp.Size), Hash: tlog.Hash(cp.Hash)}, nil
 	}
 	n, err := note.Open(msg, note.VerifierList(v))
 	if err != nil {
@@ -157,7 +169,7 @@ func OpenHead(msg []byte, vkey string) (tlog.Tree, error) {
 	}
 	t, err := tlog.ParseTree([]byte(n.Text))
 	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("log head: %w", err)
+		return tlog.Tree{}, fmt.Errorf("log head: not a checkpoint of %s: %w", v.Name(), err)
 	}
 	return t, nil
 }

@@ -391,8 +391,8 @@ func TestHeadIsSignedByTheLogsKeyOnly(t *testing.T) {
 	if _, err := publiclog.OpenHead(head.Note, vkey); err != nil {
 		t.Fatalf("the log's own key: %v", err)
 	}
-	if !strings.HasPrefix(string(head.Note), "go.sum database tree\n3\n") {
-		t.Errorf("head note %q is not tlog.FormatTree's", head.Note)
+	if !strings.HasPrefix(string(head.Note), "healthcode-test\n3\n") {
+		t.Errorf("head note %q is not a C2SP checkpoint with the key's name as its origin", head.Note)
 	}
 	_, other, err := note.GenerateKey(nil, "healthcode-test")
 	if err != nil {
@@ -404,6 +404,28 @@ func TestHeadIsSignedByTheLogsKeyOnly(t *testing.T) {
 	forged := strings.Replace(string(head.Note), "\n3\n", "\n4\n", 1)
 	if _, err := publiclog.OpenHead([]byte(forged), vkey); err == nil {
 		t.Error("a head whose size was changed still opened")
+	}
+}
+
+// A head saved before heads were C2SP checkpoints (x/mod's tree note)
+// still opens, so that a witness's saved head checks the next one; it
+// still needs the log's key.
+func TestAHeadOfTheFormerFormatStillOpens(t *testing.T) {
+	signer, vkey, err := publiclog.LoadOrCreateKey(filepath.Join(t.TempDir(), "keys"), "healthcode-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := tlog.Tree{N: 3, Hash: tlog.RecordHash([]byte("root"))}
+	old, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tree))}, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := publiclog.OpenHead(old, vkey); err != nil || got != tree {
+		t.Errorf("OpenHead(former format) = %v, %v; want %v", got, err, tree)
+	}
+	_, other, _ := note.GenerateKey(nil, "healthcode-test")
+	if _, err := publiclog.OpenHead(old, other); err == nil {
+		t.Error("another key opened a head of the former format")
 	}
 }
 

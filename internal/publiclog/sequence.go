@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	fmtlog "github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -117,7 +118,8 @@ func (l *Log) round(ctx context.Context, tx healthcode.Tx, size int64, pending [
 	if t.Hash, err = tlog.TreeHash(t.N, r); err != nil {
 		return nil, err
 	}
-	msg, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(t))}, l.signer)
+	cp := fmtlog.Checkpoint{Origin: l.signer.Name(), Size: uint64(t.N), Hash: t.Hash[:]}
+	msg, err := note.Sign(&note.Note{Text: string(cp.Marshal())}, l.signer)
 	if err != nil {
 		return nil, fmt.Errorf("sign log head: %w", err)
 	}

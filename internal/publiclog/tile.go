@@ -1,8 +1,9 @@
 package publiclog
 
 import (
-	"bytes"
 	"context"
+	"encoding/binary"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -10,21 +11,44 @@ import (
 )
 
 // TileHeight is the height of the tiles the log serves: 2^8 = 256
-// hashes a tile, as the Go checksum database and C2SP tlog-tiles use.
+// hashes a tile, as C2SP tlog-tiles fixes it.
 const TileHeight = 8
 
-// LogTile returns a tile of the latest tree, named by tlog's tile path:
-// tile/8/L/NNN[.p/W] holds W hashes of level 8·L (tlog.ReadTileData's
-// bytes, 32 a hash), tile/8/data/NNN[.p/W] the W entries under the level
-// 0 tile of the same coordinates, each entry's bytes followed by a
-// newline (entries are one line of JSON). A client reads them with
-// tlog.TileHashReader, which checks every tile against a signed head.
-// Anyone may call it. Errors: EINVALID for a path that is not a tile of
-// height 8, ENOTFOUND for a tile the latest head does not yet cover.
+// TilePath names tile t as C2SP tlog-tiles does: tile/<L>/<N>[.p/<W>]
+// for W hashes of level 8·L, tile/entries/<N>[.p/<W>] for the entry
+// bundle of W entries under the level-0 tile N, N in x/mod's groups of
+// three digits (x001/234). t must have height 8.
+func TilePath(t tlog.Tile) string {
+	p := strings.TrimPrefix(t.Path(), "tile/8/")
+	if rest, ok := strings.CutPrefix(p, "data/"); ok {
+		p = "entries/" + rest
+	}
+	return "tile/" + p
+}
+
+// parseTilePath reads TilePath's names back.
+func parseTilePath(path string) (tlog.Tile, bool) {
+	rest, ok := strings.CutPrefix(path, "tile/")
+	if !ok {
+		return tlog.Tile{}, false
+	}
+	if bundle, ok := strings.CutPrefix(rest, "entries/"); ok {
+		rest = "data/" + bundle
+	}
+	t, err := tlog.ParseTilePath("tile/8/" + rest)
+	return t, err == nil && TilePath(t) == path
+}
+
+// LogTile returns a tile of the latest tree by its C2SP tlog-tiles path
+// (TilePath): a hash tile is tlog.ReadTileData's bytes, 32 a hash; an
+// entry bundle holds each entry as a big-endian 16-bit length and its
+// bytes. A client checks them with tlog.TileHashReader against a signed
+// head. Anyone may call it. Errors: EINVALID for a path that names no
+// tile, ENOTFOUND for a tile the latest head does not yet cover.
 func (l *Log) LogTile(ctx context.Context, path string) ([]byte, error) {
-	t, err := tlog.ParseTilePath(path)
-	if err != nil || t.H != TileHeight {
-		return nil, healthcode.Errorf(healthcode.EINVALID, "Not a tile of height 8: %q.", path)
+	t, ok := parseTilePath(path)
+	if !ok {
+		return nil, healthcode.Errorf(healthcode.EINVALID, "Not a tile path of C2SP tlog-tiles: %q.", path)
 	}
 	head, err := l.store.LogHead(ctx)
 	if err != nil {
@@ -40,12 +64,12 @@ func (l *Log) LogTile(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
+	var b []byte
 	for _, r := range recs {
-		b.Write(r.Body)
-		b.WriteByte('\n')
+		b = binary.BigEndian.AppendUint16(b, uint16(len(r.Body)))
+		b = append(b, r.Body...)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // covered reports whether every hash of tile t is in the tree of size

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	fmtlog "github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"healthcode"
+	"healthcode/internal/publiclog"
 )
 
 // sequenced runs the fixture's sequencer until the log is placed and
@@ -39,15 +41,16 @@ func (f *fixture) sequenced(t *testing.T) tlog.Tree {
 	if status != http.StatusOK {
 		t.Fatalf("head: %d %s", status, head)
 	}
-	n, err := note.Open(head, note.VerifierList(v))
+	// As a C2SP client would: the checkpoint at the layout's own path,
+	// the same bytes, read by the transparency-dev parser.
+	if status, cp := f.do(t, "GET", "/api/v1/log/checkpoint", "", nil); status != http.StatusOK || string(cp) != string(head) {
+		t.Fatalf("checkpoint: %d %q, want the head %q", status, cp, head)
+	}
+	cp, _, _, err := fmtlog.ParseCheckpoint(head, v.Name(), v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := tlog.ParseTree([]byte(n.Text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tree
+	return tlog.Tree{N: int64(cp.Size), Hash: tlog.Hash(cp.Hash)}
 }
 
 func (f *fixture) getJSON(t *testing.T, path string, v any) {
@@ -129,9 +132,10 @@ func (c tileClient) Height() int { return 8 }
 func (c tileClient) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(tiles))
 	for i, tile := range tiles {
-		status, body := c.f.do(c.t, "GET", "/api/v1/log/"+tile.Path(), "", nil)
+		path := publiclog.TilePath(tile)
+		status, body := c.f.do(c.t, "GET", "/api/v1/log/"+path, "", nil)
 		if status != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %d %s", tile.Path(), status, body)
+			return nil, fmt.Errorf("GET %s: %d %s", path, status, body)
 		}
 		out[i] = body
 	}
@@ -140,9 +144,9 @@ func (c tileClient) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 
 func (tileClient) SaveTiles([]tlog.Tile, [][]byte) {}
 
-// Past one full tile of 256 entries, a client reading only tiles, checked
-// by tlog.TileHashReader against the signed head, proves every entry of
-// the data tiles in the tree.
+// Past one full tile of 256 entries, a client reading only tiles by their
+// C2SP tlog-tiles paths, checked by tlog.TileHashReader against the
+// signed head, proves every entry of the entry bundles in the tree.
 func TestLogTilesProveEntriesWithTlogsTileReader(t *testing.T) {
 	f := newFixture(t, 0)
 	ctx := context.Background()
@@ -154,30 +158,56 @@ func TestLogTilesProveEntriesWithTlogsTileReader(t *testing.T) {
 	tree := f.sequenced(t)
 	hr := tlog.TileHashReader(tree, tileClient{t, f})
 	for _, data := range []tlog.Tile{{H: 8, L: -1, N: 0, W: 256}, {H: 8, L: -1, N: 1, W: int(tree.N - 256)}} {
-		_, body := f.do(t, "GET", "/api/v1/log/"+data.Path(), "", nil)
-		lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
-		if len(lines) != data.W {
-			t.Fatalf("%s: %d entries, want %d", data.Path(), len(lines), data.W)
+		path := publiclog.TilePath(data)
+		if !strings.HasPrefix(path, "tile/entries/") {
+			t.Fatalf("entry bundle path %s", path)
 		}
-		for j, line := range lines {
+		_, body := f.do(t, "GET", "/api/v1/log/"+path, "", nil)
+		entries := bundle(t, body)
+		if len(entries) != data.W {
+			t.Fatalf("%s: %d entries, want %d", path, len(entries), data.W)
+		}
+		for j, line := range entries {
 			i := data.N<<8 + int64(j)
 			p, err := tlog.ProveRecord(tree.N, i, hr)
 			if err != nil {
 				t.Fatalf("entry %d: %v", i, err)
 			}
-			if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, tlog.RecordHash([]byte(line))); err != nil {
+			if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, tlog.RecordHash(line)); err != nil {
 				t.Errorf("entry %d of the data tile: %v", i, err)
 			}
 		}
 	}
 	for path, want := range map[string]int{
-		"tile/8/0/002":     http.StatusNotFound,
-		"tile/8/1/000.p/2": http.StatusNotFound,
-		"tile/4/0/000":     http.StatusBadRequest,
-		"tile/8/0/x":       http.StatusBadRequest,
+		"tile/0/002":          http.StatusNotFound,
+		"tile/1/000.p/2":      http.StatusNotFound,
+		"tile/entries/002":    http.StatusNotFound,
+		"tile/8/0/000":        http.StatusBadRequest, // x/mod's path, with the height
+		"tile/8/data/000":     http.StatusBadRequest,
+		"tile/0/x":            http.StatusBadRequest,
+		"tile/0/001.p/0":      http.StatusBadRequest,
+		"tile/entries/000.p/": http.StatusBadRequest,
 	} {
 		if status, _ := f.do(t, "GET", "/api/v1/log/"+path, "", nil); status != want {
 			t.Errorf("GET %s = %d, want %d", path, status, want)
 		}
 	}
+}
+
+// bundle splits a C2SP entry bundle: each entry a big-endian 16-bit
+// length and its bytes.
+func bundle(t *testing.T, b []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for len(b) > 0 {
+		if len(b) < 2 {
+			t.Fatalf("entry bundle ends inside a length")
+		}
+		n := int(b[0])<<8 | int(b[1])
+		if len(b) < 2+n {
+			t.Fatalf("entry bundle ends inside an entry")
+		}
+		out, b = append(out, b[2:2+n]), b[2+n:]
+	}
+	return out
 }

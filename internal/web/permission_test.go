@@ -48,6 +48,7 @@ var matrixRequests = map[string]matrixRequest{
 	"POST /api/v1/persons/{id}/visits":   {want: permission.RecordVisits},
 	"GET /api/v1/venues/{code}":          {want: anyone},
 	"GET /api/v1/log/head":               {want: anyone},
+	"GET /api/v1/log/checkpoint":         {want: anyone},
 	"GET /api/v1/log/key":                {want: anyone},
 	"GET /api/v1/log/entries/{index}":    {want: anyone},
 	"GET /api/v1/log/proof/inclusion":    {want: anyone},

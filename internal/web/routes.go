@@ -46,6 +46,7 @@ var table = []route{
 	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
 
 	{"GET /api/v1/log/head", anyone, (*Server).handleLogHead},
+	{"GET /api/v1/log/checkpoint", anyone, (*Server).handleLogHead}, // the head where C2SP tlog-tiles clients look
 	{"GET /api/v1/log/key", anyone, (*Server).handleLogKey},
 	{"GET /api/v1/log/entries/{index}", anyone, (*Server).handleLogEntry},
 	{"GET /api/v1/log/proof/inclusion", anyone, (*Server).handleLogInclusion},
