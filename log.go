@@ -87,6 +87,9 @@ type LogChange struct {
 	// checking the history against the log.
 	Hash []byte `json:"-"`
 	Salt []byte `json:"-"`
+	// HistoryID is the history entry's row (HistoryEntry.ID), by which
+	// the store finds a person's entries in the log; not published either.
+	HistoryID int64 `json:"-"`
 }
 
 // SaltSize is the length of a commitment's salt: as long as the hash, so
@@ -143,7 +146,7 @@ func LogOfHistory(h *HistoryEntry, by LogAuthor, facts []Fact) *LogEntry {
 	rand.Read(salt) // never fails: crypto/rand aborts the program instead
 	return &LogEntry{Format: LogFormat, Kind: LogHistory, At: h.At, Author: by, Rule: h.Rule,
 		History: &LogChange{From: h.From, To: h.To, FactKeys: factKeys(h.FactIDs, facts),
-			Commitment: HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt}}
+			Commitment: HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt, HistoryID: h.ID}}
 }
 
 // factKeys lists the API keys that wrote the facts of ids, each once, in

@@ -78,10 +78,10 @@ type LogReader interface {
 	// order asked. Errors: ENOTFOUND when one is not stored.
 	LogHashes(ctx context.Context, indexes []int64) ([][]byte, error)
 	// LogLeaves returns the leaves of the entries recording the history
-	// entries of these hashes (HistoryEntry.Hash), by hash, with the salt
-	// of each one's commitment: leaf -1 for one written but not placed
-	// yet; a hash the log does not hold is left out.
-	LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]LogLeaf, error)
+	// entries of these ids (HistoryEntry.ID), by id, with the salt of
+	// each one's commitment: leaf -1 for one written but not placed yet;
+	// an id the log does not hold is left out.
+	LogLeaves(ctx context.Context, historyIDs []int64) (map[int64]LogLeaf, error)
 }
 
 // LogLeaf is where a history entry is in the log (-1 before it is

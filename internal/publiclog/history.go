@@ -31,12 +31,12 @@ type Inclusions struct {
 	ByHash map[string]*Inclusion
 }
 
-// LogInclusions finds the history entries of these hashes in the public
-// log and proves each the latest head covers. The caller shows a person
+// LogInclusions finds these history entries in the public log (by their
+// IDs) and proves each the latest head covers. The caller shows a person
 // their own history with it (who may see which history is the caller's
 // to check). An entry whose proof does not check here is left out, and
 // logged, as one the log does not hold.
-func (l *Log) LogInclusions(ctx context.Context, historyHashes [][]byte) (*Inclusions, error) {
+func (l *Log) LogInclusions(ctx context.Context, history []*healthcode.HistoryEntry) (*Inclusions, error) {
 	inc := &Inclusions{ByHash: map[string]*Inclusion{}}
 	head, err := l.store.LogHead(ctx)
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
@@ -46,20 +46,25 @@ func (l *Log) LogInclusions(ctx context.Context, historyHashes [][]byte) (*Inclu
 		return nil, err
 	}
 	inc.Head = head
-	leaves, err := l.store.LogLeaves(ctx, historyHashes)
+	ids := make([]int64, len(history))
+	for i, h := range history {
+		ids[i] = h.ID
+	}
+	leaves, err := l.store.LogLeaves(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	for h, leaf := range leaves {
-		if leaf.Leaf < 0 || leaf.Leaf >= head.Size {
-			continue // not placed yet, or after the head was read
+	for _, h := range history {
+		leaf, ok := leaves[h.ID]
+		if !ok || leaf.Leaf < 0 || leaf.Leaf >= head.Size {
+			continue // not in the log, not placed yet, or placed after the head was read
 		}
-		one, err := l.include(ctx, head, leaf, []byte(h))
+		one, err := l.include(ctx, head, leaf, h.Hash)
 		if err != nil {
 			return nil, err
 		}
 		if one != nil {
-			inc.ByHash[h] = one
+			inc.ByHash[string(h.Hash)] = one
 		}
 	}
 	return inc, nil

@@ -214,16 +214,16 @@ func placedLater(ctx context.Context, r healthcode.LogReader, unlogged []*health
 	if len(unlogged) == 0 {
 		return nil
 	}
-	hashes := make([][]byte, len(unlogged))
+	ids := make([]int64, len(unlogged))
 	for i, h := range unlogged {
-		hashes[i] = h.Hash
+		ids[i] = h.ID
 	}
-	leaves, err := r.LogLeaves(ctx, hashes)
+	leaves, err := r.LogLeaves(ctx, ids)
 	if err != nil {
 		return err
 	}
 	for _, h := range unlogged {
-		if at, ok := leaves[string(h.Hash)]; !ok || (at.Leaf >= 0 && at.Leaf < size) {
+		if at, ok := leaves[h.ID]; !ok || (at.Leaf >= 0 && at.Leaf < size) {
 			return fmt.Errorf("history entry %d of person %d (row %d) is not in the public log: "+
 				"it was rewritten with its hashes recomputed, or written around the log", h.Seq, h.PersonID, h.ID)
 		}

@@ -96,7 +96,7 @@ func TestThePublicLogLinksNoChangeToAPerson(t *testing.T) {
 			// record: the one history entry whose hash opens it.
 			p := published{entry: le, body: rec.Body}
 			for _, h := range byHash {
-				if le.History.Opens(h.Hash, saltOf(t, e, h.Hash)) {
+				if le.History.Opens(h.Hash, saltOf(t, e, h.ID)) {
 					p.facts, p.rawHash = h.FactIDs, h.Hash
 				}
 			}
@@ -141,14 +141,14 @@ func noFacts(t *testing.T, body []byte) {
 	}
 }
 
-// saltOf is the salt the store keeps for the history entry of hash h.
-func saltOf(t *testing.T, e *testEnv, h []byte) []byte {
+// saltOf is the salt the store keeps for the history entry of row id.
+func saltOf(t *testing.T, e *testEnv, id int64) []byte {
 	t.Helper()
-	leaves, err := e.store.LogLeaves(context.Background(), [][]byte{h})
+	leaves, err := e.store.LogLeaves(context.Background(), []int64{id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return leaves[string(h)].Salt
+	return leaves[id].Salt
 }
 
 // everyFoundRight reports whether each entry found names the person whose

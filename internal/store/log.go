@@ -20,10 +20,14 @@ func (t *tx) AppendLog(ctx context.Context, entries ...*healthcode.LogEntry) err
 			return err
 		}
 		var history, salt []byte
+		var historyID any
 		if e.History != nil {
 			history, salt = e.History.Hash, e.History.Salt
+			if e.History.HistoryID != 0 {
+				historyID = e.History.HistoryID
+			}
 		}
-		vals = append(vals, b, history, salt)
+		vals = append(vals, b, history, salt, historyID)
 	}
 	if t.d.logWriter != "" && !t.logWriting {
 		if _, err := t.exec(ctx, "join the log's writers", t.d.logWriter); err != nil {
@@ -32,7 +36,7 @@ func (t *tx) AppendLog(ctx context.Context, entries ...*healthcode.LogEntry) err
 		t.logWriting = true
 	}
 	_, err := t.bulk(ctx, logEntryCols, vals, func(rows string) string {
-		return `INSERT INTO log_entries (body, history_hash, salt) ` + rows
+		return `INSERT INTO log_entries (body, history_hash, salt, history_id) ` + rows
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("append log: %w", translate(t.d, err))
@@ -87,7 +91,7 @@ func (t *tx) PendingLog(ctx context.Context, after int64, limit int) ([]healthco
 }
 
 var (
-	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}, {"salt", "bytea"}}
+	logEntryCols = []column{{"body", "bytea"}, {"history_hash", "bytea"}, {"salt", "bytea"}, {"history_id", "bigint"}}
 	logLeafCols  = []column{{"leaf", "bigint"}, {"entry", "bigint"}}
 	logHashCols  = []column{{"idx", "bigint"}, {"hash", "bytea"}}
 )
@@ -176,23 +180,23 @@ func (r reader) LogHashes(ctx context.Context, indexes []int64) ([][]byte, error
 	return out, nil
 }
 
-func (r reader) LogLeaves(ctx context.Context, historyHashes [][]byte) (map[string]healthcode.LogLeaf, error) {
-	leaves := make(map[string]healthcode.LogLeaf, len(historyHashes))
-	if len(historyHashes) == 0 {
+func (r reader) LogLeaves(ctx context.Context, historyIDs []int64) (map[int64]healthcode.LogLeaf, error) {
+	leaves := make(map[int64]healthcode.LogLeaf, len(historyIDs))
+	if len(historyIDs) == 0 {
 		return leaves, nil
 	}
-	rows, err := r.query(ctx, `SELECT e.history_hash, coalesce(l.leaf, -1), e.salt FROM log_entries e LEFT JOIN log_leaves l ON l.entry = e.id WHERE `+
-		fmt.Sprintf(r.d.inBlobs, "e.history_hash", "$1"), r.d.arg(historyHashes))
+	rows, err := r.query(ctx, `SELECT e.history_id, coalesce(l.leaf, -1), e.salt FROM log_entries e LEFT JOIN log_leaves l ON l.entry = e.id WHERE `+
+		in(r.d, "e.history_id", "$1"), r.d.arg(historyIDs))
 	if err != nil {
 		return nil, fmt.Errorf("log leaves: %w", err)
 	}
 	err = each(r.d, rows, func(row scanner) error {
-		var h []byte
+		var id int64
 		var leaf healthcode.LogLeaf
-		if err := row.Scan(&h, &leaf.Leaf, &leaf.Salt); err != nil {
+		if err := row.Scan(&id, &leaf.Leaf, &leaf.Salt); err != nil {
 			return err
 		}
-		leaves[string(h)] = leaf
+		leaves[id] = leaf
 		return nil
 	})
 	if err != nil {

@@ -48,9 +48,20 @@ func TestTheLogsLeavesSurviveTheMoveOutOfItsEntries(t *testing.T) {
 			if err := store.MigrateThrough(ctx, raw, c.dialect, 9); err != nil {
 				t.Fatal(err)
 			}
+			// A colour change's history row, which e2 records by its hash.
+			var historyID int64
+			if err := raw.QueryRowContext(ctx, `INSERT INTO status_history (person_id, seq, from_color, to_color, rule, fact_ids,
+				author, at, prev_hash, hash) VALUES (7, 1, 0, 3, 'r', '[1]', 'system', $1, NULL, $2) RETURNING id`,
+				signedAt(c.dialect), []byte("history hash")).Scan(&historyID); err != nil {
+				t.Fatal(err)
+			}
 			// Five entries as 0009 kept them, the first three placed.
 			for i, body := range []string{"e0", "e1", "e2", "e3", "e4"} {
-				if _, err := raw.ExecContext(ctx, `INSERT INTO log_entries (body) VALUES ($1)`, []byte(body)); err != nil {
+				var history []byte
+				if body == "e2" {
+					history = []byte("history hash")
+				}
+				if _, err := raw.ExecContext(ctx, `INSERT INTO log_entries (body, history_hash) VALUES ($1, $2)`, []byte(body), history); err != nil {
 					t.Fatal(err)
 				}
 				if i < 3 {
@@ -80,6 +91,9 @@ func TestTheLogsLeavesSurviveTheMoveOutOfItsEntries(t *testing.T) {
 				if r.Leaf != int64(i) || string(r.Body) != []string{"e0", "e1", "e2"}[i] {
 					t.Errorf("leaf %d: %d %q", i, r.Leaf, r.Body)
 				}
+			}
+			if leaves, err := db.LogLeaves(ctx, []int64{historyID}); err != nil || leaves[historyID].Leaf != 2 {
+				t.Errorf("the history row's leaf after the upgrade: %+v, %v; want leaf 2, found by the row's id", leaves, err)
 			}
 			err = db.Update(ctx, func(tx healthcode.Tx) error {
 				k := &healthcode.APIKey{ID: 1, Role: healthcode.RoleFeed, Region: "330100"}

@@ -308,6 +308,9 @@ func chunks(d *dialect, n, cols int, fn func(lo, hi int) error) error {
 	if d.maxVariables > 0 {
 		step = d.maxVariables / cols
 	}
+	if d.bulkRows > 0 {
+		step = min(step, d.bulkRows)
+	}
 	for lo := 0; lo < n; lo += step {
 		if err := fn(lo, min(lo+step, n)); err != nil {
 			return err

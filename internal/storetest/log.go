@@ -13,7 +13,8 @@ import (
 func logEntry(rule string) *healthcode.LogEntry {
 	return &healthcode.LogEntry{Format: healthcode.LogFormat, Kind: healthcode.LogHistory, At: at,
 		Author: healthcode.LogAuthor{Role: healthcode.RoleSystem}, Rule: rule,
-		History: &healthcode.LogChange{From: healthcode.Green, To: healthcode.Red, Hash: []byte(rule), Salt: []byte("salt " + rule)}}
+		History: &healthcode.LogChange{From: healthcode.Green, To: healthcode.Red, Hash: []byte(rule), Salt: []byte("salt " + rule),
+			HistoryID: int64(rule[0])}} // the rule's first letter: a history row of its own
 }
 
 // testLogEntriesArePlacedOnce: entries wait without a leaf, in the order
@@ -98,12 +99,13 @@ func testLogEntriesArePlacedOnce(t *testing.T, s healthcode.Store) {
 		t.Errorf("%d still pending after the round", len(pending))
 	}
 	update(t, s, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, logEntry("d")) })
-	leaves, err := s.LogLeaves(ctx, [][]byte{[]byte("a"), []byte("c"), []byte("d"), []byte("never")})
+	leaves, err := s.LogLeaves(ctx, []int64{'a', 'c', 'd', 9999})
 	got := map[string]int64{}
-	for h, at := range leaves {
+	for id, at := range leaves {
+		h := string(rune(id))
 		got[h] = at.Leaf
 		if string(at.Salt) != "salt "+h {
-			t.Errorf("LogLeaves gives %q the salt %q; want the one written with it", h, at.Salt)
+			t.Errorf("LogLeaves gives history %d the salt %q; want the one written with it", id, at.Salt)
 		}
 	}
 	if want := map[string]int64{"a": 0, "c": 2, "d": -1}; err != nil || !maps.Equal(got, want) {

@@ -160,11 +160,11 @@ func (s *Applications) History(ctx context.Context, who *healthcode.Principal, i
 
 // inLog gives each entry its inclusion in the public log's latest head.
 func (s *Applications) inLog(ctx context.Context, h *History) error {
-	hashes := make([][]byte, len(h.Entries))
+	entries := make([]*healthcode.HistoryEntry, len(h.Entries))
 	for i := range h.Entries {
-		hashes[i] = h.Entries[i].Hash
+		entries[i] = &h.Entries[i].HistoryEntry
 	}
-	inc, err := s.plog.LogInclusions(ctx, hashes)
+	inc, err := s.plog.LogInclusions(ctx, entries)
 	if err != nil {
 		return err
 	}

@@ -24,16 +24,23 @@ END;
 -- keeping every id (DROP TABLE fires no delete trigger).
 DROP TRIGGER log_entries_no_update;
 DROP TRIGGER log_entries_no_delete;
+-- A colour change's entry names its history row by id, not by hash: ids
+-- grow as entries are written, so their index is appended to, where the
+-- hashes' was written at random (half of an entry's cost).
 CREATE TABLE log_entries_new (
 	id           INTEGER PRIMARY KEY,
 	body         BLOB NOT NULL,
 	history_hash BLOB,
-	salt         BLOB
+	salt         BLOB,
+	history_id   INTEGER
 );
-INSERT INTO log_entries_new (id, body, history_hash, salt) SELECT id, body, history_hash, salt FROM log_entries;
+CREATE INDEX status_history_hash_once ON status_history (hash);
+INSERT INTO log_entries_new (id, body, history_hash, salt, history_id)
+	SELECT e.id, e.body, e.history_hash, e.salt, h.id FROM log_entries e LEFT JOIN status_history h ON h.hash = e.history_hash;
+DROP INDEX status_history_hash_once;
 DROP TABLE log_entries;
 ALTER TABLE log_entries_new RENAME TO log_entries;
-CREATE INDEX log_entries_history ON log_entries (history_hash) WHERE history_hash IS NOT NULL;
+CREATE INDEX log_entries_history_id ON log_entries (history_id) WHERE history_id IS NOT NULL;
 
 CREATE TRIGGER log_entries_no_update BEFORE UPDATE ON log_entries
 BEGIN
