@@ -112,6 +112,9 @@ func TestLogWitnessKeepsHeadsAndRefusesARewrittenLog(t *testing.T) {
 	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "4 entries") || !strings.Contains(out, "extending") {
 		t.Fatalf("second run: %q, %v", out, err)
 	}
+	if out, err := witness(t, s.url, state); err != nil || !strings.Contains(out, "the same as the head seen before") {
+		t.Fatalf("a run with nothing new: %q, %v", out, err)
+	}
 
 	// The forger's server: the region's log key, another history.
 	data := filepath.Join(t.TempDir(), "data")

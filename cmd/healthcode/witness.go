@@ -78,7 +78,11 @@ func logWitness(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "%s: head of %d entries, root %s", base, tree.N, tree.Hash)
 	if prev != nil {
-		fmt.Fprint(stdout, ", extending the head seen before")
+		if old, err := publiclog.OpenHead(prev, st.Key); err == nil && old == tree {
+			fmt.Fprint(stdout, ", the same as the head seen before")
+		} else {
+			fmt.Fprint(stdout, ", extending the head seen before")
+		}
 	}
 	fmt.Fprintln(stdout)
 	return nil
