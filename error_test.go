@@ -131,6 +131,10 @@ func TestLangPicksWhatTheClientAsks(t *testing.T) {
 		{"fr", "zh-TW,zh;q=0.9", "zh"},
 		{"", "fr-FR, en-GB;q=0.8, zh;q=0.5", "en"},
 		{"", "fr", "en"},
+		{"", "en;q=0.3, zh-CN;q=0.9", "zh"}, // by weight, not by order
+		{"", "zh;q=0, en", "en"},            // zero: not acceptable
+		{"", "zh-Hant-TW", "zh"},
+		{"", "garbage;;q=x", "en"},
 	}
 	for _, tt := range tests {
 		if got := healthcode.Lang(tt.lang, tt.accept); got != tt.want {

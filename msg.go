@@ -3,6 +3,8 @@ package healthcode
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Msg is a sentence a person may read, kept as its English format and
@@ -60,19 +62,20 @@ func lookup(lang, id string) string {
 }
 
 // Lang picks the language a client asks for: "zh" when lang says so or
-// when Accept-Language prefers Chinese to English, else "en".
+// when Accept-Language, by its weights, prefers Chinese to English, else
+// "en".
 func Lang(lang, acceptLanguage string) string {
 	switch strings.ToLower(lang) {
 	case "zh", "en":
 		return strings.ToLower(lang)
 	}
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(tag)
-		switch {
-		case tag == "zh" || strings.HasPrefix(tag, "zh-"):
+	// Sorted by weight, then by order; weight 0 (not acceptable) dropped.
+	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
+	for _, t := range tags {
+		switch base, _ := t.Base(); base.String() {
+		case "zh":
 			return "zh"
-		case tag == "en" || strings.HasPrefix(tag, "en-"):
+		case "en":
 			return "en"
 		}
 	}
