@@ -74,10 +74,16 @@ func (l *Log) LogTile(ctx context.Context, path string) ([]byte, error) {
 
 // covered reports whether every hash of tile t is in the tree of size
 // leaves: its last one stands for the leaves up to (N·2^H + W)·2^(H·L).
+// It divides size down instead of shifting N up, since N comes from the
+// request's path and N·2^H overflows for a large one.
 func covered(t tlog.Tile, size int64) bool {
 	level := max(t.L, 0) * t.H
-	if level > 40 { // beyond any log this will hold; no shift overflows
+	if level > 62 || t.N < 0 {
 		return false
 	}
-	return (t.N<<t.H+int64(t.W))<<level <= size
+	hashes := size >> level // of level level in the tree
+	if int64(t.W) > hashes {
+		return false
+	}
+	return t.N <= (hashes-int64(t.W))>>t.H
 }
