@@ -50,6 +50,11 @@ type Person struct {
 	PhoneSealed []byte
 
 	Region string // 6-digit code of the region the person declared
+	// Community is the town or street (9 digits) or village or community
+	// (12) within Region the person gave with their address, "" when they
+	// gave none: what puts them in the scope of the officials below the
+	// district (SPEC D5).
+	Community string
 	CodeID []byte // opaque id carried in tokens; never derived from identity
 
 	CreatedAt       time.Time
@@ -61,6 +66,16 @@ type Person struct {
 
 	// Status is the current status, filled in by stores on every read.
 	Status *Status
+}
+
+// Division is the smallest node of the division hierarchy the person is
+// known to live in: their community when they gave one, else their region.
+// Officials' scopes are checked against it.
+func (p *Person) Division() string {
+	if p.Community != "" {
+		return p.Community
+	}
+	return p.Region
 }
 
 // Declaration is the health declaration of SPEC A2.

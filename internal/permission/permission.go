@@ -181,7 +181,7 @@ func Can(who *healthcode.Principal, perm Permission, region string) bool {
 
 // covers reports whether the principal of grant g acts for region.
 func covers(g grant, who *healthcode.Principal, region string) bool {
-	if healthcode.ValidateRegion(region) != "" {
+	if healthcode.ScopeProblem(region) != nil {
 		return false
 	}
 	return g.nationwide || healthcode.RegionWithin(region, who.Region)

@@ -13,6 +13,10 @@ func key(role healthcode.Role, region string) *healthcode.Principal {
 	return &healthcode.Principal{Role: role, KeyID: 1, Region: region}
 }
 
+func official(role healthcode.Role, scope string) *healthcode.Principal {
+	return &healthcode.Principal{Role: role, OfficialID: 1, Region: scope}
+}
+
 func TestCanFollowsTheRoleTableAndTheRegionHierarchy(t *testing.T) {
 	citizen := &healthcode.Principal{Role: healthcode.RoleCitizen, AccountID: 1}
 	tests := []struct {
@@ -48,6 +52,14 @@ func TestCanFollowsTheRoleTableAndTheRegionHierarchy(t *testing.T) {
 		{"an unknown role holds nothing", key("official", "330100"), StaffLogin, "", false},
 		{"an unknown permission is no one's", Operator(), last, "", false},
 		{"operator covers every region", Operator(), SimulatePolicy, "420000", true},
+		{"a street covers its community", official(healthcode.RoleStreet, "330106001"), ViewPersons, "330106001002", true},
+		{"a street covers itself", official(healthcode.RoleStreet, "330106001"), ViewPersons, "330106001", true},
+		{"a street does not cover its sister's community", official(healthcode.RoleStreet, "330106001"), ViewPersons, "330106002001", false},
+		{"a street does not cover its district", official(healthcode.RoleStreet, "330106001"), ViewPersons, "330106", false},
+		{"a district covers a community in it", official(healthcode.RoleDistrict, "330106"), DecideWorkflows, "330106001002", true},
+		{"a city covers a community in a district of it", official(healthcode.RoleDistrict, "330100"), DecideWorkflows, "330106001002", true},
+		{"a community is not a town code ending 000", official(healthcode.RoleDistrict, "330106"), DecideWorkflows, "330106001000", false},
+		{"a community worker does not decide", official(healthcode.RoleCommunity, "330106001002"), DecideWorkflows, "330106001002", false},
 		{"operator holds every permission", Operator(), last - 1, "", true},
 	}
 	for _, tt := range tests {
