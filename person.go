@@ -55,7 +55,7 @@ type Person struct {
 	// gave none: what puts them in the scope of the officials below the
 	// district (SPEC D5).
 	Community string
-	CodeID []byte // opaque id carried in tokens; never derived from identity
+	CodeID    []byte // opaque id carried in tokens; never derived from identity
 
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
