@@ -23,6 +23,11 @@ const (
 	// LogVenueCreated is a venue code made. Codes are not stored (they
 	// carry their own MAC), so the log is the one record of them.
 	LogVenueCreated LogKind = "venue-created"
+	// Officials' accounts appointed and disabled, and a person's identity
+	// seen in clear by an official (docs/officials.md).
+	LogOfficialCreated  LogKind = "official-created"
+	LogOfficialDisabled LogKind = "official-disabled"
+	LogPersonUnmasked   LogKind = "person-unmasked"
 )
 
 // LogFormat is the version of the entries' encoding, their first field.
@@ -45,6 +50,11 @@ type LogEntry struct {
 	Venue   *LogVenue   `json:"venue,omitempty"`
 	Policy  *LogPolicy  `json:"policy,omitempty"`
 	Alert   *LogAlert   `json:"alert,omitempty"`
+	// Official is the account of an official-created or
+	// official-disabled entry; Unmasking says why a person-unmasked
+	// entry's author looked.
+	Official  *LogOfficialFact `json:"official,omitempty"`
+	Unmasking *LogUnmasking    `json:"unmasking,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id
@@ -171,6 +181,35 @@ func factKeys(ids []int64, facts []Fact) []int64 {
 func LogOfKey(kind LogKind, k *APIKey, by LogAuthor, at time.Time) *LogEntry {
 	return &LogEntry{Format: LogFormat, Kind: kind, At: at, Author: by,
 		Key: &LogKeyFact{ID: k.ID, Role: k.Role, Region: k.Region, Kinds: k.Kinds, ExpiresAt: k.ExpiresAt}}
+}
+
+// LogOfficialFact is an official's account as the log shows it: its id,
+// role and scope, never its login, which may name the person.
+type LogOfficialFact struct {
+	ID    int64  `json:"id"`
+	Role  Role   `json:"role"`
+	Scope string `json:"scope"`
+}
+
+// LogOfOfficial is the log entry of an official's account appointed
+// (LogOfficialCreated) or disabled (LogOfficialDisabled) at at.
+func LogOfOfficial(kind LogKind, o *Official, by LogAuthor, at time.Time) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: kind, At: at, Author: by,
+		Official: &LogOfficialFact{ID: o.ID, Role: o.Role, Scope: o.Scope}}
+}
+
+// LogUnmasking is an unmasking as the log shows it: its category only.
+// Neither the person nor the reason is published: either could tell who
+// was looked at.
+type LogUnmasking struct {
+	Category string `json:"category"`
+}
+
+// LogOfUnmasking is the log entry of an official seeing a person's
+// identity in clear.
+func LogOfUnmasking(u *Unmasking, by LogAuthor) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: LogPersonUnmasked, At: u.At, Author: by,
+		Unmasking: &LogUnmasking{Category: u.Category}}
 }
 
 // Encode returns the entry's canonical bytes: JSON on one line, fields in

@@ -181,6 +181,23 @@ var messages = map[string][2]string{
 	"must be a positive person id":                                    {"须为正整数的人员编号", ""},
 	"The body could not be read as JSON.":                             {"无法把请求体读作 JSON。", ""},
 
+	// Officials' accounts, their logins and what they see.
+	"No official has the login %q.":                                                  {"没有登录名为 %q 的工作人员。", ""},
+	"Official %d is disabled already.":                                               {"工作人员 %d 的账号已停用。", ""},
+	"Official %d is outside your scope %s.":                                          {"工作人员 %d 不在您的管辖范围 %s 之内。", ""},
+	"Person %d lives outside your scope %s.":                                         {"编号为 %d 的人员不在您的管辖范围 %s 之内。", ""},
+	"The login %q is taken.":                                                         {"登录名 %q 已被使用。", ""},
+	"This principal may not appoint a %s for %s: the scope must lie within its own.": {"您不能为 %[2]s 设立 %[1]s 账号：管辖范围须在您自己的范围之内。", ""},
+	"Too many failed logins; the account is locked for %d minutes.":                  {"登录失败次数过多，账号已锁定 %d 分钟。", ""},
+	"Wrong login, password or code.":                                                 {"登录名、密码或动态验证码错误。", ""},
+	"You cannot disable your own account.":                                           {"不能停用自己的账号。", ""},
+	"may hold only a-z, 0-9, '.', '_' and '-'":                                       {"只能包含小写字母、数字、“.”、“_”和“-”", ""},
+	"must be %d to %d characters":                                                    {"须为 %d 至 %d 个字符", ""},
+	"must be at least %d characters":                                                 {"至少 %d 个字符", ""},
+	"must be community, street, district, isolation, auditor or administrator":       {"须为社区、街道、区县、隔离点、审计或账号管理员", ""},
+	"say why, in at least %d characters: it is recorded":                             {"请说明原因，至少 %d 个字：原因会被记录", ""},
+	"must lie in the declared region %s":                                             {"须位于所填地区 %s 之内", ""},
+
 	// The public log.
 	"A leaf index is 0 or more.":                           {"叶子序号须为 0 或更大的整数。", ""},
 	"The log has no entry %d yet.":                         {"公开日志中还没有第 %d 条。", ""},

@@ -91,6 +91,26 @@ type LogLeaf struct {
 	Salt []byte
 }
 
+// OfficialReader reads officials' accounts, their sessions, the record of
+// unmaskings, and the persons in a division officials look through.
+type OfficialReader interface {
+	Official(ctx context.Context, id int64) (*Official, error)
+	OfficialByLogin(ctx context.Context, login string) (*Official, error)
+	// Officials lists the accounts, disabled ones too, in id order: all
+	// of them for within "", else those whose scope lies within the
+	// division within (RegionWithin).
+	Officials(ctx context.Context, within string) ([]Official, error)
+	// OfficialSession returns the session live at now.
+	OfficialSession(ctx context.Context, tokenHash []byte, now time.Time) (*OfficialSession, error)
+	// Unmaskings returns a person's unmaskings, oldest first.
+	Unmaskings(ctx context.Context, personID int64) ([]Unmasking, error)
+	// PersonsInDivision returns up to n persons, with their statuses,
+	// whose Division lies within division (RegionWithin), in id order
+	// from the first after id after: an official's scope page by page,
+	// read from the index on (region, community).
+	PersonsInDivision(ctx context.Context, division string, after int64, n int) ([]*Person, error)
+}
+
 // Reader holds the store's reads. Both the store (each read on its own) and
 // a transaction (reads inside it) implement it. Every method returns an
 // ENOTFOUND *Error when nothing matches.
@@ -101,6 +121,7 @@ type Reader interface {
 	FactReader
 	DesignationReader
 	LogReader
+	OfficialReader
 }
 
 // AccountWriter writes accounts, one-time codes, guesses and sessions.
@@ -224,6 +245,23 @@ type FactWriter interface {
 	VoidFacts(ctx context.Context, personID int64, source, author, reason string, at time.Time) (int, error)
 }
 
+// OfficialWriter writes officials' accounts, their sessions and
+// unmaskings.
+type OfficialWriter interface {
+	// CreateOfficial sets o.ID. Errors: ECONFLICT for a login taken.
+	CreateOfficial(ctx context.Context, o *Official) error
+	// UpdateOfficial writes what changes on an account: DisabledAt,
+	// TOTPStep, FailedLogins, FailedSince and LockedUntil. Writing a
+	// disabled account ends its sessions. Errors: ENOTFOUND.
+	UpdateOfficial(ctx context.Context, o *Official) error
+	CreateOfficialSession(ctx context.Context, s *OfficialSession) error
+	// DeleteOfficialSession ends a session; one not there is no error.
+	DeleteOfficialSession(ctx context.Context, tokenHash []byte) error
+	// AddUnmasking records an unmasking and sets u.ID; records are never
+	// changed.
+	AddUnmasking(ctx context.Context, u *Unmasking) error
+}
+
 // DesignationWriter writes designations.
 type DesignationWriter interface {
 	// AddDesignations stores designations, skipping one whose (Source,
@@ -262,7 +300,8 @@ type Tx interface {
 	Reader
 
 	// OTP, read through a transaction, holds the code against concurrent
-	// logins until the transaction ends, so every wrong guess is counted.
+	// logins until the transaction ends, so every wrong guess is counted;
+	// OfficialByLogin holds the official's account the same way.
 
 	AccountWriter
 	KeyWriter
@@ -270,6 +309,7 @@ type Tx interface {
 	FactWriter
 	DesignationWriter
 	LogWriter
+	OfficialWriter
 }
 
 // Store is the persistence of healthcode, implemented by internal/store
@@ -293,11 +333,11 @@ type Store interface {
 	// reading page persons at a time so that memory stays bounded however
 	// many there are. It stops at fn's first error and returns it.
 	EachPerson(ctx context.Context, page int, fn func(*Person, []Fact) error) error
-	// Purge deletes the one-time codes and sessions (citizens' and staff's)
-	// that expired at or before now, and the runs of guesses whose last
-	// guess was at or before guessesBefore, and returns how many rows it deleted: those
-	// tables then hold only what is still live, however long the service
-	// runs.
+	// Purge deletes the one-time codes and sessions (citizens', staff's
+	// and officials') that expired at or before now, and the runs of
+	// guesses whose last guess was at or before guessesBefore, and
+	// returns how many rows it deleted: those tables then hold only what
+	// is still live, however long the service runs.
 	Purge(ctx context.Context, now, guessesBefore time.Time) (int64, error)
 	// Ping checks that the database answers, cheaply, for readiness
 	// probes. Errors: EUNAVAILABLE when it cannot be reached.

@@ -111,6 +111,13 @@ func Of(r healthcode.Role) Permission {
 	return g.perms
 }
 
+// Official reports whether r is an official's role: one an account of a
+// person holds, appointed within a scope (CanAppoint).
+func Official(r healthcode.Role) bool {
+	g, ok := grantOf(r)
+	return ok && g.official
+}
+
 // Roles lists every role of the table.
 func Roles() []healthcode.Role {
 	out := make([]healthcode.Role, len(roles))
@@ -199,4 +206,17 @@ func CanGrant(granter *healthcode.Principal, role healthcode.Role, region string
 	// CreateKeys is region-scoped, so the region is checked even when the
 	// role's own permissions are not: a checkpoint key is still a region's.
 	return Can(granter, CreateKeys|g.perms, region)
+}
+
+// CanAppoint reports whether granter may open an official's account of
+// role for scope: the role must be an official's, and granter must hold
+// ManageOfficials for a region covering the scope, so an administrator
+// appoints only within its own scope, administrators too, and no one
+// grants a scope they do not hold. The operator appoints anyone anywhere.
+func CanAppoint(granter *healthcode.Principal, role healthcode.Role, scope string) bool {
+	g, ok := grantOf(role)
+	if !ok || !g.official || scope == "" {
+		return false
+	}
+	return Can(granter, ManageOfficials, scope)
 }

@@ -188,3 +188,38 @@ func TestDocMatchesTheTable(t *testing.T) {
 		t.Errorf("%s's table differs from the role table; run go test ./internal/permission -update\ngot:\n%s\nwant:\n%s", docPath, got, want)
 	}
 }
+
+func TestAppointingStaysWithinTheAppointersScope(t *testing.T) {
+	admin := official(healthcode.RoleAdministrator, "330106")
+	tests := []struct {
+		name    string
+		granter *healthcode.Principal
+		role    healthcode.Role
+		scope   string
+		want    bool
+	}{
+		{"operator appoints a district officer", Operator(), healthcode.RoleDistrict, "330106", true},
+		{"operator appoints an administrator of a province", Operator(), healthcode.RoleAdministrator, "330000", true},
+		{"operator needs a valid scope", Operator(), healthcode.RoleStreet, "330106000", false},
+		{"operator needs a scope", Operator(), healthcode.RoleStreet, "", false},
+		{"an administrator appoints a street within its district", admin, healthcode.RoleStreet, "330106001", true},
+		{"an administrator appoints a community worker", admin, healthcode.RoleCommunity, "330106001002", true},
+		{"an administrator appoints an administrator of its own scope", admin, healthcode.RoleAdministrator, "330106", true},
+		{"an administrator appoints an administrator below it", admin, healthcode.RoleAdministrator, "330106001", true},
+		{"not an administrator of the city above", admin, healthcode.RoleAdministrator, "330100", false},
+		{"not a district officer of the city above", admin, healthcode.RoleDistrict, "330100", false},
+		{"not a sister district's street", admin, healthcode.RoleStreet, "330102001", false},
+		{"a street administrator does not appoint for its district", official(healthcode.RoleAdministrator, "330106001"), healthcode.RoleStreet, "330106", false},
+		{"keys are not appointed", admin, healthcode.RoleCheckpoint, "330106", false},
+		{"citizens are not appointed", Operator(), healthcode.RoleCitizen, "330106", false},
+		{"operators are not appointed", Operator(), healthcode.RoleOperator, "330106", false},
+		{"a district officer does not appoint", official(healthcode.RoleDistrict, "330106"), healthcode.RoleStreet, "330106001", false},
+		{"an admin key does not appoint", key(healthcode.RoleAdmin, "330100"), healthcode.RoleStreet, "330106001", false},
+		{"anonymous does not appoint", nil, healthcode.RoleStreet, "330106001", false},
+	}
+	for _, tt := range tests {
+		if got := CanAppoint(tt.granter, tt.role, tt.scope); got != tt.want {
+			t.Errorf("%s: CanAppoint(%+v, %s, %q) = %v, want %v", tt.name, tt.granter, tt.role, tt.scope, got, tt.want)
+		}
+	}
+}

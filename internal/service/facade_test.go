@@ -28,6 +28,9 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack", "RecordPolicy",
 		// venues
 		"CreateVenue", "Venue", "Visit",
+		// officials
+		"CreateOfficial", "ListOfficials", "DisableOfficial", "DisableOfficialByLogin", "OfficialLogin", "OfficialLogout",
+		"PersonsInScope", "OfficialPerson", "UnmaskPerson",
 		// publiclog
 		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer", "WatchReds",
 		// the facade itself

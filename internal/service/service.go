@@ -8,8 +8,9 @@
 // (sessions, API keys, form tokens), apply (applications, relatives,
 // real-name claims and the views of persons), checkpoint (codes, Verify,
 // check-ins), feeds (feed rows and designations), schedule (due
-// re-evaluation and simulation) and venues; onetime and throttle are the
-// one-time codes and rate limits some of them share. This package only
+// re-evaluation and simulation), venues and officials (officials'
+// accounts, their logins and what they see of persons); onetime and
+// throttle are the one-time codes and rate limits some of them share. This package only
 // wires them: New builds the parts and Service carries their methods, and
 // the types callers use are aliased here.
 package service
@@ -32,6 +33,7 @@ import (
 	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/service/core"
 	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/officials"
 	"healthcode/internal/service/onetime"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
@@ -88,6 +90,7 @@ type Service struct {
 	*feeds.Feeds
 	*schedule.Scheduler
 	*venues.Venues
+	*officials.Officials
 	*publiclog.Log
 
 	store    healthcode.Store // for Ready
@@ -135,6 +138,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Feeds:        feeds.New(store, c, box),
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
+		Officials:    officials.New(store, c, box, cfg.Issuer, log),
 		Log:          plog,
 		store:        store,
 		throttle:     th,

@@ -7,6 +7,7 @@ import (
 	"healthcode/internal/service/apply"
 	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/officials"
 	"healthcode/internal/service/onetime"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
@@ -31,6 +32,14 @@ type (
 	PersonView       = apply.PersonView
 	History          = apply.History
 	HistoryEntry     = apply.HistoryEntry
+
+	// Officials' accounts and what they see.
+	OfficialSpec    = officials.Spec
+	Appointed       = officials.Appointed
+	OfficialSession = officials.Session
+	PersonSummary   = officials.PersonSummary
+	PersonFile      = officials.PersonFile
+	Identity        = officials.Identity
 
 	// Codes at the door and check-ins.
 	Code          = checkpoint.Code

@@ -200,6 +200,7 @@ func (db *DB) Purge(ctx context.Context, now, guessesBefore time.Time) (int64, e
 			{`DELETE FROM otps WHERE expires_at <= $1`, now},
 			{`DELETE FROM sessions WHERE expires_at <= $1`, now},
 			{`DELETE FROM staff_sessions WHERE expires_at <= $1`, now},
+			{`DELETE FROM official_sessions WHERE expires_at <= $1`, now},
 			{`DELETE FROM otp_guesses WHERE last_at <= $1`, guessesBefore},
 		} {
 			n, err := t.exec(ctx, "purge", q.query, t.at(q.at))

@@ -17,8 +17,8 @@ import (
 // Persons, their statuses and their history.
 
 const personColumns = `p.id, p.owner_id, p.relation, p.doc_type, p.id_hash, p.id_sealed, p.name_sealed,
-	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.code_id, p.created_at, p.updated_at,
-	p.reapplied, p.modified, p.modified_on, p.modified_that_day,
+	p.name_masked, p.id_tail, p.phone_hash, p.phone_sealed, p.region, p.community, p.code_id, p.created_at,
+	p.updated_at, p.reapplied, p.modified, p.modified_on, p.modified_that_day,
 	s.color, s.since, s.policy, s.rule, s.fact_ids, s.reason, s.next, s.detail, s.next_eval_at, s.evaluated_at,
 	s.head_seq, s.head_hash`
 
@@ -79,7 +79,7 @@ func scanPerson(row scanner) (*healthcode.Person, error) {
 	var policy, rule sql.NullString
 	var factIDs, reason, next, detail, head []byte
 	err := row.Scan(&p.ID, &p.OwnerID, &p.Relation, &p.DocType, &p.IDHash, &p.IDSealed, &p.NameSealed,
-		&p.NameMasked, &p.IDTail, &p.PhoneHash, &p.PhoneSealed, &p.Region, &p.CodeID, timeCol{&p.CreatedAt},
+		&p.NameMasked, &p.IDTail, &p.PhoneHash, &p.PhoneSealed, &p.Region, &p.Community, &p.CodeID, timeCol{&p.CreatedAt},
 		timeCol{&p.UpdatedAt}, &p.Reapplied, &p.Modified, &p.ModifiedOn, &p.ModifiedThatDay,
 		&color, timeCol{&since}, &policy, &rule, &factIDs, &reason, &next, &detail, timeCol{&nextEval},
 		timeCol{&evaluated}, &headSeq, &head)
@@ -105,11 +105,11 @@ func scanPerson(row scanner) (*healthcode.Person, error) {
 func (t *tx) CreatePerson(ctx context.Context, p *healthcode.Person) (err error) {
 	p.ID, err = t.insert(ctx, "create person", `INSERT INTO persons (owner_id, relation, doc_type, id_hash, id_sealed,
 		name_sealed, name_masked, id_tail, phone_hash, phone_sealed, region, code_id, created_at, updated_at,
-		reapplied, modified, modified_on, modified_that_day)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+		reapplied, modified, modified_on, modified_that_day, community)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 		p.OwnerID, string(p.Relation), string(p.DocType), p.IDHash, p.IDSealed, p.NameSealed, p.NameMasked, p.IDTail,
 		p.PhoneHash, p.PhoneSealed, p.Region, p.CodeID, t.at(p.CreatedAt), t.at(p.UpdatedAt),
-		p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay)
+		p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay, p.Community)
 	return err
 }
 
@@ -117,10 +117,10 @@ func (t *tx) UpdatePerson(ctx context.Context, p *healthcode.Person) error {
 	n, err := t.exec(ctx, "update person", `UPDATE persons SET relation = $1, doc_type = $2, id_hash = $3,
 		id_sealed = $4, name_sealed = $5, name_masked = $6, id_tail = $7, phone_hash = $8, phone_sealed = $9,
 		region = $10, code_id = $11, updated_at = $12, reapplied = $13, modified = $14, modified_on = $15,
-		modified_that_day = $16, owner_id = $18 WHERE id = $17`,
+		modified_that_day = $16, owner_id = $18, community = $19 WHERE id = $17`,
 		string(p.Relation), string(p.DocType), p.IDHash, p.IDSealed, p.NameSealed, p.NameMasked, p.IDTail,
 		p.PhoneHash, p.PhoneSealed, p.Region, p.CodeID, t.at(p.UpdatedAt), p.Reapplied, p.Modified, p.ModifiedOn,
-		p.ModifiedThatDay, p.ID, p.OwnerID)
+		p.ModifiedThatDay, p.ID, p.OwnerID, p.Community)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func samePerson(t *testing.T, got, want *healthcode.Person) {
 		!bytes.Equal(got.IDSealed, want.IDSealed) || !bytes.Equal(got.NameSealed, want.NameSealed) ||
 		got.NameMasked != want.NameMasked || got.IDTail != want.IDTail ||
 		!bytes.Equal(got.PhoneHash, want.PhoneHash) || !bytes.Equal(got.PhoneSealed, want.PhoneSealed) ||
-		got.Region != want.Region || !bytes.Equal(got.CodeID, want.CodeID) ||
+		got.Region != want.Region || got.Community != want.Community || !bytes.Equal(got.CodeID, want.CodeID) ||
 		!got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) ||
 		got.Reapplied != want.Reapplied || got.Modified != want.Modified ||
 		got.ModifiedOn != want.ModifiedOn || got.ModifiedThatDay != want.ModifiedThatDay {
@@ -27,7 +27,9 @@ func testPersons(t *testing.T, s healthcode.Store) {
 	ctx := context.Background()
 	a := mustAccount(t, s, "13800000003")
 	self := mustPerson(t, s, newPerson(a.ID, healthcode.RelationSelf, 1))
-	child := mustPerson(t, s, newPerson(a.ID, healthcode.RelationChild, 2))
+	child := newPerson(a.ID, healthcode.RelationChild, 2)
+	child.Community = "330106001001"
+	mustPerson(t, s, child)
 	if self.ID == 0 || child.ID == 0 || self.ID == child.ID {
 		t.Fatalf("ids not assigned: %d, %d", self.ID, child.ID)
 	}
@@ -52,6 +54,8 @@ func testPersons(t *testing.T, s healthcode.Store) {
 	}
 	if len(owned) != 2 || owned[0].ID != self.ID || owned[1].ID != child.ID {
 		t.Errorf("persons by owner = %v, want self then child", owned)
+	} else {
+		samePerson(t, owned[1], child) // with its community
 	}
 	_, err = s.Person(ctx, 999999)
 	wantCode(t, err, healthcode.ENOTFOUND)
@@ -92,7 +96,8 @@ func testUpdatePerson(t *testing.T, s healthcode.Store) {
 	ctx := context.Background()
 	a := mustAccount(t, s, "13800000006")
 	p := mustPerson(t, s, newPerson(a.ID, healthcode.RelationParent, 1))
-	p.NameMasked, p.Region, p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay = "李*", "420100", true, 3, "2026-03-01", 1
+	p.NameMasked, p.Region, p.Community, p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay = "李*", "420102",
+		"420102001", true, 3, "2026-03-01", 1
 	// An identity taken back by its owner changes hands.
 	p.OwnerID, p.Relation = mustAccount(t, s, "13800000016").ID, healthcode.RelationSelf
 	p.CodeID, p.UpdatedAt = []byte("code-new"), at.Add(1)

@@ -69,6 +69,11 @@ func Run(t *testing.T, open Opener) {
 		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
 		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
 		{"LogEntriesArePlacedOnce", testLogEntriesArePlacedOnce},
+		{"OfficialsRoundTrip", testOfficialsRoundTrip},
+		{"OfficialsListedWithinAScope", testOfficialsListedWithinAScope},
+		{"OfficialSessionsEndWithTheAccount", testOfficialSessionsEndWithTheAccount},
+		{"UnmaskingsAreRecorded", testUnmaskingsAreRecorded},
+		{"PersonsInDivisionPageThroughAScope", testPersonsInDivisionPageThroughAScope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,7 @@ func (s *Applications) Apply(ctx context.Context, who *healthcode.Principal, in 
 	}
 	id := checkIdentity(in.Identity, now, &problems)
 	region := core.CheckRegion(in.Region, &problems)
+	community := core.CheckCommunity(in.Community, region, &problems)
 	decl := in.Declaration.declaration(&problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
@@ -66,7 +67,7 @@ func (s *Applications) Apply(ctx context.Context, who *healthcode.Principal, in 
 	}
 	p := &healthcode.Person{OwnerID: who.AccountID, Relation: in.Relation, CodeID: code[:], CreatedAt: now}
 	s.setIdentity(p, id)
-	p.Region, p.UpdatedAt = region, now
+	p.Region, p.Community, p.UpdatedAt = region, community, now
 	var view *PersonView
 	var wrongConsent, reclaimed bool
 	err = s.store.Update(ctx, func(tx healthcode.Tx) error {
@@ -165,6 +166,7 @@ func (s *Applications) CheckApplication(ctx context.Context, who *healthcode.Pri
 	}
 	id := checkIdentity(in.Identity, now, &problems)
 	region := core.CheckRegion(in.Region, &problems)
+	core.CheckCommunity(in.Community, region, &problems)
 	in.Declaration.declaration(&problems)
 	if in.Relation.Valid() && id.phone != "" { // a bad region asks the fallback pack: the phone is checked still
 		acct, err := s.store.Account(ctx, who.AccountID)

@@ -4,10 +4,14 @@ import "healthcode"
 
 // ApplyInput is an application form: who, where, and the declaration.
 type ApplyInput struct {
-	Relation    healthcode.Relation `json:"relation"` // default self
-	Identity    healthcode.Identity `json:"identity"`
-	Region      string              `json:"region"`
-	Declaration DeclarationInput    `json:"declaration"`
+	Relation healthcode.Relation `json:"relation"` // default self
+	Identity healthcode.Identity `json:"identity"`
+	Region   string              `json:"region"`
+	// Community is the town or street (9 digits) or village or community
+	// (12) within Region, optional: it puts the person in the scope of
+	// the officials below the district.
+	Community   string           `json:"community,omitempty"`
+	Declaration DeclarationInput `json:"declaration"`
 	// ConsentCode is the code RequestConsent sent to a relative's own
 	// phone: their consent to be managed from this login.
 	ConsentCode string `json:"consent_code,omitempty"`

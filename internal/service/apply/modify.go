@@ -16,10 +16,13 @@ import (
 // declaration may change; for a relative also name and phone; the ID
 // number never (SPEC A6).
 type ModifyInput struct {
-	Name        *string          `json:"name,omitempty"`
-	Phone       *string          `json:"phone,omitempty"`
-	Number      *string          `json:"number,omitempty"`
-	Region      string           `json:"region"`
+	Name   *string `json:"name,omitempty"`
+	Phone  *string `json:"phone,omitempty"`
+	Number *string `json:"number,omitempty"`
+	Region string  `json:"region"`
+	// Community is as in ApplyInput; like the region, what is sent is
+	// what is kept, so leaving it out clears it.
+	Community   string           `json:"community,omitempty"`
 	Declaration DeclarationInput `json:"declaration"`
 	// ConsentCode: a relative's consent to a new phone of their own.
 	ConsentCode string `json:"consent_code,omitempty"`
@@ -35,6 +38,7 @@ func (s *Applications) Modify(ctx context.Context, who *healthcode.Principal, pe
 	now := s.core.Clock()
 	var problems healthcode.Problems
 	region := core.CheckRegion(in.Region, &problems)
+	community := core.CheckCommunity(in.Community, region, &problems)
 	decl := in.Declaration.declaration(&problems)
 	if in.Number != nil {
 		problems.Add("number", "the ID number can never be modified; re-apply or ask for error correction")
@@ -104,7 +108,7 @@ func (s *Applications) Modify(ctx context.Context, who *healthcode.Principal, pe
 		p.Modified++
 		p.ModifiedThatDay++
 		moved := p.Region != region
-		p.Region, p.UpdatedAt = region, now
+		p.Region, p.Community, p.UpdatedAt = region, community, now
 		if err := tx.UpdatePerson(ctx, p); err != nil {
 			return err
 		}

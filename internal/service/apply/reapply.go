@@ -26,6 +26,7 @@ func (s *Applications) Reapply(ctx context.Context, who *healthcode.Principal, p
 	}
 	id := checkIdentity(in.Identity, now, &problems)
 	region := core.CheckRegion(in.Region, &problems)
+	community := core.CheckCommunity(in.Community, region, &problems)
 	decl := in.Declaration.declaration(&problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (s *Applications) Reapply(ctx context.Context, who *healthcode.Principal, p
 				return err
 			}
 		}
-		p.Region, p.Reapplied, p.UpdatedAt = region, true, now
+		p.Region, p.Community, p.Reapplied, p.UpdatedAt = region, community, true, now
 		if err := tx.UpdatePerson(ctx, p); err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (s *Applications) reclaim(ctx context.Context, tx healthcode.Tx, who *healt
 	p.OwnerID, p.Relation = who.AccountID, healthcode.RelationSelf
 	p.IDHash, p.IDSealed, p.IDTail, p.DocType = claimed.IDHash, claimed.IDSealed, claimed.IDTail, claimed.DocType
 	p.NameSealed, p.NameMasked, p.PhoneHash, p.PhoneSealed = claimed.NameSealed, claimed.NameMasked, claimed.PhoneHash, claimed.PhoneSealed
-	p.Region, p.UpdatedAt = region, now
+	p.Region, p.Community, p.UpdatedAt = region, claimed.Community, now
 	p.Reapplied, p.Modified, p.ModifiedOn, p.ModifiedThatDay = false, 0, "", 0
 	if err := tx.UpdatePerson(ctx, p); err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ type PersonView struct {
 	Name              string              `json:"name"`    // masked
 	IDTail            string              `json:"id_tail"` // last four characters
 	Region            string              `json:"region"`
+	Community         string              `json:"community,omitempty"`
 	Status            *healthcode.Status  `json:"status"`
 	ModificationsLeft int                 `json:"modifications_left"`
 	CanReapply        bool                `json:"can_reapply"`
@@ -31,7 +32,7 @@ func (s *Applications) view(p *healthcode.Person, st *healthcode.Status) *Person
 	}
 	return &PersonView{
 		ID: p.ID, Relation: p.Relation, DocType: p.DocType, Name: p.NameMasked, IDTail: p.IDTail,
-		Region: p.Region, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.core.Clock())),
+		Region: p.Region, Community: p.Community, Status: inChinaTime(st), ModificationsLeft: max(0, s.modificationsLeft(p, s.core.Clock())),
 		CanReapply: !p.Reapplied,
 	}
 }

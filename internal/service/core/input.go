@@ -23,6 +23,24 @@ func CheckRegion(region string, p *healthcode.Problems) string {
 	return region
 }
 
+// CheckCommunity returns community without surrounding space, adding to p
+// the reason it cannot be the town or village of someone declaring
+// region, if any: a division of 9 or 12 digits (ScopeProblem) within the
+// region. "" is no community, and fine.
+func CheckCommunity(community, region string, p *healthcode.Problems) string {
+	community = strings.TrimSpace(community)
+	switch {
+	case community == "":
+	case len(community) == 6:
+		p.Add("community", "must be a division code of 6, 9 or 12 digits, e.g. 330106 or 330106001")
+	case healthcode.ScopeProblem(community) != nil:
+		p.AddErr("community", healthcode.ScopeProblem(community))
+	case !healthcode.RegionWithin(community, region):
+		p.Addf("community", "must lie in the declared region %s", region)
+	}
+	return community
+}
+
 // Invalid is the EINVALID error naming one bad field.
 func Invalid(field, reason string) error {
 	var p healthcode.Problems

@@ -18,6 +18,9 @@ const (
 	sessionPrefix      = "hcs_"
 	staffSessionPrefix = "hcw_" // w: a workstation's, opened with a key
 	apiKeyPrefix       = "hck_"
+	// OfficialPrefix starts an official's session token (package
+	// officials opens them; Authenticate resolves them).
+	OfficialPrefix = "hco_"
 )
 
 // staffSessionTTL bounds a staff login: a shift.
@@ -90,8 +93,30 @@ func (s *Sessions) Authenticate(ctx context.Context, token string) (*healthcode.
 		return s.keyPrincipal(ctx, sess.KeyHash)
 	case strings.HasPrefix(token, apiKeyPrefix):
 		return s.keyPrincipal(ctx, tokenHash(token))
+	case strings.HasPrefix(token, OfficialPrefix):
+		return s.officialPrincipal(ctx, token)
 	}
 	return nil, unauthorized
+}
+
+// officialPrincipal is the official whose live session token is: read
+// with the account on every request, so that disabling the account stops
+// it at once on every server.
+func (s *Sessions) officialPrincipal(ctx context.Context, token string) (*healthcode.Principal, error) {
+	unauthorized := healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in again: the token is unknown or expired.")
+	sess, err := s.store.OfficialSession(ctx, TokenHash(token), s.clock())
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	o, err := s.store.Official(ctx, sess.OfficialID)
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND || (err == nil && o.Disabled()) {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	return o.Principal(), nil
 }
 
 // keyPrincipal is the principal of the API key with the given hash. It
@@ -112,6 +137,16 @@ func (s *Sessions) keyPrincipal(ctx context.Context, keyHash []byte) (*healthcod
 func tokenHash(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
+}
+
+// TokenHash is how every bearer token is stored: officials' sessions too.
+func TokenHash(token string) []byte { return tokenHash(token) }
+
+// NewToken returns a new bearer token of 256 random bits after prefix,
+// and its hash to store.
+func NewToken(prefix string) (token string, hash []byte) {
+	token = prefix + randomToken()
+	return token, tokenHash(token)
 }
 
 func randomToken() string {

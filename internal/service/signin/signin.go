@@ -22,6 +22,8 @@ type Store interface {
 	Session(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.Session, error)
 	StaffSession(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.StaffSession, error)
 	APIKey(ctx context.Context, hash []byte) (*healthcode.APIKey, error)
+	OfficialSession(ctx context.Context, tokenHash []byte, now time.Time) (*healthcode.OfficialSession, error)
+	Official(ctx context.Context, id int64) (*healthcode.Official, error)
 	Update(ctx context.Context, fn func(healthcode.Tx) error) error
 	Purge(ctx context.Context, now, guessesBefore time.Time) (int64, error)
 }

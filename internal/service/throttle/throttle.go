@@ -50,6 +50,8 @@ func (s *Throttle) Limit(ctx context.Context, class healthcode.LimitClass, who *
 		return nil
 	case who.AccountID != 0:
 		return s.limit(ctx, class, healthcode.ScopeAccount, strconv.FormatInt(who.AccountID, 10))
+	case who.OfficialID != 0: // an account of a person, but no citizen's: apart from theirs
+		return s.limit(ctx, class, healthcode.ScopeAccount, "official:"+strconv.FormatInt(who.OfficialID, 10))
 	default:
 		return s.limit(ctx, class, healthcode.ScopeKey, strconv.FormatInt(who.KeyID, 10))
 	}
