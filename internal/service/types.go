@@ -14,6 +14,9 @@ import (
 	"healthcode/internal/service/venues"
 )
 
+// OfficialViewOf is an official's account as listings show it.
+var OfficialViewOf = officials.ViewOf
+
 // The parts' types, under the names callers have always used.
 type (
 	// Sign-in and keys.
@@ -35,6 +38,7 @@ type (
 
 	// Officials' accounts and what they see.
 	OfficialSpec    = officials.Spec
+	OfficialView    = officials.View
 	Appointed       = officials.Appointed
 	OfficialSession = officials.Session
 	PersonSummary   = officials.PersonSummary

@@ -62,6 +62,16 @@ var matrixRequests = map[string]matrixRequest{
 		"facts": []any{}, "at": "2026-03-01 10:00"}, "330100"},
 	"POST /api/v1/admin/venues": {permission.CreateVenues, map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
 	"POST /api/v1/feeds/{kind}": {want: permission.SendFeeds},
+
+	"POST /api/v1/officials/login":  {want: anyone},
+	"POST /api/v1/officials/logout": {want: anyone},
+	"POST /api/v1/admin/officials": {permission.ManageOfficials, map[string]any{"login": "matrix.street", "role": "street",
+		"scope": "330106001", "password": officialPassword}, "330106001"},
+	"GET /api/v1/admin/officials":                {want: permission.ManageOfficials},
+	"POST /api/v1/admin/officials/{id}/disable":  {permission.ManageOfficials, nil, "330106"}, // the matrix's target
+	"GET /api/v1/officials/persons":              {want: permission.ViewPersons},
+	"GET /api/v1/officials/persons/{id}":         {permission.ViewPersons, nil, "110105"}, // the fixture's person
+	"POST /api/v1/officials/persons/{id}/unmask": {permission.UnmaskPersons, map[string]any{"reason": "流调需要核实联系方式", "category": "investigation"}, "110105"},
 }
 
 // matrixCaller is one caller of the matrix: a role, in or out of the
@@ -70,6 +80,7 @@ type matrixCaller struct {
 	name  string
 	token string
 	who   *healthcode.Principal // nil: anonymous
+	acct  official              // an official's account
 }
 
 // matrixCallers are anonymous, and every role of a request (citizen,
@@ -100,6 +111,26 @@ func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: who})
 		}
 	}
+	return append(callers, officialCallers(t, f)...)
+}
+
+// officialCallers are every official's role in the matrix's two scopes
+// and in 110000, which covers the fixture's person (110105).
+func officialCallers(t *testing.T, f *fixture) []matrixCaller {
+	t.Helper()
+	var callers []matrixCaller
+	for _, scope := range []struct{ name, region string }{{"in region", "330100"}, {"out of region", "440100"}, {"of the person", "110000"}} {
+		for _, role := range []healthcode.Role{healthcode.RoleCommunity, healthcode.RoleStreet, healthcode.RoleDistrict,
+			healthcode.RoleIsolation, healthcode.RoleAuditor, healthcode.RoleAdministrator} {
+			o := f.appoint(t, string(role)+"."+scope.region, role, scope.region)
+			token := f.officialLogin(t, o, time.Now())
+			who, err := f.svc.Authenticate(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: who, acct: o})
+		}
+	}
 	return callers
 }
 
@@ -110,6 +141,7 @@ func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 func TestPermissionMatrix(t *testing.T) {
 	f := newFixture(t, time.Minute)
 	callers := matrixCallers(t, f)
+	target := f.appoint(t, "matrix.target", healthcode.RoleStreet, "330106") // disabled by the allowed
 	unexpectedAllows, cases := 0, 0
 	for _, rt := range table {
 		req, ok := matrixRequests[rt.pattern]
@@ -121,7 +153,11 @@ func TestPermissionMatrix(t *testing.T) {
 			t.Errorf("route %s needs %s; the matrix pins %s", rt.pattern, rt.perm, req.want)
 		}
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		path = strings.NewReplacer("{id}", fmt.Sprint(f.personID), "{kind}", "lab", "{code}", "x.y").Replace(path)
+		id := f.personID
+		if strings.HasPrefix(path, "/api/v1/admin/officials/") {
+			id = target.id
+		}
+		path = strings.NewReplacer("{id}", fmt.Sprint(id), "{kind}", "lab", "{code}", "x.y").Replace(path)
 		for _, c := range callers {
 			cases++
 			allow := permission.Can(c.who, req.want, req.region)
@@ -129,6 +165,9 @@ func TestPermissionMatrix(t *testing.T) {
 				token := c.token
 				if rt.pattern == "POST /api/v1/auth/logout" && c.who != nil && c.who.Role == healthcode.RoleCitizen {
 					token = f.login(t, "13900000099") // logging out must not end the session the other routes use
+				}
+				if rt.pattern == "POST /api/v1/officials/logout" && c.acct.login != "" {
+					token = f.officialLogin(t, c.acct, time.Now().Add(30*time.Second)) // the next step's code
 				}
 				got, body := f.do(t, method, path, token, req.body)
 				refused := got == http.StatusUnauthorized || got == http.StatusForbidden

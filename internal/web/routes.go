@@ -61,6 +61,17 @@ var table = []route{
 	{"POST /api/v1/admin/venues", permission.CreateVenues, (*Server).handleCreateVenue},
 
 	{"POST /api/v1/feeds/{kind}", permission.SendFeeds, (*Server).handleFeed},
+
+	// Officials (docs/officials.md). Logging out needs no permission of
+	// the role's: any official may end their own session.
+	{"POST /api/v1/officials/login", anyone, (*Server).handleOfficialLogin},
+	{"POST /api/v1/officials/logout", anyone, (*Server).handleOfficialLogout},
+	{"POST /api/v1/admin/officials", permission.ManageOfficials, (*Server).handleCreateOfficial},
+	{"GET /api/v1/admin/officials", permission.ManageOfficials, (*Server).handleOfficials},
+	{"POST /api/v1/admin/officials/{id}/disable", permission.ManageOfficials, (*Server).handleDisableOfficial},
+	{"GET /api/v1/officials/persons", permission.ViewPersons, (*Server).handleOfficialPersons},
+	{"GET /api/v1/officials/persons/{id}", permission.ViewPersons, (*Server).handleOfficialPerson},
+	{"POST /api/v1/officials/persons/{id}/unmask", permission.UnmaskPersons, (*Server).handleUnmask},
 }
 
 // limited gives the routes that rate limits apply to their class: the
@@ -77,6 +88,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /api/v1/persons/{id}/checkins": healthcode.LimitCheckIn,
 	"POST /api/v1/persons/{id}/visits":   healthcode.LimitVisit,
 	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
+	"POST /api/v1/officials/login":       healthcode.LimitLogin,
 }
 
 func (s *Server) routes() {

@@ -3,6 +3,7 @@ package officials
 import (
 	"context"
 	"strings"
+	"time"
 
 	"healthcode"
 	"healthcode/internal/password"
@@ -153,4 +154,23 @@ func forbidden(who *healthcode.Principal, perm permission.Permission) error {
 		role = who.Role
 	}
 	return healthcode.Errorf(healthcode.EFORBIDDEN, "This needs the permission %s, which a %s does not have.", perm, role)
+}
+
+// View is an account as listings show it: never its password hash nor
+// its TOTP secret.
+type View struct {
+	ID          int64           `json:"id"`
+	Login       string          `json:"login"`
+	Role        healthcode.Role `json:"role"`
+	Scope       string          `json:"scope"`
+	CreatedAt   time.Time       `json:"created_at"`
+	CreatedBy   string          `json:"created_by"`
+	DisabledAt  time.Time       `json:"disabled_at,omitzero"`
+	LockedUntil time.Time       `json:"locked_until,omitzero"`
+}
+
+// ViewOf is o as listings show it.
+func ViewOf(o *healthcode.Official) View {
+	return View{ID: o.ID, Login: o.Login, Role: o.Role, Scope: o.Scope, CreatedAt: o.CreatedAt, CreatedBy: o.CreatedBy,
+		DisabledAt: o.DisabledAt, LockedUntil: o.LockedUntil}
 }
