@@ -38,6 +38,9 @@ Usage:
   healthcode keys create-feed --name NAME --kinds lab,case,… [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
   healthcode keys list [--json] [--data DIR] [--db URL]
   healthcode keys revoke NAME|ID [--data DIR] [--db URL]
+  healthcode officials create --login LOGIN --role ROLE --scope CODE [--data DIR] [--db URL]   (prints the password and TOTP secret once)
+  healthcode officials list [--json] [--data DIR] [--db URL]
+  healthcode officials disable LOGIN [--data DIR] [--db URL]
   healthcode ingest KIND FILE… [--source NAME] [--all-or-nothing] [--data DIR] [--db URL]
   healthcode log verify [--from HEAD_FILE] [--key VKEY] [--data DIR] [--db URL]
   healthcode log witness URL [--state FILE] [--key VKEY]   (checks a region's head extends the last one seen)
@@ -85,6 +88,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return ingestCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr)
+	case "officials":
+		return officialsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":
 		return policyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "log":
