@@ -44,6 +44,10 @@
 //     community → street → district is this table, not code. FileAppeals
 //     is a citizen's own, as ManagePersons.
 //
+// Officials' accounts are appointed (CanAppoint): the appointer holds
+// ManageOfficials for a scope covering the new account's, so an
+// administrator appoints only within its own scope, administrators too.
+//
 // No one grants what they do not hold (CanGrant): a key may be made only by
 // a principal that holds CreateKeys, every permission of the new key's
 // role, and a region covering the new key's. Only the operator holds
