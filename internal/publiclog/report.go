@@ -11,13 +11,15 @@ import (
 
 // Activity is what one author did in the log: colour changes resting on
 // its facts by the colour they gave, keys made and revoked, venue codes
-// made.
+// made, officials' accounts opened and disabled, and persons unmasked.
 type Activity struct {
 	Author                   string // "system", "operator", "key 7 (feed)", …
 	Red, Yellow, Green       int
 	KeysCreated, KeysRevoked int
 	Venues                   int
 	Policies                 int // policies recorded in force (at each start)
+	Appointed, Disabled      int // officials' accounts
+	Unmasked                 int // persons an official saw in clear
 }
 
 // Burst is many red codes on one key's word in a short time: the pattern
@@ -107,12 +109,21 @@ func count(e *healthcode.LogEntry, roles map[int64]healthcode.Role, get func(str
 		get(authorName(e.Author, roles)).Venues++
 	case healthcode.LogPolicySet:
 		get(authorName(e.Author, roles)).Policies++
+	case healthcode.LogOfficialCreated:
+		get(authorName(e.Author, roles)).Appointed++
+	case healthcode.LogOfficialDisabled:
+		get(authorName(e.Author, roles)).Disabled++
+	case healthcode.LogPersonUnmasked:
+		get(authorName(e.Author, roles)).Unmasked++
 	}
 }
 
 func authorName(a healthcode.LogAuthor, roles map[int64]healthcode.Role) string {
 	if a.Key != 0 {
 		return keyName(a.Key, a.Role)
+	}
+	if a.Official != 0 {
+		return fmt.Sprintf("official %d (%s)", a.Official, a.Role)
 	}
 	return string(a.Role)
 }

@@ -65,3 +65,45 @@ func TestReportCountsByAuthorAndFindsARedBurst(t *testing.T) {
 		t.Errorf("since 09:00: %+v, bursts %+v, %v; want key 7's one later red and no burst", acts, bursts, err)
 	}
 }
+
+// Officials' accounts and unmaskings are counted by who did them, an
+// official by id and role, never by a login.
+func TestReportCountsOfficialsAndUnmaskings(t *testing.T) {
+	ctx := context.Background()
+	db := backends[0].open(t)
+	l, _ := newLog(t, db)
+	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	admin := &healthcode.Official{ID: 3, Role: healthcode.RoleAdministrator, Scope: "330106"}
+	street := &healthcode.Official{ID: 4, Role: healthcode.RoleStreet, Scope: "330106001"}
+	district := healthcode.LogAuthor{Role: healthcode.RoleDistrict, Official: 5}
+	entries := []*healthcode.LogEntry{
+		healthcode.LogOfOfficial(healthcode.LogOfficialCreated, admin, healthcode.LogAuthor{Role: healthcode.RoleOperator}, t0),
+		healthcode.LogOfOfficial(healthcode.LogOfficialCreated, street, healthcode.LogAuthorOf(admin.Principal()), t0),
+		healthcode.LogOfOfficial(healthcode.LogOfficialDisabled, street, healthcode.LogAuthorOf(admin.Principal()), t0),
+		healthcode.LogOfUnmasking(&healthcode.Unmasking{Category: healthcode.UnmaskInvestigation, At: t0}, district),
+		healthcode.LogOfUnmasking(&healthcode.Unmasking{Category: healthcode.UnmaskWorkflow, At: t0}, district),
+	}
+	for _, e := range entries {
+		if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, e) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := drain(t, l, int64(len(entries))).Size
+	acts, _, err := publiclog.Report(ctx, db, size, time.Time{}, 0, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []publiclog.Activity{
+		{Author: "official 3 (administrator)", Appointed: 1, Disabled: 1},
+		{Author: "official 5 (district)", Unmasked: 2},
+		{Author: "operator", Appointed: 1},
+	}
+	if len(acts) != len(want) {
+		t.Fatalf("activity %+v, want %+v", acts, want)
+	}
+	for i := range want {
+		if acts[i] != want[i] {
+			t.Errorf("activity %d = %+v, want %+v", i, acts[i], want[i])
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 // Queries are a dialect's queries, for the plan tests.
 type Queries struct {
 	Due, LockPersons, SkipLocked, LockAll, FactsOf, LockByIdentity, ByIdentity, Stayers, Designations string
-	PendingLog                                                                                        string
+	PendingLog, PersonsInRegion, PersonsInCommunities                                                 string
 }
 
 // QueriesOf returns db's queries.
@@ -17,7 +17,8 @@ func QueriesOf(db *DB) Queries {
 	l := locks[db.d]
 	return Queries{Due: dueQuery, LockPersons: l.persons, SkipLocked: l.skipLocked, LockAll: l.all,
 		FactsOf: factsOf[db.d], LockByIdentity: l.identity, ByIdentity: l.byIdentity,
-		Stayers: stayers[db.d], Designations: designations[db.d], PendingLog: pendingLogQuery}
+		Stayers: stayers[db.d], Designations: designations[db.d], PendingLog: pendingLogQuery,
+		PersonsInRegion: personsInRegion, PersonsInCommunities: personsInCommunities}
 }
 
 // AddPendingQuery returns the statement AddPendingFacts runs for one row

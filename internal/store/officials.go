@@ -154,22 +154,34 @@ func (r reader) Unmaskings(ctx context.Context, personID int64) ([]healthcode.Un
 	return us, nil
 }
 
-// PersonsInDivision reads the index persons_division: a district, city or
-// province by a range of region (a community lies in its person's
-// region, so the region alone decides); a town or community by its
-// district's region and a range of community. Persons who gave no
-// community are in no town's scope.
+// PersonsInDivision reads an index in id order where one can serve: a
+// district or county by its region (persons_region; a community lies in
+// its person's region, so the region alone decides), a town or community
+// by its region and a range of community (persons_division, sorted), a
+// city or a province by a range of regions. Persons who gave no community
+// are in no town's scope.
 func (r reader) PersonsInDivision(ctx context.Context, division string, after int64, n int) ([]*healthcode.Person, error) {
 	if err := healthcode.ScopeProblem(division); err != nil {
 		return nil, healthcode.Errorf(healthcode.EINVALID, "%s: %s", "division", err)
 	}
 	what := "persons in division " + division + " after " + strconv.FormatInt(after, 10)
-	lo, hi := prefixRange(healthcode.RegionPrefix(division))
-	if len(division) == 6 {
-		return r.persons(ctx, what, `SELECT `+personColumns+personFrom+
-			`WHERE p.region >= $1 AND p.region < $2 AND p.id > $3 ORDER BY p.id LIMIT $4`, lo, hi, after, n)
+	prefix := healthcode.RegionPrefix(division)
+	lo, hi := prefixRange(prefix)
+	switch {
+	case len(division) > 6:
+		return r.persons(ctx, what, personsInCommunities, division[:6], lo, hi, after, n)
+	case prefix == division:
+		return r.persons(ctx, what, personsInRegion, division, after, n)
 	}
-	return r.persons(ctx, what, `SELECT `+personColumns+personFrom+
-		`WHERE p.region = $1 AND p.community >= $2 AND p.community < $3 AND p.id > $4 ORDER BY p.id LIMIT $5`,
-		division[:6], lo, hi, after, n)
+	return r.persons(ctx, what, personsInRegions, lo, hi, after, n)
 }
+
+// The queries of PersonsInDivision.
+const (
+	personsInRegion = `SELECT ` + personColumns + personFrom +
+		`WHERE p.region = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`
+	personsInRegions = `SELECT ` + personColumns + personFrom +
+		`WHERE p.region >= $1 AND p.region < $2 AND p.id > $3 ORDER BY p.id LIMIT $4`
+	personsInCommunities = `SELECT ` + personColumns + personFrom +
+		`WHERE p.region = $1 AND p.community >= $2 AND p.community < $3 AND p.id > $4 ORDER BY p.id LIMIT $5`
+)

@@ -102,3 +102,23 @@ func TestSQLitePendingLogUsesItsIndex(t *testing.T) {
 		t.Errorf("pending log plan:\n%s\nwant a range of ids, each probed in the leaves' entry index, in id order", got)
 	}
 }
+
+// TestSQLitePersonsInDivisionUseTheirIndex: an official's list of the
+// persons in a district or a community reads an index of persons by
+// region, not every person.
+func TestSQLitePersonsInDivisionUseTheirIndex(t *testing.T) {
+	db := openSQLite(t)
+	q := store.QueriesOf(db)
+	for _, tt := range []struct {
+		name, query string
+		args        []any
+	}{
+		{"a district", q.PersonsInRegion, []any{"330106", 0, 100}},
+		{"a community", q.PersonsInCommunities, []any{"330106", "330106001", "330106002", 0, 100}},
+	} {
+		got := plan(t, db, tt.query, tt.args...)
+		if !strings.Contains(got, "SEARCH p USING INDEX persons_") || strings.Contains(got, "SCAN p\n") {
+			t.Errorf("%s: plan:\n%s\nwant a search of persons_region or persons_division", tt.name, got)
+		}
+	}
+}

@@ -41,8 +41,9 @@ CREATE TABLE unmaskings (
 CREATE INDEX unmaskings_person ON unmaskings (person_id, at);
 
 -- A person's town or community within their region ('' for none): what
--- puts them in the scope of officials below the district. The index
--- serves an official's scope: a district by a range of region, a town or
--- community by its region and a range of community.
+-- puts them in the scope of officials below the district. The indexes
+-- serve an official's scope page by page in id order: a district by its
+-- region, a town or community by its region and a range of community.
 ALTER TABLE persons ADD COLUMN community text NOT NULL DEFAULT '';
+CREATE INDEX persons_region ON persons (region, id);
 CREATE INDEX persons_division ON persons (region, community, id);
