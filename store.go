@@ -101,6 +101,7 @@ type Reader interface {
 	FactReader
 	DesignationReader
 	LogReader
+	FindingReader
 }
 
 // AccountWriter writes accounts, one-time codes, guesses and sessions.
@@ -270,6 +271,7 @@ type Tx interface {
 	FactWriter
 	DesignationWriter
 	LogWriter
+	FindingWriter
 }
 
 // Store is the persistence of healthcode, implemented by internal/store

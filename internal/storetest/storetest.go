@@ -69,6 +69,8 @@ func Run(t *testing.T, open Opener) {
 		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
 		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
 		{"LogEntriesArePlacedOnce", testLogEntriesArePlacedOnce},
+		{"ReleaseListsByScopeNewestFirst", testReleaseLists},
+		{"CreditRecordsPerPerson", testCreditRecords},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
