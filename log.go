@@ -45,6 +45,8 @@ type LogEntry struct {
 	Venue   *LogVenue   `json:"venue,omitempty"`
 	Policy  *LogPolicy  `json:"policy,omitempty"`
 	Alert   *LogAlert   `json:"alert,omitempty"`
+	Release *LogRelease `json:"release,omitempty"`
+	Finding *LogFinding `json:"finding,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id

@@ -192,4 +192,23 @@ var messages = map[string][2]string{
 	"Not a tile path of C2SP tlog-tiles: %q.":              {"这不是公开日志的瓦片路径：%q。", ""},
 	"The latest head, of size %d, does not cover tile %s.": {"最新签名树头（大小 %d）还不包括瓦片 %s。", ""},
 	"Log entry of format %d; this version reads %d.":       {"日志格式为 %d，本版本只能读取格式 %d。", ""},
+
+	// Officials' findings: release lists and false declarations.
+	"Release lists are uploaded by isolation-point operators.":                             {"解除隔离名单由隔离点工作人员上传。", ""},
+	"Your scope %s does not cover the division %s.":                                        {"您的管辖范围 %s 不包括地区 %s。", ""},
+	"is required: the isolation point's name":                                              {"此项必填：隔离点名称", ""},
+	"is required: at least one released person":                                            {"此项必填：至少一名解除隔离人员", ""},
+	"must not be in the future":                                                            {"不能晚于当前时间", ""},
+	"more than %d rows; split the list":                                                    {"超过 %d 行，请拆分名单后分批上传", ""},
+	"names the person of row %d again":                                                     {"与第 %d 行是同一人", ""},
+	"no one has applied with this document yet: the release is kept until they do":         {"尚无人使用此证件申领健康码：解除隔离记录将保留，待其申领后生效", ""},
+	"the person lives outside your scope %s":                                               {"此人不在您的管辖范围 %s 之内", ""},
+	"released already by an earlier list: nothing changed":                                 {"已由之前的名单解除隔离，未作任何更改", ""},
+	"the person is not in centralized isolation":                                           {"此人不在集中隔离中", ""},
+	"is before the person's isolation began (%s)":                                          {"早于此人开始隔离的时间（%s）", ""},
+	"released from centralized isolation":                                                  {"已解除集中隔离", ""},
+	"Findings are recorded by district officers.":                                          {"调查认定由区（县）工作人员记录。", ""},
+	"Person %d lives outside your scope %s.":                                               {"编号为 %d 的人员不在您的管辖范围 %s 之内。", ""},
+	"must say what was declared and what was found instead, in at least %d characters":     {"请写明申报的内容与调查认定的实际情况，至少 %d 个字", ""},
+	"Credit records are read by the person's own login or by officials of their division.": {"信用记录只能由本人账号或其所在地区的工作人员查看。", ""},
 }

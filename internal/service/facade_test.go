@@ -24,6 +24,8 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer",
 		// feeds
 		"Ingest", "IngestAs", "FeedAllowed", "Designate", "DesignateAs",
+		// findings
+		"UploadReleaseList", "ReleaseLists", "RecordFinding", "CreditRecords",
 		// schedule
 		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack", "RecordPolicy",
 		// venues

@@ -7,7 +7,8 @@
 // evaluation core (core), each built with only what it uses: signin
 // (sessions, API keys, form tokens), apply (applications, relatives,
 // real-name claims and the views of persons), checkpoint (codes, Verify,
-// check-ins), feeds (feed rows and designations), schedule (due
+// check-ins), feeds (feed rows and designations), findings (officials'
+// release lists and false declarations found), schedule (due
 // re-evaluation and simulation) and venues; onetime and throttle are the
 // one-time codes and rate limits some of them share. This package only
 // wires them: New builds the parts and Service carries their methods, and
@@ -32,6 +33,7 @@ import (
 	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/service/core"
 	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/findings"
 	"healthcode/internal/service/onetime"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
@@ -86,6 +88,7 @@ type Service struct {
 	*apply.Applications
 	*checkpoint.Checkpoint
 	*feeds.Feeds
+	*findings.Findings
 	*schedule.Scheduler
 	*venues.Venues
 	*publiclog.Log
@@ -133,6 +136,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
 		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, log),
 		Feeds:        feeds.New(store, c, box),
+		Findings:     findings.New(store, c, box, log),
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
 		Log:          plog,

@@ -7,6 +7,7 @@ import (
 	"healthcode/internal/service/apply"
 	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/findings"
 	"healthcode/internal/service/onetime"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
@@ -45,6 +46,14 @@ type (
 	IngestResult      = feeds.IngestResult
 	DesignationResult = feeds.DesignationResult
 	Stream            = feeds.Stream
+
+	// Officials' findings.
+	ReleaseList       = findings.ReleaseList
+	ReleaseReport     = findings.ReleaseReport
+	ReleaseRowOutcome = findings.Outcome
+	ReleaseView       = findings.ListView
+	Finding           = findings.Finding
+	FindingResult     = findings.FindingResult
 
 	// Runs over everyone.
 	SimulateInput = schedule.SimulateInput
