@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +38,8 @@ type fixture struct {
 	feed       string // API key for lab feeds
 	personID   int64
 	codeToken  string
+	// officials are the principals of the tokens official made.
+	officials map[string]*healthcode.Principal
 }
 
 func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
@@ -153,6 +157,9 @@ func (f *fixture) do(tb testing.TB, method, path, token string, body any) (int, 
 		r = bytes.NewReader(b)
 	}
 	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -174,4 +181,39 @@ func (f *fixture) login(tb testing.TB, phone string) string {
 		tb.Fatal(err)
 	}
 	return login.Token
+}
+
+// official returns a bearer token the fixture's server reads as an
+// official of role, account id and scope. Officials cannot log in over
+// HTTP yet: this test-only stand-in wraps the server's authentication
+// (Server.authenticate), and every other token still goes to the service.
+func (f *fixture) official(tb testing.TB, role healthcode.Role, id int64, scope string) string {
+	tb.Helper()
+	if f.officials == nil {
+		f.officials = map[string]*healthcode.Principal{}
+		srv := f.h.(*Server)
+		real := srv.authenticate
+		srv.authenticate = func(ctx context.Context, token string) (*healthcode.Principal, error) {
+			if p, ok := f.officials[token]; ok {
+				return p, nil
+			}
+			return real(ctx, token)
+		}
+	}
+	token := fmt.Sprintf("test-official-%s-%d-%s", role, id, scope)
+	f.officials[token] = &healthcode.Principal{Role: role, OfficialID: id, Region: scope}
+	return token
+}
+
+// doBody serves one request with a body of its own content type.
+func (f *fixture) doBody(tb testing.TB, method, path, token, contentType, body string) (int, []byte) {
+	tb.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.Bytes()
 }

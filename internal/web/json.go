@@ -80,7 +80,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decode reads a JSON body into v, strictly: unknown fields and wrong
 // types are field errors the caller can act on.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	return decodeFrom(io.LimitReader(r.Body, maxBody), v)
+}
+
+// decodeFrom is decode for a body read already, or bounded otherwise.
+func decodeFrom(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	var typeErr *json.UnmarshalTypeError

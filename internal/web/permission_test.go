@@ -62,6 +62,11 @@ var matrixRequests = map[string]matrixRequest{
 		"facts": []any{}, "at": "2026-03-01 10:00"}, "330100"},
 	"POST /api/v1/admin/venues": {permission.CreateVenues, map[string]any{"name": "西湖景区3号门", "region": "330106"}, "330106"},
 	"POST /api/v1/feeds/{kind}": {want: permission.SendFeeds},
+	"POST /api/v1/officials/release-lists": {permission.UploadReleaseLists, map[string]any{"point": "西湖隔离点", "division": "330100",
+		"rows": []any{map[string]any{"doc_number": "11010519491231002X", "released_at": "2026-03-01 10:00"}}}, "330100"},
+	"GET /api/v1/officials/release-lists":          {want: permission.UploadReleaseLists}, // the caller's own scope's
+	"POST /api/v1/officials/persons/{id}/findings": {permission.RecordFindings, map[string]any{"finding": "declared no travel; trips show otherwise"}, "110105"},
+	"GET /api/v1/persons/{id}/credit":              {want: permission.ManagePersons},
 }
 
 // matrixCaller is one caller of the matrix: a role, in or out of the
@@ -73,7 +78,8 @@ type matrixCaller struct {
 }
 
 // matrixCallers are anonymous, and every role of a request (citizen,
-// checkpoint, admin, feed) once in region (330100, covering the requests'
+// checkpoint, admin, feed; community, district and isolation officials)
+// once in region (330100, covering the requests'
 // regions) and once out of it (440100); a citizen has no region, so the
 // two citizens are the same.
 func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
@@ -98,6 +104,11 @@ func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 				t.Fatal(err)
 			}
 			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: who})
+		}
+		// Officials, by the fixture's stand-in until they log in over HTTP.
+		for i, role := range []healthcode.Role{healthcode.RoleCommunity, healthcode.RoleDistrict, healthcode.RoleIsolation} {
+			token := f.official(t, role, int64(i+1), scope.region)
+			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: f.officials[token]})
 		}
 	}
 	return callers

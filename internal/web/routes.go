@@ -61,6 +61,11 @@ var table = []route{
 	{"POST /api/v1/admin/venues", permission.CreateVenues, (*Server).handleCreateVenue},
 
 	{"POST /api/v1/feeds/{kind}", permission.SendFeeds, (*Server).handleFeed},
+
+	{"POST /api/v1/officials/release-lists", permission.UploadReleaseLists, (*Server).handleUploadReleaseList},
+	{"GET /api/v1/officials/release-lists", permission.UploadReleaseLists, (*Server).handleReleaseLists},
+	{"POST /api/v1/officials/persons/{id}/findings", permission.RecordFindings, (*Server).handleRecordFinding},
+	{"GET /api/v1/persons/{id}/credit", permission.ManagePersons, (*Server).handleCredit},
 }
 
 // limited gives the routes that rate limits apply to their class: the
