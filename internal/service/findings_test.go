@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"crypto/sha256"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,18 @@ func isolated(t *testing.T, e *testEnv, number, phone, region string) *service.P
 		t.Fatal(err)
 	}
 	return p
+}
+
+// releaseFact is the id of the person's release fact from a list.
+func releaseFact(t *testing.T, e *testEnv, id int64) int64 {
+	t.Helper()
+	for _, f := range storedFacts(t, e, id) {
+		if f.Source == "release-list" && f.Author == "official:3" && f.Isolation.Event == healthcode.IsolationRelease {
+			return f.ID
+		}
+	}
+	t.Fatalf("person %d has no release fact from a list", id)
+	return 0
 }
 
 func colourOf(t *testing.T, e *testEnv, id int64) healthcode.Color {
@@ -112,6 +125,9 @@ func TestReleaseListTurnsCentralizedIsolationYellowWithoutApplication(t *testing
 				!strings.Contains(last.Rule, "close-contact/home-monitoring") {
 				t.Errorf("person %d after the list: %v (%s), last change %v → %v by %s; want yellow by home monitoring",
 					p.ID, st.Color, st.Reason.En, last.From, last.To, last.Rule)
+			}
+			if release := releaseFact(t, e, p.ID); !slices.Contains(last.FactIDs, release) {
+				t.Errorf("person %d's change to yellow names facts %v, not the release %d", p.ID, last.FactIDs, release)
 			}
 		}
 		for _, p := range []*service.PersonView{far, earlyP} {
