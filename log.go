@@ -81,6 +81,10 @@ type LogChange struct {
 	// (feeds, checkpoints), each once, in order: a policy decides, but on
 	// whose word is what a report by author counts.
 	FactKeys []int64 `json:"fact_keys,omitempty"`
+	// FactOfficials are the officials whose facts the change came from
+	// (a release list, a finding), by account id, each once: an
+	// official's word that turns people red is counted as a key's is.
+	FactOfficials []int64 `json:"fact_officials,omitempty"`
 	// Commitment is HistoryCommitment(Hash, Salt).
 	Commitment []byte `json:"commitment"`
 	// Hash is the history entry's own hash (HistoryEntry.Hash) and Salt
@@ -147,25 +151,26 @@ func LogOfHistory(h *HistoryEntry, by LogAuthor, facts []Fact) *LogEntry {
 	salt := make([]byte, SaltSize)
 	rand.Read(salt) // never fails: crypto/rand aborts the program instead
 	return &LogEntry{Format: LogFormat, Kind: LogHistory, At: h.At, Author: by, Rule: h.Rule,
-		History: &LogChange{From: h.From, To: h.To, FactKeys: factKeys(h.FactIDs, facts),
-			Commitment: HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt, HistoryID: h.ID}}
+		History: &LogChange{From: h.From, To: h.To, FactKeys: factAuthors(h.FactIDs, facts, AuthorKey),
+			FactOfficials: factAuthors(h.FactIDs, facts, AuthorOfficial),
+			Commitment:    HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt, HistoryID: h.ID}}
 }
 
-// factKeys lists the API keys that wrote the facts of ids, each once, in
-// the order of ids.
-func factKeys(ids []int64, facts []Fact) []int64 {
-	var keys []int64
-	for _, id := range ids {
+// factAuthors lists the authors of the facts of ids that id finds (API
+// keys, officials), each once, in the order of ids.
+func factAuthors(ids []int64, facts []Fact, id func(string) (int64, bool)) []int64 {
+	var out []int64
+	for _, fid := range ids {
 		for i := range facts {
-			if facts[i].ID != id {
+			if facts[i].ID != fid {
 				continue
 			}
-			if k, ok := AuthorKey(facts[i].Author); ok && !slices.Contains(keys, k) {
-				keys = append(keys, k)
+			if k, ok := id(facts[i].Author); ok && !slices.Contains(out, k) {
+				out = append(out, k)
 			}
 		}
 	}
-	return keys
+	return out
 }
 
 // LogOfKey is the log entry of a key created (LogKeyCreated) or revoked

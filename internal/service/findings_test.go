@@ -236,6 +236,15 @@ func TestFindingTurnsRedAtOnceWithACreditRecordOnlyTheirOwnerReads(t *testing.T)
 		if res.Status.Color != healthcode.Red || colourOf(t, e, p.ID) != healthcode.Red {
 			t.Fatalf("after the finding: %v, want red at once", res.Status.Color)
 		}
+		var red *healthcode.LogEntry
+		for _, le := range logged(t, e) {
+			if le.Kind == healthcode.LogHistory && le.History.To == healthcode.Red {
+				red = le
+			}
+		}
+		if red == nil || !slices.Equal(red.History.FactOfficials, []int64{7}) {
+			t.Errorf("the public change to red %+v; want it on official 7's word", red)
+		}
 		view, err := e.svc.Person(ctx, who, p.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -273,8 +282,11 @@ func TestFindingsLogOfficialsAndNoPerson(t *testing.T) {
 	if _, err := e.svc.RecordFinding(ctx, official(healthcode.RoleDistrict, 7, "330106"), p.ID, finding); err != nil {
 		t.Fatal(err)
 	}
-	var release, found *healthcode.LogEntry
+	var release, found, yellow *healthcode.LogEntry
 	for _, le := range logged(t, e) {
+		if le.Kind == healthcode.LogHistory && le.History.To == healthcode.Yellow {
+			yellow = le
+		}
 		switch le.Kind {
 		case healthcode.LogReleaseList:
 			release = le
@@ -285,6 +297,9 @@ func TestFindingsLogOfficialsAndNoPerson(t *testing.T) {
 	if release == nil || release.Author != (healthcode.LogAuthor{Role: healthcode.RoleIsolation, Official: 3}) ||
 		release.Release.Division != "330106" || release.Release.Rows != 1 || release.Release.Released != 1 {
 		t.Errorf("release list entry %+v", release)
+	}
+	if yellow == nil || !slices.Equal(yellow.History.FactOfficials, []int64{3}) {
+		t.Errorf("the public change to yellow %+v; want it on official 3's word", yellow)
 	}
 	if found == nil || found.Author != (healthcode.LogAuthor{Role: healthcode.RoleDistrict, Official: 7}) || found.Finding.Record == 0 {
 		t.Errorf("finding entry %+v", found)
