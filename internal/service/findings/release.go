@@ -207,17 +207,42 @@ func (s *Findings) apply(ctx context.Context, tx healthcode.Tx, who *healthcode.
 	if err != nil {
 		return err
 	}
-	byHash := make(map[string]*healthcode.Person, len(locked))
 	ids := make([]int64, len(locked))
 	for i, p := range locked {
-		byHash[string(p.IDHash)], ids[i] = p, p.ID
+		ids[i] = p.ID
 	}
 	facts, err := tx.FactsOf(ctx, ids)
 	if err != nil {
 		return err
 	}
-	var known, pending []*healthcode.Fact
-	var pendingHashes [][]byte
+	b := sortRows(who, division, rows, hashes, locked, facts, now, rep)
+	if _, rep.Recoloured, err = s.core.AddFacts(ctx, tx, locked, b.known, now); err != nil {
+		return err
+	}
+	// A pending release reaches a person who applies declaring a region
+	// of the list's district, as a feed key's facts keep to its region.
+	if _, err := tx.AddPendingFacts(ctx, b.pendingHashes, b.pending, healthcode.RegionPrefix(division[:6])); err != nil {
+		return err
+	}
+	rep.count()
+	return nil
+}
+
+// batch is what a list's rows come to: release facts about persons, and
+// releases kept for identities no one applied with yet.
+type batch struct {
+	known, pending []*healthcode.Fact
+	pendingHashes  [][]byte
+}
+
+// sortRows decides each row's outcome into rep and makes its release fact.
+func sortRows(who *healthcode.Principal, division string, rows []ingest.ReleaseRow, hashes [][]byte,
+	locked []*healthcode.Person, facts map[int64][]healthcode.Fact, now time.Time, rep *ReleaseReport) batch {
+	byHash := make(map[string]*healthcode.Person, len(locked))
+	for _, p := range locked {
+		byHash[string(p.IDHash)] = p
+	}
+	var b batch
 	first := make(map[string]int, len(rows))
 	for i, r := range rows {
 		f := &healthcode.Fact{Kind: healthcode.FactIsolation, At: r.ReleasedAt, RecordedAt: now,
@@ -229,35 +254,34 @@ func (s *Findings) apply(ctx context.Context, tx healthcode.Tx, who *healthcode.
 		}
 		first[string(hashes[i])] = i
 		p, ok := byHash[string(hashes[i])]
-		if !ok {
+		switch {
+		case !ok:
 			rep.Results[i] = result(r.Line, OutcomePending, "",
 				healthcode.M("no one has applied with this document yet: the release is kept until they do"))
-			pending, pendingHashes = append(pending, f), append(pendingHashes, hashes[i])
-			continue
+			b.pending, b.pendingHashes = append(b.pending, f), append(b.pendingHashes, hashes[i])
+		default:
+			f.PersonID = p.ID
+			if rep.Results[i] = judge(who, p, facts[p.ID], f, r.Line); rep.Results[i].Outcome == OutcomeReleased {
+				b.known = append(b.known, f)
+			}
 		}
-		f.PersonID = p.ID
-		rep.Results[i] = judge(who, p, facts[p.ID], f, r.Line)
-		if rep.Results[i].Outcome == OutcomeReleased {
-			known = append(known, f)
-		}
 	}
-	_, rep.Recoloured, err = s.core.AddFacts(ctx, tx, locked, known, now)
-	if err != nil {
-		return err
-	}
-	// A pending release reaches a person who applies declaring a region
-	// of the list's district, as a feed key's facts keep to its region.
-	if _, err := tx.AddPendingFacts(ctx, pendingHashes, pending, healthcode.RegionPrefix(division[:6])); err != nil {
-		return err
-	}
-	rep.Released, rep.Pending = len(known), len(pending)
-	rep.Refused = len(rows) - rep.Released - rep.Pending
+	return b
+}
+
+// count sums the rows' outcomes.
+func (rep *ReleaseReport) count() {
 	for _, r := range rep.Results {
-		if r.Outcome == OutcomeAlready {
-			rep.Refused--
+		switch r.Outcome {
+		case OutcomeReleased:
+			rep.Released++
+		case OutcomePending:
+			rep.Pending++
+		case OutcomeAlready:
+		default:
+			rep.Refused++
 		}
 	}
-	return nil
 }
 
 // releaseRef names a release by the division, the person's identity hash
