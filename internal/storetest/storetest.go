@@ -69,6 +69,10 @@ func Run(t *testing.T, open Opener) {
 		{"RateLimitHoldsForConcurrentCallers", testRateConcurrent},
 		{"PurgeRatesKeepsBucketsInUse", testPurgeRates},
 		{"LogEntriesArePlacedOnce", testLogEntriesArePlacedOnce},
+		{"WorkflowsRoundTripWithStepsAndAttachment", testWorkflowsRoundTrip},
+		{"OneOpenAppealPerPerson", testOneOpenAppealPerPerson},
+		{"WorkQueueByScopeRoleAndDeadline", testWorkQueue},
+		{"WorkflowStepRaceHasOneWinner", testWorkflowStepRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
