@@ -8,7 +8,8 @@
 // (sessions, API keys, form tokens), apply (applications, relatives,
 // real-name claims and the views of persons), checkpoint (codes, Verify,
 // check-ins), feeds (feed rows and designations), schedule (due
-// re-evaluation and simulation) and venues; onetime and throttle are the
+// re-evaluation and simulation), venues and workflows (appeals, releases,
+// error corrections); onetime and throttle are the
 // one-time codes and rate limits some of them share. This package only
 // wires them: New builds the parts and Service carries their methods, and
 // the types callers use are aliased here.
@@ -37,6 +38,7 @@ import (
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/throttle"
 	"healthcode/internal/service/venues"
+	"healthcode/internal/service/workflows"
 	"healthcode/policy"
 )
 
@@ -67,6 +69,9 @@ type Config struct {
 	// RedAlert is the public log's live alert (publiclog.RedAlert); zero:
 	// off.
 	RedAlert publiclog.RedAlert
+	// AnswerWithin is how long the district has to answer an appeal or an
+	// error correction (0: workflows.DefaultAnswerWithin, 72 h).
+	AnswerWithin time.Duration
 }
 
 // Defaults for Config.
@@ -89,6 +94,7 @@ type Service struct {
 	*schedule.Scheduler
 	*venues.Venues
 	*publiclog.Log
+	*workflows.Workflows
 
 	store    healthcode.Store // for Ready
 	throttle *throttle.Throttle
@@ -136,6 +142,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
 		Log:          plog,
+		Workflows:    workflows.New(store, c, policies, cfg.AnswerWithin, log),
 		store:        store,
 		throttle:     th,
 	}, nil
