@@ -224,4 +224,7 @@ var messages = map[string][2]string{
 	"is required: say why, for whoever reads it next":                                                                                      {"此项必填：请写明理由，供下一位经办人查看", ""},
 	"is required: the colour the transfer proposes, green, yellow or red":                                                                  {"此项必填：拟转为的颜色（绿、黄或红）", ""},
 	"must be %s for this step":                                                                                                             {"此步骤须为 %s", ""},
+	"must be the file in standard base64":                                                                                                  {"须为按标准编码的文件内容", ""},
+	"An appeal cannot be changed once filed; file a new one after its answer.":                                                             {"复核申请提交后不能修改；请在收到答复后重新提交。", ""},
+	"must be a positive workflow id":                                                                                                       {"须为正整数的流程编号", ""},
 }
