@@ -92,6 +92,15 @@ func TestAnAppealUpheldAndApprovedTransfersTheCode(t *testing.T) {
 		}
 
 		v = step(t, e, districtOfficer, v, "uphold", "green", "核实无接触史")
+		for _, q := range []struct {
+			who  *healthcode.Principal
+			want int
+		}{{districtOfficer, 0}, {secondDistrict, 1}} {
+			queue, err := e.svc.WorkQueue(as(q.who))
+			if err != nil || len(queue) != 1 || len(queue[0].Actions) != 2*q.want {
+				t.Errorf("queue of official %d after the proposal: %+v, %v", q.who.OfficialID, queue, err)
+			}
+		}
 		if st := currentColour(t, e, citizen, id); st.Color != healthcode.Red {
 			t.Fatalf("a proposal alone changed the colour to %v", st.Color)
 		}

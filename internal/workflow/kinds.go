@@ -34,7 +34,7 @@ func approval(back string) []Step {
 	return []Step{
 		{Action: ActApprove, Role: district, Perm: permission.ApproveTransfers, To: Applied,
 			Distinct: Proposer, Applies: true, Checks: CheckTransfer},
-		{Action: ActSendBack, Role: district, Perm: permission.ApproveTransfers, To: back, Note: true},
+		{Action: ActSendBack, Role: district, Perm: permission.ApproveTransfers, To: back, Note: true, Distinct: Proposer},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/permission"
+	"healthcode/internal/workflow"
 )
 
 // QueueLimit bounds a work queue's length: an official works from the
@@ -27,13 +28,32 @@ func (s *Workflows) WorkQueue(ctx context.Context) ([]View, error) {
 	now := s.core.Clock()
 	out := make([]View, 0, len(ws))
 	for i := range ws {
-		if w := &ws[i]; healthcode.RegionWithin(w.Division, who.Region) { // what the prefix means, checked by the hierarchy
-			v := view(w, nil, who, now)
-			v.Steps = nil
-			out = append(out, *v)
+		w := &ws[i]
+		if !healthcode.RegionWithin(w.Division, who.Region) { // what the prefix means, checked by the hierarchy
+			continue
 		}
+		var steps []healthcode.WorkflowStep
+		if secondEyes(w) { // whether the caller may take it depends on who took the steps before
+			if steps, err = s.store.WorkflowSteps(ctx, w.ID); err != nil {
+				return nil, err
+			}
+		}
+		v := view(w, steps, who, now)
+		v.Steps = nil
+		out = append(out, *v)
 	}
 	return out, nil
+}
+
+// secondEyes reports a workflow waiting for a step that must be another
+// official's than an earlier one's.
+func secondEyes(w *healthcode.Workflow) bool {
+	for _, st := range workflow.Steps(w.Kind, w.State) {
+		if st.Distinct != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Workflow returns a workflow with its steps, to an official whose scope
