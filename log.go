@@ -23,6 +23,9 @@ const (
 	// LogVenueCreated is a venue code made. Codes are not stored (they
 	// carry their own MAC), so the log is the one record of them.
 	LogVenueCreated LogKind = "venue-created"
+	// LogWorkflowStep is a step an official or a citizen took in a
+	// workflow (appeal, release, error correction).
+	LogWorkflowStep LogKind = "workflow-step"
 )
 
 // LogFormat is the version of the entries' encoding, their first field.
@@ -47,6 +50,7 @@ type LogEntry struct {
 	Alert   *LogAlert   `json:"alert,omitempty"`
 	Release *LogRelease `json:"release,omitempty"`
 	Finding *LogFinding `json:"finding,omitempty"`
+	Step    *LogStep    `json:"step,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id
@@ -136,6 +140,24 @@ type LogVenue struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Region string `json:"region"`
+}
+
+// LogStep is a workflow step as the log shows it: the workflow's kind and
+// random reference (Workflow.LogRef, linking a workflow's steps to each
+// other), the step's number and action, and the colour it proposes or
+// applies. No person, division, note or form: a step names nobody.
+type LogStep struct {
+	Workflow WorkflowKind `json:"workflow"`
+	Ref      []byte       `json:"ref"`
+	Seq      int          `json:"seq"`
+	Action   string       `json:"action"`
+	Colour   Color        `json:"colour,omitempty"`
+}
+
+// LogOfStep is the log entry of a workflow step.
+func LogOfStep(w *Workflow, s *WorkflowStep, by LogAuthor) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: LogWorkflowStep, At: s.At, Author: by,
+		Step: &LogStep{Workflow: w.Kind, Ref: w.LogRef, Seq: s.Seq, Action: s.Action, Colour: s.Colour}}
 }
 
 // LogOfVenue is the log entry of a venue code made at at.

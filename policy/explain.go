@@ -89,6 +89,9 @@ func (ev *evaluation) explainEpisode(st *healthcode.Status, s *span) {
 	ph := &phases[s.phase]
 	title := healthcode.Text{Zh: "官方流程", En: "Official workflow"} // an official colour
 	st.Category = "official-transfer"
+	if t := ev.facts[ep.fact].Transfer; ep.cat < 0 && t != nil {
+		title = transferText(t)
+	}
 	if ep.cat >= 0 {
 		c := &ev.pack.Categories[ep.cat]
 		title, st.Category = c.Title, c.ID
@@ -280,6 +283,9 @@ func (ev *evaluation) explainGreen(st *healthcode.Status, tl *timeline) {
 		}
 	}
 	st.Reason = healthcode.Text{Zh: "未发现需要管控的风险。", En: "No risk that calls for a measure was found."}
+	if i := ev.greenTransfer(); i >= 0 {
+		ev.explainTransferGreen(st, i)
+	}
 	st.Next = healthcode.Text{Zh: "绿码可通行。", En: "Green: you may pass."}
 	if v := ev.pack.GreenValidity; v != nil {
 		until := tl.renewed.Add(v.Duration.D())

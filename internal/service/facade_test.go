@@ -32,6 +32,8 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"CreateVenue", "Venue", "Visit",
 		// publiclog
 		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer", "WatchReds",
+		// workflows
+		"FileAppeal", "StartWorkflow", "Act", "WorkQueue", "Workflow", "Appeals", "WorkflowAttachment",
 		// the facade itself
 		"Limit", "Ready",
 	}

@@ -9,7 +9,8 @@
 // real-name claims and the views of persons), checkpoint (codes, Verify,
 // check-ins), feeds (feed rows and designations), findings (officials'
 // release lists and false declarations found), schedule (due
-// re-evaluation and simulation) and venues; onetime and throttle are the
+// re-evaluation and simulation), venues and workflows (appeals, home
+// releases, error corrections); onetime and throttle are the
 // one-time codes and rate limits some of them share. This package only
 // wires them: New builds the parts and Service carries their methods, and
 // the types callers use are aliased here.
@@ -39,6 +40,7 @@ import (
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/throttle"
 	"healthcode/internal/service/venues"
+	"healthcode/internal/service/workflows"
 	"healthcode/policy"
 )
 
@@ -69,6 +71,9 @@ type Config struct {
 	// RedAlert is the public log's live alert (publiclog.RedAlert); zero:
 	// off.
 	RedAlert publiclog.RedAlert
+	// AnswerWithin is how long the district has to answer an appeal or an
+	// error correction (0: workflows.DefaultAnswerWithin, 72 h).
+	AnswerWithin time.Duration
 }
 
 // Defaults for Config.
@@ -92,6 +97,7 @@ type Service struct {
 	*schedule.Scheduler
 	*venues.Venues
 	*publiclog.Log
+	*workflows.Workflows
 
 	store    healthcode.Store // for Ready
 	throttle *throttle.Throttle
@@ -140,6 +146,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
 		Log:          plog,
+		Workflows:    workflows.New(store, c, policies, cfg.AnswerWithin, log),
 		store:        store,
 		throttle:     th,
 	}, nil

@@ -12,6 +12,7 @@ import (
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/venues"
+	"healthcode/internal/service/workflows"
 )
 
 // The parts' types, under the names callers have always used.
@@ -63,6 +64,13 @@ type (
 
 	// Venues.
 	Venue = venues.Venue
+
+	// Workflows.
+	AppealInput  = workflows.AppealInput
+	File         = workflows.File
+	StartInput   = workflows.StartInput
+	StepInput    = workflows.StepInput
+	WorkflowView = workflows.View
 )
 
 // ErrConsentRequired is the answer to an application for a relative with

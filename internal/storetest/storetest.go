@@ -71,6 +71,10 @@ func Run(t *testing.T, open Opener) {
 		{"LogEntriesArePlacedOnce", testLogEntriesArePlacedOnce},
 		{"ReleaseListsByScopeNewestFirst", testReleaseLists},
 		{"CreditRecordsPerPerson", testCreditRecords},
+		{"WorkflowsRoundTripWithStepsAndAttachment", testWorkflowsRoundTrip},
+		{"OneOpenAppealPerPerson", testOneOpenAppealPerPerson},
+		{"WorkQueueByScopeRoleAndDeadline", testWorkQueue},
+		{"WorkflowStepRaceHasOneWinner", testWorkflowStepRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -114,7 +114,7 @@ func TestReleaseListOverHTTPReleasesRedPeopleToYellow(t *testing.T) {
 			t.Fatalf("person %d is %v before the list, want red", r.id, st.Color)
 		}
 	}
-	operator := f.official(t, healthcode.RoleIsolation, 3, "330212")
+	operator := f.officialToken(t, healthcode.RoleIsolation, 3, "330212")
 	csv := "doc_type,doc_number,released_at\n"
 	for _, r := range append(isolated, elsewhere) {
 		csv += "resident_id," + r.number + "," + china(now.Add(-time.Hour)) + "\n"
@@ -200,7 +200,7 @@ func (f *fixture) lastChange(t *testing.T, r resident) change {
 
 func TestReleaseListMalformedIs400NamingRowAndField(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	operator := f.official(t, healthcode.RoleIsolation, 3, "330212")
+	operator := f.officialToken(t, healthcode.RoleIsolation, 3, "330212")
 	good := "33021219800101005"
 	check, _ := identity.ResidentIDCheckChar(good)
 	good += string(check)
@@ -239,14 +239,14 @@ func TestFindingsRoutesRefuseOtherOfficials(t *testing.T) {
 	tests := []struct {
 		name, method, path, token string
 	}{
-		{"a community worker uploading a list", "POST", "/api/v1/officials/release-lists", f.official(t, healthcode.RoleCommunity, 4, "330212")},
-		{"a district officer uploading a list", "POST", "/api/v1/officials/release-lists", f.official(t, healthcode.RoleDistrict, 5, "330212")},
-		{"a district officer listing lists", "GET", "/api/v1/officials/release-lists", f.official(t, healthcode.RoleDistrict, 5, "330212")},
+		{"a community worker uploading a list", "POST", "/api/v1/officials/release-lists", f.officialToken(t, healthcode.RoleCommunity, 4, "330212")},
+		{"a district officer uploading a list", "POST", "/api/v1/officials/release-lists", f.officialToken(t, healthcode.RoleDistrict, 5, "330212")},
+		{"a district officer listing lists", "GET", "/api/v1/officials/release-lists", f.officialToken(t, healthcode.RoleDistrict, 5, "330212")},
 		{"an isolation operator recording a finding", "POST", fmt.Sprintf("/api/v1/officials/persons/%d/findings", f.personID),
-			f.official(t, healthcode.RoleIsolation, 3, "110105")},
+			f.officialToken(t, healthcode.RoleIsolation, 3, "110105")},
 		{"a citizen recording a finding", "POST", fmt.Sprintf("/api/v1/officials/persons/%d/findings", f.personID), f.citizen},
 		{"a district officer of another district", "POST", fmt.Sprintf("/api/v1/officials/persons/%d/findings", f.personID),
-			f.official(t, healthcode.RoleDistrict, 6, "110106")},
+			f.officialToken(t, healthcode.RoleDistrict, 6, "110106")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,7 +270,7 @@ func TestFindingOverHTTPTurnsGreenRedWithCreditTheOwnerReads(t *testing.T) {
 	if st := f.colour(t, r); st.Color != healthcode.Green {
 		t.Fatalf("applied %v, want green", st.Color)
 	}
-	officer := f.official(t, healthcode.RoleDistrict, 7, "330106")
+	officer := f.officialToken(t, healthcode.RoleDistrict, 7, "330106")
 	path := fmt.Sprintf("/api/v1/officials/persons/%d/findings", r.id)
 	if code, body := f.do(t, "POST", path, officer, map[string]any{"finding": "too short"}); code != http.StatusBadRequest ||
 		!strings.Contains(string(body), `"field":"finding"`) {

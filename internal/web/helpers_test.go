@@ -38,8 +38,7 @@ type fixture struct {
 	feed       string // API key for lab feeds
 	personID   int64
 	codeToken  string
-	// officials are the principals of the tokens official made.
-	officials map[string]*healthcode.Principal
+	officials  map[string]*healthcode.Principal // test tokens of officialToken
 }
 
 func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
@@ -168,6 +167,32 @@ func (f *fixture) do(tb testing.TB, method, path, token string, body any) (int, 
 	return rec.Code, rec.Body.Bytes()
 }
 
+// officialToken returns a bearer token that authenticates, on this
+// fixture's server only, as an official of role and id scoped to region.
+// Officials' accounts and logins are built elsewhere (branch officials);
+// until they are here the test stands in for the one call that turns a
+// token into a principal, and everything after it — the route's
+// permission, rate limits, the service's role, scope and four-eyes checks
+// — runs as it does in production. Any other token goes to the real
+// Authenticate.
+func (f *fixture) officialToken(tb testing.TB, role healthcode.Role, id int64, region string) string {
+	tb.Helper()
+	if f.officials == nil {
+		f.officials = map[string]*healthcode.Principal{}
+		srv := f.h.(*Server)
+		real := srv.authenticate
+		srv.authenticate = func(ctx context.Context, token string) (*healthcode.Principal, error) {
+			if p, ok := f.officials[token]; ok {
+				return p, nil
+			}
+			return real(ctx, token)
+		}
+	}
+	token := fmt.Sprintf("test-official-%s-%d-%s", role, id, region)
+	f.officials[token] = &healthcode.Principal{Role: role, OfficialID: id, Region: region}
+	return token
+}
+
 // login returns a new session token for phone's account.
 func (f *fixture) login(tb testing.TB, phone string) string {
 	tb.Helper()
@@ -181,28 +206,6 @@ func (f *fixture) login(tb testing.TB, phone string) string {
 		tb.Fatal(err)
 	}
 	return login.Token
-}
-
-// official returns a bearer token the fixture's server reads as an
-// official of role, account id and scope. Officials cannot log in over
-// HTTP yet: this test-only stand-in wraps the server's authentication
-// (Server.authenticate), and every other token still goes to the service.
-func (f *fixture) official(tb testing.TB, role healthcode.Role, id int64, scope string) string {
-	tb.Helper()
-	if f.officials == nil {
-		f.officials = map[string]*healthcode.Principal{}
-		srv := f.h.(*Server)
-		real := srv.authenticate
-		srv.authenticate = func(ctx context.Context, token string) (*healthcode.Principal, error) {
-			if p, ok := f.officials[token]; ok {
-				return p, nil
-			}
-			return real(ctx, token)
-		}
-	}
-	token := fmt.Sprintf("test-official-%s-%d-%s", role, id, scope)
-	f.officials[token] = &healthcode.Principal{Role: role, OfficialID: id, Region: scope}
-	return token
 }
 
 // doBody serves one request with a body of its own content type.

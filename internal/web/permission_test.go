@@ -67,6 +67,17 @@ var matrixRequests = map[string]matrixRequest{
 	"GET /api/v1/officials/release-lists":          {want: permission.UploadReleaseLists}, // the caller's own scope's
 	"POST /api/v1/officials/persons/{id}/findings": {permission.RecordFindings, map[string]any{"finding": "declared no travel; trips show otherwise"}, "110105"},
 	"GET /api/v1/persons/{id}/credit":              {want: permission.ManagePersons},
+
+	"POST /api/v1/persons/{id}/appeals":               {want: permission.FileAppeals},
+	"GET /api/v1/persons/{id}/appeals":                {want: permission.FileAppeals},
+	"PATCH /api/v1/persons/{id}/appeals/{appeal}":     {want: permission.FileAppeals},
+	"PUT /api/v1/persons/{id}/appeals/{appeal}":       {want: permission.FileAppeals},
+	"POST /api/v1/persons/{id}/corrections":           {want: permission.FileAppeals},
+	"POST /api/v1/officials/workflows":                {want: permission.StartWorkflows},
+	"GET /api/v1/officials/queue":                     {want: permission.ViewPersons},
+	"GET /api/v1/officials/workflows/{id}":            {want: permission.ViewPersons},
+	"POST /api/v1/officials/workflows/{id}/steps":     {want: permission.ViewPersons},
+	"GET /api/v1/officials/workflows/{id}/attachment": {want: permission.ViewPersons},
 }
 
 // matrixCaller is one caller of the matrix: a role, in or out of the
@@ -78,10 +89,9 @@ type matrixCaller struct {
 }
 
 // matrixCallers are anonymous, and every role of a request (citizen,
-// checkpoint, admin, feed; community, district and isolation officials)
-// once in region (330100, covering the requests'
-// regions) and once out of it (440100); a citizen has no region, so the
-// two citizens are the same.
+// checkpoint, admin, feed, and the officials, by officialToken) once in
+// region (330100, covering the requests' regions) and once out of it
+// (440100); a citizen has no region, so the two citizens are the same.
 func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 	t.Helper()
 	ctx := context.Background()
@@ -105,10 +115,10 @@ func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 			}
 			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: who})
 		}
-		// Officials, by the fixture's stand-in until they log in over HTTP.
-		for i, role := range []healthcode.Role{healthcode.RoleCommunity, healthcode.RoleDistrict, healthcode.RoleIsolation} {
-			token := f.official(t, role, int64(i+1), scope.region)
-			callers = append(callers, matrixCaller{name: string(role) + " " + scope.name, token: token, who: f.officials[token]})
+		for i, role := range []healthcode.Role{healthcode.RoleCommunity, healthcode.RoleStreet, healthcode.RoleDistrict,
+			healthcode.RoleAuditor, healthcode.RoleIsolation, healthcode.RoleAdministrator} {
+			token := f.officialToken(t, role, int64(100+i+len(callers)), scope.region)
+			callers = append(callers, matrixCaller{name: string(role) + " official " + scope.name, token: token, who: f.officials[token]})
 		}
 	}
 	return callers
@@ -132,7 +142,7 @@ func TestPermissionMatrix(t *testing.T) {
 			t.Errorf("route %s needs %s; the matrix pins %s", rt.pattern, rt.perm, req.want)
 		}
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		path = strings.NewReplacer("{id}", fmt.Sprint(f.personID), "{kind}", "lab", "{code}", "x.y").Replace(path)
+		path = strings.NewReplacer("{id}", fmt.Sprint(f.personID), "{kind}", "lab", "{code}", "x.y", "{appeal}", "1").Replace(path)
 		for _, c := range callers {
 			cases++
 			allow := permission.Can(c.who, req.want, req.region)

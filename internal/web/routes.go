@@ -45,6 +45,20 @@ var table = []route{
 	{"POST /api/v1/persons/{id}/visits", permission.RecordVisits, (*Server).handleVisit},
 	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
 
+	// Workflows (docs/officials.md). The officials' routes need what
+	// every official who takes steps holds, seeing persons; the service
+	// checks the step's own role and permission in the person's division.
+	{"POST /api/v1/persons/{id}/appeals", permission.FileAppeals, (*Server).handleFileAppeal},
+	{"GET /api/v1/persons/{id}/appeals", permission.FileAppeals, (*Server).handleAppeals},
+	{"PATCH /api/v1/persons/{id}/appeals/{appeal}", permission.FileAppeals, (*Server).handleEditAppeal},
+	{"PUT /api/v1/persons/{id}/appeals/{appeal}", permission.FileAppeals, (*Server).handleEditAppeal},
+	{"POST /api/v1/persons/{id}/corrections", permission.FileAppeals, (*Server).handleFileCorrection},
+	{"POST /api/v1/officials/workflows", permission.StartWorkflows, (*Server).handleStartWorkflow},
+	{"GET /api/v1/officials/queue", permission.ViewPersons, (*Server).handleQueue},
+	{"GET /api/v1/officials/workflows/{id}", permission.ViewPersons, (*Server).handleWorkflow},
+	{"POST /api/v1/officials/workflows/{id}/steps", permission.ViewPersons, (*Server).handleStep},
+	{"GET /api/v1/officials/workflows/{id}/attachment", permission.ViewPersons, (*Server).handleAttachment},
+
 	{"GET /api/v1/log/head", anyone, (*Server).handleLogHead},
 	{"GET /api/v1/log/checkpoint", anyone, (*Server).handleLogHead}, // the head where C2SP tlog-tiles clients look
 	{"GET /api/v1/log/key", anyone, (*Server).handleLogKey},
@@ -82,6 +96,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /api/v1/persons/{id}/checkins": healthcode.LimitCheckIn,
 	"POST /api/v1/persons/{id}/visits":   healthcode.LimitVisit,
 	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
+	"POST /api/v1/persons/{id}/appeals":  healthcode.LimitApply, // up to 2 MiB each
 }
 
 func (s *Server) routes() {

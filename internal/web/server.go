@@ -22,8 +22,8 @@ type Server struct {
 	mux *http.ServeMux
 	// proxies are the trusted reverse proxies (WithTrustedProxies).
 	proxies []netip.Prefix
-	// authenticate resolves a bearer token: the service's, which tests
-	// wrap to act as officials before officials can log in over HTTP.
+	// authenticate resolves a bearer token: svc.Authenticate, which tests
+	// may wrap to stand in for officials' logins until those exist here.
 	authenticate func(ctx context.Context, token string) (*healthcode.Principal, error)
 }
 
