@@ -67,8 +67,14 @@ func (p *Principal) Author() string {
 
 // AuthorKey returns the API key id an author string of Author names, and
 // false for an author that is no key (a citizen's account, the system).
-func AuthorKey(author string) (int64, bool) {
-	v, ok := strings.CutPrefix(author, "key:")
+func AuthorKey(author string) (int64, bool) { return authorID(author, "key:") }
+
+// AuthorOfficial returns the official's account id an author string of
+// Author names, and false for any other author.
+func AuthorOfficial(author string) (int64, bool) { return authorID(author, "official:") }
+
+func authorID(author, prefix string) (int64, bool) {
+	v, ok := strings.CutPrefix(author, prefix)
 	if !ok {
 		return 0, false
 	}

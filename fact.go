@@ -254,6 +254,10 @@ type TransferFact struct {
 	To       Color  `json:"to"`
 	Workflow string `json:"workflow"` // e.g. "error_correction", "home_release"
 	Ref      string `json:"ref,omitempty"`
+	// ProposedBy and ApprovedBy are the roles of the two officials whose
+	// four eyes made the transfer, for its explanation; never names.
+	ProposedBy Role `json:"proposed_by,omitempty"`
+	ApprovedBy Role `json:"approved_by,omitempty"`
 }
 
 // ForeignCodeFact is a colour assigned by another region, which this

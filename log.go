@@ -28,6 +28,9 @@ const (
 	LogOfficialCreated  LogKind = "official-created"
 	LogOfficialDisabled LogKind = "official-disabled"
 	LogPersonUnmasked   LogKind = "person-unmasked"
+	// LogWorkflowStep is a step an official or a citizen took in a
+	// workflow (appeal, release, error correction).
+	LogWorkflowStep LogKind = "workflow-step"
 )
 
 // LogFormat is the version of the entries' encoding, their first field.
@@ -55,6 +58,9 @@ type LogEntry struct {
 	// entry's author looked.
 	Official  *LogOfficialFact `json:"official,omitempty"`
 	Unmasking *LogUnmasking    `json:"unmasking,omitempty"`
+	Release   *LogRelease      `json:"release,omitempty"`
+	Finding   *LogFinding      `json:"finding,omitempty"`
+	Step      *LogStep         `json:"step,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id
@@ -89,6 +95,10 @@ type LogChange struct {
 	// (feeds, checkpoints), each once, in order: a policy decides, but on
 	// whose word is what a report by author counts.
 	FactKeys []int64 `json:"fact_keys,omitempty"`
+	// FactOfficials are the officials whose facts the change came from
+	// (a release list, a finding), by account id, each once: an
+	// official's word that turns people red is counted as a key's is.
+	FactOfficials []int64 `json:"fact_officials,omitempty"`
 	// Commitment is HistoryCommitment(Hash, Salt).
 	Commitment []byte `json:"commitment"`
 	// Hash is the history entry's own hash (HistoryEntry.Hash) and Salt
@@ -142,6 +152,24 @@ type LogVenue struct {
 	Region string `json:"region"`
 }
 
+// LogStep is a workflow step as the log shows it: the workflow's kind and
+// random reference (Workflow.LogRef, linking a workflow's steps to each
+// other), the step's number and action, and the colour it proposes or
+// applies. No person, division, note or form: a step names nobody.
+type LogStep struct {
+	Workflow WorkflowKind `json:"workflow"`
+	Ref      []byte       `json:"ref"`
+	Seq      int          `json:"seq"`
+	Action   string       `json:"action"`
+	Colour   Color        `json:"colour,omitempty"`
+}
+
+// LogOfStep is the log entry of a workflow step.
+func LogOfStep(w *Workflow, s *WorkflowStep, by LogAuthor) *LogEntry {
+	return &LogEntry{Format: LogFormat, Kind: LogWorkflowStep, At: s.At, Author: by,
+		Step: &LogStep{Workflow: w.Kind, Ref: w.LogRef, Seq: s.Seq, Action: s.Action, Colour: s.Colour}}
+}
+
 // LogOfVenue is the log entry of a venue code made at at.
 func LogOfVenue(id, name, region string, by LogAuthor, at time.Time) *LogEntry {
 	return &LogEntry{Format: LogFormat, Kind: LogVenueCreated, At: at, Author: by,
@@ -155,25 +183,26 @@ func LogOfHistory(h *HistoryEntry, by LogAuthor, facts []Fact) *LogEntry {
 	salt := make([]byte, SaltSize)
 	rand.Read(salt) // never fails: crypto/rand aborts the program instead
 	return &LogEntry{Format: LogFormat, Kind: LogHistory, At: h.At, Author: by, Rule: h.Rule,
-		History: &LogChange{From: h.From, To: h.To, FactKeys: factKeys(h.FactIDs, facts),
-			Commitment: HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt, HistoryID: h.ID}}
+		History: &LogChange{From: h.From, To: h.To, FactKeys: factAuthors(h.FactIDs, facts, AuthorKey),
+			FactOfficials: factAuthors(h.FactIDs, facts, AuthorOfficial),
+			Commitment:    HistoryCommitment(h.Hash, salt), Hash: h.Hash, Salt: salt, HistoryID: h.ID}}
 }
 
-// factKeys lists the API keys that wrote the facts of ids, each once, in
-// the order of ids.
-func factKeys(ids []int64, facts []Fact) []int64 {
-	var keys []int64
-	for _, id := range ids {
+// factAuthors lists the authors of the facts of ids that id finds (API
+// keys, officials), each once, in the order of ids.
+func factAuthors(ids []int64, facts []Fact, id func(string) (int64, bool)) []int64 {
+	var out []int64
+	for _, fid := range ids {
 		for i := range facts {
-			if facts[i].ID != id {
+			if facts[i].ID != fid {
 				continue
 			}
-			if k, ok := AuthorKey(facts[i].Author); ok && !slices.Contains(keys, k) {
-				keys = append(keys, k)
+			if k, ok := id(facts[i].Author); ok && !slices.Contains(out, k) {
+				out = append(out, k)
 			}
 		}
 	}
-	return keys
+	return out
 }
 
 // LogOfKey is the log entry of a key created (LogKeyCreated) or revoked

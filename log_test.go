@@ -57,7 +57,29 @@ func TestAuthorKeyReadsWhatAuthorWrites(t *testing.T) {
 			t.Errorf("AuthorKey(%q) = %d, %v; want %d, %v", tt.author, got, ok, tt.want, tt.ok)
 		}
 	}
-	if got := factKeys([]int64{1, 2, 3}, []Fact{{ID: 3, Author: "key:9"}, {ID: 1, Author: "key:9"}, {ID: 2, Author: "key:8"}}); !slices.Equal(got, []int64{9, 8}) {
-		t.Errorf("factKeys = %v, want each key once, in the order of the facts named", got)
+	facts := []Fact{{ID: 3, Author: "key:9"}, {ID: 1, Author: "key:9"}, {ID: 2, Author: "key:8"}, {ID: 4, Author: "official:5"}}
+	if got := factAuthors([]int64{1, 2, 3, 4}, facts, AuthorKey); !slices.Equal(got, []int64{9, 8}) {
+		t.Errorf("fact keys = %v, want each key once, in the order of the facts named", got)
+	}
+	if got := factAuthors([]int64{1, 4}, facts, AuthorOfficial); !slices.Equal(got, []int64{5}) {
+		t.Errorf("fact officials = %v, want the official alone", got)
+	}
+}
+
+func TestAuthorOfficialReadsWhatAuthorWrites(t *testing.T) {
+	tests := []struct {
+		author string
+		want   int64
+		ok     bool
+	}{
+		{(&Principal{Role: RoleDistrict, OfficialID: 7}).Author(), 7, true},
+		{(&Principal{KeyID: 7}).Author(), 0, false},
+		{"official:0", 0, false},
+		{"official:x", 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := AuthorOfficial(tt.author); got != tt.want || ok != tt.ok {
+			t.Errorf("AuthorOfficial(%q) = %d, %v; want %d, %v", tt.author, got, ok, tt.want, tt.ok)
+		}
 	}
 }

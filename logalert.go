@@ -9,14 +9,17 @@ import "time"
 // public while it happens, not after.
 const LogRedAlert LogKind = "red-alert"
 
-// LogAlert is what a red alert says: whose word (the key), how many reds
+// LogAlert is what a red alert says: whose word (the key or the official), how many reds
 // within how long, from when to when.
 type LogAlert struct {
-	Key    int64     `json:"key"`
-	Reds   int       `json:"reds"`
-	Within string    `json:"within"`
-	From   time.Time `json:"from"`
-	To     time.Time `json:"to"`
+	Key int64 `json:"key,omitempty"`
+	// Official is the official whose word it was, for an alert on one
+	// (a finding, a release list); Key is then absent.
+	Official int64     `json:"official,omitempty"`
+	Reds     int       `json:"reds"`
+	Within   string    `json:"within"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
 }
 
 // LogOfAlert is the entry of an alert, by the system.

@@ -111,6 +111,24 @@ type OfficialReader interface {
 	PersonsInDivision(ctx context.Context, division string, after int64, n int) ([]*Person, error)
 }
 
+// WorkflowReader reads officials' workflows, their steps and attachments.
+type WorkflowReader interface {
+	// Workflow returns a workflow with its attachment's metadata, if any.
+	Workflow(ctx context.Context, id int64) (*Workflow, error)
+	// WorkflowSteps returns a workflow's steps in order; none is not an
+	// error.
+	WorkflowSteps(ctx context.Context, workflowID int64) ([]WorkflowStep, error)
+	// WorkflowsOf lists a person's workflows, newest first; none is not
+	// an error.
+	WorkflowsOf(ctx context.Context, personID int64) ([]Workflow, error)
+	// WorkQueue lists up to limit open workflows whose Division starts
+	// with prefix (a RegionPrefix) and whose next step is for one of
+	// roles, the earliest deadline first; none is not an error.
+	WorkQueue(ctx context.Context, prefix string, roles []Role, limit int) ([]Workflow, error)
+	// WorkflowAttachment returns the file filed with a workflow.
+	WorkflowAttachment(ctx context.Context, workflowID int64) (*Attachment, error)
+}
+
 // Reader holds the store's reads. Both the store (each read on its own) and
 // a transaction (reads inside it) implement it. Every method returns an
 // ENOTFOUND *Error when nothing matches.
@@ -122,6 +140,8 @@ type Reader interface {
 	DesignationReader
 	LogReader
 	OfficialReader
+	FindingReader
+	WorkflowReader
 }
 
 // AccountWriter writes accounts, one-time codes, guesses and sessions.
@@ -292,6 +312,19 @@ type LogWriter interface {
 	SequenceLog(ctx context.Context, b *LogBatch) error
 }
 
+// WorkflowWriter files workflows and records their steps.
+type WorkflowWriter interface {
+	// CreateWorkflow stores a workflow as filed, with its attachment (nil
+	// for none), and sets its ID. Errors: ECONFLICT for a second open
+	// appeal of one person.
+	CreateWorkflow(ctx context.Context, w *Workflow, a *Attachment) error
+	// AppendWorkflowStep adds step s to w and stores w's new State,
+	// NextRole, Deadline, Seq (= s.Seq), Outcome and ClosedAt. Errors:
+	// ECONFLICT when the workflow has a step s.Seq already (another
+	// official took it first), ENOTFOUND for no such workflow.
+	AppendWorkflowStep(ctx context.Context, w *Workflow, s *WorkflowStep) error
+}
+
 // Tx is a read-write transaction. Writes that break a uniqueness rule
 // return an ECONFLICT *Error. After any error the transaction is spent:
 // PostgreSQL refuses further statements, so check before writing instead
@@ -310,6 +343,8 @@ type Tx interface {
 	DesignationWriter
 	LogWriter
 	OfficialWriter
+	FindingWriter
+	WorkflowWriter
 }
 
 // Store is the persistence of healthcode, implemented by internal/store

@@ -89,6 +89,9 @@ func (ev *evaluation) explainEpisode(st *healthcode.Status, s *span) {
 	ph := &phases[s.phase]
 	title := healthcode.Text{Zh: "官方流程", En: "Official workflow"} // an official colour
 	st.Category = "official-transfer"
+	if t := ev.facts[ep.fact].Transfer; ep.cat < 0 && t != nil {
+		title = transferText(t)
+	}
 	if ep.cat >= 0 {
 		c := &ev.pack.Categories[ep.cat]
 		title, st.Category = c.Title, c.ID
@@ -96,6 +99,9 @@ func (ev *evaluation) explainEpisode(st *healthcode.Status, s *span) {
 	st.Phase = ph.ID
 	st.Rule = ev.rule(st.Category, ph.ID)
 	st.FactIDs = ev.usedFacts(ep, ph, s.start)
+	if s.phase > 0 {
+		st.FactIDs = ev.appendRelease(st.FactIDs, &phases[s.phase-1], s)
+	}
 	recorded, since := stamp(ev.facts[ep.fact].At), stamp(s.start)
 	st.Reason = healthcode.Text{
 		// Concatenation, not fmt: this runs for every person the scheduler
@@ -118,6 +124,37 @@ func (ev *evaluation) usedFacts(ep *episode, ph *Phase, start time.Time) []int64
 		}
 		if e.CheckIns > 0 {
 			ids = ev.appendSince(ids, ev.checkIns, start)
+		}
+	}
+	return ids
+}
+
+// appendRelease names the release that ended the previous phase of s's
+// episode, when one of its exits is a release and one came while it
+// lasted: the isolation point's word (a release list) is then among the
+// data the colour is traced to (SPEC E2), not only the case or contact
+// behind it.
+func (ev *evaluation) appendRelease(ids []int64, prev *Phase, s *span) []int64 {
+	from := s.start
+	for i := range ev.spans {
+		if p := &ev.spans[i]; p.ep == s.ep && p.phase == s.phase-1 && p.end.Equal(s.start) {
+			from = p.start
+		}
+	}
+	for x := range prev.Until {
+		setting := prev.Until[x].Released
+		if setting == "" {
+			continue
+		}
+		for _, i := range ev.isolations {
+			f := &ev.facts[i]
+			if f.Isolation.Event == healthcode.IsolationRelease && f.Isolation.Setting == setting &&
+				!f.At.Before(from) && !f.At.After(s.start) {
+				if !containsID(ids, f.ID) {
+					ids = append(ids, f.ID)
+				}
+				break
+			}
 		}
 	}
 	return ids
@@ -246,6 +283,9 @@ func (ev *evaluation) explainGreen(st *healthcode.Status, tl *timeline) {
 		}
 	}
 	st.Reason = healthcode.Text{Zh: "未发现需要管控的风险。", En: "No risk that calls for a measure was found."}
+	if i := ev.greenTransfer(); i >= 0 {
+		ev.explainTransferGreen(st, i)
+	}
 	st.Next = healthcode.Text{Zh: "绿码可通行。", En: "Green: you may pass."}
 	if v := ev.pack.GreenValidity; v != nil {
 		until := tl.renewed.Add(v.Duration.D())

@@ -163,7 +163,7 @@ func TestLogReportCountsWhatOperatorsDid(t *testing.T) {
 		return out.String(), err
 	}
 	out, err := report("--alert-red", "1/1h")
-	if err != nil || !strings.Contains(out, "4 entries") || !regexpLine(out, `^operator +0 +0 +0 +2 +1 +0 +1 +0 +0 +0$`) {
+	if err != nil || !strings.Contains(out, "4 entries") || !regexpLine(out, `^operator +0 +0 +0 +2 +1 +0 +1 +0 +0 +0 +0 +0$`) {
 		t.Errorf("log report = %q, %v; want the operator's 2 keys made and 1 revoked, the policy set, no alert", out, err)
 	}
 	if _, err := report("--alert-red", "many"); err == nil {

@@ -72,10 +72,11 @@ func printReport(w io.Writer, size int64, since time.Time, acts []publiclog.Acti
 	}
 	fmt.Fprintf(w, "the public log's %s signed, counted from %s:\n", plural(int(size), "entry", "entries"), from)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "author\tto red\tto yellow\tto green\tkeys made\tkeys revoked\tvenues made\tpolicies set\tofficials appointed\tofficials disabled\tpersons unmasked")
+	fmt.Fprintln(tw, "author\tto red\tto yellow\tto green\tkeys made\tkeys revoked\tvenues made\tpolicies set\trelease lists\tfindings"+
+		"\tofficials appointed\tofficials disabled\tpersons unmasked")
 	for _, a := range acts {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", a.Author, a.Red, a.Yellow, a.Green, a.KeysCreated, a.KeysRevoked,
-			a.Venues, a.Policies, a.Appointed, a.Disabled, a.Unmasked)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", a.Author, a.Red, a.Yellow, a.Green, a.KeysCreated,
+			a.KeysRevoked, a.Venues, a.Policies, a.ReleaseLists, a.Findings, a.Appointed, a.Disabled, a.Unmasked)
 	}
 	tw.Flush()
 }

@@ -112,12 +112,7 @@ func NewDecoder(kindName string, format Format, r io.Reader, now time.Time) (*De
 	if k == nil {
 		return nil, healthcode.Errorf(healthcode.ENOTFOUND, "Unknown feed kind %q: the kinds are %s.", kindName, strings.Join(Kinds(), ", "))
 	}
-	d := &Decoder{
-		k:     k,
-		now:   now,
-		cells: make([]cell, len(k.columns)),
-		vals:  values{k: k, vals: make([]value, len(k.columns))},
-	}
+	d := newDecoder(k, now)
 	switch format {
 	case CSV:
 		d.src = newCSVSource(k, r)

@@ -44,3 +44,12 @@ func asMsg(why error) *healthcode.Msg {
 	}
 	return healthcode.M("%s", why.Error())
 }
+
+// Why is the rejection's reason as a message, for a caller that reports
+// it among other problems (a release list refused for its bad rows).
+func (r Rejection) Why() *healthcode.Msg {
+	if r.why == nil {
+		return healthcode.M(r.Reason)
+	}
+	return r.why
+}

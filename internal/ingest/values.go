@@ -103,7 +103,7 @@ func check(c *column, x *cell, prev *values, now time.Time, out *value) error {
 		}
 		return healthcode.M("must be one of resident_id, hk_macao_permit, taiwan_permit, passport")
 	case vDocNumber:
-		t := healthcode.DocType(prev.vals[colDocType].s)
+		t := healthcode.DocType(prev.str("doc_type")) // every kind with a number has a type before it
 		n, err := identity.NormalizeDocument(t, s, now)
 		if err != nil {
 			return err

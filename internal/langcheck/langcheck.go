@@ -18,7 +18,7 @@ var Tokens = []string{"ID", "QR", "HK", "SMS", "PDF", "A-Z"}
 // a client types as they are whatever its language: formats, headers and
 // the values a feed writes for true and false.
 var APITokens = append([]string{"API", "JSON", "CSV", "NDJSON", "YAML", "UTF", "RFC", "Content-Type", "Authorization",
-	"Bearer", "token", "text/csv", "application/x-ndjson", "application/jsonl", "hck_", "true", "false", "yes", "no"}, Tokens...)
+	"Bearer", "token", "PDF", "JPEG", "PNG", "MiB", "text/csv", "application/x-ndjson", "application/jsonl", "hck_", "true", "false", "yes", "no"}, Tokens...)
 
 var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z_/-]*[A-Za-z_]`)
 

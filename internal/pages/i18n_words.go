@@ -20,6 +20,9 @@ var historyCatalogue = map[string][2]string{
 	"history.log.checked": {"已与公开日志核对：每条变化都在公开日志里，任何人都无法悄悄改动。", "Checked against the public log: every change is in it, and none can be altered unnoticed."},
 	"history.log.pending": {"还有变化未与公开日志核对（新的变化约一秒后写入），请稍后刷新。", "Some changes are not checked against the public log yet (a new change goes in within about a second): refresh later."},
 	"history.log.entry":   {"公开日志第 %d 条，共 %d 条", "Public log entry %d of %d"},
+	"credit.title":        {"信用记录", "Credit record"},
+	"credit.hint":         {"调查认定的虚假申报情况（已纳入信用记录）。如有异议，可通过复核通道提出。", "False declarations an investigation found, kept in your credit record. If you dispute one, ask for a review."},
+	"credit.evidence":     {"依据", "evidence"},
 }
 
 func init() {

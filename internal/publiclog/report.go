@@ -20,6 +20,8 @@ type Activity struct {
 	Policies                 int // policies recorded in force (at each start)
 	Appointed, Disabled      int // officials' accounts
 	Unmasked                 int // persons an official saw in clear
+	ReleaseLists             int // isolation points' release lists applied
+	Findings                 int // false declarations found
 }
 
 // Burst is many red codes on one key's word in a short time: the pattern
@@ -32,8 +34,8 @@ type Burst struct {
 
 // Report reads the first size entries and counts, by author, what was
 // done at or after since. A colour change counts for each key whose facts
-// it rests on (LogChange.FactKeys), and for the system when it rests on
-// none. Bursts lists the authors with at least n red codes within any
+// it rests on (LogChange.FactKeys) and each official's (FactOfficials),
+// and for the system when it rests on none. Bursts lists the authors with at least n red codes within any
 // span of within (n 0: none looked for), each at its densest span.
 func Report(ctx context.Context, r healthcode.LogReader, size int64, since time.Time, n int, within time.Duration) ([]Activity, []Burst, error) {
 	by := map[string]*Activity{}
@@ -82,12 +84,15 @@ func Report(ctx context.Context, r healthcode.LogReader, size int64, since time.
 func count(e *healthcode.LogEntry, roles map[int64]healthcode.Role, get func(string) *Activity, reds map[string][]time.Time) {
 	switch e.Kind {
 	case healthcode.LogHistory:
-		names := []string{string(healthcode.RoleSystem)}
-		if len(e.History.FactKeys) > 0 {
-			names = names[:0]
-			for _, k := range e.History.FactKeys {
-				names = append(names, keyName(k, roles[k]))
-			}
+		var names []string
+		for _, k := range e.History.FactKeys {
+			names = append(names, keyName(k, roles[k]))
+		}
+		for _, o := range e.History.FactOfficials {
+			names = append(names, officialName(o))
+		}
+		if len(names) == 0 {
+			names = []string{string(healthcode.RoleSystem)}
 		}
 		for _, name := range names {
 			a := get(name)
@@ -115,6 +120,10 @@ func count(e *healthcode.LogEntry, roles map[int64]healthcode.Role, get func(str
 		get(authorName(e.Author, roles)).Disabled++
 	case healthcode.LogPersonUnmasked:
 		get(authorName(e.Author, roles)).Unmasked++
+	case healthcode.LogReleaseList:
+		get(authorName(e.Author, roles)).ReleaseLists++
+	case healthcode.LogFindingRecorded:
+		get(authorName(e.Author, roles)).Findings++
 	}
 }
 
@@ -123,10 +132,14 @@ func authorName(a healthcode.LogAuthor, roles map[int64]healthcode.Role) string 
 		return keyName(a.Key, a.Role)
 	}
 	if a.Official != 0 {
-		return fmt.Sprintf("official %d (%s)", a.Official, a.Role)
+		return officialName(a.Official)
 	}
 	return string(a.Role)
 }
+
+// officialName names an official by account id, as history entries do
+// (they carry no role).
+func officialName(id int64) string { return fmt.Sprintf("official %d", id) }
 
 func keyName(id int64, role healthcode.Role) string {
 	if role == "" {

@@ -67,7 +67,7 @@ func TestReportCountsByAuthorAndFindsARedBurst(t *testing.T) {
 }
 
 // Officials' accounts and unmaskings are counted by who did them, an
-// official by id and role, never by a login.
+// official by account id, never by a login.
 func TestReportCountsOfficialsAndUnmaskings(t *testing.T) {
 	ctx := context.Background()
 	db := backends[0].open(t)
@@ -94,8 +94,8 @@ func TestReportCountsOfficialsAndUnmaskings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []publiclog.Activity{
-		{Author: "official 3 (administrator)", Appointed: 1, Disabled: 1},
-		{Author: "official 5 (district)", Unmasked: 2},
+		{Author: "official 3", Appointed: 1, Disabled: 1},
+		{Author: "official 5", Unmasked: 2},
 		{Author: "operator", Appointed: 1},
 	}
 	if len(acts) != len(want) {

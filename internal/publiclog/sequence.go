@@ -72,8 +72,8 @@ func (l *Log) SequenceLog(ctx context.Context) (int, error) {
 		l.watch = seen
 	}
 	for _, a := range alerts {
-		l.log.WarnContext(ctx, "red alert: many people turned red on one key's word in a short time; it is in the public log",
-			"key", a.Key, "reds", a.Reds, "within", a.Within, "from", a.From, "to", a.To)
+		l.log.WarnContext(ctx, "red alert: many people turned red on one key's or official's word in a short time; it is in the public log",
+			"key", a.Key, "official", a.Official, "reds", a.Reds, "within", a.Within, "from", a.From, "to", a.To)
 	}
 	return placed, nil
 }

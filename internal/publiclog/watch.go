@@ -21,7 +21,7 @@ type RedAlert struct {
 // WatchReds turns the live alert on; a zero N leaves it off.
 func (l *Log) WatchReds(a RedAlert) {
 	if a.N > 0 && a.Within > 0 {
-		l.watch = &watch{limit: a, reds: map[int64][]time.Time{}, alerted: map[int64]time.Time{}}
+		l.watch = &watch{limit: a, reds: map[word][]time.Time{}, alerted: map[word]time.Time{}}
 	}
 }
 
@@ -31,9 +31,12 @@ func (l *Log) WatchReds(a RedAlert) {
 // restart starts afresh, and the report still sees everything.
 type watch struct {
 	limit   RedAlert
-	reds    map[int64][]time.Time
-	alerted map[int64]time.Time
+	reds    map[word][]time.Time
+	alerted map[word]time.Time
 }
+
+// word is whose word a red rests on: an API key or an official.
+type word struct{ key, official int64 }
 
 // see counts the reds of a round's entries and returns the alerts they
 // raise, on a copy of w: the sequencer keeps it only if the round commits,
@@ -47,7 +50,12 @@ func (w *watch) see(pending []healthcode.LogRecord) (*watch, []*healthcode.LogAl
 			continue
 		}
 		for _, key := range e.History.FactKeys {
-			if a := next.red(key, e.At); a != nil {
+			if a := next.red(word{key: key}, e.At); a != nil {
+				alerts = append(alerts, a)
+			}
+		}
+		for _, o := range e.History.FactOfficials {
+			if a := next.red(word{official: o}, e.At); a != nil {
 				alerts = append(alerts, a)
 			}
 		}
@@ -56,7 +64,7 @@ func (w *watch) see(pending []healthcode.LogRecord) (*watch, []*healthcode.LogAl
 }
 
 // red adds one red at t on key's word and returns the alert it raises.
-func (w *watch) red(key int64, t time.Time) *healthcode.LogAlert {
+func (w *watch) red(key word, t time.Time) *healthcode.LogAlert {
 	times := append(slices.Clone(w.reds[key]), t)
 	if len(times) > w.limit.N {
 		times = times[len(times)-w.limit.N:]
@@ -69,5 +77,5 @@ func (w *watch) red(key int64, t time.Time) *healthcode.LogAlert {
 		return nil
 	}
 	w.alerted[key] = t
-	return &healthcode.LogAlert{Key: key, Reds: len(times), Within: w.limit.Within.String(), From: times[0], To: t}
+	return &healthcode.LogAlert{Key: key.key, Official: key.official, Reds: len(times), Within: w.limit.Within.String(), From: times[0], To: t}
 }

@@ -13,6 +13,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/publiclog"
+	"healthcode/internal/store"
 )
 
 // change is a colour change to colour on key's word at t, distinct by i.
@@ -50,13 +51,8 @@ func TestManyRedsOnOneKeysWordRaiseAnAlertInTheLog(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
 			db := b.open(t)
-			signer, vkey, err := publiclog.LoadOrCreateKey(filepath.Join(t.TempDir(), "keys"), "healthcode-test")
-			if err != nil {
-				t.Fatal(err)
-			}
 			var logs bytes.Buffer
-			l := publiclog.New(db, signer, vkey, func() time.Time { return at("2h") }, slog.New(slog.NewTextHandler(&logs, nil)))
-			l.WatchReds(publiclog.RedAlert{N: 3, Within: time.Hour})
+			l := watchedLog(t, db, at("2h"), slog.New(slog.NewTextHandler(&logs, nil)))
 			written := 0
 			for i, r := range rounds {
 				if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, r.entries...) }); err != nil {
@@ -114,4 +110,51 @@ func alertsIn(t *testing.T, db interface {
 		}
 	}
 	return out
+}
+
+// Reds on an official's word (findings, release lists) are counted as a
+// key's are, apart from the key of the same number.
+func TestManyRedsOnOneOfficialsWordRaiseAnAlert(t *testing.T) {
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	byOfficial := func(i int, official int64) *healthcode.LogEntry {
+		e := change(i, 0, healthcode.Red, at.Add(time.Duration(i)*time.Minute))
+		e.History.FactKeys, e.History.FactOfficials = nil, []int64{official}
+		return e
+	}
+	entries := []*healthcode.LogEntry{byOfficial(1, 7), change(2, 7, healthcode.Red, at.Add(2*time.Minute)),
+		byOfficial(3, 7), change(4, 7, healthcode.Red, at.Add(4*time.Minute)), byOfficial(5, 7)}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.open(t)
+			l := watchedLog(t, db, at.Add(time.Hour), slog.New(slog.DiscardHandler))
+			if err := db.Update(ctx, func(tx healthcode.Tx) error { return tx.AppendLog(ctx, entries...) }); err != nil {
+				t.Fatal(err)
+			}
+			drain(t, l, int64(len(entries)))
+			if _, err := l.SequenceLog(ctx); err != nil {
+				t.Fatal(err)
+			}
+			head, err := l.LogHead(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alerts := alertsIn(t, db, head.Size)
+			if len(alerts) != 1 || alerts[0].Alert.Official != 7 || alerts[0].Alert.Key != 0 || alerts[0].Alert.Reds != 3 {
+				t.Fatalf("alerts %+v, want one on official 7's 3 reds and none on key 7's 2", alerts)
+			}
+		})
+	}
+}
+
+// watchedLog is a log on db at now, alerting on 3 reds within an hour.
+func watchedLog(t *testing.T, db *store.DB, now time.Time, log *slog.Logger) *publiclog.Log {
+	t.Helper()
+	signer, vkey, err := publiclog.LoadOrCreateKey(filepath.Join(t.TempDir(), "keys"), "healthcode-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := publiclog.New(db, signer, vkey, func() time.Time { return now }, log)
+	l.WatchReds(publiclog.RedAlert{N: 3, Within: time.Hour})
+	return l
 }

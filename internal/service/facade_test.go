@@ -24,6 +24,8 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer",
 		// feeds
 		"Ingest", "IngestAs", "FeedAllowed", "Designate", "DesignateAs",
+		// findings
+		"UploadReleaseList", "ReleaseLists", "RecordFinding", "CreditRecords",
 		// schedule
 		"EvaluateDue", "Simulate", "SimulatePack", "EvaluatePack", "RecordPolicy",
 		// venues
@@ -33,6 +35,8 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"PersonsInScope", "OfficialPerson", "UnmaskPerson",
 		// publiclog
 		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer", "WatchReds",
+		// workflows
+		"FileAppeal", "StartWorkflow", "Act", "WorkQueue", "Workflow", "Appeals", "WorkflowAttachment",
 		// the facade itself
 		"Limit", "Ready",
 	}

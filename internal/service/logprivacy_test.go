@@ -135,7 +135,7 @@ func noFacts(t *testing.T, body []byte) {
 		t.Fatal(err)
 	}
 	for k := range maps.Keys(e.History) {
-		if !slices.Contains([]string{"from", "to", "fact_keys", "commitment"}, k) {
+		if !slices.Contains([]string{"from", "to", "fact_keys", "fact_officials", "commitment"}, k) {
 			t.Errorf("a public change names %q: %s", k, body)
 		}
 	}

@@ -7,10 +7,12 @@
 // evaluation core (core), each built with only what it uses: signin
 // (sessions, API keys, form tokens), apply (applications, relatives,
 // real-name claims and the views of persons), checkpoint (codes, Verify,
-// check-ins), feeds (feed rows and designations), schedule (due
-// re-evaluation and simulation), venues and officials (officials'
-// accounts, their logins and what they see of persons); onetime and
-// throttle are the one-time codes and rate limits some of them share. This package only
+// check-ins), feeds (feed rows and designations), findings (officials'
+// release lists and false declarations found), schedule (due
+// re-evaluation and simulation), venues, workflows (appeals, home
+// releases, error corrections) and officials (officials' accounts, their
+// logins and what they see of persons); onetime and throttle are the
+// one-time codes and rate limits some of them share. This package only
 // wires them: New builds the parts and Service carries their methods, and
 // the types callers use are aliased here.
 package service
@@ -33,12 +35,14 @@ import (
 	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/service/core"
 	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/findings"
 	"healthcode/internal/service/officials"
 	"healthcode/internal/service/onetime"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/throttle"
 	"healthcode/internal/service/venues"
+	"healthcode/internal/service/workflows"
 	"healthcode/policy"
 )
 
@@ -69,6 +73,9 @@ type Config struct {
 	// RedAlert is the public log's live alert (publiclog.RedAlert); zero:
 	// off.
 	RedAlert publiclog.RedAlert
+	// AnswerWithin is how long the district has to answer an appeal or an
+	// error correction (0: workflows.DefaultAnswerWithin, 72 h).
+	AnswerWithin time.Duration
 }
 
 // Defaults for Config.
@@ -88,10 +95,12 @@ type Service struct {
 	*apply.Applications
 	*checkpoint.Checkpoint
 	*feeds.Feeds
+	*findings.Findings
 	*schedule.Scheduler
 	*venues.Venues
 	*officials.Officials
 	*publiclog.Log
+	*workflows.Workflows
 
 	store    healthcode.Store // for Ready
 	throttle *throttle.Throttle
@@ -136,10 +145,12 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
 		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, log),
 		Feeds:        feeds.New(store, c, box),
+		Findings:     findings.New(store, c, box, log),
 		Scheduler:    schedule.New(store, c, policies, log),
 		Venues:       venues.New(store, box, log, c.Clock),
 		Officials:    officials.New(store, c, box, cfg.Issuer, log),
 		Log:          plog,
+		Workflows:    workflows.New(store, c, policies, cfg.AnswerWithin, log),
 		store:        store,
 		throttle:     th,
 	}, nil

@@ -7,11 +7,13 @@ import (
 	"healthcode/internal/service/apply"
 	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/service/feeds"
+	"healthcode/internal/service/findings"
 	"healthcode/internal/service/officials"
 	"healthcode/internal/service/onetime"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/venues"
+	"healthcode/internal/service/workflows"
 )
 
 // OfficialViewOf is an official's account as listings show it.
@@ -59,6 +61,14 @@ type (
 	DesignationResult = feeds.DesignationResult
 	Stream            = feeds.Stream
 
+	// Officials' findings.
+	ReleaseList       = findings.ReleaseList
+	ReleaseReport     = findings.ReleaseReport
+	ReleaseRowOutcome = findings.Outcome
+	ReleaseView       = findings.ListView
+	Finding           = findings.Finding
+	FindingResult     = findings.FindingResult
+
 	// Runs over everyone.
 	SimulateInput = schedule.SimulateInput
 	// EvaluateInput and EvaluateResult are EvaluatePack's.
@@ -67,6 +77,13 @@ type (
 
 	// Venues.
 	Venue = venues.Venue
+
+	// Workflows.
+	AppealInput  = workflows.AppealInput
+	File         = workflows.File
+	StartInput   = workflows.StartInput
+	StepInput    = workflows.StepInput
+	WorkflowView = workflows.View
 )
 
 // ErrConsentRequired is the answer to an application for a relative with

@@ -74,6 +74,12 @@ func Run(t *testing.T, open Opener) {
 		{"OfficialSessionsEndWithTheAccount", testOfficialSessionsEndWithTheAccount},
 		{"UnmaskingsAreRecorded", testUnmaskingsAreRecorded},
 		{"PersonsInDivisionPageThroughAScope", testPersonsInDivisionPageThroughAScope},
+		{"ReleaseListsByScopeNewestFirst", testReleaseLists},
+		{"CreditRecordsPerPerson", testCreditRecords},
+		{"WorkflowsRoundTripWithStepsAndAttachment", testWorkflowsRoundTrip},
+		{"OneOpenAppealPerPerson", testOneOpenAppealPerPerson},
+		{"WorkQueueByScopeRoleAndDeadline", testWorkQueue},
+		{"WorkflowStepRaceHasOneWinner", testWorkflowStepRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

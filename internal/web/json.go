@@ -79,8 +79,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decode reads a JSON body into v, strictly: unknown fields and wrong
 // types are field errors the caller can act on.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+func decode(r *http.Request, v any) error { return decodeUpTo(r, v, maxBody) }
+
+// decodeUpTo is decode for a body of up to limit bytes.
+func decodeUpTo(r *http.Request, v any, limit int64) error {
+	return decodeFrom(io.LimitReader(r.Body, limit), v)
+}
+
+// decodeFrom is decode for a body read already, or bounded otherwise.
+func decodeFrom(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	var typeErr *json.UnmarshalTypeError

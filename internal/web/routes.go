@@ -45,6 +45,20 @@ var table = []route{
 	{"POST /api/v1/persons/{id}/visits", permission.RecordVisits, (*Server).handleVisit},
 	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
 
+	// Workflows (docs/officials.md). The officials' routes need what
+	// every official who takes steps holds, seeing persons; the service
+	// checks the step's own role and permission in the person's division.
+	{"POST /api/v1/persons/{id}/appeals", permission.FileAppeals, (*Server).handleFileAppeal},
+	{"GET /api/v1/persons/{id}/appeals", permission.FileAppeals, (*Server).handleAppeals},
+	{"PATCH /api/v1/persons/{id}/appeals/{appeal}", permission.FileAppeals, (*Server).handleEditAppeal},
+	{"PUT /api/v1/persons/{id}/appeals/{appeal}", permission.FileAppeals, (*Server).handleEditAppeal},
+	{"POST /api/v1/persons/{id}/corrections", permission.FileAppeals, (*Server).handleFileCorrection},
+	{"POST /api/v1/officials/workflows", permission.StartWorkflows, (*Server).handleStartWorkflow},
+	{"GET /api/v1/officials/queue", permission.ViewPersons, (*Server).handleQueue},
+	{"GET /api/v1/officials/workflows/{id}", permission.ViewPersons, (*Server).handleWorkflow},
+	{"POST /api/v1/officials/workflows/{id}/steps", permission.ViewPersons, (*Server).handleStep},
+	{"GET /api/v1/officials/workflows/{id}/attachment", permission.ViewPersons, (*Server).handleAttachment},
+
 	{"GET /api/v1/log/head", anyone, (*Server).handleLogHead},
 	{"GET /api/v1/log/checkpoint", anyone, (*Server).handleLogHead}, // the head where C2SP tlog-tiles clients look
 	{"GET /api/v1/log/key", anyone, (*Server).handleLogKey},
@@ -72,6 +86,10 @@ var table = []route{
 	{"GET /api/v1/officials/persons", permission.ViewPersons, (*Server).handleOfficialPersons},
 	{"GET /api/v1/officials/persons/{id}", permission.ViewPersons, (*Server).handleOfficialPerson},
 	{"POST /api/v1/officials/persons/{id}/unmask", permission.UnmaskPersons, (*Server).handleUnmask},
+	{"POST /api/v1/officials/release-lists", permission.UploadReleaseLists, (*Server).handleUploadReleaseList},
+	{"GET /api/v1/officials/release-lists", permission.UploadReleaseLists, (*Server).handleReleaseLists},
+	{"POST /api/v1/officials/persons/{id}/findings", permission.RecordFindings, (*Server).handleRecordFinding},
+	{"GET /api/v1/persons/{id}/credit", permission.ManagePersons, (*Server).handleCredit},
 }
 
 // limited gives the routes that rate limits apply to their class: the
@@ -89,6 +107,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /api/v1/persons/{id}/visits":   healthcode.LimitVisit,
 	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
 	"POST /api/v1/officials/login":       healthcode.LimitLogin,
+	"POST /api/v1/persons/{id}/appeals":  healthcode.LimitApply, // up to 2 MiB each
 }
 
 func (s *Server) routes() {

@@ -24,6 +24,7 @@ type Store interface {
 	Person(ctx context.Context, id int64) (*healthcode.Person, error)
 	Account(ctx context.Context, id int64) (*healthcode.Account, error)
 	History(ctx context.Context, personID int64) ([]healthcode.HistoryEntry, error)
+	CreditRecords(ctx context.Context, personID int64) ([]healthcode.CreditRecord, error)
 	Update(ctx context.Context, fn func(healthcode.Tx) error) error
 }
 

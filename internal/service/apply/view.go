@@ -24,6 +24,9 @@ type PersonView struct {
 	Status            *healthcode.Status  `json:"status"`
 	ModificationsLeft int                 `json:"modifications_left"`
 	CanReapply        bool                `json:"can_reapply"`
+	// Credit lists the false declarations found about the person (SPEC
+	// B7), which they may read and dispute; only Person fills it in.
+	Credit []healthcode.CreditRecord `json:"credit,omitempty"`
 }
 
 func (s *Applications) view(p *healthcode.Person, st *healthcode.Status) *PersonView {
@@ -82,7 +85,11 @@ func (s *Applications) Person(ctx context.Context, who *healthcode.Principal, id
 	if err != nil {
 		return nil, err
 	}
-	return s.view(p, nil), nil
+	v := s.view(p, nil)
+	if v.Credit, err = s.store.CreditRecords(ctx, id); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Status returns the current status of a person the caller manages.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"healthcode"
@@ -51,4 +52,40 @@ func (s *Core) EvaluateFacts(ctx context.Context, tx healthcode.Tx, ps []*health
 		return 0, err
 	}
 	return len(entries), nil
+}
+
+// AddFacts stores facts about persons the transaction holds (locked, of
+// whom the facts' persons must be), skipping those stored already
+// (Tx.AddFacts), and evaluates again the persons that got a new one: the
+// one path by which what arrives about people — a feed's rows, an
+// isolation point's release list, an officer's finding — lands together
+// with the colours it leads to. It returns the facts added and how many
+// persons changed colour; locked is reordered.
+func (s *Core) AddFacts(ctx context.Context, tx healthcode.Tx, locked []*healthcode.Person, facts []*healthcode.Fact,
+	now time.Time) (added []*healthcode.Fact, recoloured int, err error) {
+	if added, err = tx.AddFacts(ctx, facts); err != nil {
+		return nil, 0, err
+	}
+	changed := Touched(added)
+	recoloured, err = s.EvaluateLocked(ctx, tx, Among(locked, changed), changed, now)
+	return added, recoloured, err
+}
+
+// Among keeps, in place, the persons whose id is in ids (sorted), sorted:
+// those a batch gave new facts, of those it locked.
+func Among(ps []*healthcode.Person, ids []int64) []*healthcode.Person {
+	return slices.DeleteFunc(ps, func(p *healthcode.Person) bool {
+		_, found := slices.BinarySearch(ids, p.ID)
+		return !found
+	})
+}
+
+// Touched lists the persons facts are about, in id order.
+func Touched(facts []*healthcode.Fact) []int64 {
+	ids := make([]int64, 0, len(facts))
+	for _, f := range facts {
+		ids = append(ids, f.PersonID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }

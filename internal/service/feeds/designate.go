@@ -11,6 +11,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/ingest"
+	"healthcode/internal/service/core"
 )
 
 // DesignationResult counts what a designation feed did.
@@ -159,8 +160,8 @@ func (s *Feeds) designateChunk(ctx context.Context, d *healthcode.Designation, i
 		for _, f := range added {
 			facts[f.PersonID] = append(facts[f.PersonID], *f)
 		}
-		changed := touched(added)
-		ps = among(ps, changed)
+		changed := core.Touched(added)
+		ps = core.Among(ps, changed)
 		for _, id := range changed {
 			slices.SortStableFunc(facts[id], byTime)
 		}

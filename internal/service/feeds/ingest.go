@@ -128,10 +128,11 @@ func (s *Feeds) ingest(ctx context.Context, source, author, region string, rows 
 		if err != nil {
 			return err
 		}
-		added, err := tx.AddFacts(ctx, append(known, stays...))
+		added, recoloured, err := s.core.AddFacts(ctx, tx, locked, append(known, stays...), now)
 		if err != nil {
 			return err
 		}
+		res.Recoloured = recoloured
 		if res.Pending, err = tx.AddPendingFacts(ctx, pendingHashes, pending, healthcode.RegionPrefix(region)); err != nil {
 			return err
 		}
@@ -146,31 +147,10 @@ func (s *Feeds) ingest(ctx context.Context, source, author, region string, rows 
 		}
 		res.Added = len(added) - res.Stays
 		res.Duplicates = len(rows) - res.Added - res.Pending - len(res.Refused)
-		changed := touched(added)
-		res.Recoloured, err = s.core.EvaluateLocked(ctx, tx, among(locked, changed), changed, now)
-		return err
+		return nil
 	})
 	if err != nil {
 		return IngestResult{Rows: len(rows)}, err
 	}
 	return res, nil
-}
-
-// among keeps, in place, the persons whose id is in ids, sorted: those a
-// batch gave new facts, of those it locked.
-func among(ps []*healthcode.Person, ids []int64) []*healthcode.Person {
-	return slices.DeleteFunc(ps, func(p *healthcode.Person) bool {
-		_, found := slices.BinarySearch(ids, p.ID)
-		return !found
-	})
-}
-
-// touched lists the persons facts are about, in id order.
-func touched(facts []*healthcode.Fact) []int64 {
-	ids := make([]int64, 0, len(facts))
-	for _, f := range facts {
-		ids = append(ids, f.PersonID)
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
 }

@@ -1,0 +1,111 @@
+package workflow
+
+import (
+	"strings"
+
+	"healthcode"
+	"healthcode/internal/permission"
+)
+
+// Proposer, as a Step's Distinct, is whoever proposed the transfer the
+// step approves.
+const Proposer = "proposer"
+
+// Start is the state a workflow of kind k opens in when who files it for a
+// person in division. Errors: EINVALID for an unknown kind, EFORBIDDEN for
+// a filer who may not open it there.
+func Start(k healthcode.WorkflowKind, who *healthcode.Principal, division string) (string, error) {
+	kd, ok := kinds[k]
+	if !ok {
+		return "", healthcode.Errorf(healthcode.EINVALID, "No workflow kind %q: the kinds are %s.", k, kindNames())
+	}
+	first, ok := "", false
+	if who != nil {
+		first, ok = kd.first[who.Role]
+	}
+	perm := kd.perm
+	if who != nil && who.Role == healthcode.RoleCitizen {
+		perm = permission.FileAppeals // citizens file for their own person, checked by the service
+	}
+	if !ok || !permission.Can(who, perm, division) {
+		return "", healthcode.Errorf(healthcode.EFORBIDDEN, "A %s cannot file a %s for a person in %s.", roleOf(who), k, division)
+	}
+	return first, nil
+}
+
+// Next returns the step action of a workflow whose steps so far are steps,
+// if who may take it now. Errors: ECONFLICT when the workflow is closed
+// or the action is not a step of its state; EFORBIDDEN when the step is
+// another role's, when the person is outside who's scope, and when who
+// took the earlier step the step must be a second pair of eyes on.
+func Next(w *healthcode.Workflow, steps []healthcode.WorkflowStep, action string, who *healthcode.Principal) (*Step, error) {
+	if Closed(w.State) {
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Workflow %d is closed (%s): it takes no more steps.", w.ID, w.State)
+	}
+	offered := Steps(w.Kind, w.State)
+	var st *Step
+	for i := range offered {
+		if offered[i].Action == action {
+			st = &offered[i]
+		}
+	}
+	if st == nil {
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Workflow %d waits at %q, where %q is no step; the steps are %s.",
+			w.ID, w.State, action, actionNames(offered))
+	}
+	if who == nil || who.Role != st.Role {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The step %q of a %s is a %s official's, not a %s's.",
+			action, w.Kind, st.Role, roleOf(who))
+	}
+	if !permission.Can(who, st.Perm, w.Division) {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The person of workflow %d lives in %s, outside your scope %s.",
+			w.ID, w.Division, who.Region)
+	}
+	if st.Distinct != "" {
+		if prev := lastBy(steps, st.Distinct); prev != nil && prev.Actor == who.Author() {
+			return nil, healthcode.Errorf(healthcode.EFORBIDDEN,
+				"You took the step %q of this workflow yourself: a second official must %s it.", prev.Action, action)
+		}
+	}
+	return st, nil
+}
+
+// Proposal is the step that proposed the transfer now waiting for
+// approval: the latest one naming a colour; nil when none did.
+func Proposal(steps []healthcode.WorkflowStep) *healthcode.WorkflowStep {
+	return lastBy(steps, Proposer)
+}
+
+// lastBy is the latest step of action (Proposer: the latest proposal).
+func lastBy(steps []healthcode.WorkflowStep, action string) *healthcode.WorkflowStep {
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := &steps[i]
+		if (action == Proposer && s.Colour != 0 && s.Action != ActApprove) || s.Action == action {
+			return s
+		}
+	}
+	return nil
+}
+
+func roleOf(who *healthcode.Principal) healthcode.Role {
+	if who == nil {
+		return "anonymous"
+	}
+	return who.Role
+}
+
+func actionNames(steps []Step) string {
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = s.Action
+	}
+	return strings.Join(names, ", ")
+}
+
+func kindNames() string {
+	var names []string
+	for _, k := range Kinds() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
+}
