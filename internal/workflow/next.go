@@ -28,7 +28,7 @@ func Start(k healthcode.WorkflowKind, who *healthcode.Principal, division string
 		perm = permission.FileAppeals // citizens file for their own person, checked by the service
 	}
 	if !ok || !permission.Can(who, perm, division) {
-		return "", healthcode.Errorf(healthcode.EFORBIDDEN, "A %s cannot file a %s for a person in %s.", roleOf(who), k, division)
+		return "", healthcode.Errorf(healthcode.EFORBIDDEN, "%s cannot file %s for a person in %s.", roleName(roleOf(who)), kindName(k), division)
 	}
 	return first, nil
 }
@@ -54,8 +54,8 @@ func Next(w *healthcode.Workflow, steps []healthcode.WorkflowStep, action string
 			w.ID, w.State, action, actionNames(offered))
 	}
 	if who == nil || who.Role != st.Role {
-		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The step %q of a %s is a %s official's, not a %s's.",
-			action, w.Kind, st.Role, roleOf(who))
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The step %q of %s is for %s to take, not %s.",
+			action, kindName(w.Kind), roleName(st.Role), roleName(roleOf(who)))
 	}
 	if !permission.Can(who, st.Perm, w.Division) {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The person of workflow %d lives in %s, outside your scope %s.",
@@ -108,4 +108,38 @@ func kindNames() string {
 		names = append(names, string(k))
 	}
 	return strings.Join(names, ", ")
+}
+
+// roleName is a role as a refusal names it, in the reader's language.
+func roleName(r healthcode.Role) *healthcode.Msg {
+	switch r {
+	case healthcode.RoleCitizen:
+		return healthcode.M("a citizen")
+	case healthcode.RoleCommunity:
+		return healthcode.M("a community officer")
+	case healthcode.RoleStreet:
+		return healthcode.M("a street officer")
+	case healthcode.RoleDistrict:
+		return healthcode.M("a district officer")
+	case healthcode.RoleIsolation:
+		return healthcode.M("an isolation-point officer")
+	case healthcode.RoleAuditor:
+		return healthcode.M("an auditor")
+	case "anonymous":
+		return healthcode.M("someone not logged in")
+	}
+	return healthcode.M("a principal of role %s", r)
+}
+
+// kindName is a workflow kind as a refusal names it.
+func kindName(k healthcode.WorkflowKind) *healthcode.Msg {
+	switch k {
+	case healthcode.WorkflowAppeal:
+		return healthcode.M("an appeal")
+	case healthcode.WorkflowHomeRelease:
+		return healthcode.M("a release from home isolation")
+	case healthcode.WorkflowErrorCorrection:
+		return healthcode.M("an error correction")
+	}
+	return healthcode.M("a workflow of kind %s", k)
 }
