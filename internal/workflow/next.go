@@ -110,36 +110,35 @@ func kindNames() string {
 	return strings.Join(names, ", ")
 }
 
-// roleName is a role as a refusal names it, in the reader's language.
+// roleNames and workflowNames are roles and kinds as refusals name them, in
+// the reader's language.
+var (
+	roleNames = map[healthcode.Role]*healthcode.Msg{
+		healthcode.RoleCitizen:   healthcode.M("a citizen"),
+		healthcode.RoleCommunity: healthcode.M("a community officer"),
+		healthcode.RoleStreet:    healthcode.M("a street officer"),
+		healthcode.RoleDistrict:  healthcode.M("a district officer"),
+		healthcode.RoleIsolation: healthcode.M("an isolation-point officer"),
+		healthcode.RoleAuditor:   healthcode.M("an auditor"),
+		"anonymous":              healthcode.M("someone not logged in"),
+	}
+	workflowNames = map[healthcode.WorkflowKind]*healthcode.Msg{
+		healthcode.WorkflowAppeal:          healthcode.M("an appeal"),
+		healthcode.WorkflowHomeRelease:     healthcode.M("a release from home isolation"),
+		healthcode.WorkflowErrorCorrection: healthcode.M("an error correction"),
+	}
+)
+
 func roleName(r healthcode.Role) *healthcode.Msg {
-	switch r {
-	case healthcode.RoleCitizen:
-		return healthcode.M("a citizen")
-	case healthcode.RoleCommunity:
-		return healthcode.M("a community officer")
-	case healthcode.RoleStreet:
-		return healthcode.M("a street officer")
-	case healthcode.RoleDistrict:
-		return healthcode.M("a district officer")
-	case healthcode.RoleIsolation:
-		return healthcode.M("an isolation-point officer")
-	case healthcode.RoleAuditor:
-		return healthcode.M("an auditor")
-	case "anonymous":
-		return healthcode.M("someone not logged in")
+	if m, ok := roleNames[r]; ok {
+		return m
 	}
 	return healthcode.M("a principal of role %s", r)
 }
 
-// kindName is a workflow kind as a refusal names it.
 func kindName(k healthcode.WorkflowKind) *healthcode.Msg {
-	switch k {
-	case healthcode.WorkflowAppeal:
-		return healthcode.M("an appeal")
-	case healthcode.WorkflowHomeRelease:
-		return healthcode.M("a release from home isolation")
-	case healthcode.WorkflowErrorCorrection:
-		return healthcode.M("an error correction")
+	if m, ok := workflowNames[k]; ok {
+		return m
 	}
 	return healthcode.M("a workflow of kind %s", k)
 }
