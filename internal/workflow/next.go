@@ -28,7 +28,7 @@ func Start(k healthcode.WorkflowKind, who *healthcode.Principal, division string
 		perm = permission.FileAppeals // citizens file for their own person, checked by the service
 	}
 	if !ok || !permission.Can(who, perm, division) {
-		return "", healthcode.Errorf(healthcode.EFORBIDDEN, "A %s cannot file a %s for a person in %s.", roleOf(who), k, division)
+		return "", healthcode.Errorf(healthcode.EFORBIDDEN, "%s cannot file %s for a person in %s.", roleName(roleOf(who)), kindName(k), division)
 	}
 	return first, nil
 }
@@ -54,8 +54,8 @@ func Next(w *healthcode.Workflow, steps []healthcode.WorkflowStep, action string
 			w.ID, w.State, action, actionNames(offered))
 	}
 	if who == nil || who.Role != st.Role {
-		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The step %q of a %s is a %s official's, not a %s's.",
-			action, w.Kind, st.Role, roleOf(who))
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The step %q of %s is for %s to take, not %s.",
+			action, kindName(w.Kind), roleName(st.Role), roleName(roleOf(who)))
 	}
 	if !permission.Can(who, st.Perm, w.Division) {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The person of workflow %d lives in %s, outside your scope %s.",
@@ -108,4 +108,37 @@ func kindNames() string {
 		names = append(names, string(k))
 	}
 	return strings.Join(names, ", ")
+}
+
+// roleNames and workflowNames are roles and kinds as refusals name them, in
+// the reader's language.
+var (
+	roleNames = map[healthcode.Role]*healthcode.Msg{
+		healthcode.RoleCitizen:   healthcode.M("a citizen"),
+		healthcode.RoleCommunity: healthcode.M("a community officer"),
+		healthcode.RoleStreet:    healthcode.M("a street officer"),
+		healthcode.RoleDistrict:  healthcode.M("a district officer"),
+		healthcode.RoleIsolation: healthcode.M("an isolation-point officer"),
+		healthcode.RoleAuditor:   healthcode.M("an auditor"),
+		"anonymous":              healthcode.M("someone not logged in"),
+	}
+	workflowNames = map[healthcode.WorkflowKind]*healthcode.Msg{
+		healthcode.WorkflowAppeal:          healthcode.M("an appeal"),
+		healthcode.WorkflowHomeRelease:     healthcode.M("a release from home isolation"),
+		healthcode.WorkflowErrorCorrection: healthcode.M("an error correction"),
+	}
+)
+
+func roleName(r healthcode.Role) *healthcode.Msg {
+	if m, ok := roleNames[r]; ok {
+		return m
+	}
+	return healthcode.M("a principal of role %s", r)
+}
+
+func kindName(k healthcode.WorkflowKind) *healthcode.Msg {
+	if m, ok := workflowNames[k]; ok {
+		return m
+	}
+	return healthcode.M("a workflow of kind %s", k)
 }
