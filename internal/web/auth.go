@@ -15,7 +15,7 @@ func (s *Server) authorize(rt route, class healthcode.LimitClass) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var who *healthcode.Principal
 		if token, ok := bearer(r); ok {
-			p, err := s.authenticate(r.Context(), token)
+			p, err := s.svc.Authenticate(r.Context(), token)
 			if err != nil {
 				writeError(w, s.log, r, err)
 				return

@@ -288,7 +288,7 @@ func TestFindingOverHTTPTurnsGreenRedWithCreditTheOwnerReads(t *testing.T) {
 	}
 	code, body = f.do(t, "GET", fmt.Sprintf("/api/v1/persons/%d", r.id), r.token, nil)
 	if code != http.StatusOK || !strings.Contains(string(body), `"evidence":"DC-2026-0312"`) ||
-		!strings.Contains(string(body), `"recorded_by":"official:7"`) {
+		!strings.Contains(string(body), fmt.Sprintf(`"recorded_by":"official:%d"`, f.officials[officer].OfficialID)) {
 		t.Errorf("the person's view: %d %s; want the credit record", code, body)
 	}
 	credit := fmt.Sprintf("/api/v1/persons/%d/credit", r.id)

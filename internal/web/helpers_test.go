@@ -38,7 +38,11 @@ type fixture struct {
 	feed       string // API key for lab feeds
 	personID   int64
 	codeToken  string
-	officials  map[string]*healthcode.Principal // test tokens of officialToken
+	// officialTokens are officialToken's logins' tokens by login, and
+	// officials and officialAccounts their principals and accounts by token.
+	officialTokens   map[string]string
+	officials        map[string]*healthcode.Principal
+	officialAccounts map[string]official
 }
 
 func newFixture(tb testing.TB, tokenTTL time.Duration) *fixture {
@@ -167,30 +171,34 @@ func (f *fixture) do(tb testing.TB, method, path, token string, body any) (int, 
 	return rec.Code, rec.Body.Bytes()
 }
 
-// officialToken returns a bearer token that authenticates, on this
-// fixture's server only, as an official of role and id scoped to region.
-// Officials' accounts and logins are built elsewhere (branch officials);
-// until they are here the test stands in for the one call that turns a
-// token into a principal, and everything after it — the route's
-// permission, rate limits, the service's role, scope and four-eyes checks
-// — runs as it does in production. Any other token goes to the real
-// Authenticate.
-func (f *fixture) officialToken(tb testing.TB, role healthcode.Role, id int64, region string) string {
+// officialToken returns the bearer token of an official of role scoped
+// to region, by a real account (the operator appoints it, with
+// officialPassword) logged in over HTTP with its password and a TOTP code,
+// as an official's app does. n tells officials of one role and scope
+// apart; asking again for the same one returns its token.
+func (f *fixture) officialToken(tb testing.TB, role healthcode.Role, n int64, region string) string {
 	tb.Helper()
-	if f.officials == nil {
-		f.officials = map[string]*healthcode.Principal{}
-		srv := f.h.(*Server)
-		real := srv.authenticate
-		srv.authenticate = func(ctx context.Context, token string) (*healthcode.Principal, error) {
-			if p, ok := f.officials[token]; ok {
-				return p, nil
-			}
-			return real(ctx, token)
-		}
+	login := fmt.Sprintf("t%d.%s.%s", n, role, region)
+	if token, ok := f.officialTokens[login]; ok {
+		return token
 	}
-	token := fmt.Sprintf("test-official-%s-%d-%s", role, id, region)
-	f.officials[token] = &healthcode.Principal{Role: role, OfficialID: id, Region: region}
-	return token
+	o := f.appoint(tb, login, role, region)
+	status, body := f.do(tb, "POST", "/api/v1/officials/login", "",
+		map[string]string{"login": login, "password": officialPassword, "code": o.totpCode(tb, time.Now())})
+	if status != http.StatusOK {
+		tb.Fatalf("official %s logs in: %d %s", login, status, body)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal(body, &out); err != nil || out.Token == "" {
+		tb.Fatalf("official %s logs in: no token in %s", login, body)
+	}
+	if f.officialTokens == nil {
+		f.officialTokens, f.officials, f.officialAccounts = map[string]string{}, map[string]*healthcode.Principal{}, map[string]official{}
+	}
+	f.officialTokens[login] = out.Token
+	f.officials[out.Token] = &healthcode.Principal{Role: role, OfficialID: o.id, Region: region}
+	f.officialAccounts[out.Token] = o
+	return out.Token
 }
 
 // login returns a new session token for phone's account.

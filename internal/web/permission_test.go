@@ -129,7 +129,8 @@ func matrixCallers(t *testing.T, f *fixture) []matrixCaller {
 		for i, role := range []healthcode.Role{healthcode.RoleCommunity, healthcode.RoleStreet, healthcode.RoleDistrict,
 			healthcode.RoleAuditor, healthcode.RoleIsolation, healthcode.RoleAdministrator} {
 			token := f.officialToken(t, role, int64(100+i+len(callers)), scope.region)
-			callers = append(callers, matrixCaller{name: string(role) + " official " + scope.name, token: token, who: f.officials[token]})
+			callers = append(callers, matrixCaller{name: string(role) + " official " + scope.name, token: token,
+				who: f.officials[token], acct: f.officialAccounts[token]})
 		}
 	}
 	return append(callers, officialCallers(t, f)...)

@@ -4,7 +4,6 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -22,9 +21,6 @@ type Server struct {
 	mux *http.ServeMux
 	// proxies are the trusted reverse proxies (WithTrustedProxies).
 	proxies []netip.Prefix
-	// authenticate resolves a bearer token: svc.Authenticate, which tests
-	// may wrap to stand in for officials' logins until those exist here.
-	authenticate func(ctx context.Context, token string) (*healthcode.Principal, error)
 }
 
 // Option adds to a Server.
@@ -39,7 +35,7 @@ func WithPages(h http.Handler) Option {
 // NewServer returns the handler for every route of routes.go, and of the
 // options.
 func NewServer(log *slog.Logger, svc *service.Service, opts ...Option) http.Handler {
-	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), authenticate: svc.Authenticate}
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
 	s.routes()
 	for _, o := range opts {
 		o(s)
