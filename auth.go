@@ -62,6 +62,9 @@ func (p *Principal) Author() string {
 	if p.OfficialID != 0 {
 		return "official:" + strconv.FormatInt(p.OfficialID, 10)
 	}
+	if p.Role == RoleOperator {
+		return string(RoleOperator) // the command line: no key, no account
+	}
 	return "key:" + strconv.FormatInt(p.KeyID, 10)
 }
 

@@ -40,3 +40,22 @@ func TestUnavailableKeepsItsCause(t *testing.T) {
 		t.Error("the cause is no longer in the chain for the log")
 	}
 }
+
+func TestAuthorNamesWhoActed(t *testing.T) {
+	tests := []struct {
+		who  *healthcode.Principal
+		want string
+	}{
+		{nil, "anonymous"},
+		{&healthcode.Principal{Role: healthcode.RoleCitizen, AccountID: 12}, "account:12"},
+		{&healthcode.Principal{Role: healthcode.RoleDistrict, OfficialID: 3, Region: "330106"}, "official:3"},
+		{&healthcode.Principal{Role: healthcode.RoleCheckpoint, KeyID: 5}, "key:5"},
+		// The command line holds no key: "key:0" named no one.
+		{&healthcode.Principal{Role: healthcode.RoleOperator, Name: "operator"}, "operator"},
+	}
+	for _, tt := range tests {
+		if got := tt.who.Author(); got != tt.want {
+			t.Errorf("%+v.Author() = %q, want %q", tt.who, got, tt.want)
+		}
+	}
+}

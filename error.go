@@ -193,6 +193,8 @@ func (p Problems) Err() error {
 		return nil
 	case 1:
 		return Errorf(EINVALID, "%s: %s", p[0].Field, p[0].msgOf()).withFields(p)
+	case 2:
+		return Errorf(EINVALID, "%s: %s (and 1 more problem)", p[0].Field, p[0].msgOf()).withFields(p)
 	}
 	return Errorf(EINVALID, "%s: %s (and %d more problems)", p[0].Field, p[0].msgOf(), len(p)-1).withFields(p)
 }

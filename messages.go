@@ -21,6 +21,7 @@ var messages = map[string][2]string{
 	"Not found.":                    {"未找到。", ""},
 	"%s: %s":                        {"%s：%s", ""},
 	"%s: %s (and %d more problems)": {"%s：%s（另有 %d 处问题）", ""},
+	"%s: %s (and 1 more problem)":   {"%s：%s（另有 1 处问题）", ""},
 	"History entry %d of person %d (%v → %v by %s) names no facts.": {"第 %d 条记录（人员 %d，%v → %v，规则 %s）没有依据的事实。", ""},
 
 	// Logging in and keys.
