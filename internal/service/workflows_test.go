@@ -11,11 +11,6 @@ import (
 	"healthcode/internal/service"
 )
 
-// as is ctx carrying who, the way the edge hands the caller to the service.
-func as(who *healthcode.Principal) context.Context {
-	return healthcode.NewContextWithPrincipal(context.Background(), who)
-}
-
 func officialOf(role healthcode.Role, id int64, region string) *healthcode.Principal {
 	return &healthcode.Principal{Role: role, OfficialID: id, Region: region}
 }
@@ -44,7 +39,7 @@ func redCitizen(t *testing.T, e *testEnv, phone, id17 string) (*healthcode.Princ
 // step takes a step as who and fails the test on an error.
 func step(t *testing.T, e *testEnv, who *healthcode.Principal, v *service.WorkflowView, action, colour, note string) *service.WorkflowView {
 	t.Helper()
-	got, err := e.svc.Act(as(who), v.ID, service.StepInput{Seq: v.Seq + 1, Action: action, Colour: colour, Note: note})
+	got, err := e.svc.Act(context.Background(), who, v.ID, service.StepInput{Seq: v.Seq + 1, Action: action, Colour: colour, Note: note})
 	if err != nil {
 		t.Fatalf("%s by %s: %v", action, who.Role, err)
 	}
@@ -68,7 +63,7 @@ func TestAnAppealUpheldAndApprovedTransfersTheCode(t *testing.T) {
 	onEachStore(t, func(t *testing.T, e *testEnv) {
 		citizen, id, _ := redCitizen(t, e, "13900070001", "33010619850101003")
 		pdf := []byte("%PDF-1.4 proof of where I was")
-		v, err := e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "我申报错了，没有接触过病例，请复核。",
+		v, err := e.svc.FileAppeal(context.Background(), citizen, id, service.AppealInput{Reason: "我申报错了，没有接触过病例，请复核。",
 			Attachment: &service.File{Filename: "proof.pdf", Data: pdf}})
 		if err != nil {
 			t.Fatal(err)
@@ -76,17 +71,17 @@ func TestAnAppealUpheldAndApprovedTransfersTheCode(t *testing.T) {
 		if v.State != "filed" || v.NextRole != healthcode.RoleDistrict || !v.Deadline.Equal(v.OpenedAt.Add(72*time.Hour)) {
 			t.Fatalf("filed: %+v", v.Workflow)
 		}
-		_, err = e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "第二次申请复核，请尽快处理。"})
+		_, err = e.svc.FileAppeal(context.Background(), citizen, id, service.AppealInput{Reason: "第二次申请复核，请尽快处理。"})
 		wantCode(t, err, healthcode.ECONFLICT)
 
-		queue, err := e.svc.WorkQueue(as(districtOfficer))
+		queue, err := e.svc.WorkQueue(context.Background(), districtOfficer)
 		if err != nil || len(queue) != 1 || queue[0].ID != v.ID {
 			t.Fatalf("district queue %+v, %v", queue, err)
 		}
-		if q, _ := e.svc.WorkQueue(as(farDistrict)); len(q) != 0 {
+		if q, _ := e.svc.WorkQueue(context.Background(), farDistrict); len(q) != 0 {
 			t.Errorf("another district's queue holds %d", len(q))
 		}
-		att, err := e.svc.WorkflowAttachment(as(districtOfficer), v.ID)
+		att, err := e.svc.WorkflowAttachment(context.Background(), districtOfficer, v.ID)
 		if err != nil || string(att.Data) != string(pdf) || att.ContentType != "application/pdf" {
 			t.Errorf("attachment %+v, %v", att, err)
 		}
@@ -96,7 +91,7 @@ func TestAnAppealUpheldAndApprovedTransfersTheCode(t *testing.T) {
 			who  *healthcode.Principal
 			want int
 		}{{districtOfficer, 0}, {secondDistrict, 1}} {
-			queue, err := e.svc.WorkQueue(as(q.who))
+			queue, err := e.svc.WorkQueue(context.Background(), q.who)
 			if err != nil || len(queue) != 1 || len(queue[0].Actions) != 2*q.want {
 				t.Errorf("queue of official %d after the proposal: %+v, %v", q.who.OfficialID, queue, err)
 			}
@@ -104,7 +99,7 @@ func TestAnAppealUpheldAndApprovedTransfersTheCode(t *testing.T) {
 		if st := currentColour(t, e, citizen, id); st.Color != healthcode.Red {
 			t.Fatalf("a proposal alone changed the colour to %v", st.Color)
 		}
-		_, err = e.svc.Act(as(districtOfficer), v.ID, service.StepInput{Seq: v.Seq + 1, Action: "approve"})
+		_, err = e.svc.Act(context.Background(), districtOfficer, v.ID, service.StepInput{Seq: v.Seq + 1, Action: "approve"})
 		wantCode(t, err, healthcode.EFORBIDDEN)
 		v = step(t, e, secondDistrict, v, "approve", "", "")
 		if v.State != "applied" || v.Outcome != healthcode.Green || v.Open() {
@@ -118,7 +113,7 @@ func TestAnAppealUpheldAndApprovedTransfersTheCode(t *testing.T) {
 		if last := hs[len(hs)-1]; last.To != healthcode.Green {
 			t.Errorf("history ends %v", last.To)
 		}
-		appeals, err := e.svc.Appeals(as(citizen), id)
+		appeals, err := e.svc.Appeals(context.Background(), citizen, id)
 		if err != nil || len(appeals) != 1 || len(appeals[0].Steps) != 2 {
 			t.Errorf("the citizen's appeals %+v, %v", appeals, err)
 		}
@@ -165,24 +160,24 @@ func TestAppealRefusals(t *testing.T) {
 	other := mustLogin(t, e, "13900070003")
 	tests := []struct {
 		name string
-		ctx  context.Context
+		who  *healthcode.Principal
 		in   service.AppealInput
 		code string
 	}{
-		{"a short reason", as(citizen), service.AppealInput{Reason: "错了"}, healthcode.EINVALID},
-		{"a script named pdf", as(citizen), service.AppealInput{Reason: "我申报错了，请复核。", Attachment: &service.File{
+		{"a short reason", citizen, service.AppealInput{Reason: "错了"}, healthcode.EINVALID},
+		{"a script named pdf", citizen, service.AppealInput{Reason: "我申报错了，请复核。", Attachment: &service.File{
 			Filename: "x.pdf", Data: []byte("<script>alert(1)</script>")}}, healthcode.EINVALID},
-		{"someone else's person", as(other), service.AppealInput{Reason: "我申报错了，请复核。"}, healthcode.ENOTFOUND},
-		{"an official", as(districtOfficer), service.AppealInput{Reason: "我申报错了，请复核。"}, healthcode.EFORBIDDEN},
-		{"nobody", context.Background(), service.AppealInput{Reason: "我申报错了，请复核。"}, healthcode.EUNAUTHORIZED},
+		{"someone else's person", other, service.AppealInput{Reason: "我申报错了，请复核。"}, healthcode.ENOTFOUND},
+		{"an official", districtOfficer, service.AppealInput{Reason: "我申报错了，请复核。"}, healthcode.EFORBIDDEN},
+		{"nobody", nil, service.AppealInput{Reason: "我申报错了，请复核。"}, healthcode.EUNAUTHORIZED},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := e.svc.FileAppeal(tt.ctx, id, tt.in)
+			_, err := e.svc.FileAppeal(context.Background(), tt.who, id, tt.in)
 			wantCode(t, err, tt.code)
 		})
 	}
-	v, err := e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "我申报错了，没有接触过病例。"})
+	v, err := e.svc.FileAppeal(context.Background(), citizen, id, service.AppealInput{Reason: "我申报错了，没有接触过病例。"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,24 +197,24 @@ func TestAppealRefusals(t *testing.T) {
 	}
 	for _, tt := range acts {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := e.svc.Act(as(tt.who), v.ID, tt.in)
+			_, err := e.svc.Act(context.Background(), tt.who, v.ID, tt.in)
 			wantCode(t, err, tt.code)
 		})
 	}
 	// Neither the citizen's stranger nor an official elsewhere reads it.
-	_, err = e.svc.Workflow(as(other), v.ID)
+	_, err = e.svc.Workflow(context.Background(), other, v.ID)
 	wantCode(t, err, healthcode.ENOTFOUND)
-	_, err = e.svc.Workflow(as(farDistrict), v.ID)
+	_, err = e.svc.Workflow(context.Background(), farDistrict, v.ID)
 	wantCode(t, err, healthcode.ENOTFOUND)
 	v = step(t, e, districtOfficer, v, "reject", "", "经核查确有接触史")
 	if v.State != "rejected" || v.Open() {
 		t.Fatalf("rejected: %+v", v.Workflow)
 	}
-	mine, err := e.svc.Workflow(as(citizen), v.ID)
+	mine, err := e.svc.Workflow(context.Background(), citizen, v.ID)
 	if err != nil || mine.Steps[0].Note != "经核查确有接触史" {
 		t.Errorf("the citizen reads %+v, %v", mine, err)
 	}
-	if _, err := e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "我再次申请复核，请核实。"}); err != nil {
+	if _, err := e.svc.FileAppeal(context.Background(), citizen, id, service.AppealInput{Reason: "我再次申请复核，请核实。"}); err != nil {
 		t.Errorf("a new appeal after the answer: %v", err)
 	}
 }
@@ -230,14 +225,14 @@ func TestARacedStepHasOneWinner(t *testing.T) {
 	t.Parallel()
 	onEachStore(t, func(t *testing.T, e *testEnv) {
 		citizen, id, _ := redCitizen(t, e, "13900070004", "33010619850101020")
-		v, err := e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "我申报错了，没有接触过病例。"})
+		v, err := e.svc.FileAppeal(context.Background(), citizen, id, service.AppealInput{Reason: "我申报错了，没有接触过病例。"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		errs := make(chan error, 2)
 		for _, who := range []*healthcode.Principal{districtOfficer, secondDistrict} {
 			go func() {
-				_, err := e.svc.Act(as(who), v.ID, service.StepInput{Seq: 1, Action: "reject", Note: "不予变更"})
+				_, err := e.svc.Act(context.Background(), who, v.ID, service.StepInput{Seq: 1, Action: "reject", Note: "不予变更"})
 				errs <- err
 			}()
 		}
@@ -264,11 +259,11 @@ func TestTheIssuingRegionsLockRefusesATransfer(t *testing.T) {
 	p := mustApply(t, e, citizen, applyInput(number, "钱晓东", "13900070005"))
 	feed(t, e, number, healthcode.Fact{Kind: healthcode.FactForeignCode, At: e.clock.Now(),
 		ForeignCode: &healthcode.ForeignCodeFact{Region: "420100", Color: healthcode.Red}})
-	v, err := e.svc.FileAppeal(as(citizen), p.ID, service.AppealInput{Reason: "我不在武汉，红码有误，请复核。"})
+	v, err := e.svc.FileAppeal(context.Background(), citizen, p.ID, service.AppealInput{Reason: "我不在武汉，红码有误，请复核。"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Act(as(districtOfficer), v.ID, service.StepInput{Seq: 1, Action: "uphold", Colour: "green"})
+	_, err = e.svc.Act(context.Background(), districtOfficer, v.ID, service.StepInput{Seq: 1, Action: "uphold", Colour: "green"})
 	wantCode(t, err, healthcode.EFORBIDDEN)
 	if !strings.Contains(healthcode.ErrorMessage(err), "420100") {
 		t.Errorf("the refusal does not name the region: %v", err)
@@ -296,10 +291,10 @@ func TestAHomeReleaseTurnsTheCodeGreen(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	citizen, id, _ := redCitizen(t, e, "13900070006", "33010619850101046")
-	_, err := e.svc.StartWorkflow(as(citizen), service.StartInput{Kind: healthcode.WorkflowHomeRelease, PersonID: id,
+	_, err := e.svc.StartWorkflow(context.Background(), citizen, service.StartInput{Kind: healthcode.WorkflowHomeRelease, PersonID: id,
 		Form: healthcode.WorkflowForm{IsolationStart: "2026-03-01", IsolationEnd: "2026-03-10"}})
 	wantCode(t, err, healthcode.EFORBIDDEN)
-	v, err := e.svc.StartWorkflow(as(communityOfficer), service.StartInput{Kind: healthcode.WorkflowHomeRelease, PersonID: id,
+	v, err := e.svc.StartWorkflow(context.Background(), communityOfficer, service.StartInput{Kind: healthcode.WorkflowHomeRelease, PersonID: id,
 		Form: healthcode.WorkflowForm{IsolationStart: "2026-03-01", IsolationEnd: "2026-03-10", Note: "居家隔离期满"}})
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +306,7 @@ func TestAHomeReleaseTurnsTheCodeGreen(t *testing.T) {
 	v = step(t, e, streetOfficer, v, "return", "", "缺少隔离起止日期证明")
 	v = step(t, e, communityOfficer, v, "refile", "", "")
 	v = step(t, e, streetOfficer, v, "pass", "", "")
-	_, err = e.svc.Act(as(districtOfficer), v.ID, service.StepInput{Seq: v.Seq + 1, Action: "propose", Colour: "yellow"})
+	_, err = e.svc.Act(context.Background(), districtOfficer, v.ID, service.StepInput{Seq: v.Seq + 1, Action: "propose", Colour: "yellow"})
 	wantCode(t, err, healthcode.EINVALID)
 	v = step(t, e, districtOfficer, v, "propose", "green", "")
 	v = step(t, e, secondDistrict, v, "approve", "", "")
@@ -319,7 +314,7 @@ func TestAHomeReleaseTurnsTheCodeGreen(t *testing.T) {
 		t.Errorf("after the release: %v %+v", st.Color, st.Reason)
 	}
 	e.clock.Advance(48 * time.Hour)
-	if q, _ := e.svc.WorkQueue(as(districtOfficer)); len(q) != 0 {
+	if q, _ := e.svc.WorkQueue(context.Background(), districtOfficer); len(q) != 0 {
 		t.Errorf("a closed workflow is queued: %+v", q)
 	}
 }
@@ -335,7 +330,7 @@ func TestAnErrorCorrectionNeedsItsNegativeTest(t *testing.T) {
 			e := newEnv(t)
 			citizen, id, number := redCitizen(t, e, "13900070007", "33010619850101054")
 			feed(t, e, number, healthcode.Fact{Kind: healthcode.FactTest, Test: &healthcode.TestFact{Result: healthcode.TestNegative}})
-			v, err := e.svc.StartWorkflow(as(citizen), service.StartInput{Kind: healthcode.WorkflowErrorCorrection, PersonID: id,
+			v, err := e.svc.StartWorkflow(context.Background(), citizen, service.StartInput{Kind: healthcode.WorkflowErrorCorrection, PersonID: id,
 				Form: healthcode.WorkflowForm{Variant: variant, Reason: "手机号登记错误，导致健康码异常。"}})
 			if err != nil {
 				t.Fatal(err)
@@ -343,14 +338,14 @@ func TestAnErrorCorrectionNeedsItsNegativeTest(t *testing.T) {
 			v = step(t, e, communityOfficer, v, "accept", "", "")
 			v = step(t, e, streetOfficer, v, "pass", "", "")
 			v = step(t, e, districtOfficer, v, "command", "", "")
-			_, err = e.svc.Act(as(districtOfficer), v.ID, service.StepInput{Seq: v.Seq + 1, Action: "audit"})
+			_, err = e.svc.Act(context.Background(), districtOfficer, v.ID, service.StepInput{Seq: v.Seq + 1, Action: "audit"})
 			wantCode(t, err, healthcode.EFORBIDDEN) // the prevention team is another officer
 			v = step(t, e, secondDistrict, v, "audit", "", "")
 			v = step(t, e, communityOfficer, v, "organise_test", "", "")
 			if variant == healthcode.VariantWrongData {
 				e.clock.Advance(49 * time.Hour) // the negative result is now too old
 			}
-			_, err = e.svc.Act(as(districtOfficer), v.ID, service.StepInput{Seq: v.Seq + 1, Action: "propose", Colour: "green"})
+			_, err = e.svc.Act(context.Background(), districtOfficer, v.ID, service.StepInput{Seq: v.Seq + 1, Action: "propose", Colour: "green"})
 			wantCode(t, err, healthcode.ECONFLICT)
 			feed(t, e, number, healthcode.Fact{Kind: healthcode.FactTest, Test: &healthcode.TestFact{Result: healthcode.TestNegative}})
 			v = step(t, e, districtOfficer, v, "propose", "green", "")

@@ -49,13 +49,13 @@ func (s *Server) handleFileAppeal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, err)
 		return
 	}
-	v, err := s.svc.FileAppeal(r.Context(), id, service.AppealInput{Reason: in.Reason, Attachment: f})
+	v, err := s.svc.FileAppeal(r.Context(), who(r), id, service.AppealInput{Reason: in.Reason, Attachment: f})
 	s.reply(w, r, http.StatusCreated, v, err)
 }
 
 func (s *Server) handleAppeals(w http.ResponseWriter, r *http.Request) {
 	s.withID(w, r, func(id int64) (any, error) {
-		vs, err := s.svc.Appeals(r.Context(), id)
+		vs, err := s.svc.Appeals(r.Context(), who(r), id)
 		return map[string]any{"appeals": vs}, err
 	})
 }
@@ -72,7 +72,7 @@ func (s *Server) handleFileCorrection(w http.ResponseWriter, r *http.Request) {
 		Reason  string `json:"reason"`
 	}
 	s.withBodyID(w, r, &in, func(id int64) (any, error) {
-		return s.svc.StartWorkflow(r.Context(), service.StartInput{Kind: healthcode.WorkflowErrorCorrection, PersonID: id,
+		return s.svc.StartWorkflow(r.Context(), who(r), service.StartInput{Kind: healthcode.WorkflowErrorCorrection, PersonID: id,
 			Form: healthcode.WorkflowForm{Variant: in.Variant, Reason: in.Reason}})
 	})
 }
@@ -87,17 +87,17 @@ func (s *Server) handleStartWorkflow(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, err)
 		return
 	}
-	v, err := s.svc.StartWorkflow(r.Context(), service.StartInput{Kind: in.Kind, PersonID: in.PersonID, Form: in.WorkflowForm})
+	v, err := s.svc.StartWorkflow(r.Context(), who(r), service.StartInput{Kind: in.Kind, PersonID: in.PersonID, Form: in.WorkflowForm})
 	s.reply(w, r, http.StatusCreated, v, err)
 }
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
-	vs, err := s.svc.WorkQueue(r.Context())
+	vs, err := s.svc.WorkQueue(r.Context(), who(r))
 	s.reply(w, r, http.StatusOK, map[string]any{"workflows": vs}, err)
 }
 
 func (s *Server) handleWorkflow(w http.ResponseWriter, r *http.Request) {
-	s.withWorkflowID(w, r, func(id int64) (any, error) { return s.svc.Workflow(r.Context(), id) })
+	s.withWorkflowID(w, r, func(id int64) (any, error) { return s.svc.Workflow(r.Context(), who(r), id) })
 }
 
 func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +112,7 @@ func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.withWorkflowID(w, r, func(id int64) (any, error) {
-		return s.svc.Act(r.Context(), id, service.StepInput{Seq: in.Seq, Action: in.Action, Note: in.Note, Colour: in.Colour})
+		return s.svc.Act(r.Context(), who(r), id, service.StepInput{Seq: in.Seq, Action: in.Action, Note: in.Note, Colour: in.Colour})
 	})
 }
 
@@ -122,7 +122,7 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) {
 	id, err := workflowID(r)
 	var a *healthcode.Attachment
 	if err == nil {
-		a, err = s.svc.WorkflowAttachment(r.Context(), id)
+		a, err = s.svc.WorkflowAttachment(r.Context(), who(r), id)
 	}
 	if err != nil {
 		writeError(w, s.log, r, err)

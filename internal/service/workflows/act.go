@@ -36,8 +36,7 @@ const SourceWorkflow = "workflow"
 // moved on (another official took the step, or Seq is not the next) or
 // waits for another step, or the negative test the step needs is not
 // there; EINVALID for a missing note or colour.
-func (s *Workflows) Act(ctx context.Context, id int64, in StepInput) (*View, error) {
-	who := caller(ctx)
+func (s *Workflows) Act(ctx context.Context, who *healthcode.Principal, id int64, in StepInput) (*View, error) {
 	if who == nil {
 		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in first: send Authorization: Bearer <token>.")
 	}

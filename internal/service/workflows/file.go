@@ -34,8 +34,7 @@ type StartInput struct {
 // anyone but a citizen; ENOTFOUND for a person they do not manage;
 // EINVALID for a bad reason or attachment; ECONFLICT while the person has
 // an appeal open.
-func (s *Workflows) FileAppeal(ctx context.Context, personID int64, in AppealInput) (*View, error) {
-	who := caller(ctx)
+func (s *Workflows) FileAppeal(ctx context.Context, who *healthcode.Principal, personID int64, in AppealInput) (*View, error) {
 	if err := core.RequireCitizen(who); err != nil {
 		return nil, err
 	}
@@ -84,8 +83,7 @@ func openAppeal(ctx context.Context, tx healthcode.Tx, personID int64) (int64, e
 // Errors: EFORBIDDEN for a filer who may not, or a person outside an
 // official's scope; ENOTFOUND for no such person (for a citizen: not
 // theirs); EINVALID for a bad form.
-func (s *Workflows) StartWorkflow(ctx context.Context, in StartInput) (*View, error) {
-	who := caller(ctx)
+func (s *Workflows) StartWorkflow(ctx context.Context, who *healthcode.Principal, in StartInput) (*View, error) {
 	if who == nil {
 		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in first: send Authorization: Bearer <token>.")
 	}

@@ -16,8 +16,7 @@ const QueueLimit = 200
 // the caller's role takes, the overdue first, then by deadline (the store's
 // order by deadline is both). Errors: EUNAUTHORIZED, EFORBIDDEN for anyone
 // but an official who may see persons.
-func (s *Workflows) WorkQueue(ctx context.Context) ([]View, error) {
-	who := caller(ctx)
+func (s *Workflows) WorkQueue(ctx context.Context, who *healthcode.Principal) ([]View, error) {
 	if err := official(who); err != nil {
 		return nil, err
 	}
@@ -59,8 +58,7 @@ func secondEyes(w *healthcode.Workflow) bool {
 // Workflow returns a workflow with its steps, to an official whose scope
 // covers its person and to the citizen who manages the person. Errors:
 // ENOTFOUND for no such workflow and for anyone else's.
-func (s *Workflows) Workflow(ctx context.Context, id int64) (*View, error) {
-	who := caller(ctx)
+func (s *Workflows) Workflow(ctx context.Context, who *healthcode.Principal, id int64) (*View, error) {
 	w, steps, err := readWorkflow(ctx, s.store, id)
 	if err != nil {
 		return nil, err
@@ -74,8 +72,7 @@ func (s *Workflows) Workflow(ctx context.Context, id int64) (*View, error) {
 // Appeals lists the appeals about a person the caller manages, newest
 // first, with their steps (a rejection's note is the answer). Errors as
 // core.Owned.
-func (s *Workflows) Appeals(ctx context.Context, personID int64) ([]View, error) {
-	who := caller(ctx)
+func (s *Workflows) Appeals(ctx context.Context, who *healthcode.Principal, personID int64) ([]View, error) {
 	if _, err := s.core.Owned(ctx, who, personID); err != nil {
 		return nil, err
 	}
@@ -101,8 +98,7 @@ func (s *Workflows) Appeals(ctx context.Context, personID int64) ([]View, error)
 // WorkflowAttachment returns the file filed with a workflow, to whoever
 // may read the workflow. Errors: ENOTFOUND as Workflow, and for a
 // workflow filed without one.
-func (s *Workflows) WorkflowAttachment(ctx context.Context, id int64) (*healthcode.Attachment, error) {
-	who := caller(ctx)
+func (s *Workflows) WorkflowAttachment(ctx context.Context, who *healthcode.Principal, id int64) (*healthcode.Attachment, error) {
 	w, err := s.store.Workflow(ctx, id)
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
 		return nil, healthcode.Errorf(healthcode.ENOTFOUND, "Workflow %d not found.", id)

@@ -6,8 +6,6 @@
 // transaction with the person locked, writes every step to the public
 // log, and adds the approved transfer as a fact evaluated through the
 // core in the same transaction, so history and log land with it.
-//
-// The caller is the principal in the context (healthcode.PrincipalFromContext).
 package workflows
 
 import (
@@ -88,5 +86,3 @@ func (s *Workflows) open(w *healthcode.Workflow, who *healthcode.Principal, stat
 func logOf(w *healthcode.Workflow, s *healthcode.WorkflowStep, who *healthcode.Principal) *healthcode.LogEntry {
 	return healthcode.LogOfStep(w, s, healthcode.LogAuthor{Role: who.Role, Official: who.OfficialID})
 }
-
-func caller(ctx context.Context) *healthcode.Principal { return healthcode.PrincipalFromContext(ctx) }
