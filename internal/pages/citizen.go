@@ -122,6 +122,7 @@ type codeView struct {
 	Badge   testBadge // the nucleic-acid badge
 	Region  string    // the region issuing the code: 杭州健康码
 	Issuer  string    // who issues it, in the page's language
+	Appeals []appealRow
 }
 
 func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -148,6 +149,12 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.failErr(w, r, c, err)
 		return
 	}
+	appeals, err := p.svc.Appeals(as(r, c.citizen), id)
+	if err != nil {
+		p.failErr(w, r, c, err)
+		return
+	}
+	v.Appeals = appealRows(appeals)
 	pg := p.newPage(r, c, "title.code")
 	if rel := v.Person.Relation; rel != healthcode.RelationSelf {
 		// A parent's code is theirs, not "my health code".
@@ -162,7 +169,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 // noticeKey names the success message of the action a redirect came from.
 func noticeKey(done string) string {
 	switch done {
-	case "apply", "checkin", "modify", "reapply":
+	case "apply", "checkin", "modify", "reapply", "appeal", "correction":
 		return "done." + done
 	}
 	return "none"

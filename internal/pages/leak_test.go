@@ -15,6 +15,8 @@ import (
 	"healthcode"
 	"healthcode/identity"
 	"healthcode/internal/langcheck"
+	"healthcode/internal/service"
+	"healthcode/internal/workflow"
 )
 
 // The language-leak test walks every page in each language — empty
@@ -25,7 +27,7 @@ import (
 // beyond the names the test typed.
 
 // tourData is what the test types in, which pages show back as it is.
-var tourData = []string{"张三", "张小", "张老", "李四", "王五", "西湖景区3号门", "一号卡口", "管理员"}
+var tourData = []string{"张三", "张小", "张老", "李四", "王五", "西湖景区3号门", "一号卡口", "管理员", "轨迹核实无误"}
 
 // latinData is typed data in Latin letters a Chinese page shows back.
 var latinData = []string{"Li", "Lei"}
@@ -57,6 +59,14 @@ func (tr *tour) get(path string) answer {
 func (tr *tour) post(path string, form url.Values) answer {
 	tr.t.Helper()
 	a := tr.b.post(path, form)
+	tr.pages = append(tr.pages, seenPage{http.MethodPost, path, a.path, a.status, a.html})
+	return a
+}
+
+// postFile submits a form with one file, as the appeal form does.
+func (tr *tour) postFile(path string, form url.Values, file upload) answer {
+	tr.t.Helper()
+	a := tr.b.postMultipart(path, form, file)
 	tr.pages = append(tr.pages, seenPage{http.MethodPost, path, a.path, a.status, a.html})
 	return a
 }
@@ -165,10 +175,47 @@ func (tr *tour) walkCitizen() map[string]string {
 	parent.Set("step", "submit")
 	parent.Set("consent_code", "000000")
 	tr.post("/app/apply", parent)
+	tr.walkAppeals(code, yellowCode.path)
 	tr.get("/app/persons")
 	tr.get("/app/p/999999")
 	tr.get("/app/p/x")
 	return tokens
+}
+
+// walkAppeals files appeals and an error correction through their forms,
+// errors first; the district answers one appeal and upholds the other.
+func (tr *tour) walkAppeals(code, yellow string) {
+	tr.get(code + "/appeal")
+	tr.postFile(code+"/appeal", url.Values{"reason": {"短"}}, upload{"attachment", "x.exe", []byte("MZ")}).
+		must(tr.t, http.StatusUnprocessableEntity, "", `id="attachment-error"`, `id="reason-error"`)
+	tr.postFile(code+"/appeal", url.Values{"reason": {"西湖景区3号门 一号卡口 张三 张三"}}, upload{"attachment", "a.png", onePixelPNG})
+	tr.postFile(code+"/appeal", url.Values{"reason": {"西湖景区3号门 一号卡口 张三 张三"}}, upload{"attachment", "a.png", onePixelPNG}).
+		must(tr.t, http.StatusConflict, "", "")
+	tr.post(yellow+"/appeal", url.Values{"reason": {"西湖景区3号门 一号卡口 张小 张小"}})
+	tr.get(code + "/correction")
+	tr.post(code+"/correction", url.Values{"variant": {"x"}, "reason": {"短"}})
+	tr.post(code+"/correction", url.Values{"variant": {healthcode.VariantWrongData}, "reason": {"西湖景区3号门 一号卡口 张三"}})
+	ctx := healthcode.NewContextWithPrincipal(context.Background(), citizenOf(tr.t, tr.s, tr.phone(1)))
+	for i, path := range []string{code, yellow} {
+		vs, err := tr.s.svc.Appeals(ctx, personOf(tr.t, path))
+		if err != nil || len(vs) != 1 {
+			tr.t.Fatalf("appeals of %s: %v, %v", path, vs, err)
+		}
+		step := service.StepInput{Seq: 1, Action: workflow.ActReject, Note: "轨迹核实无误"}
+		if i == 1 {
+			step = service.StepInput{Seq: 1, Action: workflow.ActUphold, Colour: "green"}
+		}
+		if _, err := tr.s.svc.Act(district(int64(tr.n)), vs[0].ID, step); err != nil {
+			tr.t.Fatal(err)
+		}
+		tr.get(path)
+		if i == 1 { // a second officer approves: the appeal is upheld
+			if _, err := tr.s.svc.Act(district(int64(tr.n+10)), vs[0].ID, service.StepInput{Seq: 2, Action: workflow.ActApprove}); err != nil {
+				tr.t.Fatal(err)
+			}
+			tr.get(path).must(tr.t, http.StatusOK, "", `data-state="appeal.state.applied"`)
+		}
+	}
 }
 
 // walkStaff verifies each colour as anyone and as staff, and makes and

@@ -46,6 +46,10 @@ var table = []route{
 	{"GET /app/p/{id}/history", permission.ManagePersons, (*Pages).history},
 	{"GET /app/p/{id}/tests", permission.ManagePersons, (*Pages).tests},
 	{"GET /app/family", permission.ManagePersons, (*Pages).family},
+	{"GET /app/p/{id}/appeal", permission.FileAppeals, (*Pages).appealForm},
+	{"POST /app/p/{id}/appeal", permission.FileAppeals, (*Pages).appeal},
+	{"GET /app/p/{id}/correction", permission.FileAppeals, (*Pages).correctionForm},
+	{"POST /app/p/{id}/correction", permission.FileAppeals, (*Pages).correction},
 
 	{"GET /checkpoint", anyone, (*Pages).checkpoint},
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},
@@ -74,6 +78,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /app/p/{id}/modify":  healthcode.LimitApply, // a changed relative is checked again
 	"POST /app/p/{id}/checkin": healthcode.LimitCheckIn,
 	"POST /v/{code}":           healthcode.LimitVisit,
+	"POST /app/p/{id}/appeal":  healthcode.LimitApply, // up to 2 MiB each, as the API's
 }
 
 func (p *Pages) routes() {

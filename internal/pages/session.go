@@ -25,7 +25,8 @@ const (
 	cookieText    = "hc_text" // "large" for the large-text option, "elder" for elder mode, which is large text too
 )
 
-// maxForm bounds a form's body; no form of ours comes near it.
+// maxForm bounds a form's body; no form of ours comes near it but the
+// uploads, which bounds raises for their routes only.
 const maxForm = 64 << 10
 
 // ctx is what one request knows about its caller and their preferences.
@@ -82,7 +83,9 @@ func (p *Pages) handle(rt route) http.Handler {
 		}
 		c.csrf = p.formToken(w, r, c)
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if !p.readForm(w, r, c, rt.pattern) {
+				return
+			}
 			if err := p.cross.Check(r); err != nil || !validCSRF(r, c.csrf) {
 				p.fail(w, r, c, http.StatusForbidden, translate(c.lang, "err.csrf"))
 				return

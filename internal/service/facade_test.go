@@ -36,7 +36,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		// publiclog
 		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer", "WatchReds",
 		// workflows
-		"FileAppeal", "StartWorkflow", "Act", "WorkQueue", "Workflow", "Appeals", "WorkflowAttachment",
+		"FileAppeal", "StartWorkflow", "Act", "WorkQueue", "Workflow", "Appeals", "WorkflowAttachment", "PersonWorkflows",
 		// the facade itself
 		"Limit", "Ready",
 	}

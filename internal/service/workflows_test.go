@@ -356,3 +356,35 @@ func TestAnErrorCorrectionNeedsItsNegativeTest(t *testing.T) {
 		})
 	}
 }
+
+// A person's file lists their workflows to officials of their division
+// only, and the queue names each row's person masked, never in clear.
+func TestPersonWorkflowsAreAnOfficialsOfTheirScopeAndMasked(t *testing.T) {
+	t.Parallel()
+	onEachStore(t, func(t *testing.T, e *testEnv) {
+		citizen, id, number := redCitizen(t, e, "13900070091", "33010619850101091")
+		filed, err := e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "我申报错了，没有接触过病例，请复核。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := e.svc.PersonWorkflows(as(districtOfficer), id)
+		if err != nil || len(vs) != 1 || vs[0].ID != filed.ID || vs[0].Person == nil || vs[0].Person.Name != "钱*东" ||
+			vs[0].Person.IDTail != number[len(number)-4:] {
+			t.Fatalf("person's workflows: %+v, %v", vs, err)
+		}
+		for _, who := range []*healthcode.Principal{farDistrict, citizen} {
+			_, err := e.svc.PersonWorkflows(as(who), id)
+			wantCode(t, err, healthcode.EFORBIDDEN)
+		}
+		_, err = e.svc.PersonWorkflows(as(districtOfficer), id+1000)
+		wantCode(t, err, healthcode.ENOTFOUND)
+		queue, err := e.svc.WorkQueue(as(districtOfficer))
+		if err != nil || len(queue) != 1 || queue[0].Person == nil || queue[0].Person.Name != "钱*东" {
+			t.Fatalf("queue: %+v, %v", queue, err)
+		}
+		mine, err := e.svc.Workflow(as(citizen), filed.ID)
+		if err != nil || mine.Person != nil {
+			t.Errorf("the citizen's own workflow: %+v, %v", mine, err)
+		}
+	})
+}

@@ -39,6 +39,9 @@ func (s *Workflows) WorkQueue(ctx context.Context, who *healthcode.Principal) ([
 		}
 		v := view(w, steps, who, now)
 		v.Steps = nil
+		if err := s.brief(ctx, v); err != nil {
+			return nil, err
+		}
 		out = append(out, *v)
 	}
 	return out, nil
@@ -66,7 +69,46 @@ func (s *Workflows) Workflow(ctx context.Context, who *healthcode.Principal, id 
 	if err := s.mayRead(ctx, who, w); err != nil {
 		return nil, err
 	}
-	return view(w, steps, who, s.core.Clock()), nil
+	v := view(w, steps, who, s.core.Clock())
+	if who.OfficialID != 0 {
+		if err := s.brief(ctx, v); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// PersonWorkflows lists every workflow about a person, newest first and
+// without their steps, to an official whose scope covers the person: the
+// open workflows on their file. Errors: EUNAUTHORIZED, EFORBIDDEN for
+// anyone but an official who may see persons, and for a person outside
+// their scope; ENOTFOUND for no such person.
+func (s *Workflows) PersonWorkflows(ctx context.Context, personID int64) ([]View, error) {
+	who := caller(ctx)
+	if err := official(who); err != nil {
+		return nil, err
+	}
+	p, err := s.store.Person(ctx, personID)
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		return nil, healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", personID)
+	} else if err != nil {
+		return nil, err
+	}
+	if !permission.Can(who, permission.ViewPersons, p.Division()) {
+		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Person %d lives outside your scope %s.", personID, who.Region)
+	}
+	ws, err := s.store.WorkflowsOf(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.core.Clock()
+	out := make([]View, len(ws))
+	for i := range ws {
+		v := view(&ws[i], nil, who, now)
+		v.Steps, v.Person = nil, &PersonBrief{Name: p.NameMasked, IDTail: p.IDTail}
+		out[i] = *v
+	}
+	return out, nil
 }
 
 // Appeals lists the appeals about a person the caller manages, newest

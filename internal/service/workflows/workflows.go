@@ -53,9 +53,28 @@ func New(store Store, c *core.Core, policies policy.Chooser, answerWithin time.D
 // overdue, and the steps the reader may take now.
 type View struct {
 	healthcode.Workflow
+	// Person is the person as officials' lists show them, masked; nil
+	// where the reader is the citizen who manages them.
+	Person  *PersonBrief              `json:"person,omitempty"`
 	Overdue bool                      `json:"overdue"`
 	Steps   []healthcode.WorkflowStep `json:"steps"`
 	Actions []string                  `json:"actions"`
+}
+
+// PersonBrief is a person masked, as a work queue's row names them.
+type PersonBrief struct {
+	Name   string `json:"name"`    // masked: 张*三
+	IDTail string `json:"id_tail"` // the document number's last four characters
+}
+
+// brief is the masked person of v, read from the store.
+func (s *Workflows) brief(ctx context.Context, v *View) error {
+	p, err := s.store.Person(ctx, v.PersonID)
+	if err != nil {
+		return err
+	}
+	v.Person = &PersonBrief{Name: p.NameMasked, IDTail: p.IDTail}
+	return nil
 }
 
 // view makes the View of w for who at now.
