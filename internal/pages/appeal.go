@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,12 +10,6 @@ import (
 	"healthcode/internal/service"
 	"healthcode/internal/workflow"
 )
-
-// as is the request's context carrying the caller, which the workflows'
-// methods read their caller from.
-func as(r *http.Request, who *healthcode.Principal) context.Context {
-	return healthcode.NewContextWithPrincipal(r.Context(), who)
-}
 
 // filingView is what the appeal and the error-correction forms show.
 type filingView struct {
@@ -48,7 +41,7 @@ func (p *Pages) appeal(w http.ResponseWriter, r *http.Request, c *ctx) {
 	}
 	f, err := uploaded(r, "attachment")
 	if err == nil {
-		_, err = p.svc.FileAppeal(as(r, c.citizen), person.ID, service.AppealInput{Reason: r.PostFormValue("reason"), Attachment: f})
+		_, err = p.svc.FileAppeal(r.Context(), c.citizen, person.ID, service.AppealInput{Reason: r.PostFormValue("reason"), Attachment: f})
 	}
 	p.filed(w, r, c, person, false, err)
 }
@@ -59,7 +52,7 @@ func (p *Pages) correction(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if !ok {
 		return
 	}
-	_, err := p.svc.StartWorkflow(as(r, c.citizen), service.StartInput{Kind: healthcode.WorkflowErrorCorrection,
+	_, err := p.svc.StartWorkflow(r.Context(), c.citizen, service.StartInput{Kind: healthcode.WorkflowErrorCorrection,
 		PersonID: person.ID, Form: healthcode.WorkflowForm{Variant: r.PostFormValue("variant"), Reason: r.PostFormValue("reason")}})
 	p.filed(w, r, c, person, true, err)
 }

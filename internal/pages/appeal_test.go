@@ -100,7 +100,7 @@ func TestAnAppealIsFiledOnceAndShownWithItsDeadline(t *testing.T) {
 	again := b.postMultipart(code+"/appeal", url.Values{"reason": {goodReason}})
 	again.must(t, http.StatusConflict, code+"/appeal", "尚未办结，请等待答复", ">"+goodReason+"</textarea>")
 
-	vs, err := s.svc.Appeals(healthcode.NewContextWithPrincipal(context.Background(), citizenOf(t, s, "13900000031")), personOf(t, code))
+	vs, err := s.svc.Appeals(context.Background(), citizenOf(t, s, "13900000031"), personOf(t, code))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,9 +117,8 @@ func citizenOf(t *testing.T, s *site, phone string) *healthcode.Principal {
 }
 
 // district is an officer of the district the test's persons live in.
-func district(id int64) context.Context {
-	return healthcode.NewContextWithPrincipal(context.Background(),
-		&healthcode.Principal{Role: healthcode.RoleDistrict, OfficialID: id, Region: "330106"})
+func district(id int64) *healthcode.Principal {
+	return &healthcode.Principal{Role: healthcode.RoleDistrict, OfficialID: id, Region: "330106"}
 }
 
 func TestTheCodePageShowsTheDistrictsAnswer(t *testing.T) {
@@ -141,12 +140,12 @@ func TestTheCodePageShowsTheDistrictsAnswer(t *testing.T) {
 			phone := "1390000004" + strconv.Itoa(i)
 			b, code := appellant(t, s, phone, true)
 			b.postMultipart(code+"/appeal", url.Values{"reason": {goodReason}}).must(t, http.StatusOK, code, "复核申请已提交")
-			vs, err := s.svc.Appeals(healthcode.NewContextWithPrincipal(context.Background(), citizenOf(t, s, phone)), personOf(t, code))
+			vs, err := s.svc.Appeals(context.Background(), citizenOf(t, s, phone), personOf(t, code))
 			if err != nil || len(vs) != 1 {
 				t.Fatalf("appeals: %v, %v", vs, err)
 			}
 			for j, st := range tt.steps {
-				if _, err := s.svc.Act(district(int64(7+j)), vs[0].ID, st); err != nil {
+				if _, err := s.svc.Act(context.Background(), district(int64(7+j)), vs[0].ID, st); err != nil {
 					t.Fatalf("step %s: %v", st.Action, err)
 				}
 			}

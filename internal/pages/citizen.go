@@ -149,7 +149,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.failErr(w, r, c, err)
 		return
 	}
-	appeals, err := p.svc.Appeals(as(r, c.citizen), id)
+	appeals, err := p.svc.Appeals(r.Context(), c.citizen, id)
 	if err != nil {
 		p.failErr(w, r, c, err)
 		return

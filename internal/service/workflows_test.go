@@ -363,26 +363,26 @@ func TestPersonWorkflowsAreAnOfficialsOfTheirScopeAndMasked(t *testing.T) {
 	t.Parallel()
 	onEachStore(t, func(t *testing.T, e *testEnv) {
 		citizen, id, number := redCitizen(t, e, "13900070091", "33010619850101091")
-		filed, err := e.svc.FileAppeal(as(citizen), id, service.AppealInput{Reason: "我申报错了，没有接触过病例，请复核。"})
+		filed, err := e.svc.FileAppeal(context.Background(), citizen, id, service.AppealInput{Reason: "我申报错了，没有接触过病例，请复核。"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		vs, err := e.svc.PersonWorkflows(as(districtOfficer), id)
+		vs, err := e.svc.PersonWorkflows(context.Background(), districtOfficer, id)
 		if err != nil || len(vs) != 1 || vs[0].ID != filed.ID || vs[0].Person == nil || vs[0].Person.Name != "钱*东" ||
 			vs[0].Person.IDTail != number[len(number)-4:] {
 			t.Fatalf("person's workflows: %+v, %v", vs, err)
 		}
 		for _, who := range []*healthcode.Principal{farDistrict, citizen} {
-			_, err := e.svc.PersonWorkflows(as(who), id)
+			_, err := e.svc.PersonWorkflows(context.Background(), who, id)
 			wantCode(t, err, healthcode.EFORBIDDEN)
 		}
-		_, err = e.svc.PersonWorkflows(as(districtOfficer), id+1000)
+		_, err = e.svc.PersonWorkflows(context.Background(), districtOfficer, id+1000)
 		wantCode(t, err, healthcode.ENOTFOUND)
-		queue, err := e.svc.WorkQueue(as(districtOfficer))
+		queue, err := e.svc.WorkQueue(context.Background(), districtOfficer)
 		if err != nil || len(queue) != 1 || queue[0].Person == nil || queue[0].Person.Name != "钱*东" {
 			t.Fatalf("queue: %+v, %v", queue, err)
 		}
-		mine, err := e.svc.Workflow(as(citizen), filed.ID)
+		mine, err := e.svc.Workflow(context.Background(), citizen, filed.ID)
 		if err != nil || mine.Person != nil {
 			t.Errorf("the citizen's own workflow: %+v, %v", mine, err)
 		}
