@@ -257,6 +257,8 @@ var messages = map[string][2]string{
 	"Region %s assigned this person's colour, and only it may change it (the issuing region's authority): this region cannot transfer it.": {"此人的健康码颜色由地区 %s 赋码，只有赋码地区可以转码：本地无权转码。", ""},
 	"The workflow moved on: its next step is %d, not %d; reload it.":                                                                       {"流程已有进展：下一步是第 %d 步，不是第 %d 步，请刷新后再看。", ""},
 	"This person's appeal %d is still open; wait for its answer.":                                                                          {"此人的复核申请 %d 尚未办结，请等待答复。", ""},
+	"This person's workflow %d of this kind is still open; another can be filed once it ends.":                                             {"此人的同类流程 %d 尚未办结：办结后才能再次提交。", ""},
+	"This person has a workflow of this kind still open; another can be filed once it ends.":                                               {"此人的同类流程尚未办结：办结后才能再次提交。", ""},
 	"This person's appeal is still open; wait for its answer.":                                                                             {"此人的复核申请尚未办结，请等待答复。", ""},
 	"Workflow %d has no attachment.":                                                                                                       {"流程 %d 没有附件。", ""},
 	"is only for a step that proposes a transfer":                                                                                          {"只有提出转码的步骤才填写此项", ""},

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +299,13 @@ func TestAHomeReleaseTurnsTheCodeGreen(t *testing.T) {
 		Form: healthcode.WorkflowForm{IsolationStart: "2026-03-01", IsolationEnd: "2026-03-10", Note: "居家隔离期满"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A second home release while this one is open would end in a second
+	// transfer: refused, naming the open one.
+	_, err = e.svc.StartWorkflow(context.Background(), communityOfficer, service.StartInput{Kind: healthcode.WorkflowHomeRelease, PersonID: id,
+		Form: healthcode.WorkflowForm{IsolationStart: "2026-03-01", IsolationEnd: "2026-03-10", Note: "再次提交"}})
+	if wantCode(t, err, healthcode.ECONFLICT); err == nil || !strings.Contains(err.Error(), fmt.Sprint(v.ID)) {
+		t.Errorf("a second open home release: %v, want it to name workflow %d", err, v.ID)
 	}
 	// Filed at 10:00 China time on 10 March: due 10:00 on the 11th.
 	if want := time.Date(2026, 3, 11, 2, 0, 0, 0, time.UTC); !v.Deadline.Equal(want) {

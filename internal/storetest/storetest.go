@@ -77,7 +77,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReleaseListsByScopeNewestFirst", testReleaseLists},
 		{"CreditRecordsPerPerson", testCreditRecords},
 		{"WorkflowsRoundTripWithStepsAndAttachment", testWorkflowsRoundTrip},
-		{"OneOpenAppealPerPerson", testOneOpenAppealPerPerson},
+		{"OneOpenWorkflowOfAKindPerPerson", testOneOpenWorkflowOfAKindPerPerson},
 		{"WorkQueueByScopeRoleAndDeadline", testWorkQueue},
 		{"WorkflowStepRaceHasOneWinner", testWorkflowStepRace},
 	}

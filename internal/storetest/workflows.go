@@ -79,17 +79,22 @@ func testWorkflowsRoundTrip(t *testing.T, s healthcode.Store) {
 	}
 }
 
-func testOneOpenAppealPerPerson(t *testing.T, s healthcode.Store) {
+func testOneOpenWorkflowOfAKindPerPerson(t *testing.T, s healthcode.Store) {
 	ctx := context.Background()
 	p := workflowPerson(t, s, 2)
 	first := appealOf(p, "330106", at)
 	update(t, s, func(tx healthcode.Tx) error { return tx.CreateWorkflow(ctx, first, nil) })
 	err := s.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateWorkflow(ctx, appealOf(p, "330106", at), nil) })
 	wantCode(t, err, healthcode.ECONFLICT)
-	// Another kind is not an appeal; a closed appeal leaves room for one.
+	// Another kind may be open beside it, but only one of that kind too; a
+	// closed appeal leaves room for one.
 	ec := appealOf(p, "330106", at)
 	ec.Kind = healthcode.WorkflowErrorCorrection
 	update(t, s, func(tx healthcode.Tx) error { return tx.CreateWorkflow(ctx, ec, nil) })
+	second := appealOf(p, "330106", at)
+	second.Kind = healthcode.WorkflowErrorCorrection
+	err = s.Update(ctx, func(tx healthcode.Tx) error { return tx.CreateWorkflow(ctx, second, nil) })
+	wantCode(t, err, healthcode.ECONFLICT)
 	first.State, first.NextRole, first.ClosedAt = "rejected", "", at.Add(time.Hour)
 	update(t, s, func(tx healthcode.Tx) error {
 		return tx.AppendWorkflowStep(ctx, first, &healthcode.WorkflowStep{Seq: 1, Action: "reject",
@@ -115,7 +120,7 @@ func testWorkQueue(t *testing.T, s healthcode.Store) {
 	early.Kind = healthcode.WorkflowErrorCorrection
 	street := appealOf(p, "330106001", at)
 	street.Kind, street.NextRole = healthcode.WorkflowHomeRelease, healthcode.RoleStreet
-	far := appealOf(p, "440106", at)
+	far := appealOf(workflowPerson(t, s, 9), "440106", at) // one open workflow of a kind per person
 	far.Kind = healthcode.WorkflowErrorCorrection
 	for _, w := range []*healthcode.Workflow{late, early, street, far} {
 		update(t, s, func(tx healthcode.Tx) error { return tx.CreateWorkflow(ctx, w, nil) })

@@ -53,12 +53,6 @@ func (s *Workflows) FileAppeal(ctx context.Context, who *healthcode.Principal, p
 		if err != nil {
 			return err
 		}
-		open, err := openAppeal(ctx, tx, personID)
-		if err != nil {
-			return err
-		} else if open != 0 {
-			return healthcode.Errorf(healthcode.ECONFLICT, "This person's appeal %d is still open; wait for its answer.", open)
-		}
 		return s.file(ctx, tx, w, person, who, att)
 	})
 	if err != nil {
@@ -67,22 +61,42 @@ func (s *Workflows) FileAppeal(ctx context.Context, who *healthcode.Principal, p
 	return view(w, nil, who, s.core.Clock()), nil
 }
 
-// openAppeal is the id of the person's open appeal, 0 for none.
-func openAppeal(ctx context.Context, tx healthcode.Tx, personID int64) (int64, error) {
+// stillOpen refuses a workflow of w's kind while the person has one of
+// that kind open: two would each end in a transfer, and officials would
+// answer one case twice. The store's unique index holds it against races.
+func stillOpen(ctx context.Context, tx healthcode.Tx, w *healthcode.Workflow, personID int64) error {
 	ws, err := tx.WorkflowsOf(ctx, personID)
-	for _, w := range ws {
-		if w.Kind == healthcode.WorkflowAppeal && w.Open() {
-			return w.ID, err
+	if err != nil {
+		return err
+	}
+	for _, o := range ws {
+		if o.Kind == w.Kind && o.Open() {
+			return openConflict(o.Kind, o.ID)
 		}
 	}
-	return 0, err
+	return nil
+}
+
+// openConflict is the refusal of a second open workflow of kind k; id is
+// the open one's, 0 when the store's index found it (a race).
+func openConflict(k healthcode.WorkflowKind, id int64) error {
+	switch {
+	case k == healthcode.WorkflowAppeal && id != 0:
+		return healthcode.Errorf(healthcode.ECONFLICT, "This person's appeal %d is still open; wait for its answer.", id)
+	case k == healthcode.WorkflowAppeal:
+		return healthcode.Errorf(healthcode.ECONFLICT, "This person's appeal is still open; wait for its answer.")
+	case id != 0:
+		return healthcode.Errorf(healthcode.ECONFLICT, "This person's workflow %d of this kind is still open; another can be filed once it ends.", id)
+	}
+	return healthcode.Errorf(healthcode.ECONFLICT, "This person has a workflow of this kind still open; another can be filed once it ends.")
 }
 
 // StartWorkflow files a home release (a community's) or an error
 // correction (a community's, or a citizen's for a person they manage).
 // Errors: EFORBIDDEN for a filer who may not, or a person outside an
 // official's scope; ENOTFOUND for no such person (for a citizen: not
-// theirs); EINVALID for a bad form.
+// theirs); EINVALID for a bad form; ECONFLICT while the person has one of
+// the kind open.
 func (s *Workflows) StartWorkflow(ctx context.Context, who *healthcode.Principal, in StartInput) (*View, error) {
 	if who == nil {
 		return nil, healthcode.Errorf(healthcode.EUNAUTHORIZED, "Log in first: send Authorization: Bearer <token>.")
@@ -129,11 +143,14 @@ func (s *Workflows) file(ctx context.Context, tx healthcode.Tx, w *healthcode.Wo
 	if err != nil {
 		return err
 	}
+	if err := stillOpen(ctx, tx, w, person.ID); err != nil {
+		return err
+	}
 	w.PersonID, w.Division = person.ID, person.Division()
 	s.open(w, who, state, s.core.Clock())
 	if err := tx.CreateWorkflow(ctx, w, att); err != nil {
 		if healthcode.ErrorCode(err) == healthcode.ECONFLICT {
-			return healthcode.Errorf(healthcode.ECONFLICT, "This person's appeal is still open; wait for its answer.")
+			return openConflict(w.Kind, 0)
 		}
 		return err
 	}
