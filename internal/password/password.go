@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -39,6 +40,19 @@ const maxMemory = 1 << 20 // KiB: 1 GiB
 
 var b64 = base64.RawStdEncoding
 
+// slots bound the hashes computed at once to the cores: each holds about
+// 20 MB for its 17 ms, so a burst of logins (an unknown login costs one
+// too) would otherwise hold memory in proportion to the burst; more at
+// once than cores would finish none sooner. The rest wait their turn.
+var slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// idKey is argon2.IDKey in one of the slots.
+func idKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	return argon2.IDKey(pw, salt, t, m, p, n)
+}
+
 // ErrMalformed is returned for a stored hash that is not a PHC argon2id
 // string this package can check.
 var ErrMalformed = errors.New("password: not an argon2id PHC string")
@@ -50,7 +64,7 @@ func TooShort(pw string) bool { return utf8.RuneCountInString(pw) < MinLength }
 func Hash(pw string) string {
 	salt := make([]byte, SaltLen)
 	rand.Read(salt) // never fails: crypto/rand aborts the program instead
-	return encode(Memory, Time, Threads, salt, argon2.IDKey([]byte(pw), salt, Time, Memory, Threads, KeyLen))
+	return encode(Memory, Time, Threads, salt, idKey([]byte(pw), salt, Time, Memory, Threads, KeyLen))
 }
 
 func encode(m uint32, t uint32, p uint8, salt, key []byte) string {
@@ -64,7 +78,7 @@ func Check(phc, pw string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	key := argon2.IDKey([]byte(pw), h.salt, h.t, h.m, h.p, uint32(len(h.key)))
+	key := idKey([]byte(pw), h.salt, h.t, h.m, h.p, uint32(len(h.key)))
 	return subtle.ConstantTimeCompare(key, h.key) == 1, nil
 }
 

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -84,5 +85,35 @@ func TestTooShortCountsCharacters(t *testing.T) {
 		if got := TooShort(tt.pw); got != tt.want {
 			t.Errorf("TooShort(%q) = %v, want %v", tt.pw, got, tt.want)
 		}
+	}
+}
+
+// A check waits for a slot while every slot is taken, so however many
+// logins arrive at once only the cores' worth of hashes hold memory.
+func TestChecksWaitWhileEverySlotIsTaken(t *testing.T) {
+	phc := Hash("correct horse battery staple")
+	for range cap(slots) {
+		slots <- struct{}{}
+	}
+	done := make(chan bool)
+	go func() {
+		ok, _ := Check(phc, "correct horse battery staple")
+		done <- ok
+	}()
+	// However long this runs, the check cannot finish: no slot is free.
+	for range 100 {
+		select {
+		case <-done:
+			t.Fatal("a check ran with every slot taken")
+		default:
+			runtime.Gosched()
+		}
+	}
+	<-slots // one frees
+	if !<-done {
+		t.Error("the waiting check failed once it had a slot")
+	}
+	for range cap(slots) - 1 {
+		<-slots
 	}
 }
