@@ -60,7 +60,7 @@ func (s *Workflows) Act(ctx context.Context, id int64, in StepInput) (*View, err
 		if err != nil {
 			return err
 		}
-		if err := s.check(ctx, tx, w, st, step, steps, now); err != nil {
+		if err := s.check(ctx, tx, who, w, st, step, steps, now); err != nil {
 			return err
 		}
 		w.State, w.NextRole = st.To, workflow.NextRole(w.Kind, st.To)
