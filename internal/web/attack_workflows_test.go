@@ -180,3 +180,35 @@ func TestTheCitizensAppealViewNamesNoOfficialsLogin(t *testing.T) {
 		}
 	}
 }
+
+// Words officials and citizens must write — a rejection's note, a
+// finding, an appeal's reason — are not made of invisible characters.
+func TestRequiredWordsAreNotInvisibleCharacters(t *testing.T) {
+	f := newFixture(t, time.Minute)
+	citizen, id, _ := workflowPerson(t, f, "13900095001", "33010619850101501", "330106")
+	district := f.officialToken(t, healthcode.RoleDistrict, 1, "330106")
+	zw := strings.Repeat("\u200b", 30)
+	var w wf
+	call(t, f, "POST", fmt.Sprintf("/api/v1/persons/%d/appeals", id), citizen,
+		map[string]any{"reason": "我没有接触过病例，请复核。"}, http.StatusCreated, &w)
+	tests := []struct {
+		name, path, token string
+		body              any
+		field             string
+	}{
+		{"a rejection's note", fmt.Sprintf("/api/v1/officials/workflows/%d/steps", w.ID), district,
+			map[string]any{"seq": 1, "action": "reject", "note": zw}, "note"},
+		{"a finding", fmt.Sprintf("/api/v1/officials/persons/%d/findings", id), district,
+			map[string]any{"finding": "虚假" + zw}, "finding"},
+		{"a correction's reason", fmt.Sprintf("/api/v1/persons/%d/corrections", id), citizen,
+			map[string]any{"variant": "wrong-colour", "reason": "错" + zw}, "reason"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := call(t, f, "POST", tt.path, tt.token, tt.body, http.StatusBadRequest, nil)
+			if !strings.Contains(body, `"field":"`+tt.field+`"`) {
+				t.Errorf("the refusal does not name %s: %s", tt.field, body)
+			}
+		})
+	}
+}

@@ -26,7 +26,7 @@ func CheckForm(k healthcode.WorkflowKind, f healthcode.WorkflowForm, china *time
 	f.Reason, f.Note = strings.TrimSpace(f.Reason), strings.TrimSpace(f.Note)
 	switch k {
 	case healthcode.WorkflowAppeal, healthcode.WorkflowErrorCorrection:
-		if n := utf8.RuneCountInString(f.Reason); n < MinReason || n > MaxReason {
+		if n := utf8.RuneCountInString(f.Reason); healthcode.Visible(f.Reason) < MinReason || n > MaxReason {
 			p.Addf("reason", "must be %d to %d characters; it is %d", MinReason, MaxReason, n)
 		}
 	case healthcode.WorkflowHomeRelease:

@@ -108,7 +108,7 @@ func (s *Workflows) stepOf(st *workflow.Step, in StepInput, steps []healthcode.W
 	var p healthcode.Problems
 	note := strings.TrimSpace(in.Note)
 	workflow.CheckNote(note, &p)
-	if st.Note && note == "" {
+	if st.Note && healthcode.Visible(note) == 0 {
 		p.Add("note", "is required: say why, for whoever reads it next")
 	}
 	step := &healthcode.WorkflowStep{Seq: in.Seq, Action: st.Action, ActorRole: who.Role, Actor: who.Author(), At: now, Note: note}
