@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/identity"
+	"healthcode/internal/service"
 )
 
 // Attacks on the workflows through the public API: an official acting on
@@ -211,4 +213,40 @@ func TestRequiredWordsAreNotInvisibleCharacters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A citizen cannot bury the community's queue under error corrections:
+// filing them is limited as applying is, per account and per address,
+// on a server with the default limits.
+func TestErrorCorrectionsAreRateLimited(t *testing.T) {
+	site := newLimitSite(t, storeKinds[0].open(t)(t), stopped, healthcode.DefaultLimits())
+	token := site.session(t, "13900099001")
+	who, err := site.svc.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, _ := identity.ResidentIDCheckChar("33010619850101991")
+	yes, no := true, false
+	p, err := site.svc.Apply(t.Context(), who, service.ApplyInput{
+		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: "33010619850101991" + string(check), Name: "李四",
+			Phone: "13900099001"},
+		Region: "330106",
+		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
+			Abroad14d: &no, ContactCases: &yes, Commitment: &yes},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := from(t, "127.0.2.1")
+	url := fmt.Sprintf("%s/api/v1/persons/%d/corrections", site.url, p.ID)
+	for i := range 61 {
+		r := send(t, c, "POST", url, token, map[string]any{"variant": "wrong-colour", "reason": fmt.Sprintf("第%d次申请纠错，健康码有误。", i)})
+		if r.status == http.StatusTooManyRequests {
+			r.wantRefused(t, "a correction over the limit")
+			return
+		} else if r.status != http.StatusOK {
+			t.Fatalf("correction %d: %d %s", i, r.status, r.code)
+		}
+	}
+	t.Errorf("61 corrections in a row were all filed")
 }
