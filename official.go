@@ -3,6 +3,7 @@ package healthcode
 import (
 	"slices"
 	"time"
+	"unicode"
 )
 
 // Official is a person with an account (SPEC D1–D5): a login, a password
@@ -105,3 +106,16 @@ func ValidUnmaskCategory(c string) bool { return slices.Contains(UnmaskCategorie
 // UnmaskReasonMin is the fewest characters (runes) an unmasking's reason
 // may have: enough to say what it is for.
 const UnmaskReasonMin = 10
+
+// Visible counts the characters of s a reader sees: blanks, control and
+// invisible format characters (a zero-width space) are not counted, so
+// that they cannot pad words that say nothing to a length asked of them.
+func Visible(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}

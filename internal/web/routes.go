@@ -108,6 +108,9 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
 	"POST /api/v1/officials/login":       healthcode.LimitLogin,
 	"POST /api/v1/persons/{id}/appeals":  healthcode.LimitApply, // up to 2 MiB each
+	// Each correction lands in the community's queue: a script filing them
+	// without end would bury the ones that matter.
+	"POST /api/v1/persons/{id}/corrections": healthcode.LimitApply,
 }
 
 func (s *Server) routes() {

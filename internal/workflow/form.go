@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"healthcode"
@@ -26,7 +27,7 @@ func CheckForm(k healthcode.WorkflowKind, f healthcode.WorkflowForm, china *time
 	f.Reason, f.Note = strings.TrimSpace(f.Reason), strings.TrimSpace(f.Note)
 	switch k {
 	case healthcode.WorkflowAppeal, healthcode.WorkflowErrorCorrection:
-		if n := utf8.RuneCountInString(f.Reason); n < MinReason || n > MaxReason {
+		if n := utf8.RuneCountInString(f.Reason); healthcode.Visible(f.Reason) < MinReason || n > MaxReason {
 			p.Addf("reason", "must be %d to %d characters; it is %d", MinReason, MaxReason, n)
 		}
 	case healthcode.WorkflowHomeRelease:
@@ -67,8 +68,12 @@ func checkDates(f healthcode.WorkflowForm, china *time.Location, p *healthcode.P
 // its sender claims. Problems are added to p under field.
 func Attach(filename string, data []byte, field string, p *healthcode.Problems) *healthcode.Attachment {
 	filename = path.Base(strings.ReplaceAll(strings.TrimSpace(filename), `\`, "/"))
-	if filename == "." || filename == "/" || utf8.RuneCountInString(filename) > maxFilename || !utf8.ValidString(filename) {
+	switch {
+	case filename == "." || filename == ".." || filename == "/" || utf8.RuneCountInString(filename) > maxFilename || !utf8.ValidString(filename):
 		p.Addf(field, "needs a file name of at most %d characters", maxFilename)
+	case strings.ContainsFunc(filename, unicode.IsControl):
+		// The name goes into a Content-Disposition header and onto pages.
+		p.Add(field, "must not contain control characters such as line breaks or tabs")
 	}
 	switch {
 	case len(data) == 0:

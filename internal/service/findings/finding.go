@@ -99,7 +99,7 @@ func checkFinding(in *Finding) error {
 	var p healthcode.Problems
 	in.Finding, in.Evidence = strings.TrimSpace(in.Finding), strings.TrimSpace(in.Evidence)
 	switch n := utf8.RuneCountInString(in.Finding); {
-	case n < minFinding:
+	case healthcode.Visible(in.Finding) < minFinding:
 		p.Addf("finding", "must say what was declared and what was found instead, in at least %d characters", minFinding)
 	case n > maxFinding:
 		p.Addf("finding", "must be at most %d characters", maxFinding)

@@ -3,7 +3,6 @@ package officials
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"healthcode"
 	"healthcode/internal/permission"
@@ -118,7 +117,7 @@ type Identity struct {
 func (s *Officials) UnmaskPerson(ctx context.Context, who *healthcode.Principal, id int64, reason, category string) (*Identity, error) {
 	reason = strings.TrimSpace(reason)
 	var problems healthcode.Problems
-	if utf8.RuneCountInString(reason) < healthcode.UnmaskReasonMin {
+	if healthcode.Visible(reason) < healthcode.UnmaskReasonMin {
 		problems.Addf("reason", "say why, in at least %d characters: it is recorded", healthcode.UnmaskReasonMin)
 	}
 	if !healthcode.ValidUnmaskCategory(category) {

@@ -59,7 +59,7 @@ func (s *Workflows) Act(ctx context.Context, who *healthcode.Principal, id int64
 		if err != nil {
 			return err
 		}
-		if err := s.check(ctx, tx, w, st, step, steps, now); err != nil {
+		if err := s.check(ctx, tx, who, w, st, step, steps, now); err != nil {
 			return err
 		}
 		w.State, w.NextRole = st.To, workflow.NextRole(w.Kind, st.To)
@@ -107,7 +107,7 @@ func (s *Workflows) stepOf(st *workflow.Step, in StepInput, steps []healthcode.W
 	var p healthcode.Problems
 	note := strings.TrimSpace(in.Note)
 	workflow.CheckNote(note, &p)
-	if st.Note && note == "" {
+	if st.Note && healthcode.Visible(note) == 0 {
 		p.Add("note", "is required: say why, for whoever reads it next")
 	}
 	step := &healthcode.WorkflowStep{Seq: in.Seq, Action: st.Action, ActorRole: who.Role, Actor: who.Author(), At: now, Note: note}

@@ -5,21 +5,29 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/workflow"
 	"healthcode/policy"
 )
 
 // check runs what a step needs of the person's facts beyond the workflow's
 // own data: a transfer must be one this region may make, and an error
-// correction's transfer needs its negative test.
-func (s *Workflows) check(ctx context.Context, tx healthcode.Tx, w *healthcode.Workflow, st *workflow.Step,
-	step *healthcode.WorkflowStep, steps []healthcode.WorkflowStep, now time.Time) error {
+// correction's transfer needs its negative test. The workflow keeps the
+// division of its filing, but a colour is decided only by officials
+// whose scope covers where the person lives now: one who moved away is
+// no longer theirs to transfer.
+func (s *Workflows) check(ctx context.Context, tx healthcode.Tx, who *healthcode.Principal, w *healthcode.Workflow,
+	st *workflow.Step, step *healthcode.WorkflowStep, steps []healthcode.WorkflowStep, now time.Time) error {
 	if st.Checks == workflow.CheckNone && !st.Applies {
 		return nil
 	}
 	p, err := tx.LockPerson(ctx, w.PersonID)
 	if err != nil {
 		return err
+	}
+	if !permission.Can(who, st.Perm, p.Division()) {
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "The person of workflow %d lives in %s, outside your scope %s.",
+			w.ID, p.Division(), who.Region)
 	}
 	facts, err := tx.Facts(ctx, p.ID)
 	if err != nil {
