@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"healthcode"
-	"healthcode/identity"
-	"healthcode/internal/service"
 )
 
 // Attacks on officials' accounts and what they see, through the public
@@ -225,23 +223,7 @@ func TestUnmaskingNeedsAReasonThatSaysSomething(t *testing.T) {
 // on a server with the default limits; each one is also logged.
 func TestUnmaskingIsRateLimitedPerOfficial(t *testing.T) {
 	site := newLimitSite(t, storeKinds[0].open(t)(t), stopped, healthcode.DefaultLimits())
-	token := site.session(t, "13900099501")
-	who, err := site.svc.Authenticate(t.Context(), token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check, _ := identity.ResidentIDCheckChar("33010619850101501")
-	yes, no := true, false
-	p, err := site.svc.Apply(t.Context(), who, service.ApplyInput{
-		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: "33010619850101501" + string(check), Name: "王五",
-			Phone: "13900099501"},
-		Region: "330106",
-		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
-			Abroad14d: &no, ContactCases: &no, Commitment: &yes},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := site.applied(t, "13900099501", "33010619850101501", "330106", false)
 	official := site.official(t, "zhao.community", healthcode.RoleCommunity, "330106")
 	url := fmt.Sprintf("%s/api/v1/officials/persons/%d/unmask", site.url, p.ID)
 	body := map[string]string{"reason": "核实居家隔离人员身份信息", "category": "investigation"}

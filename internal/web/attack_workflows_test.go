@@ -12,8 +12,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"healthcode"
-	"healthcode/identity"
-	"healthcode/internal/service"
 )
 
 // Attacks on the workflows through the public API: an official acting on
@@ -224,22 +222,7 @@ func TestRequiredWordsAreNotInvisibleCharacters(t *testing.T) {
 func TestErrorCorrectionsAreRateLimited(t *testing.T) {
 	site := newLimitSite(t, storeKinds[0].open(t)(t), stopped, healthcode.DefaultLimits())
 	token := site.session(t, "13900099001")
-	who, err := site.svc.Authenticate(t.Context(), token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check, _ := identity.ResidentIDCheckChar("33010619850101991")
-	yes, no := true, false
-	p, err := site.svc.Apply(t.Context(), who, service.ApplyInput{
-		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: "33010619850101991" + string(check), Name: "李四",
-			Phone: "13900099001"},
-		Region: "330106",
-		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
-			Abroad14d: &no, ContactCases: &yes, Commitment: &yes},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := site.appliedAs(t, token, "13900099001", "33010619850101991", "330106", true)
 	c := from(t, "127.0.2.1")
 	url := fmt.Sprintf("%s/api/v1/persons/%d/corrections", site.url, p.ID)
 	for i := range 61 {

@@ -21,6 +21,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"healthcode"
+	"healthcode/identity"
 	"healthcode/internal/permission"
 	"healthcode/internal/service"
 	"healthcode/internal/store"
@@ -80,6 +81,38 @@ func newLimitSite(t *testing.T, store healthcode.Store, now time.Time, lim healt
 }
 
 var stopped = time.Now().UTC().Truncate(time.Second)
+
+// applied is a person a new citizen of phone applied for with the resident
+// ID number of 17 digits (its check character added) in region; contact
+// declares a contact with cases (a yellow code).
+func (s *limitSite) applied(t *testing.T, phone, number, region string, contact bool) *service.PersonView {
+	t.Helper()
+	return s.appliedAs(t, s.session(t, phone), phone, number, region, contact)
+}
+
+// appliedAs is applied by the citizen of session token.
+func (s *limitSite) appliedAs(t *testing.T, token, phone, number, region string, contact bool) *service.PersonView {
+	t.Helper()
+	who, err := s.svc.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, err := identity.ResidentIDCheckChar(number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes, no := true, false
+	p, err := s.svc.Apply(t.Context(), who, service.ApplyInput{
+		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: number + string(check), Name: "李四", Phone: phone},
+		Region:   region,
+		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
+			Abroad14d: &no, ContactCases: &contact, Commitment: &yes},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // official appoints an official of role in scope and logs them in with
 // the TOTP code of the site's stopped clock, returning their token.
