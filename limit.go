@@ -60,6 +60,10 @@ const (
 	LimitCheckIn LimitClass = "checkin" // daily check-ins
 	LimitVisit   LimitClass = "visit"   // venue visits
 	LimitFeed    LimitClass = "feed"    // feed batches
+	// LimitUnmask bounds how many persons' identities an official sees in
+	// clear: each unmasking is logged, and the limit keeps one official
+	// from reading a whole district's in an afternoon.
+	LimitUnmask LimitClass = "unmask"
 )
 
 // LimitScope is who a limit counts requests of.
@@ -74,7 +78,7 @@ const (
 )
 
 var (
-	limitClasses = []LimitClass{LimitOTP, LimitLogin, LimitApply, LimitCheckIn, LimitVisit, LimitFeed}
+	limitClasses = []LimitClass{LimitOTP, LimitLogin, LimitApply, LimitCheckIn, LimitVisit, LimitFeed, LimitUnmask}
 	limitScopes  = []LimitScope{ScopeAddr, ScopePhone, ScopeAccount, ScopeKey}
 )
 
@@ -106,6 +110,7 @@ func DefaultLimits() Limits {
 		{LimitVisit, ScopeAccount}:   {60, time.Hour},
 		{LimitVisit, ScopeAddr}:      {240, time.Hour},
 		{LimitFeed, ScopeKey}:        {120, time.Minute},
+		{LimitUnmask, ScopeAccount}:  {30, time.Hour},
 	}
 }
 

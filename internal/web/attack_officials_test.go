@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/identity"
+	"healthcode/internal/service"
 )
 
 // Attacks on officials' accounts and what they see, through the public
@@ -215,5 +217,42 @@ func TestUnmaskingNeedsAReasonThatSaysSomething(t *testing.T) {
 				t.Errorf("%d %s, want %d", rec.Code, rec.Body, tt.want)
 			}
 		})
+	}
+}
+
+// An official cannot read a whole district's identities: unmasking is
+// limited per official account (unmask.account, 30 an hour by default),
+// on a server with the default limits; each one is also logged.
+func TestUnmaskingIsRateLimitedPerOfficial(t *testing.T) {
+	site := newLimitSite(t, storeKinds[0].open(t)(t), stopped, healthcode.DefaultLimits())
+	token := site.session(t, "13900099501")
+	who, err := site.svc.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, _ := identity.ResidentIDCheckChar("33010619850101501")
+	yes, no := true, false
+	p, err := site.svc.Apply(t.Context(), who, service.ApplyInput{
+		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: "33010619850101501" + string(check), Name: "王五",
+			Phone: "13900099501"},
+		Region: "330106",
+		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
+			Abroad14d: &no, ContactCases: &no, Commitment: &yes},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	official := site.official(t, "zhao.community", healthcode.RoleCommunity, "330106")
+	url := fmt.Sprintf("%s/api/v1/officials/persons/%d/unmask", site.url, p.ID)
+	body := map[string]string{"reason": "核实居家隔离人员身份信息", "category": "investigation"}
+	for i := range 31 {
+		// Each from an address of its own: the limit is the official's.
+		r := send(t, from(t, fmt.Sprintf("127.0.3.%d", i+1)), "POST", url, official, body)
+		if i < 30 && r.status != http.StatusOK {
+			t.Fatalf("unmasking %d: %d %s", i+1, r.status, r.code)
+		}
+		if i == 30 {
+			r.wantRefused(t, "the official's 31st unmasking in an hour")
+		}
 	}
 }

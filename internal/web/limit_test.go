@@ -18,7 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/service"
 	"healthcode/internal/store"
 	"healthcode/internal/store/pgtest"
@@ -77,6 +80,26 @@ func newLimitSite(t *testing.T, store healthcode.Store, now time.Time, lim healt
 }
 
 var stopped = time.Now().UTC().Truncate(time.Second)
+
+// official appoints an official of role in scope and logs them in with
+// the TOTP code of the site's stopped clock, returning their token.
+func (s *limitSite) official(t *testing.T, login string, role healthcode.Role, scope string) string {
+	t.Helper()
+	a, err := s.svc.CreateOfficial(t.Context(), permission.Operator(),
+		service.OfficialSpec{Login: login, Role: role, Scope: scope, Password: officialPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(a.TOTPSecret, stopped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.svc.OfficialLogin(t.Context(), login, officialPassword, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess.Token
+}
 
 // from is an HTTP client whose connections come from a loopback address
 // of its own (127.0.0.2, …), so that tests can be several clients.
@@ -286,8 +309,11 @@ func TestEveryLimitedRouteIsLimited(t *testing.T) {
 			method, path, _ := strings.Cut(rt.pattern, " ")
 			path = strings.NewReplacer("{id}", "1", "{kind}", "lab").Replace(path)
 			token := site.session(t, fmt.Sprintf("139%08d", i)) // an account of its own, too
-			if class == healthcode.LimitFeed {
+			switch class {
+			case healthcode.LimitFeed:
 				token = feed
+			case healthcode.LimitUnmask:
+				token = site.official(t, fmt.Sprintf("limit.%d", i), healthcode.RoleCommunity, "330106")
 			}
 			c := from(t, fmt.Sprintf("127.0.1.%d", i)) // an address of its own: classes share none
 			if r := send(t, c, method, site.url+path, token, nil); r.status == http.StatusTooManyRequests {

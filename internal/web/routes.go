@@ -97,17 +97,18 @@ var table = []route{
 // account or key (healthcode.Limits) are taken before the handler runs.
 // The pages' equivalent forms name the same classes.
 var limited = map[string]healthcode.LimitClass{
-	"POST /api/v1/auth/otp":              healthcode.LimitOTP,
-	"POST /api/v1/auth/login":            healthcode.LimitLogin,
-	"POST /api/v1/persons":               healthcode.LimitApply,
-	"POST /api/v1/persons/consent":       healthcode.LimitOTP, // it texts a phone
-	"POST /api/v1/persons/{id}/reapply":  healthcode.LimitApply,
-	"PATCH /api/v1/persons/{id}":         healthcode.LimitApply, // a changed relative is checked again
-	"POST /api/v1/persons/{id}/checkins": healthcode.LimitCheckIn,
-	"POST /api/v1/persons/{id}/visits":   healthcode.LimitVisit,
-	"POST /api/v1/feeds/{kind}":          healthcode.LimitFeed,
-	"POST /api/v1/officials/login":       healthcode.LimitLogin,
-	"POST /api/v1/persons/{id}/appeals":  healthcode.LimitApply, // up to 2 MiB each
+	"POST /api/v1/auth/otp":                      healthcode.LimitOTP,
+	"POST /api/v1/auth/login":                    healthcode.LimitLogin,
+	"POST /api/v1/persons":                       healthcode.LimitApply,
+	"POST /api/v1/persons/consent":               healthcode.LimitOTP, // it texts a phone
+	"POST /api/v1/persons/{id}/reapply":          healthcode.LimitApply,
+	"PATCH /api/v1/persons/{id}":                 healthcode.LimitApply, // a changed relative is checked again
+	"POST /api/v1/persons/{id}/checkins":         healthcode.LimitCheckIn,
+	"POST /api/v1/persons/{id}/visits":           healthcode.LimitVisit,
+	"POST /api/v1/feeds/{kind}":                  healthcode.LimitFeed,
+	"POST /api/v1/officials/persons/{id}/unmask": healthcode.LimitUnmask,
+	"POST /api/v1/officials/login":               healthcode.LimitLogin,
+	"POST /api/v1/persons/{id}/appeals":          healthcode.LimitApply, // up to 2 MiB each
 	// Each correction lands in the community's queue: a script filing them
 	// without end would bury the ones that matter.
 	"POST /api/v1/persons/{id}/corrections": healthcode.LimitApply,

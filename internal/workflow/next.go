@@ -40,7 +40,7 @@ func Start(k healthcode.WorkflowKind, who *healthcode.Principal, division string
 // took the earlier step the step must be a second pair of eyes on.
 func Next(w *healthcode.Workflow, steps []healthcode.WorkflowStep, action string, who *healthcode.Principal) (*Step, error) {
 	if Closed(w.State) {
-		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Workflow %d is closed (%s): it takes no more steps.", w.ID, w.State)
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Workflow %d is closed (%s): it takes no more steps.", w.ID, stateName(w.State))
 	}
 	offered := Steps(w.Kind, w.State)
 	var st *Step
@@ -50,8 +50,8 @@ func Next(w *healthcode.Workflow, steps []healthcode.WorkflowStep, action string
 		}
 	}
 	if st == nil {
-		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Workflow %d waits at %q, where %q is no step; the steps are %s.",
-			w.ID, w.State, action, actionNames(offered))
+		return nil, healthcode.Errorf(healthcode.ECONFLICT, "Workflow %d is %s, where %q is no step; the steps are %s.",
+			w.ID, stateName(w.State), action, actionNames(offered))
 	}
 	if who == nil || who.Role != st.Role {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The step %q of %s is for %s to take, not %s.",
@@ -128,6 +128,28 @@ var (
 		healthcode.WorkflowErrorCorrection: healthcode.M("an error correction"),
 	}
 )
+
+// stateNames are the states as refusals name them; a state's API name
+// stays in the view's state field.
+var stateNames = map[string]*healthcode.Msg{
+	"filed":     healthcode.M("filed, awaiting its first answer"),
+	"returned":  healthcode.M("returned for changes"),
+	"accepted":  healthcode.M("accepted by the community"),
+	"reviewed":  healthcode.M("reviewed by the street"),
+	"commanded": healthcode.M("decided on by the district command"),
+	"audited":   healthcode.M("audited by the district prevention team"),
+	"testing":   healthcode.M("waiting for a negative nucleic-acid result"),
+	"proposed":  healthcode.M("a proposed transfer awaiting a second officer"),
+	Applied:     healthcode.M("applied"),
+	Rejected:    healthcode.M("rejected"),
+}
+
+func stateName(state string) *healthcode.Msg {
+	if m, ok := stateNames[state]; ok {
+		return m
+	}
+	return healthcode.M("in state %s", state)
+}
 
 func roleName(r healthcode.Role) *healthcode.Msg {
 	if m, ok := roleNames[r]; ok {

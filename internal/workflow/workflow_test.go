@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -201,6 +202,26 @@ func TestFormsAreChecked(t *testing.T) {
 		}
 		if got != tt.field {
 			t.Errorf("%s: problems %v, want one of %q", tt.name, p, tt.field)
+		}
+	}
+}
+
+// A refusal names the workflow's state in the reader's words, not by its
+// API name: "流程 … 已驳回", not "rejected" inside Chinese.
+func TestRefusalsNameTheStateInTheReadersLanguage(t *testing.T) {
+	district := &healthcode.Principal{Role: healthcode.RoleDistrict, OfficialID: 1, Region: "330106"}
+	tests := []struct {
+		state, action, zh, en string
+	}{
+		{Rejected, ActApprove, "已驳回", "is closed (rejected)"},
+		{"filed", ActApprove, "已提交，待首次答复", "is filed, awaiting its first answer"},
+	}
+	for _, tt := range tests {
+		w := &healthcode.Workflow{ID: 4, Kind: healthcode.WorkflowAppeal, State: tt.state, Division: "330106"}
+		_, err := Next(w, nil, tt.action, district)
+		if zh, en := healthcode.ErrorIn(err, "zh"), healthcode.ErrorIn(err, "en"); !strings.Contains(zh, tt.zh) ||
+			strings.Contains(zh, tt.state) || !strings.Contains(en, tt.en) {
+			t.Errorf("%s/%s: %q / %q", tt.state, tt.action, zh, en)
 		}
 	}
 }
