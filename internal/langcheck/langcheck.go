@@ -11,9 +11,9 @@ import (
 
 // Tokens are the Latin words a Chinese reader meets as they are: the
 // abbreviations the real apps print, units and the site's own name for
-// the code text's alphabet, and the file types and size an attachment may
+// the code text's alphabet, and the file types and size an upload may
 // have, which upload forms print as they are.
-var Tokens = []string{"ID", "QR", "HK", "SMS", "PDF", "JPEG", "PNG", "MiB", "A-Z"}
+var Tokens = []string{"ID", "QR", "HK", "SMS", "PDF", "JPEG", "PNG", "MiB", "CSV", "A-Z"}
 
 // APITokens are Tokens and the protocol's words an API message names, which
 // a client types as they are whatever its language: formats, headers and

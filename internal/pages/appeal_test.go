@@ -176,7 +176,7 @@ func TestAnAppealWithoutTheFormTokenOrTooLargeIsRefused(t *testing.T) {
 	b.get(code + "/appeal")
 	b.postMultipart(code+"/appeal", url.Values{"csrf": {""}, "reason": {goodReason}}).must(t, http.StatusForbidden, "", "表单已过期")
 	huge := upload{"attachment", "big.png", append(onePixelPNG, make([]byte, maxUpload)...)}
-	b.postMultipart(code+"/appeal", url.Values{"reason": {goodReason}}, huge).must(t, http.StatusRequestEntityTooLarge, "", "附件最大 2 MiB")
+	b.postMultipart(code+"/appeal", url.Values{"reason": {goodReason}}, huge).must(t, http.StatusRequestEntityTooLarge, "", "上传的文件最大 2 MiB")
 	over := upload{"attachment", "big.png", append(onePixelPNG, make([]byte, workflow.MaxAttachment)...)}
 	b.postMultipart(code+"/appeal", url.Values{"reason": {goodReason}}, over).must(t, http.StatusUnprocessableEntity, "",
 		`id="attachment-error"`, "附件最多 2097152 字节")

@@ -33,7 +33,7 @@ var workflowCatalogue = map[string][2]string{
 	"appeal.filed_at":                 {"提交于", "Filed"},
 	"done.appeal":                     {"复核申请已提交，区县将在期限内答复。", "Your appeal was filed; the district answers by its deadline."},
 	"done.correction":                 {"纠错申请已提交，将由社区受理。", "Your request was filed; your community takes it up."},
-	"err.too_large":                   {"提交的内容太大：附件最大 2 MiB。", "What was sent is too large: an attachment is at most 2 MiB."},
+	"err.too_large":                   {"提交的内容太大：上传的文件最大 2 MiB。", "What was sent is too large: a file is at most 2 MiB."},
 }
 
 func init() { addMessages(workflowCatalogue) }

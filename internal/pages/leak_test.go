@@ -29,8 +29,9 @@ import (
 // tourData is what the test types in, which pages show back as it is.
 var tourData = []string{"张三", "张小", "张老", "李四", "王五", "西湖景区3号门", "一号卡口", "管理员", "轨迹核实无误"}
 
-// latinData is typed data in Latin letters a Chinese page shows back.
-var latinData = []string{"Li", "Lei"}
+// latinData is typed data in Latin letters a Chinese page shows back:
+// names, and an attachment's file name.
+var latinData = []string{"Li", "Lei", "png"}
 
 // seenPage is one page the tour saw.
 type seenPage struct {
@@ -45,7 +46,8 @@ type tour struct {
 	s     *site
 	b     *browser
 	lang  string
-	n     int // tells this tour's phones and IDs from the other's
+	n     int    // tells this tour's phones and IDs from the other's
+	code  string // the code page of the tour's own person
 	pages []seenPage
 }
 
@@ -124,6 +126,7 @@ func (tr *tour) walkCitizen() map[string]string {
 	edit.Set("step", "edit")
 	tr.post("/app/apply", edit)
 	code := tr.apply("/app/apply", self).path
+	tr.code = code
 	tr.apply("/app/apply", self) // twice: a conflict
 
 	tr.get(code)
@@ -275,7 +278,7 @@ func token(t *testing.T, page string) string {
 
 var (
 	scripts   = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)>`)
-	codeText  = regexp.MustCompile(`(?s)<code id="token">.*?</code>|<textarea\b[^>]*>.*?</textarea>|https?://[^\s<"]+`)
+	codeText  = regexp.MustCompile(`(?s)<code id="token">.*?</code>|<code class="literal">.*?</code>|<textarea\b[^>]*>.*?</textarea>|https?://[^\s<"]+`)
 	readAttrs = regexp.MustCompile(`\b(aria-label|title|placeholder|alt)="([^"]*)"`)
 	tags      = regexp.MustCompile(`(?s)<[^>]*>`)
 	// markedZh is text an English page says is Chinese: place names the
@@ -322,6 +325,7 @@ func TestNoPageSpeaksTheOtherLanguage(t *testing.T) {
 		tr.walkAnonymous()
 		tokens := tr.walkCitizen()
 		tr.walkStaff(tokens)
+		tr.walkOfficials()
 		for _, p := range tr.pages {
 			if want := map[string]string{"zh": `lang="zh-CN"`, "en": `lang="en"`}[lang]; !strings.Contains(p.html, want) {
 				t.Errorf("%s %s %s is not in %s", lang, p.method, p.path, lang)
@@ -349,7 +353,7 @@ func unvisited(pages []seenPage) []string {
 	for _, rt := range table {
 		mux.HandleFunc(rt.pattern, func(http.ResponseWriter, *http.Request) {})
 	}
-	hit := map[string]bool{"GET /app/p/{id}/code.json": true, "GET /regions/{code}": true}
+	hit := map[string]bool{"GET /app/p/{id}/code.json": true, "GET /regions/{code}": true, "GET /officials/w/{id}/attachment": true}
 	for _, p := range pages {
 		for _, req := range []*http.Request{httptest.NewRequest(p.method, p.path, nil), httptest.NewRequest(http.MethodGet, p.final, nil)} {
 			_, pattern := mux.Handler(req)

@@ -56,6 +56,8 @@ func TestPageFormsShareTheAPILimits(t *testing.T) {
 	code := b.post("/app/apply", form) // 2 of 2
 	code.must(t, http.StatusOK, "", "申领成功")
 	b.postLimited("a third application", "/app/apply", form)
+	b.postLimited("a correction past the account's applications", code.path+"/correction",
+		url.Values{"variant": {healthcode.VariantWrongData}, "reason": {"证件号码录入错误，两位数字颠倒"}}) // as the API's corrections
 
 	checkin := url.Values{"symptoms": {"no"}}
 	b.post(code.path+"/checkin", checkin).must(t, http.StatusOK, code.path, "打卡成功")

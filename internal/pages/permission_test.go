@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"healthcode"
 	"healthcode/internal/permission"
@@ -19,6 +20,7 @@ import (
 type pagesMatrix struct {
 	s          *site
 	personID   int64
+	workflowID int64 // an appeal about the person, with an attachment
 	codeToken  string
 	checkpoint string // an in-region checkpoint key, for the staff login form
 }
@@ -75,6 +77,25 @@ func (m *pagesMatrix) matrixForms() map[string]struct {
 		"GET /v/{code}":               {want: permission.RecordVisits},
 		"POST /v/{code}":              {permission.RecordVisits, person, ""},
 		"GET /":                       {want: anyone},
+
+		// Officials: a person's pages are about their division; a
+		// workflow's answer 404 outside the caller's scope, as the API's.
+		"GET /officials/login":   {want: anyone},
+		"POST /officials/login":  {anyone, url.Values{}, ""}, // an account and its code are made per case
+		"POST /officials/logout": {anyone, url.Values{}, ""},
+		"GET /officials":         {want: permission.ViewPersons},
+		"GET /officials/p/{id}":  {permission.ViewPersons, nil, "330106"},
+		"POST /officials/p/{id}/unmask": {permission.UnmaskPersons, url.Values{"unmask.reason": {"居民来电求助，核实手机号码"},
+			"unmask.category": {healthcode.UnmaskCitizenRequest}}, "330106"},
+		"POST /officials/p/{id}/workflows": {permission.StartWorkflows, url.Values{"form": {"release"},
+			"release.isolation_start": {"2026-03-01"}, "release.isolation_end": {"2026-03-07"}}, "330106"},
+		"POST /officials/p/{id}/findings": {permission.RecordFindings, url.Values{"finding.finding": {"申报无旅居史，铁路记录显示曾去高风险地区"},
+			"finding.evidence": {"DC-2026-0312"}}, "330106"},
+		"GET /officials/w/{id}":            {want: permission.ViewPersons},
+		"POST /officials/w/{id}/steps":     {permission.ViewPersons, url.Values{"seq": {"999"}, "action": {"uphold"}}, ""},
+		"GET /officials/w/{id}/attachment": {want: permission.ViewPersons},
+		"GET /officials/release-lists":     {want: permission.UploadReleaseLists},
+		"POST /officials/release-lists":    {permission.UploadReleaseLists, url.Values{"point": {"西湖区第一隔离点"}}, ""},
 	}
 }
 
@@ -83,10 +104,11 @@ func (m *pagesMatrix) matrixForms() map[string]struct {
 type pagesCaller struct {
 	name string
 	who  *healthcode.Principal // nil: anonymous
-	// citizen and staff are session tokens to plant ("" for none); a
-	// feed key opens no staff session, so a feed caller has none.
-	citizen, staff string
-	key            string // the caller's API key, to open another staff session
+	// citizen, staff and official are session tokens to plant ("" for
+	// none); a feed key opens no staff session, so a feed caller has none.
+	citizen, staff, official string
+	key                      string  // the caller's API key, to open another staff session
+	officer                  officer // the official's account, to open another session
 }
 
 func newPagesMatrix(t *testing.T) (*pagesMatrix, []pagesCaller) {
@@ -108,6 +130,12 @@ func newPagesMatrix(t *testing.T) (*pagesMatrix, []pagesCaller) {
 		t.Fatal(err)
 	}
 	m.personID, m.codeToken = p.ID, code.Token
+	w, err := s.svc.FileAppeal(ctx, citizen, p.ID, service.AppealInput{
+		Reason: "我一直在家，请核实码色。", Attachment: &service.File{Filename: "a.png", Data: onePixelPNG}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.workflowID = w.ID
 	callers := []pagesCaller{{name: "anonymous"}}
 	for _, scope := range []struct{ name, region string }{{"in region", "330100"}, {"out of region", "440100"}} {
 		callers = append(callers, pagesCaller{name: "citizen " + scope.name, who: citizen, citizen: citizenToken})
@@ -134,6 +162,12 @@ func newPagesMatrix(t *testing.T) (*pagesMatrix, []pagesCaller) {
 				m.checkpoint = key
 			}
 			callers = append(callers, c)
+		}
+		for _, role := range []healthcode.Role{healthcode.RoleCommunity, healthcode.RoleStreet, healthcode.RoleDistrict,
+			healthcode.RoleIsolation, healthcode.RoleAuditor, healthcode.RoleAdministrator} {
+			o := appoint(t, s, fmt.Sprintf("%s.%s", role, scope.region), role, scope.region)
+			callers = append(callers, pagesCaller{name: "official " + string(role) + " " + scope.name, who: o.who,
+				official: officialSession(t, s, o, 0), officer: o})
 		}
 	}
 	return m, callers
@@ -176,14 +210,21 @@ func TestPagesPermissionMatrix(t *testing.T) {
 			t.Errorf("page %s needs %s; the matrix pins %s", rt.pattern, rt.perm, req.want)
 		}
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		path = strings.NewReplacer("{id}", fmt.Sprint(m.personID), "{code}", "x.y", "{$}", "").Replace(path)
+		id := m.personID
+		if strings.HasPrefix(path, "/officials/w/") {
+			id = m.workflowID
+		}
+		path = strings.NewReplacer("{id}", fmt.Sprint(id), "{code}", "x.y", "{$}", "").Replace(path)
 		for _, c := range callers {
 			cases++
 			allow := permission.Can(c.who, req.want, req.region)
 			t.Run(rt.pattern+" as "+c.name, func(t *testing.T) {
 				b := m.s.browser(t)
 				b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-				citizen, staff := c.citizen, c.staff
+				citizen, staff, official := c.citizen, c.staff, c.official
+				if rt.pattern == "POST /officials/logout" && official != "" {
+					official = officialSession(t, m.s, c.officer, 30*time.Second) // the next code: one is taken once
+				}
 				if rt.pattern == "POST /logout" { // logging out must not end the sessions the other cases use
 					if citizen != "" {
 						citizen, _ = citizenSession(t, m.s.svc, "13900000099")
@@ -198,6 +239,9 @@ func TestPagesPermissionMatrix(t *testing.T) {
 				if staff != "" {
 					b.plant(cookieStaff, staff)
 				}
+				if official != "" {
+					b.plant(cookieOfficial, official)
+				}
 				var res *http.Response
 				var err error
 				if method == http.MethodGet {
@@ -208,6 +252,12 @@ func TestPagesPermissionMatrix(t *testing.T) {
 					form.Set("csrf", b.csrf)
 					if strings.HasPrefix(rt.pattern, "POST /login") { // a phone per case: codes are not sent twice at once
 						form.Set("phone", fmt.Sprintf("1390000%04d", cases))
+					}
+					if rt.pattern == "POST /officials/login" {
+						o := appoint(t, m.s, fmt.Sprintf("login.%d", cases), healthcode.RoleCommunity, "330106")
+						form.Set("login", o.login)
+						form.Set("password", o.password)
+						form.Set("code", o.code(t, 0))
 					}
 					if rt.pattern == "POST /login" {
 						otp, err := m.s.svc.RequestOTP(context.Background(), form.Get("phone"))
@@ -222,7 +272,11 @@ func TestPagesPermissionMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 				res.Body.Close()
-				toLogin := res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
+				loc := res.Header.Get("Location")
+				// An official's refusal goes to their login bare or with next=;
+				// logging out lands there with done=logout.
+				toLogin := res.StatusCode == http.StatusSeeOther && (strings.HasPrefix(loc, "/login") || loc == "/officials/login" ||
+					strings.HasPrefix(loc, "/officials/login?next="))
 				refused := toLogin || res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden
 				switch {
 				case allow && refused:

@@ -83,9 +83,10 @@ type page struct {
 	Elder    bool // elder mode: the code page shows a large QR and little else
 	CSRF     string
 	LoggedIn bool
-	Staff    string     // the checkpoint's name when staff are logged in
-	Here     string     // this page's address, for the language and text switches
-	keep     url.Values // the query the switches keep: the checkpoint's mode
+	Staff    string                // the checkpoint's name when staff are logged in
+	Official *healthcode.Principal // the official logged in: role and scope
+	Here     string                // this page's address, for the language and text switches
+	keep     url.Values            // the query the switches keep: the checkpoint's mode
 	Title    string
 	Message  string            // an error about the whole form or page
 	Notice   string            // a success message
@@ -150,6 +151,7 @@ func (p *Pages) newPage(r *http.Request, c *ctx, title string) *page {
 	if c.staff != nil {
 		pg.Staff = c.staff.Name
 	}
+	pg.Official = c.official
 	if r.Method != http.MethodGet {
 		pg.Here = getTwin(r.URL.Path)
 	}
@@ -168,6 +170,13 @@ func getTwin(p string) string {
 		return "/"
 	case "/venues":
 		return "/venues/new"
+	case "/officials/logout":
+		return "/officials/login"
+	}
+	for _, suffix := range []string{"/unmask", "/workflows", "/findings", "/steps"} {
+		if q, ok := strings.CutSuffix(p, suffix); ok && officialPage(p) {
+			return q
+		}
 	}
 	return p
 }

@@ -57,6 +57,22 @@ var table = []route{
 
 	{"GET /regions/{code}", anyone, (*Pages).regions},
 
+	// Officials (docs/officials.md). The pages need what the API's routes
+	// do; the service checks each step's role and the person's division.
+	{"GET /officials/login", anyone, (*Pages).officialLoginForm},
+	{"POST /officials/login", anyone, (*Pages).officialLogin},
+	{"POST /officials/logout", anyone, (*Pages).officialLogout},
+	{"GET /officials", permission.ViewPersons, (*Pages).officialHome},
+	{"GET /officials/p/{id}", permission.ViewPersons, (*Pages).officialPerson},
+	{"POST /officials/p/{id}/unmask", permission.UnmaskPersons, (*Pages).unmask},
+	{"POST /officials/p/{id}/workflows", permission.StartWorkflows, (*Pages).startWorkflow},
+	{"POST /officials/p/{id}/findings", permission.RecordFindings, (*Pages).recordFinding},
+	{"GET /officials/w/{id}", permission.ViewPersons, (*Pages).officialWorkflow},
+	{"POST /officials/w/{id}/steps", permission.ViewPersons, (*Pages).step},
+	{"GET /officials/w/{id}/attachment", permission.ViewPersons, (*Pages).attachment},
+	{"GET /officials/release-lists", permission.UploadReleaseLists, (*Pages).releaseListsForm},
+	{"POST /officials/release-lists", permission.UploadReleaseLists, (*Pages).uploadReleaseList},
+
 	{"GET /venues/new", anyone, (*Pages).venueForm},
 	{"POST /venues", permission.CreateVenues, (*Pages).createVenue},
 	{"GET /venues/{code}", anyone, (*Pages).venuePoster},
@@ -71,14 +87,16 @@ var table = []route{
 // API route (internal/web's limited): the same limits, counted in the
 // same buckets, whichever way a request comes.
 var limited = map[string]healthcode.LimitClass{
-	"POST /login/code":         healthcode.LimitOTP,
-	"POST /login":              healthcode.LimitLogin,
-	"POST /app/apply":          healthcode.LimitApply,
-	"POST /app/p/{id}/reapply": healthcode.LimitApply,
-	"POST /app/p/{id}/modify":  healthcode.LimitApply, // a changed relative is checked again
-	"POST /app/p/{id}/checkin": healthcode.LimitCheckIn,
-	"POST /v/{code}":           healthcode.LimitVisit,
-	"POST /app/p/{id}/appeal":  healthcode.LimitApply, // up to 2 MiB each, as the API's
+	"POST /login/code":            healthcode.LimitOTP,
+	"POST /login":                 healthcode.LimitLogin,
+	"POST /app/apply":             healthcode.LimitApply,
+	"POST /app/p/{id}/reapply":    healthcode.LimitApply,
+	"POST /app/p/{id}/modify":     healthcode.LimitApply, // a changed relative is checked again
+	"POST /app/p/{id}/checkin":    healthcode.LimitCheckIn,
+	"POST /v/{code}":              healthcode.LimitVisit,
+	"POST /app/p/{id}/appeal":     healthcode.LimitApply, // up to 2 MiB each, as the API's
+	"POST /app/p/{id}/correction": healthcode.LimitApply, // each lands in a community's queue, as the API's
+	"POST /officials/login":       healthcode.LimitLogin,
 }
 
 func (p *Pages) routes() {

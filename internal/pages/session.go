@@ -18,11 +18,12 @@ import (
 // page session is an API session: HttpOnly, SameSite=Lax, Secure on TLS,
 // and over HTTPS named with the __Host- prefix (see cookieName).
 const (
-	cookieSession = "hc_session" // a citizen's session token
-	cookieStaff   = "hc_staff"   // a staff session's token, opened with a checkpoint's or an admin's key
-	cookieCSRF    = "hc_csrf"    // the browser's random id, which its form token is bound to before any session
-	cookieLang    = "hc_lang"
-	cookieText    = "hc_text" // "large" for the large-text option, "elder" for elder mode, which is large text too
+	cookieSession  = "hc_session"  // a citizen's session token
+	cookieStaff    = "hc_staff"    // a staff session's token, opened with a checkpoint's or an admin's key
+	cookieOfficial = "hc_official" // an official's session token (hco_…), opened with password and TOTP code
+	cookieCSRF     = "hc_csrf"     // the browser's random id, which its form token is bound to before any session
+	cookieLang     = "hc_lang"
+	cookieText     = "hc_text" // "large" for the large-text option, "elder" for elder mode, which is large text too
 )
 
 // maxForm bounds a form's body; no form of ours comes near it but the
@@ -37,12 +38,25 @@ type ctx struct {
 	csrf    string
 	citizen *healthcode.Principal
 	staff   *healthcode.Principal // a checkpoint's or an admin's key
+	// official is an official's account: role and scope, never a name.
+	official *healthcode.Principal
 }
 
 // staffKey reports whether who may use the staff pages: checkpoints scan,
 // admins make venue codes.
 func staffKey(who *healthcode.Principal) bool {
 	return permission.Can(who, permission.StaffLogin, "")
+}
+
+// officialAccount reports whether who is an official's account, whose
+// pages are under /officials.
+func officialAccount(who *healthcode.Principal) bool {
+	return who != nil && who.OfficialID != 0
+}
+
+// officialPage reports whether path is one of the officials' pages.
+func officialPage(path string) bool {
+	return path == "/officials" || strings.HasPrefix(path, "/officials/")
 }
 
 // citizenAccount reports whether who is a citizen, whose pages these are.
@@ -74,10 +88,11 @@ func (p *Pages) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &ctx{lang: "zh"}
 		p.preferences(w, r, c)
-		var down, staffDown error // a login that cannot be checked now is not a logout
+		var down, staffDown, officialDown error // a login that cannot be checked now is not a logout
 		c.citizen, down = p.sessionOf(r, cookieSession, citizenAccount)
 		c.staff, staffDown = p.sessionOf(r, cookieStaff, staffKey)
-		if down = cmp.Or(down, staffDown); down != nil {
+		c.official, officialDown = p.sessionOf(r, cookieOfficial, officialAccount)
+		if down = cmp.Or(down, staffDown, officialDown); down != nil {
 			p.failErr(w, r, c, down)
 			return
 		}
@@ -91,7 +106,7 @@ func (p *Pages) handle(rt route) http.Handler {
 				return
 			}
 		}
-		if !permission.Can(c.citizen, rt.perm, "") && !permission.Can(c.staff, rt.perm, "") {
+		if !permission.Can(c.citizen, rt.perm, "") && !permission.Can(c.staff, rt.perm, "") && !permission.Can(c.official, rt.perm, "") {
 			p.refuse(w, r, c, rt.perm)
 			return
 		}
@@ -107,19 +122,29 @@ func (p *Pages) handle(rt route) http.Handler {
 }
 
 // refuse answers a caller without perm: a citizen's page sends the
-// browser to log in, a staff page answers 403.
+// browser to log in, an official's page sends it to the officials' login
+// unless an official without the permission is logged in, and a staff
+// page answers 403.
 func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, c *ctx, perm permission.Permission) {
+	if officialPage(r.URL.Path) && c.official == nil {
+		http.Redirect(w, r, "/officials/login"+nextQuery(r), http.StatusSeeOther)
+		return
+	}
 	if permission.Of(healthcode.RoleCitizen)&perm != perm {
 		p.failErr(w, r, c, healthcode.Errorf(healthcode.EFORBIDDEN, "This needs a staff key with the permission to open this page."))
 		return
 	}
-	// A GET comes back after logging in: a venue's code opened by
-	// someone not yet logged in still records the visit.
-	next := ""
-	if r.Method == http.MethodGet {
-		next = "?next=" + url.QueryEscape(r.URL.Path)
+	http.Redirect(w, r, "/login"+nextQuery(r), http.StatusSeeOther)
+}
+
+// nextQuery is the query that brings a GET back after logging in: a
+// venue's code opened by someone not yet logged in still records the
+// visit, an official's link from a colleague opens once logged in.
+func nextQuery(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return ""
 	}
-	http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
+	return "?next=" + url.QueryEscape(r.URL.Path)
 }
 
 // sessionOf is the principal of the session in the cookie name when it is
@@ -173,6 +198,8 @@ func (p *Pages) formToken(w http.ResponseWriter, r *http.Request, c *ctx) string
 		return p.svc.FormToken("citizen\x00" + p.cookie(r, cookieSession))
 	case c.staff != nil:
 		return p.svc.FormToken("staff\x00" + p.cookie(r, cookieStaff))
+	case c.official != nil:
+		return p.svc.FormToken("official\x00" + p.cookie(r, cookieOfficial))
 	}
 	id := p.cookie(r, cookieCSRF)
 	if len(id) != 43 {

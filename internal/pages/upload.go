@@ -18,7 +18,8 @@ const maxUpload = workflow.MaxAttachment + maxForm
 // uploads are the routes whose forms are multipart/form-data with a file,
 // and their body bounds.
 var uploads = map[string]int64{
-	"POST /app/p/{id}/appeal": maxUpload,
+	"POST /app/p/{id}/appeal":       maxUpload,
+	"POST /officials/release-lists": maxReleaseList + maxForm,
 }
 
 // readForm bounds a POST's body and parses it; it reports false when it

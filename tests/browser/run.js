@@ -13,8 +13,8 @@
 // verdict's beep and vibration counted), check in (twice), modify with a bad field, add a relative and switch to
 // their code, read the history and help, switch language and text size,
 // record venue visits (green: the door screen; yellow: the warning), use
-// the pages with JavaScript off, and scan a fresh code through a fake
-// camera.
+// the pages with JavaScript off, decide an appeal and a home release as
+// officials (officials.js), and scan a fresh code through a fake camera.
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('child_process');
@@ -22,6 +22,7 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { officialsFlow } = require('./officials');
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = process.env.HC_BIN;
@@ -589,6 +590,7 @@ async function main() {
       assert.strictEqual(await p.locator('#region-error').count(), 0);
       await nojs.close();
     });
+    await officialsFlow({ browser, url, dataDir, bin, step, shot, phone, login, fillApplication, checkChar, serverLog: server.log });
     await browser.close();
     browser = null;
 
