@@ -112,7 +112,11 @@ func (p *Pages) handle(rt route) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		if class := limited[rt.pattern]; class != "" {
-			if err := p.svc.Limit(r.Context(), class, c.citizen); err != nil {
+			who := c.citizen
+			if who == nil {
+				who = c.official // an official's forms count against their account
+			}
+			if err := p.svc.Limit(r.Context(), class, who); err != nil {
 				p.failErr(w, r, c, err)
 				return
 			}
