@@ -87,16 +87,18 @@ var table = []route{
 // API route (internal/web's limited): the same limits, counted in the
 // same buckets, whichever way a request comes.
 var limited = map[string]healthcode.LimitClass{
-	"POST /login/code":            healthcode.LimitOTP,
-	"POST /login":                 healthcode.LimitLogin,
-	"POST /app/apply":             healthcode.LimitApply,
-	"POST /app/p/{id}/reapply":    healthcode.LimitApply,
-	"POST /app/p/{id}/modify":     healthcode.LimitApply, // a changed relative is checked again
-	"POST /app/p/{id}/checkin":    healthcode.LimitCheckIn,
-	"POST /v/{code}":              healthcode.LimitVisit,
-	"POST /app/p/{id}/appeal":     healthcode.LimitApply, // up to 2 MiB each, as the API's
-	"POST /app/p/{id}/correction": healthcode.LimitApply, // each lands in a community's queue, as the API's
-	"POST /officials/login":       healthcode.LimitLogin,
+	"POST /login/code":              healthcode.LimitOTP,
+	"POST /login":                   healthcode.LimitLogin,
+	"POST /app/apply":               healthcode.LimitApply,
+	"POST /app/p/{id}/reapply":      healthcode.LimitApply,
+	"POST /app/p/{id}/modify":       healthcode.LimitApply, // a changed relative is checked again
+	"POST /app/p/{id}/checkin":      healthcode.LimitCheckIn,
+	"POST /v/{code}":                healthcode.LimitVisit,
+	"POST /app/p/{id}/appeal":       healthcode.LimitApply, // up to 2 MiB each, as the API's
+	"POST /app/p/{id}/correction":   healthcode.LimitApply, // each lands in a community's queue, as the API's
+	"POST /officials/login":         healthcode.LimitLogin,
+	"POST /officials/p/{id}/unmask": healthcode.LimitUnmask, // each shows a person's identity: counted per official
+
 }
 
 func (p *Pages) routes() {

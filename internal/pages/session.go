@@ -112,7 +112,11 @@ func (p *Pages) handle(rt route) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		if class := limited[rt.pattern]; class != "" {
-			if err := p.svc.Limit(r.Context(), class, c.citizen); err != nil {
+			who := c.citizen // an official's forms count against the official's account
+			if officialPage(r.URL.Path) {
+				who = c.official
+			}
+			if err := p.svc.Limit(r.Context(), class, who); err != nil {
 				p.failErr(w, r, c, err)
 				return
 			}
