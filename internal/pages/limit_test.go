@@ -83,19 +83,3 @@ func TestPageFormsShareTheAPILimits(t *testing.T) {
 	}
 	b.postLimited("the phone's 3rd login", "/login", wrong)
 }
-
-// An official's unmasking on the pages counts against their account's
-// unmask limit, as the API's does: the second within the hour is refused.
-func TestUnmaskingOnThePagesIsLimitedPerOfficial(t *testing.T) {
-	s := newSiteWith(t, service.Config{Issuer: "330100", Dev: true, Limits: healthcode.Limits{
-		{Class: healthcode.LimitUnmask, Scope: healthcode.ScopeAccount}: {N: 1, Per: time.Hour},
-	}})
-	_, code := appellant(t, s, "13900000071", false)
-	o := appoint(t, s, "community.limit", healthcode.RoleCommunity, "330106")
-	b := s.browser(t)
-	b.officialLogin(o, "")
-	path := "/officials/p/" + strconv.FormatInt(personOf(t, code), 10) + "/unmask"
-	form := url.Values{"unmask.reason": {"居民来电求助，核实手机号码"}, "unmask.category": {healthcode.UnmaskCitizenRequest}}
-	b.post(path, form).must(t, http.StatusOK, path, "张三")
-	b.postLimited("a second unmasking within the hour", path, form)
-}

@@ -342,3 +342,21 @@ func TestADistrictRecordsAFindingOnThePersonsFile(t *testing.T) {
 	b.post(path+"/findings", url.Values{"finding.finding": {"申报无旅居史，铁路记录显示曾去高风险地区"}, "finding.evidence": {"DC-2026-0312"}}).
 		must(t, http.StatusOK, path, "已记录认定", `id="file-colour">红码`, "申报无旅居史", "依据 DC-2026-0312")
 }
+
+// Unmasking on the pages is held to the API's limit, per official: one
+// official's second unmasking past it is refused, another's is not.
+func TestUnmaskingOnThePagesSharesTheOfficialsLimit(t *testing.T) {
+	s := newSiteWith(t, service.Config{Issuer: "330100", Dev: true, Limits: healthcode.Limits{
+		{Class: healthcode.LimitUnmask, Scope: healthcode.ScopeAccount}: {N: 1, Per: time.Hour}}})
+	_, code := appellant(t, s, "13900000070", false)
+	path := fmt.Sprintf("/officials/p/%d/unmask", personOf(t, code))
+	form := url.Values{"unmask.reason": {"居民来电求助，核实手机号码"}, "unmask.category": {healthcode.UnmaskCitizenRequest}}
+	first, other := s.browser(t), s.browser(t)
+	first.officialLogin(appoint(t, s, "community.e", healthcode.RoleCommunity, "330106"), "")
+	other.officialLogin(appoint(t, s, "community.f", healthcode.RoleCommunity, "330106"), "")
+	first.post(path, form).must(t, http.StatusOK, "", `id="clear"`)
+	if p := first.post(path, form); p.status != http.StatusTooManyRequests || strings.Contains(p.html, `id="clear"`) {
+		t.Errorf("a second unmasking past the limit: %d", p.status)
+	}
+	other.post(path, form).must(t, http.StatusOK, "", `id="clear"`)
+}

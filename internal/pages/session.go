@@ -112,9 +112,9 @@ func (p *Pages) handle(rt route) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		if class := limited[rt.pattern]; class != "" {
-			who := c.citizen
-			if who == nil {
-				who = c.official // an official's forms count against their account
+			who := c.citizen // an official's forms count against the official's account
+			if officialPage(r.URL.Path) {
+				who = c.official
 			}
 			if err := p.svc.Limit(r.Context(), class, who); err != nil {
 				p.failErr(w, r, c, err)
