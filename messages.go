@@ -271,6 +271,7 @@ var messages = map[string][2]string{
 	"This person's workflow %d of this kind is still open; another can be filed once it ends.":                                             {"此人的同类流程 %d 尚未办结：办结后才能再次提交。", ""},
 	"This person has a workflow of this kind still open; another can be filed once it ends.":                                               {"此人的同类流程尚未办结：办结后才能再次提交。", ""},
 	"This person's appeal is still open; wait for its answer.":                                                                             {"此人的复核申请尚未办结，请等待答复。", ""},
+	"Workflow %d is outside your scope %s.":                                                                                                {"流程 %d 不在您的辖区 %s 内。", ""},
 	"Workflow %d has no attachment.":                                                                                                       {"流程 %d 没有附件。", ""},
 	"is only for a step that proposes a transfer":                                                                                          {"只有提出转码的步骤才填写此项", ""},
 	"is required: say why, for whoever reads it next":                                                                                      {"此项必填：请写明理由，供下一位经办人查看", ""},

@@ -185,6 +185,10 @@ func TestWorkflowRefusalsOverHTTP(t *testing.T) {
 				"content_base64": base64.StdEncoding.EncodeToString([]byte("<script>"))}}, http.StatusBadRequest, "PDF, JPEG or PNG"},
 		{"a street officer answers", "POST", steps, street, uphold, http.StatusForbidden, "for a district officer to take"},
 		{"a district out of scope", "POST", steps, far, uphold, http.StatusForbidden, "outside your scope"},
+		// Not "moved on: its next step is 1": out of scope, nothing of the
+		// workflow is told, not how far it has gone.
+		{"a district out of scope with a wrong seq", "POST", steps, far, map[string]any{"seq": 5, "action": "uphold", "colour": "green"},
+			http.StatusForbidden, "outside your scope"},
 		{"an auditor steps in", "POST", steps, auditor, uphold, http.StatusForbidden, "for a district officer to take"},
 		{"a citizen steps in", "POST", steps, citizen, uphold, http.StatusForbidden, "view-persons"},
 		{"a district out of scope reads", "GET", fmt.Sprintf("/api/v1/officials/workflows/%d", filed.ID), far, nil,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"healthcode"
+	"healthcode/internal/permission"
 	"healthcode/internal/workflow"
 )
 
@@ -47,6 +48,11 @@ func (s *Workflows) Act(ctx context.Context, who *healthcode.Principal, id int64
 		var err error
 		if w, steps, err = readWorkflow(ctx, tx, id); err != nil {
 			return err
+		}
+		// Scope before the step's number: an official outside it learns
+		// nothing of the workflow, not even how far it has gone.
+		if !permission.Can(who, permission.ViewPersons, w.Division) {
+			return healthcode.Errorf(healthcode.EFORBIDDEN, "Workflow %d is outside your scope %s.", w.ID, who.Region)
 		}
 		if in.Seq != w.Seq+1 {
 			return healthcode.Errorf(healthcode.ECONFLICT, "The workflow moved on: its next step is %d, not %d; reload it.", w.Seq+1, in.Seq)
