@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 func TestDemoGenerate(t *testing.T) {
@@ -134,6 +137,7 @@ func TestDemoAppliesACityAndItsFeedsChangeColours(t *testing.T) {
 	staff := o.next()
 	o.until(`with the admin key`)
 	admin := o.next()
+	district := o.until(`(demo\.district1) +district +password (\S+) +TOTP secret (\S+)`)
 	changes, err := strconv.Atoi(o.until(`contacts: .*: (\d+) colour change`)[1])
 	if err != nil || changes == 0 {
 		t.Errorf("the contact feed changed %d colours (%v), want some", changes, err)
@@ -165,6 +169,15 @@ func TestDemoAppliesACityAndItsFeedsChangeColours(t *testing.T) {
 	}
 	if code := s.call(t, "POST", "/api/v1/admin/venues", admin, map[string]any{"name": "西湖文化广场", "region": "330106"}, nil); code != http.StatusCreated {
 		t.Errorf("the admin key creating a venue: status %d, want 201", code)
+	}
+	code, err := totp.GenerateCode(district[3], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sess struct{ Token, Role, Scope string }
+	if status := s.call(t, "POST", "/api/v1/officials/login", "", map[string]string{"login": district[1], "password": district[2],
+		"code": code}, &sess); status != http.StatusOK || sess.Role != "district" || sess.Token == "" {
+		t.Errorf("the printed district officer logging in: status %d, %+v; want a district session", status, sess)
 	}
 	if _, err := os.Stat(filepath.Join(data, demoMark)); err != nil {
 		t.Errorf("the data directory is not marked a demo's: %v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,6 +31,27 @@ type demoCity struct {
 	count             int
 	policy            string // --policy
 	checkpoint, admin string // the keys' secrets
+	officials         []demoOfficial
+}
+
+// demoOfficial is an account the demo appointed, with what logs it in.
+type demoOfficial struct {
+	login, password string
+	appointed       *service.Appointed
+}
+
+// demoOfficials are the chain that handles a case in the demo city: a
+// community worker, a street reviewer and two district officers, for four
+// eyes. People of the demo give no community, so all are scoped to the
+// city, which covers them.
+var demoOfficials = []struct {
+	login string
+	role  healthcode.Role
+}{
+	{"demo.community", healthcode.RoleCommunity},
+	{"demo.street", healthcode.RoleStreet},
+	{"demo.district1", healthcode.RoleDistrict},
+	{"demo.district2", healthcode.RoleDistrict},
 }
 
 // newDemoCity applies for the city's people and makes its staff keys.
@@ -55,6 +77,15 @@ func newDemoCity(ctx context.Context, svc *service.Service, f demoFlags, stdout,
 	}
 	if c.admin, err = demoKey(ctx, svc, "demo-admin", healthcode.RoleAdmin); err != nil {
 		return nil, err
+	}
+	for _, o := range demoOfficials {
+		pw := rand.Text()
+		a, err := svc.CreateOfficial(ctx, permission.Operator(),
+			service.OfficialSpec{Login: o.login, Role: o.role, Scope: service.DefaultIssuer, Password: pw})
+		if err != nil {
+			return nil, fmt.Errorf("demo: official %s: %w", o.login, err)
+		}
+		c.officials = append(c.officials, demoOfficial{o.login, pw, a})
 	}
 	return c, nil
 }
@@ -92,6 +123,13 @@ func (c *demoCity) instructions(w io.Writer, url string) {
 	fmt.Fprintf(w, "  for venue posters (%s/venues/new), or call the admin API with it:\n", url)
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"name\":\"西湖文化广场\",\"region\":\"330106\"}' %s/api/v1/admin/venues\n",
 		c.admin, url)
+	if len(c.officials) > 0 {
+		fmt.Fprintf(w, "As an official: open %s/officials/login; each needs the code of an authenticator app (any TOTP app) set up with their secret:\n", url)
+		for _, o := range c.officials {
+			fmt.Fprintf(w, "  %-15s %-9s password %s  TOTP secret %s\n", o.login, o.appointed.Official.Role, o.password, o.appointed.TOTPSecret)
+		}
+		fmt.Fprintln(w, "  A citizen's appeal (on their code page) reaches the district officers' queue; one upholds it, the other approves.")
+	}
 	if c.count > 0 {
 		fmt.Fprintf(w, "Feeds: %d, one every %s, from %s: lab results, contacts, a risk area, cases, and again. Ctrl-C stops the demo.\n",
 			c.count, c.every, c.at(0))
