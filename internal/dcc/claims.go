@@ -79,7 +79,7 @@ func checkExpiry(c *Claims, at time.Time) error {
 	switch {
 	case c.Expires.IsZero():
 		return errors.New("the certificate has no expiry (exp)")
-	case !at.Before(c.Expires):
+	case at.After(c.Expires): // exp is the last valid instant, as upstream reads it
 		return fmt.Errorf("expired at %s", c.Expires.Format(time.RFC3339))
 	case !c.IssuedAt.IsZero() && at.Before(c.IssuedAt):
 		return fmt.Errorf("issued in the future, at %s", c.IssuedAt.Format(time.RFC3339))
