@@ -37,6 +37,21 @@ func NotYours(p *healthcode.Person, who *healthcode.Principal, id int64, err err
 	return err
 }
 
+// OutOfScope is NotYours for officials: a missing person is not found, and
+// one outside who's scope for perm is refused, naming the scope and
+// nothing of the person.
+func OutOfScope(p *healthcode.Person, who *healthcode.Principal, perm permission.Permission, id int64, err error) error {
+	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
+		return healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", id)
+	} else if err != nil {
+		return err
+	}
+	if !permission.Can(who, perm, p.Division()) {
+		return healthcode.Errorf(healthcode.EFORBIDDEN, "Person %d lives outside your scope %s.", id, who.Region)
+	}
+	return nil
+}
+
 // RequireCitizen refuses anyone but a logged-in citizen.
 func RequireCitizen(who *healthcode.Principal) error {
 	if who == nil {

@@ -9,6 +9,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/permission"
+	"healthcode/internal/service/core"
 )
 
 // SourceFinding is the source of the false-declaration facts findings
@@ -59,13 +60,8 @@ func (s *Findings) RecordFinding(ctx context.Context, who *healthcode.Principal,
 	res := &FindingResult{}
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
 		p, err := tx.LockPerson(ctx, personID)
-		if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
-			return healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", personID)
-		} else if err != nil {
+		if err := core.OutOfScope(p, who, permission.RecordFindings, personID, err); err != nil {
 			return err
-		}
-		if !permission.Can(who, permission.RecordFindings, p.Division()) {
-			return healthcode.Errorf(healthcode.EFORBIDDEN, "Person %d lives outside your scope %s.", personID, who.Region)
 		}
 		res.Record = healthcode.CreditRecord{PersonID: p.ID, Finding: in.Finding, Evidence: in.Evidence,
 			RecordedBy: who.Author(), At: now}
@@ -145,13 +141,5 @@ func (s *Findings) inScope(ctx context.Context, who *healthcode.Principal, perso
 		return healthcode.Errorf(healthcode.EFORBIDDEN, "Credit records are read by the person's own login or by officials of their division.")
 	}
 	p, err := s.store.Person(ctx, personID)
-	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
-		return healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", personID)
-	} else if err != nil {
-		return err
-	}
-	if !permission.Can(who, permission.ViewPersons, p.Division()) {
-		return healthcode.Errorf(healthcode.EFORBIDDEN, "Person %d lives outside your scope %s.", personID, who.Region)
-	}
-	return nil
+	return core.OutOfScope(p, who, permission.ViewPersons, personID, err)
 }

@@ -67,13 +67,8 @@ func (s *Officials) inScope(ctx context.Context, who *healthcode.Principal, perm
 		return nil, forbidden(who, perm)
 	}
 	p, err := s.store.Person(ctx, id)
-	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
-		return nil, healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", id)
-	} else if err != nil {
+	if err := core.OutOfScope(p, who, perm, id, err); err != nil {
 		return nil, err
-	}
-	if !permission.Can(who, perm, p.Division()) {
-		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Person %d lives outside your scope %s.", id, who.Region)
 	}
 	return p, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"healthcode"
 	"healthcode/internal/permission"
+	"healthcode/internal/service/core"
 	"healthcode/internal/workflow"
 )
 
@@ -88,13 +89,8 @@ func (s *Workflows) PersonWorkflows(ctx context.Context, who *healthcode.Princip
 		return nil, err
 	}
 	p, err := s.store.Person(ctx, personID)
-	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
-		return nil, healthcode.Errorf(healthcode.ENOTFOUND, "Person %d not found.", personID)
-	} else if err != nil {
+	if err := core.OutOfScope(p, who, permission.ViewPersons, personID, err); err != nil {
 		return nil, err
-	}
-	if !permission.Can(who, permission.ViewPersons, p.Division()) {
-		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Person %d lives outside your scope %s.", personID, who.Region)
 	}
 	ws, err := s.store.WorkflowsOf(ctx, personID)
 	if err != nil {
