@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -83,13 +84,15 @@ func Check(phc, pw string) (bool, error) {
 }
 
 // dummy is a hash of nothing anyone types, checked for an unknown login
-// so that it takes as long to refuse as a wrong password.
-var dummy = Hash("\x00 no official has this password \x00")
+// so that it takes as long to refuse as a wrong password. Made at the
+// first such login, not when the package loads: every command of the
+// binary would otherwise spend a hash's 20 MB and 18 ms at start.
+var dummy = sync.OnceValue(func() string { return Hash("\x00 no official has this password \x00") })
 
 // CheckNone spends the time of one Check and reports false: the answer
 // for a login that does not exist, so timing does not tell logins apart.
 func CheckNone(pw string) bool {
-	Check(dummy, pw) // only for the time it takes
+	Check(dummy(), pw) // only for the time it takes
 	return false
 }
 
