@@ -267,6 +267,10 @@ type ForeignCodeFact struct {
 	Region string `json:"region"`
 	Color  Color  `json:"color"`
 	Lifted bool   `json:"lifted,omitempty"`
+	// CodeRef binds the fact to one code of that region: a keyed digest
+	// of the code id (never the id itself), so that a later link from the
+	// same region must show the same person's code.
+	CodeRef string `json:"code_ref,omitempty"`
 }
 
 // VenueVisitFact is a visit recorded by scanning a venue's code; At is

@@ -16,6 +16,7 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/datadir"
+	"healthcode/internal/federation"
 	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
@@ -39,6 +40,8 @@ type config struct {
 	// RedAlert is a server's live red alert (--alert-red); other commands
 	// sequence nothing and watch nothing.
 	RedAlert publiclog.RedAlert
+	// Foreign checks other regions' codes (serve's --trust); nil: none.
+	Foreign *federation.Foreign
 }
 
 // bind registers the flags on fs, with defaults from the environment.
@@ -177,7 +180,8 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 		p = offline()
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
-		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert}
+		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert,
+		Foreign: c.Foreign}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err

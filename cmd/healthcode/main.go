@@ -33,6 +33,8 @@ Usage:
   healthcode serve --identity-check https://…|file:PATH --sms https://… [--addr HOST:PORT] [--data DIR] [--db URL]
                    [--region CODE] [--token-ttl 60s] [--schedule-every 30s] [--public-url URL]
                    [--rate-limits CLASS.SCOPE=N/PERIOD,…] [--trusted-proxy CIDR,…]
+                   [--trust-root VKEY[,VKEY] --trust URL|FILE [--trust-refresh 5m] [--foreign-timeout 1.5s]
+                   [--federation-mode peer|hub|national] [--federation-hub URL] [--national-region CODE]]
   healthcode serve --dev [--addr HOST:PORT] [--data DIR] …   (no real-name check; codes logged: never in production)
   healthcode keys create-checkpoint|create-admin --name NAME [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
   healthcode keys create-feed --name NAME --kinds lab,case,… [--region CODE] [--expires 720h|DATE] [--data DIR] [--db URL]
@@ -49,6 +51,7 @@ Usage:
   healthcode policy validate NAME|FILE...
   healthcode policy test NAME|FILE [TESTS...] [--run TEST]
   healthcode policy simulate --pack NAME|FILE [--at TIME] [--all] [--json] [--data DIR] [--db URL]
+  healthcode trust keygen|init|add-region|revoke-key|remove-region|sign|show|verify …   (the signed trust list of other regions)
   healthcode demo [--people 10000] [--every 30s] [--feeds N] [--data DIR] [--addr HOST:PORT]   (a city to look at: see the README)
   healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]
   healthcode --version
@@ -94,6 +97,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return policyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "log":
 		return logCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "trust":
+		return trustCmd(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":

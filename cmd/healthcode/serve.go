@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var sched schedule
 	var prov providerFlags
 	var fr front
+	var tf trustFlags
 	publicURL := getenv("HEALTHCODE_PUBLIC_URL")
 	alertRed := cmp.Or(getenv("HEALTHCODE_ALERT_RED"), defaultRedAlert)
 	c, err := parse("serve", args, getenv, stderr, func(fs *flag.FlagSet) {
@@ -31,6 +32,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		sched.bind(fs, getenv)
 		prov.bind(fs, getenv)
 		fr.bind(fs, getenv)
+		tf.bind(fs, getenv)
 		fs.StringVar(&publicURL, "public-url", publicURL, "the site's `URL` as people reach it, e.g. https://hc.example.gov.cn: "+
 			"Secure cookies behind a proxy ending TLS, and the address on venue posters ($HEALTHCODE_PUBLIC_URL)")
 	})
@@ -49,6 +51,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if c.Foreign, err = tf.open(ctx, c.Data, log); err != nil {
+		return err
+	}
+	if c.Foreign != nil {
+		trustCtx, stopTrust := context.WithCancel(ctx)
+		trustDone := make(chan struct{})
+		defer func() { stopTrust(); <-trustDone }()
+		go func() { defer close(trustDone); c.Foreign.Trust.Run(trustCtx, tf.refresh) }()
+	}
 
 	svc, where, closeStore, err := openServed(ctx, c, &prov, getenv, log)
 	if err != nil {

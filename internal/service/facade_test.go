@@ -21,7 +21,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"Apply", "ApplyMany", "CheckApplication", "Reapply", "Modify", "RequestConsent",
 		"Persons", "Person", "Status", "History", "LoginPhone",
 		// checkpoint
-		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer",
+		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer", "TrustList", "TrustedKeys", "LinkForeignCode",
 		// feeds
 		"Ingest", "IngestAs", "FeedAllowed", "Designate", "DesignateAs",
 		// findings

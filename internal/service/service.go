@@ -28,6 +28,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/federation"
 	"healthcode/internal/publiclog"
 	"healthcode/internal/ratelimit"
 	"healthcode/internal/secret"
@@ -76,6 +77,9 @@ type Config struct {
 	// AnswerWithin is how long the district has to answer an appeal or an
 	// error correction (0: workflows.DefaultAnswerWithin, 72 h).
 	AnswerWithin time.Duration
+	// Foreign checks other regions' codes against a signed trust list
+	// (package federation); nil: only this region's codes verify.
+	Foreign *federation.Foreign
 }
 
 // Defaults for Config.
@@ -143,7 +147,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
 		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
 		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
-		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, log),
+		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, cfg.Foreign, log),
 		Feeds:        feeds.New(store, c, box),
 		Findings:     findings.New(store, c, box, log),
 		Scheduler:    schedule.New(store, c, policies, log),

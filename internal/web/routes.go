@@ -32,6 +32,8 @@ var table = []route{
 	{"POST /api/v1/auth/logout", permission.EndSession, (*Server).handleLogout},
 	{"GET /api/v1/keys", anyone, (*Server).handleKeys},
 	{"POST /api/v1/verify", anyone, (*Server).handleVerify},
+	{"GET /api/v1/trust", anyone, (*Server).handleTrust},
+	{"GET /api/v1/trust/keys", anyone, (*Server).handleTrustKeys},
 
 	{"GET /api/v1/persons", permission.ManagePersons, (*Server).handlePersons},
 	{"POST /api/v1/persons", permission.ManagePersons, (*Server).handleApply},
@@ -43,6 +45,7 @@ var table = []route{
 	{"GET /api/v1/persons/{id}/history", permission.ManagePersons, (*Server).handleHistory},
 	{"POST /api/v1/persons/{id}/checkins", permission.CheckIn, (*Server).handleCheckIn},
 	{"POST /api/v1/persons/{id}/visits", permission.RecordVisits, (*Server).handleVisit},
+	{"POST /api/v1/persons/{id}/foreign-codes", permission.ManagePersons, (*Server).handleLinkForeignCode},
 	{"GET /api/v1/venues/{code}", anyone, (*Server).handleVenue},
 
 	// Workflows (docs/officials.md). The officials' routes need what

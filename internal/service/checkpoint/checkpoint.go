@@ -11,6 +11,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/federation"
 	"healthcode/internal/service/core"
 )
 
@@ -30,13 +31,15 @@ type Checkpoint struct {
 	issuer   string
 	tokenTTL time.Duration
 	log      *slog.Logger
+	foreign  *federation.Foreign // nil: no trust list
 }
 
 // New returns a Checkpoint signing with keys as region issuer tokens valid
-// for tokenTTL, evaluating with c.
+// for tokenTTL, evaluating with c; foreign (nil: none) checks other
+// regions' codes against the trust list it holds.
 func New(store Store, c *core.Core, keys *healthqr.Keyring, issuer string, tokenTTL time.Duration,
-	log *slog.Logger) *Checkpoint {
-	return &Checkpoint{store: store, core: c, keys: keys, issuer: issuer, tokenTTL: tokenTTL, log: log}
+	foreign *federation.Foreign, log *slog.Logger) *Checkpoint {
+	return &Checkpoint{store: store, core: c, keys: keys, issuer: issuer, tokenTTL: tokenTTL, foreign: foreign, log: log}
 }
 
 // Keys returns the public keys other verifiers need to check codes offline.

@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -55,6 +56,20 @@ type Verification struct {
 	IDTail     string           `json:"id_tail,omitempty"` // last four characters
 	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason, for checkpoint keys only
 	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
+
+	// Kind is what was scanned: "code" (this region's) or "foreign" (another healthcode region's).
+	Kind string `json:"kind,omitempty"`
+	// Foreign codes: where the colour comes from ("local", "issuer" read
+	// live, or "token": the issuer was unreachable), when it was read,
+	// and the age of the token whose colour is shown; Notice says so in
+	// words, TemperatureNotice why a temperature given was not recorded.
+	Live              bool             `json:"live,omitempty"`
+	CheckedAt         time.Time        `json:"checked_at,omitzero"`
+	Source            string           `json:"source,omitempty"`
+	TokenAgeSeconds   int64            `json:"token_age_seconds,omitempty"`
+	IssuerName        string           `json:"issuer_name,omitempty"`
+	Notice            *healthcode.Text `json:"notice,omitempty"`
+	TemperatureNotice *healthcode.Text `json:"temperature_notice,omitempty"`
 }
 
 // Temperatures outside this range are typing errors, not measurements.
@@ -91,6 +106,9 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	}
 	now := s.core.Clock()
 	claims, err := s.keys.Verify(in.Token, now)
+	if errors.Is(err, healthqr.ErrUnknownIssuer) && s.foreign != nil {
+		return s.verifyForeign(ctx, in, now) // another region's code (foreign.go)
+	}
 	if err != nil {
 		if reason := healthqr.Reason(err); reason != "" {
 			return &Verification{Reason: reason}, nil
@@ -112,7 +130,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, err
 	}
 	v := &Verification{
-		Valid: true, Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
+		Valid: true, Kind: "code", Source: "local", Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
 		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
 		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
 	}
