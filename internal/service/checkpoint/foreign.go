@@ -30,8 +30,8 @@ func (s *Checkpoint) TrustedKeys() []healthqr.PublicKey {
 }
 
 // text is a catalogue message in both languages.
-func text(id string, args ...any) *healthcode.Text {
-	return &healthcode.Text{Zh: healthcode.Translate("zh", id, args...), En: healthcode.Translate("en", id, args...)}
+func text(m *healthcode.Msg) *healthcode.Text {
+	return &healthcode.Text{Zh: m.In("zh"), En: m.In("en")}
 }
 
 // verifyForeign answers for another region's code: offline against the
@@ -59,16 +59,16 @@ func (s *Checkpoint) verifyForeign(ctx context.Context, in VerifyInput, now time
 	case r.Live != nil:
 		v.Live, v.Source, v.CheckedAt = true, "issuer", r.Live.CheckedAt
 		v.Color, v.Name, v.IDTail = r.Live.Color, r.Live.Name, r.Live.IDTail
-		v.Notice = text("Colour read live from %s (%s).", r.Region.Name, c.Issuer)
+		v.Notice = text(healthcode.M("Colour read live from %s (%s).", r.Region.Name, c.Issuer))
 	default:
 		v.Source, v.CheckedAt, v.Color = "token", now.Truncate(time.Second), c.Color
 		v.TokenAgeSeconds = int64(now.Sub(c.IssuedAt) / time.Second)
-		v.Notice = text("%s (%s) could not be reached: this is the colour on the code, signed %d seconds ago.",
-			r.Region.Name, c.Issuer, v.TokenAgeSeconds)
+		v.Notice = text(healthcode.M("%s (%s) could not be reached: this is the colour on the code, signed %d seconds ago.",
+			r.Region.Name, c.Issuer, v.TokenAgeSeconds))
 	}
 	if in.Temperature != nil {
-		v.TemperatureNotice = text("The temperature was not recorded: this code's holder is kept by %s (%s), and only that region records their facts.",
-			r.Region.Name, c.Issuer)
+		v.TemperatureNotice = text(healthcode.M("The temperature was not recorded: this code's holder is kept by %s (%s), and only that region records their facts.",
+			r.Region.Name, c.Issuer))
 	}
 	v.Pass = v.Color.Passes() && !v.Fever
 	return v, nil
