@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"healthcode/healthqr"
+	"healthcode/internal/store/pgtest"
 )
 
 // The tests here run each region as its own process of the real binary,
@@ -43,6 +45,7 @@ func buildBinary(t *testing.T) string {
 type region struct {
 	name, bin, data, addr string
 	args                  []string
+	store                 []string // --db URL, for the operator's commands too
 	cmd                   *exec.Cmd
 	logs                  *syncBuffer
 	srv                   *testServer // for call
@@ -61,6 +64,9 @@ func freeAddr(t *testing.T) string {
 func startRegion(t *testing.T, bin, name string, args ...string) *region {
 	t.Helper()
 	r := &region{name: name, bin: bin, data: filepath.Join(t.TempDir(), "data"), addr: freeAddr(t), args: args}
+	if i := slices.Index(args, "--db"); i >= 0 {
+		r.store = args[i : i+2]
+	}
 	r.start(t)
 	t.Cleanup(func() { r.stop(t) })
 	return r
@@ -275,7 +281,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // with the printed password and a TOTP code.
 func (r *region) official(t *testing.T, login, role, scope string) string {
 	t.Helper()
-	out := cli(t, r.bin, "officials", "create", "--login", login, "--role", role, "--scope", scope, "--data", r.data)
+	out := cli(t, r.bin, append([]string{"officials", "create", "--login", login, "--role", role, "--scope", scope, "--data", r.data}, r.store...)...)
 	printed := map[string]string{}
 	for _, m := range createdLine.FindAllStringSubmatch(out, -1) {
 		printed[m[1]] = m[2]
@@ -309,8 +315,9 @@ func TestTwoRegions(t *testing.T) {
 	a := startRegion(t, bin, "A", "--region", "420100", "--token-ttl", "10m")
 	op.addRegion(t, a, "420100", "武汉市")
 	op.sign(t, "root.key")
+	// B keeps its data in a PostgreSQL database of its own.
 	b := startRegion(t, bin, "B", "--region", "330500", "--trust-root", root, "--trust", op.srv.URL,
-		"--trust-refresh", "1s", "--foreign-timeout", "1s")
+		"--trust-refresh", "1s", "--foreign-timeout", "1s", "--db", pgtest.NewDatabase(t))
 
 	const first17, name = "42010619900307123", "王小明"
 	aID, aTok := a.citizen(t, "13812345678", first17, name, "420106")
@@ -326,7 +333,7 @@ func TestTwoRegions(t *testing.T) {
 	if v := b.verify(t, green, nil); v.Color != "yellow" || v.TokenColor != "green" || v.Pass || v.Source != "issuer" {
 		t.Errorf("after A's fever, at B = %+v, want the live yellow over the token's green", v)
 	}
-	bKey := strings.TrimSpace(cli(t, bin, "keys", "create-checkpoint", "--name", "B gate", "--data", b.data))
+	bKey := strings.TrimSpace(cli(t, bin, append([]string{"keys", "create-checkpoint", "--name", "B gate", "--data", b.data}, b.store...)...))
 	if v := b.verify(t, green, map[string]any{"temperature": 36.6, "key": bKey}); v.TemperatureNotice == nil || !strings.Contains(v.TemperatureNotice.En, "not recorded") {
 		t.Errorf("a temperature for a foreign code at B = %+v, want it said not recorded", v)
 	}
@@ -515,5 +522,71 @@ func TestThreeRegions(t *testing.T) {
 	}
 	if !strings.Contains(b.logs.String(), "not signed by any configured root key") {
 		t.Error("B did not log why it refused the list")
+	}
+}
+
+// TestFederationModes gives SPEC F2's three modes their meaning, each
+// server its own process: peer (the other tests), hub — a foreign code's
+// live colour is asked from the national hub, never from the issuer —
+// and national — a region without a code of its own verifies the
+// national code and links it to its people.
+func TestFederationModes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs four servers")
+	}
+	bin := buildBinary(t)
+	a := startRegion(t, bin, "A", "--region", "420100", "--token-ttl", "10m")
+
+	// The hub trusts A at its real address.
+	hubOp := newOperator(t, bin)
+	hubRoot := hubOp.keygen(t, "root.key")
+	hubOp.addRegion(t, a, "420100", "武汉市")
+	hubOp.sign(t, "root.key")
+	hub := startRegion(t, bin, "hub", "--region", "110100", "--trust-root", hubRoot, "--trust", hubOp.srv.URL)
+
+	// B's list names A with an address B cannot reach: in hub mode B must
+	// ask the hub.
+	bOp := newOperator(t, bin)
+	bRoot := bOp.keygen(t, "root.key")
+	bOp.addRegion(t, a, "420100", "武汉市")
+	b, _ := os.ReadFile(bOp.path("list.json"))
+	os.WriteFile(bOp.path("list.json"), bytes.Replace(b, []byte(a.url()), []byte("http://127.0.0.1:9"), 1), 0o644)
+	bOp.sign(t, "root.key")
+	viaHub := startRegion(t, bin, "B", "--region", "330500", "--trust-root", bRoot, "--trust", bOp.srv.URL,
+		"--federation-mode", "hub", "--federation-hub", hub.url())
+	peer := startRegion(t, bin, "P", "--region", "310100", "--trust-root", bRoot, "--trust", bOp.srv.URL)
+
+	id, tok := a.citizen(t, "13812345678", "42010619900307123", "王小明", "420106")
+	code := a.code(t, id, tok)
+	if v := viaHub.verify(t, code, nil); !v.Valid || !v.Live || v.Source != "issuer" || v.Color != "green" {
+		t.Errorf("hub mode, A reached through the hub = %+v, want live green", v)
+	}
+	if v := peer.verify(t, code, nil); v.Live || v.Source != "token" {
+		t.Errorf("peer mode with the same (unreachable) address of A = %+v, want the token's colour", v)
+	}
+	hub.stop(t)
+	if v := viaHub.verify(t, code, nil); v.Live || v.Source != "token" || !strings.Contains(v.Notice.En, "could not be reached") {
+		t.Errorf("hub mode, hub stopped = %+v, want the token's colour, said so", v)
+	}
+
+	// National mode: region L has no code; A stands for the national code.
+	nat := startRegion(t, bin, "L", "--region", "330500", "--trust-root", hubRoot, "--trust", hubOp.srv.URL,
+		"--federation-mode", "national", "--national-region", "420100", "--policy", "330500=transfer-rules-2022")
+	lID, lTok := nat.citizen(t, "13812345678", "42010619900307123", "王小明", "330502")
+	var refused struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	if st := nat.srv.call(t, "GET", fmt.Sprintf("/api/v1/persons/%d/code", lID), lTok, nil, &refused); st != http.StatusForbidden ||
+		!strings.Contains(refused.Error.Message, "national code") {
+		t.Errorf("a code of its own in national mode: %d %+v, want 403 saying to show the national code", st, refused)
+	}
+	if v := nat.verify(t, code, nil); !v.Valid || v.Kind != "foreign" || !v.Live {
+		t.Errorf("the national code at L = %+v, want it verified live", v)
+	}
+	var link struct {
+		Color string `json:"color"`
+	}
+	if st := nat.srv.call(t, "POST", fmt.Sprintf("/api/v1/persons/%d/foreign-codes", lID), lTok, map[string]string{"token": code}, &link); st != http.StatusOK || link.Color != "green" {
+		t.Errorf("linking the national code at L: %d %+v", st, link)
 	}
 }

@@ -23,6 +23,9 @@ type Code struct {
 // 38963 "code generation request"). The token carries an opaque code id,
 // never the identity.
 func (s *Checkpoint) Code(ctx context.Context, who *healthcode.Principal, id int64) (*Code, error) {
+	if err := s.nationalCode(); err != nil {
+		return nil, err
+	}
 	p, err := s.core.Owned(ctx, who, id)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/federation"
 )
 
 // TrustList returns the signed trust list this server holds, as fetched,
@@ -32,6 +33,17 @@ func (s *Checkpoint) TrustedKeys() []healthqr.PublicKey {
 // text is a catalogue message in both languages.
 func text(m *healthcode.Msg) *healthcode.Text {
 	return &healthcode.Text{Zh: m.In("zh"), En: m.In("en")}
+}
+
+// nationalCode refuses a code of this region's own in national mode
+// (SPEC F2 mode 3): the region has no code; people show the national one,
+// which its checkpoints verify as a foreign code and which people link to
+// their person here.
+func (s *Checkpoint) nationalCode() error {
+	if s.foreign == nil || s.foreign.Mode != federation.National {
+		return nil
+	}
+	return healthcode.Errorf(healthcode.EFORBIDDEN, "This region has no code of its own: show the national code (region %s), and link it to your person here.", s.foreign.National)
 }
 
 // verifyForeign answers for another region's code: offline against the
