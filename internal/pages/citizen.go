@@ -169,7 +169,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, c *ctx) {
 // noticeKey names the success message of the action a redirect came from.
 func noticeKey(done string) string {
 	switch done {
-	case "apply", "checkin", "modify", "reapply", "appeal", "correction":
+	case "apply", "checkin", "modify", "reapply", "appeal", "correction", "foreign":
 		return "done." + done
 	}
 	return "none"

@@ -195,6 +195,9 @@ func (tr *tour) walkAppeals(code, yellow string) {
 	tr.postFile(code+"/appeal", url.Values{"reason": {"西湖景区3号门 一号卡口 张三 张三"}}, upload{"attachment", "a.png", onePixelPNG}).
 		must(tr.t, http.StatusConflict, "", "")
 	tr.post(yellow+"/appeal", url.Values{"reason": {"西湖景区3号门 一号卡口 张小 张小"}})
+	tr.get(code + "/foreign-code")
+	tr.post(code+"/foreign-code", url.Values{"token": {""}}).must(tr.t, http.StatusUnprocessableEntity, "", `id="token-error"`)
+	tr.post(code+"/foreign-code", url.Values{"token": {"HCN1:x"}}) // no trust list here: said so
 	tr.get(code + "/correction")
 	tr.post(code+"/correction", url.Values{"variant": {"x"}, "reason": {"短"}})
 	tr.post(code+"/correction", url.Values{"variant": {healthcode.VariantWrongData}, "reason": {"西湖景区3号门 一号卡口 张三"}})

@@ -50,6 +50,8 @@ var table = []route{
 	{"POST /app/p/{id}/appeal", permission.FileAppeals, (*Pages).appeal},
 	{"GET /app/p/{id}/correction", permission.FileAppeals, (*Pages).correctionForm},
 	{"POST /app/p/{id}/correction", permission.FileAppeals, (*Pages).correction},
+	{"GET /app/p/{id}/foreign-code", permission.ManagePersons, (*Pages).foreignCodeForm},
+	{"POST /app/p/{id}/foreign-code", permission.ManagePersons, (*Pages).linkForeignCode},
 
 	{"GET /checkpoint", anyone, (*Pages).checkpoint},
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},
