@@ -448,6 +448,11 @@ func TestThreeRegions(t *testing.T) {
 
 	id, tok := a.citizen(t, "13812345678", "42010619900307123", "王小明", "420106")
 	old := a.code(t, id, tok)
+	// C is not in the list: its codes are unknown issuers at B.
+	cID, cTok := c.citizen(t, "13812345670", "31010119900307123", "张三", "310101")
+	if v := b.verify(t, c.code(t, cID, cTok), nil); v.Valid || v.Reason != "unknown_issuer" {
+		t.Errorf("an untrusted region's code at B = %+v, want unknown_issuer", v)
+	}
 	for _, r := range []*region{b, c} {
 		if v := r.verify(t, old, nil); !v.Valid || v.Source != "issuer" {
 			t.Fatalf("A's code at %s = %+v", r.name, v)

@@ -51,7 +51,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if c.Foreign, err = tf.open(ctx, c.Data, log); err != nil {
+	if c.Foreign, err = tf.open(ctx, c.Data, c.Region, log); err != nil {
 		return err
 	}
 	if c.Foreign != nil {

@@ -39,7 +39,7 @@ func (f *trustFlags) bind(fs *flag.FlagSet, getenv func(string) string) {
 // open returns the foreign-code checker these flags describe, its trust
 // list read from the last good copy in dir and then the source; nil when
 // no trust list is configured.
-func (f *trustFlags) open(ctx context.Context, dir string, log *slog.Logger) (*federation.Foreign, error) {
+func (f *trustFlags) open(ctx context.Context, dir, self string, log *slog.Logger) (*federation.Foreign, error) {
 	mode, err := federation.ParseMode(f.mode)
 	var errs []error
 	if err != nil {
@@ -82,6 +82,6 @@ func (f *trustFlags) open(ctx context.Context, dir string, log *slog.Logger) (*f
 	if err := trust.Refresh(ctx); err != nil {
 		log.Warn("trust list: the source could not be used at start; keeping the last good copy", "err", err, "have_copy", trust.List() != nil)
 	}
-	return &federation.Foreign{Trust: trust, Mode: mode, National: f.national,
+	return &federation.Foreign{Trust: trust, Mode: mode, National: f.national, Self: self,
 		Asker: &federation.Asker{Client: &http.Client{}, Timeout: f.timeout, Mode: mode, HubURL: f.hub}}, nil
 }

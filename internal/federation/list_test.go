@@ -305,3 +305,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckNeverAsksAboutItsOwnRegion: a list that names this server's own
+// region does not make a token of ours good (our own keys decide), nor is
+// this server asked about it (a loop).
+func TestCheckNeverAsksAboutItsOwnRegion(t *testing.T) {
+	rt := newRoot(t, "root")
+	r, kr := region(t, "330100")
+	tr := mustTrust(t, rt, sign(t, list(1, r), rt))
+	f := &Foreign{Trust: tr, Asker: &Asker{Timeout: time.Millisecond}, Self: "330100"}
+	res, err := f.Check(context.Background(), token(t, kr, "330100", t0), t0.Add(time.Minute), time.Now)
+	if err != nil || res.Reason != "unknown_issuer" || res.Live != nil {
+		t.Errorf("own region's token via the list = %+v, %v; want unknown_issuer, not asked", res, err)
+	}
+}

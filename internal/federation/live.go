@@ -133,6 +133,10 @@ type Foreign struct {
 	Mode  Mode
 	// National is the region whose code this one uses, in national mode.
 	National string
+	// Self is this server's own region. A list naming it is not asked
+	// about its codes: a token of ours that our own keys refuse is not
+	// made good by the list, and asking ourselves would loop.
+	Self string
 }
 
 // Result is a foreign code checked: offline against the trust list, then
@@ -156,7 +160,7 @@ func (f *Foreign) Check(ctx context.Context, token string, now time.Time, clock 
 			return &Result{Reason: reason}, nil
 		}
 		return nil, err
-	case r == nil:
+	case r == nil, c.Issuer == f.Self:
 		return &Result{Reason: "unknown_issuer"}, nil
 	}
 	res := &Result{Claims: c, Region: r}
