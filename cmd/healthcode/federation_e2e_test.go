@@ -196,6 +196,7 @@ type operator struct {
 	bin, dir    string
 	mu          sync.Mutex
 	note        []byte
+	down        bool // answers 503, as a source that is away
 	notModified int
 	srv         *httptest.Server
 }
@@ -213,6 +214,10 @@ func (o *operator) path(name string) string { return filepath.Join(o.dir, name) 
 func (o *operator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.down {
+		http.Error(w, "away", http.StatusServiceUnavailable)
+		return
+	}
 	sum := sha256.Sum256(o.note)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	w.Header().Set("ETag", etag)
@@ -527,6 +532,23 @@ func TestThreeRegions(t *testing.T) {
 	}
 	if !strings.Contains(b.logs.String(), "not signed by any configured root key") {
 		t.Error("B did not log why it refused the list")
+	}
+
+	// The source goes away and C restarts: it starts from its last good
+	// copy in its data directory and keeps verifying A's codes.
+	op.mu.Lock()
+	op.down = true
+	op.mu.Unlock()
+	c.stop(t)
+	c.start(t)
+	if got := heldSequence(t, c); got != seq+1 {
+		t.Errorf("C restarted with the source away holds sequence %d, want its last good copy %d", got, seq+1)
+	}
+	if v := c.verify(t, fresh, nil); !v.Valid || v.Source != "issuer" {
+		t.Errorf("A's code at C restarted without the source = %+v", v)
+	}
+	if !strings.Contains(c.logs.String(), "keeping the last good copy") {
+		t.Error("C did not log that it kept its last good copy")
 	}
 }
 
