@@ -324,6 +324,32 @@ func TestTwoRegions(t *testing.T) {
 	b := startRegion(t, bin, "B", "--region", "330500", "--trust-root", root, "--trust", op.srv.URL,
 		"--trust-refresh", "1s", "--foreign-timeout", "1s", "--db", pgtest.NewDatabase(t))
 
+	// B serves the list it holds, with an ETag, and every key it accepts.
+	res, err := http.Get(b.url() + "/api/v1/trust")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	etag := res.Header.Get("ETag")
+	req, _ := http.NewRequest("GET", b.url()+"/api/v1/trust", nil)
+	req.Header.Set("If-None-Match", etag)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusNotModified {
+		t.Errorf("GET /api/v1/trust with its ETag %q: %v %v, want 304", etag, res.Status, err)
+	} else {
+		res.Body.Close()
+	}
+	var tk struct {
+		Keys []healthqr.PublicKey `json:"keys"`
+	}
+	b.srv.call(t, "GET", "/api/v1/trust/keys", "", nil, &tk)
+	issuers := map[string]bool{}
+	for _, k := range tk.Keys {
+		issuers[k.Issuer] = true
+	}
+	if !issuers["330500"] || !issuers["420100"] {
+		t.Errorf("GET /api/v1/trust/keys at B names issuers %v, want B's own and A's", issuers)
+	}
+
 	const first17, name = "42010619900307123", "王小明"
 	aID, aTok := a.citizen(t, "13812345678", first17, name, "420106")
 	green := a.code(t, aID, aTok)
