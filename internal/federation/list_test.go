@@ -319,3 +319,28 @@ func TestCheckNeverAsksAboutItsOwnRegion(t *testing.T) {
 		t.Errorf("own region's token via the list = %+v, %v; want unknown_issuer, not asked", res, err)
 	}
 }
+
+// BenchmarkCheck compares the offline check of a foreign code against the
+// trust list (Trust.Check) with healthqr's own Verify of a local code, in
+// one run: the ratio of their ns/op is the cost of going through the list.
+func BenchmarkCheck(b *testing.B) {
+	rt := newRoot(b, "root")
+	r, kr := region(b, "420100")
+	tr := mustTrust(b, rt, sign(b, list(1, r), rt))
+	tok := token(b, kr, "420100", t0)
+	now := t0.Add(time.Minute)
+	b.Run("local-keyring", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := kr.Verify(tok, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("trust-list", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := tr.Check(tok, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
