@@ -13,8 +13,6 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // schemaFiles are the upstream combined schemas, one per tag (schema/SOURCE.md).
@@ -129,8 +127,9 @@ func compileSchema(v semver) (*jsonschema.Schema, error) {
 	return c.Compile(url)
 }
 
-// schemaError shortens the library's error to its first leaf cause, which
-// names the field and the rule.
+// schemaError shortens the library's error to its first leaf cause: the
+// field and the rule it breaks, never the value, which may be a date of
+// birth or a name.
 func schemaError(err error) string {
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
@@ -140,10 +139,8 @@ func schemaError(err error) string {
 		ve = ve.Causes[0]
 	}
 	loc := "/" + strings.Join(ve.InstanceLocation, "/")
-	return fmt.Sprintf("at %s: %s", loc, ve.ErrorKind.LocalizedString(englishPrinter))
+	return fmt.Sprintf("at %s: fails %s", loc, strings.Join(ve.ErrorKind.KeywordPath(), "/"))
 }
-
-var englishPrinter = message.NewPrinter(language.English)
 
 type semver struct{ major, minor, patch int }
 

@@ -105,3 +105,12 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// TestSchemaErrorNamesNoValue: a schema error reaches logs and screens, so
+// it names the field and the rule, never the date of birth it refused.
+func TestSchemaErrorNamesNoValue(t *testing.T) {
+	err := ValidateSchema(payload(t, func(p map[string]any) { p["dob"] = "1964-13-99x" }))
+	if err == nil || strings.Contains(err.Error(), "1964") || !strings.Contains(err.Error(), "/dob") {
+		t.Fatalf("ValidateSchema = %v; want an error naming /dob without its value", err)
+	}
+}
