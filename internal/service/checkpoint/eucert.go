@@ -56,7 +56,7 @@ type Certificate struct {
 	SignerCountry string    `json:"signer_country,omitempty"` // of the DSC that signed
 	IssuedAt      time.Time `json:"issued_at,omitzero"`       // CWT iat
 	ExpiresAt     time.Time `json:"expires_at,omitzero"`      // CWT exp: the certificate's own expiry
-	Steps         []EUStep  `json:"steps"`
+	Steps         []EUStep  `json:"steps,omitempty"`
 }
 
 // EUStep is one verification step's outcome, without the detail of why it
