@@ -218,6 +218,7 @@ var catalogue = map[string][2]string{
 	"eu.valid.recovery":    {"有效的欧盟康复证书", "Valid EU recovery certificate"},
 	"eu.comma":             {"，", ", "},
 	"eu.dose":              {"剂次", "dose"},
+	"eu.dose_row":          {"剂次", "Dose"},
 	"eu.result":            {"检测结果", "Result"},
 	"eu.result.negative":   {"阴性", "negative"},
 	"eu.result.positive":   {"阳性", "positive"},
