@@ -33,6 +33,14 @@ func NewEU(now func() time.Time) *EU { return &EU{now: now} }
 // they started with.
 func (e *EU) SetTrust(tl dcc.TrustList) { e.trust.Store(&tl) }
 
+// Trust returns the trust list in use, false when none was set.
+func (e *EU) Trust() (dcc.TrustList, bool) {
+	if tl := e.trust.Load(); tl != nil {
+		return *tl, true
+	}
+	return dcc.TrustList{}, false
+}
+
 // UseEU makes c verify HC1 codes with e; nil, or an e without a trust
 // list, answers every HC1 code invalid with reason eu_no_trust_list.
 func UseEU(c *Checkpoint, e *EU) { c.eu = e }
