@@ -19,6 +19,7 @@ import (
 	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
+	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/store"
 	"healthcode/policy"
 )
@@ -39,6 +40,8 @@ type config struct {
 	// RedAlert is a server's live red alert (--alert-red); other commands
 	// sequence nothing and watch nothing.
 	RedAlert publiclog.RedAlert
+	// EU verifies HC1 certificates (serve's --dcc-trust); nil: none.
+	EU *checkpoint.EU
 }
 
 // bind registers the flags on fs, with defaults from the environment.
@@ -177,7 +180,7 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 		p = offline()
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
-		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert}
+		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert, EU: c.EU}
 	policies, err := openPolicies(c)
 	if err != nil {
 		return nil, err

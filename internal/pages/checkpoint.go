@@ -30,6 +30,7 @@ type verdictView struct {
 	Temperature string // °C to a tenth, when one was measured and recorded
 	Community   bool
 	Shift       *service.Shift // the tally with this verdict counted; nil without a staff session
+	EU          *euView        // a valid EU certificate's statement (kind eu)
 }
 
 func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -63,7 +64,8 @@ func (p *Pages) shift(r *http.Request, s *service.Shift, err error) *service.Shi
 }
 
 // verify checks a scanned or typed code and answers with a verdict page:
-// green PASS, red or yellow REFUSE, or INVALID with the reason.
+// green PASS, red or yellow REFUSE, or INVALID with the reason; for an
+// EU certificate, its type and validity (kind eu), no colour.
 func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	community := r.PostFormValue("mode") == "community"
 	pg := p.newPage(r, c, "title.checkpoint")
@@ -80,13 +82,18 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.render(w, r, status, "checkpoint", pg)
 		return
 	}
+	res.Localize(pg.Lang)
 	v := &verdictView{V: res, Community: community}
 	if in.Temperature != nil {
 		v.Temperature = strconv.FormatFloat(*in.Temperature, 'f', 1, 64)
 	}
 	switch {
+	case !res.Valid && res.Message != "":
+		v.Kind = "invalid" // the template shows res.Message, from the catalogue
 	case !res.Valid:
 		v.Kind, v.Reason = "invalid", "reason."+res.Reason
+	case isEU(res):
+		v.Kind, v.EU = "eu", euVerdict(pg, res)
 	case res.Fever:
 		v.Kind, v.Reason = "refuse", "verdict.fever"
 	case !res.Pass:
@@ -96,7 +103,8 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	default:
 		v.Kind = "pass"
 	}
-	if c.staff != nil {
+	// An EU certificate is neither passed nor refused here: not counted.
+	if c.staff != nil && v.Kind != "eu" {
 		s, err := p.svc.CountVerdict(r.Context(), p.cookie(r, cookieStaff), v.Kind == "pass")
 		v.Shift = p.shift(r, s, err)
 	}

@@ -211,6 +211,28 @@ var catalogue = map[string][2]string{
 	"reason.unknown_code":   {"查无此码。", "No such code."},
 	"reason.invalid":        {"无效。", "Invalid."},
 
+	// An EU Digital COVID Certificate at the checkpoint (eucert.go).
+	"verdict.eu":           {"欧盟证书", "EU CERTIFICATE"},
+	"eu.valid.vaccination": {"有效的欧盟疫苗接种证书", "Valid EU vaccination certificate"},
+	"eu.valid.test":        {"有效的欧盟检测证书", "Valid EU test certificate"},
+	"eu.valid.recovery":    {"有效的欧盟康复证书", "Valid EU recovery certificate"},
+	"eu.comma":             {"，", ", "},
+	"eu.dose":              {"剂次", "dose"},
+	"eu.dose_row":          {"剂次", "Dose"},
+	"eu.result":            {"检测结果", "Result"},
+	"eu.result.negative":   {"阴性", "negative"},
+	"eu.result.positive":   {"阳性", "positive"},
+	"eu.date.vaccination":  {"接种日期", "Vaccinated on"},
+	"eu.date.test":         {"采样时间", "Sampled at"},
+	"eu.date.recovery":     {"首次阳性日期", "First positive on"},
+	"eu.valid_from":        {"有效期自", "Valid from"},
+	"eu.valid_until":       {"有效期至", "Valid until"},
+	"eu.until":             {"证书有效至", "until"},
+	"eu.expires":           {"证书有效至", "Certificate valid until"},
+	"eu.country":           {"国家", "Country"},
+	"eu.issuer":            {"签发机构", "Issued by"},
+	"eu.note":              {"证书真实且在有效期内；是否准予通行，按本卡口对境外来人的规定办理。", "The certificate is genuine and in date; whether it admits the holder is this checkpoint's rule for arrivals from abroad."},
+
 	// The scanner's camera, its staff and their shift, the verdict's
 	// temperature and issuer.
 	"scan.placeholder":       {"摄像头未打开。点击下方按钮，把健康码二维码对准框内，即可自动核验。", "The camera is off. Tap the button below, then hold the health code's QR inside the frame: it is checked by itself."},

@@ -81,6 +81,9 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.svc.Verify(r.Context(), who(r), in)
+	if err == nil {
+		res.Localize(requestLang(r))
+	}
 	s.reply(w, r, http.StatusOK, res, err)
 }
 

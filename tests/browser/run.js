@@ -23,6 +23,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { officialsFlow } = require('./officials');
+const { euFlow } = require('./eucert');
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = process.env.HC_BIN;
@@ -50,10 +51,10 @@ async function step(name, fn) {
 }
 
 // startServer runs `healthcode serve --dev` on a free port with a fresh
-// data directory and resolves to its base URL.
-function startServer(dataDir) {
+// data directory (and the extra flags given) and resolves to its base URL.
+function startServer(dataDir, extra = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['serve', '--dev', '--addr', '127.0.0.1:0', '--data', dataDir, '--token-ttl', tokenTTL],
+    const proc = spawn(bin, ['serve', '--dev', '--addr', '127.0.0.1:0', '--data', dataDir, '--token-ttl', tokenTTL, ...extra],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let errText = '';
@@ -591,6 +592,7 @@ async function main() {
       await nojs.close();
     });
     await officialsFlow({ browser, url, dataDir, bin, step, shot, phone, login, fillApplication, checkChar, serverLog: server.log });
+    await euFlow({ browser, root, tmp, step, shot, phone, startServer });
     await browser.close();
     browser = null;
 

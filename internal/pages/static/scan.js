@@ -14,7 +14,8 @@
   if (!section || !form) return;
 
   // The verdict's sound and buzz: one short high tone for pass, two low
-  // ones for refuse or invalid, so staff hear it without looking.
+  // ones for refuse or invalid, so staff hear it without looking; a valid
+  // EU certificate, neither passed nor refused, one middle tone to read.
   var audio = null;
   var unlock = function () {
     var AC = window.AudioContext || window.webkitAudioContext;
@@ -24,9 +25,9 @@
       if (audio.state === 'suspended') audio.resume();
     } catch (e) { audio = null; }
   };
-  var beep = function (pass) {
+  var beep = function (pass, eu) {
     if (!audio) return;
-    var tones = pass ? [[1320, 0, 0.15]] : [[440, 0, 0.22], [330, 0.3, 0.35]];
+    var tones = eu ? [[880, 0, 0.3]] : pass ? [[1320, 0, 0.15]] : [[440, 0, 0.22], [330, 0.3, 0.35]];
     var t0 = audio.currentTime;
     tones.forEach(function (t) {
       var osc = audio.createOscillator();
@@ -43,8 +44,9 @@
   };
   var feedback = function (kind) {
     var pass = kind === 'pass';
-    try { beep(pass); } catch (e) { /* no sound is no reason to hide the verdict */ }
-    if (navigator.vibrate) navigator.vibrate(pass ? 120 : [300, 100, 300]);
+    var eu = kind === 'eu';
+    try { beep(pass, eu); } catch (e) { /* no sound is no reason to hide the verdict */ }
+    if (navigator.vibrate) navigator.vibrate(eu ? [120, 80, 120] : pass ? 120 : [300, 100, 300]);
   };
 
   // send posts the form and shows the answer. An answer that is no

@@ -30,6 +30,7 @@ type Checkpoint struct {
 	issuer   string
 	tokenTTL time.Duration
 	log      *slog.Logger
+	eu       *EU // HC1 codes; nil: none configured (UseEU)
 }
 
 // New returns a Checkpoint signing with keys as region issuer tokens valid

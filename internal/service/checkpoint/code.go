@@ -3,10 +3,12 @@ package checkpoint
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/dcc"
 	"healthcode/internal/permission"
 )
 
@@ -45,7 +47,9 @@ type VerifyInput struct {
 // Verification is the verdict shown to checkpoint staff.
 type Verification struct {
 	Valid      bool             `json:"valid"`
-	Reason     string           `json:"reason,omitempty"` // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code
+	Kind       string           `json:"kind,omitempty"`    // what was scanned: code, eu-dcc (KindCode, …)
+	Reason     string           `json:"reason,omitempty"`  // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code, eu_… (eucert.go)
+	Message    string           `json:"message,omitempty"` // the reason in the caller's language, where the catalogue has it (Localize)
 	Pass       bool             `json:"pass"`
 	Color      healthcode.Color `json:"color,omitempty"`       // the live colour
 	TokenColor healthcode.Color `json:"token_color,omitempty"` // the colour when the token was signed
@@ -55,6 +59,8 @@ type Verification struct {
 	IDTail     string           `json:"id_tail,omitempty"` // last four characters
 	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason, for checkpoint keys only
 	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
+	// Certificate is what an EU certificate (kind eu-dcc) states.
+	Certificate *Certificate `json:"certificate,omitempty"`
 }
 
 // Temperatures outside this range are typing errors, not measurements.
@@ -89,6 +95,9 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	if in.Temperature != nil && !permission.Can(who, permission.RecordTemperature, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 	}
+	if strings.HasPrefix(in.Token, dcc.Prefix) {
+		return s.verifyEU(in)
+	}
 	now := s.core.Clock()
 	claims, err := s.keys.Verify(in.Token, now)
 	if err != nil {
@@ -112,7 +121,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, err
 	}
 	v := &Verification{
-		Valid: true, Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
+		Valid: true, Kind: KindCode, Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
 		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
 		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
 	}
