@@ -58,6 +58,7 @@ func New(log *slog.Logger, svc *service.Service, public string) (*Pages, error) 
 		return nil, err
 	}
 	p.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	p.mux.Handle("GET /static/checkpoint-sw.js", http.StripPrefix("/static/", serviceWorker(http.FileServerFS(static))))
 	p.routes()
 	return p, nil
 }
@@ -82,6 +83,19 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func cacheStatic(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// serviceWorker serves the checkpoint's service worker (static/checkpoint-sw.js,
+// docs/federation.md "Offline checkpoint"). A worker's scope may not reach
+// above its own folder unless the answer allows it: this one, kept with
+// the other assets, may control /checkpoint and nothing else. It is
+// revalidated on each load, so a new release's worker comes at once.
+func serviceWorker(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Service-Worker-Allowed", "/checkpoint")
+		w.Header().Set("Cache-Control", "no-cache")
 		h.ServeHTTP(w, r)
 	})
 }
