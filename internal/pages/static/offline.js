@@ -251,27 +251,24 @@
     });
   };
 
+  // show puts the verdict in the page; the template's parts that do not
+  // apply are removed (the stylesheet may display a hidden element).
   var show = function (kind, res, why, celsius, at) {
     var view = document.getElementById('offline-verdict').content.cloneNode(true);
     var word = words('verdict-' + kind);
+    var part = function (id, text) {
+      var el = view.getElementById(id);
+      if (text) el.textContent = text; else el.remove();
+    };
     view.getElementById('verdict').setAttribute('data-kind', kind);
-    view.getElementById('verdict-word').textContent = word;
-    if (res.color) {
-      var color = view.getElementById('verdict-color');
-      color.textContent = words('color-' + res.color);
-      color.hidden = false;
-    }
-    view.getElementById('offline-notice').textContent = fill(words('notice'), hhmm(at));
-    if (why) {
-      var reason = view.getElementById('verdict-reason');
-      reason.textContent = why;
-      reason.hidden = false;
-    }
-    if (celsius !== null) {
-      var temp = view.getElementById('verdict-temperature');
-      temp.textContent = celsius.toFixed(1) + ' °C' + (celsius >= 37.3 ? words('fever-mark') : '');
-      temp.parentNode.hidden = false;
-      view.getElementById('offline-queued-note').hidden = false;
+    part('verdict-word', word);
+    part('verdict-color', res.color ? words('color-' + res.color) : '');
+    part('offline-notice', fill(words('notice'), hhmm(at)));
+    part('verdict-reason', why);
+    part('verdict-temperature', celsius === null ? '' : celsius.toFixed(1) + ' °C' + (celsius >= 37.3 ? words('fever-mark') : ''));
+    if (celsius === null) {
+      view.getElementById('offline-temperature').remove();
+      view.getElementById('offline-queued-note').remove();
     }
     document.body.className = 'verdict-page verdict-' + kind + (res.color ? ' color-' + res.color : '');
     document.title = word;
