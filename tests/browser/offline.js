@@ -1,8 +1,8 @@
 // The checkpoint with the network cut (docs/federation.md, "Offline
 // checkpoint"), in Chromium: a checkpoint's staff open the scanner online
 // (the service worker keeps it, the keys go to IndexedDB), the network
-// goes (context.setOffline, and the server's own log shows it was asked
-// nothing meanwhile), the page reloads from the worker, a valid code, a
+// goes (context.setOffline and a relay that stops passing connections;
+// the server's own log shows it was asked nothing meanwhile), the page reloads from the worker, a valid code, a
 // tampered one and an expired one are checked in the page, temperatures
 // are queued; back online the queue reaches the server, oldest first, and
 // empties. Its own server, with 30 s tokens so that one expires within the
@@ -12,7 +12,35 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const net = require('net');
 const { execFileSync } = require('child_process');
+
+// cuttable is a TCP relay to the server that the browser goes through, so
+// the test can cut the network for real: context.setOffline stops the
+// page's own requests, but not the browser's (its service-worker update
+// check still reached the server). Cut, the relay drops its connections
+// and refuses new ones, counting them.
+function cuttable(target) {
+  const { hostname, port } = new URL(target);
+  const open = new Set();
+  let cut = false;
+  let refused = 0;
+  const relay = net.createServer((down) => {
+    if (cut) { refused++; down.destroy(); return; }
+    const up = net.connect(Number(port), hostname);
+    const end = () => { down.destroy(); up.destroy(); open.delete(down); open.delete(up); };
+    for (const s of [down, up]) { open.add(s); s.on('error', end); s.on('close', end); }
+    down.pipe(up);
+    up.pipe(down);
+  });
+  return new Promise((resolve) => relay.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${relay.address().port}`,
+    cut() { cut = true; for (const s of open) s.destroy(); open.clear(); },
+    mend() { cut = false; },
+    refused: () => refused,
+    close: () => relay.close(),
+  })));
+}
 
 // api calls the server's JSON API with an optional bearer token.
 async function api(url, method, route, token, body) {
@@ -74,7 +102,9 @@ async function offlineFlow({ chromium, executablePath, args, phone, bin, step, s
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-offline-'));
   const dataDir = path.join(tmp, 'data');
   const server = await startServer(dataDir, '30s');
-  const url = server.url;
+  const url = server.url; // the API, from here
+  const relay = await cuttable(url);
+  const site = relay.url; // the browser's way to the server
   const browser = await chromium.launch({ executablePath, args });
   try {
     const who = await citizen(url, '13700137000');
@@ -88,7 +118,7 @@ async function offlineFlow({ chromium, executablePath, args, phone, bin, step, s
     cp.on('console', (m) => { if (consoleFault(m) && !/ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(m.text()); });
 
     await step('offline checkpoint: online, the worker keeps the scanner and the keys are stored', async () => {
-      await cp.goto(url + '/checkpoint');
+      await cp.goto(site + '/checkpoint');
       await cp.fill('#key', key);
       await cp.click('#staff-login');
       await cp.waitForSelector('#shift');
@@ -96,7 +126,7 @@ async function offlineFlow({ chromium, executablePath, args, phone, bin, step, s
       await cp.reload(); // now through the worker, which keeps this logged-in page
       assert.ok(await cp.evaluate(() => !!navigator.serviceWorker.controller), 'the worker does not control the scanner');
       const scope = await cp.evaluate(async () => (await navigator.serviceWorker.getRegistration()).scope);
-      assert.strictEqual(scope, url + '/checkpoint');
+      assert.strictEqual(scope, site + '/checkpoint');
       await cp.waitForFunction(() => document.getElementById('offline-keys').getAttribute('data-fetched'));
       assert.match(await cp.textContent('#offline-keys'), /离线核验密钥更新于 \d\d:\d\d/);
     });
@@ -109,6 +139,7 @@ async function offlineFlow({ chromium, executablePath, args, phone, bin, step, s
     await step('offline checkpoint: the network cut, the scanner reloads from the worker', async () => {
       before = await requests(server);
       assert.ok(before.length > 0, 'the server logs no requests to count');
+      relay.cut();
       await context.setOffline(true);
       await cp.reload();
       assert.strictEqual(await cp.evaluate(() => navigator.onLine), false);
@@ -170,9 +201,11 @@ async function offlineFlow({ chromium, executablePath, args, phone, bin, step, s
       await cp.locator('#offline').scrollIntoViewIfNeeded();
       await shot(cp, '34-checkpoint-offline-queue');
       assert.deepStrictEqual((await requests(server)).slice(before.length), [], 'the server was asked while the network was cut');
+      console.log(`     the cut network refused ${relay.refused()} connections from the browser`);
     });
 
     await step('offline checkpoint: back online, the queue reaches the server and empties', async () => {
+      relay.mend();
       await context.setOffline(false);
       await cp.waitForFunction(() => document.getElementById('offline-queue').getAttribute('data-count') === '0', null,
         { timeout: 10000 });
@@ -188,6 +221,7 @@ async function offlineFlow({ chromium, executablePath, args, phone, bin, step, s
     });
   } finally {
     await browser.close();
+    relay.close();
     server.proc.kill('SIGTERM');
     fs.rmSync(tmp, { recursive: true, force: true });
   }
