@@ -113,13 +113,15 @@ func TestVerifyQueuedScanTimeMustBeRecentAndPast(t *testing.T) {
 			t.Errorf("%s: fields %v, want [scanned_at]", tc.name, got)
 		}
 	}
-	// A device clock 30 s ahead is within the skew tokens allow.
+	// A device clock 30 s ahead is within the skew tokens allow; the
+	// fact is dated now, not in the future.
 	v, err := e.svc.Verify(ctx, gate, queued(h.code.Token, celsius, now.Add(30*time.Second)))
 	if err != nil || !v.Valid {
 		t.Errorf("30 s ahead: %+v, %v; want valid", v, err)
 	}
-	if n := len(storedFacts(t, e, h.person.ID)); n != 2 {
-		t.Errorf("%d facts, want the application's and the one accepted scan", n)
+	facts := storedFacts(t, e, h.person.ID)
+	if n := len(facts); n != 2 || !facts[1].At.Equal(now) {
+		t.Errorf("%d facts, the last at %v; want the application's and the one accepted scan at %v", n, facts[len(facts)-1].At, now)
 	}
 }
 

@@ -37,9 +37,11 @@ func checkScannedAt(in VerifyInput, now time.Time, p *healthcode.Problems) {
 	}
 }
 
-// scanTime is when in's scan was made: now, or the queued scan's time.
+// scanTime is when in's scan was made: now, or the queued scan's time; a
+// device clock ahead of the server's (within scanSkew) dates it now, so
+// no fact lies in the future.
 func scanTime(in VerifyInput, now time.Time) time.Time {
-	if in.ScannedAt != nil {
+	if in.ScannedAt != nil && in.ScannedAt.Before(now) {
 		return *in.ScannedAt
 	}
 	return now
