@@ -2,7 +2,8 @@
 // (log in, apply, show the code, check in, modify, re-apply, relatives,
 // history, help) and the checkpoint scanner for staff. Pages are rendered
 // on the server with html/template and work with JavaScript off; scripts
-// only add the clock, the code's automatic refresh and camera scanning.
+// only add the clock, the code's automatic refresh, camera scanning and
+// the checkpoint's offline checking (static/offline.js, docs/federation.md).
 // Pages call the service directly; forms POST, and success redirects (303).
 package pages
 
