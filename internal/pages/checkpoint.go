@@ -73,7 +73,12 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Data = p.scanner(r, c, community)
 	// Only line ends are trimmed: a space is one of Base45's characters.
 	in := service.VerifyInput{Token: strings.Trim(r.PostFormValue("token"), "\r\n\t"), Temperature: formNumber(r, "temperature")}
-	res, err := p.svc.Verify(r.Context(), c.staff, in)
+	scanned, err := formTime(r, "scanned_at") // sent only by the offline queue (static/offline.js)
+	var res *service.Verification
+	if err == nil {
+		in.ScannedAt = scanned
+		res, err = p.svc.Verify(r.Context(), c.staff, in)
+	}
 	if err != nil {
 		status := p.formError(r, c, pg, err)
 		if healthcode.ErrorCode(err) == healthcode.EFORBIDDEN {
@@ -83,6 +88,11 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 		return
 	}
 	res.Localize(pg.Lang)
+	p.verdict(w, r, c, pg, in, res, community)
+}
+
+// verdict shows the verdict of a scan, counted in the staff's shift.
+func (p *Pages) verdict(w http.ResponseWriter, r *http.Request, c *ctx, pg *page, in service.VerifyInput, res *service.Verification, community bool) {
 	v := &verdictView{V: res, Community: community}
 	if in.Temperature != nil {
 		v.Temperature = strconv.FormatFloat(*in.Temperature, 'f', 1, 64)
@@ -133,4 +143,20 @@ func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 		next = "/checkpoint"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// formTime is the RFC 3339 time of the form's field name, nil when empty,
+// or the problem naming the field.
+func formTime(r *http.Request, name string) (*time.Time, error) {
+	t := strings.TrimSpace(r.PostFormValue(name))
+	if t == "" {
+		return nil, nil
+	}
+	at, err := time.Parse(time.RFC3339, t)
+	if err != nil {
+		var p healthcode.Problems
+		p.Add(name, "must be an RFC 3339 time such as 2026-12-03T08:15:00+08:00")
+		return nil, p.Err()
+	}
+	return &at, nil
 }

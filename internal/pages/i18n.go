@@ -232,6 +232,17 @@ var catalogue = map[string][2]string{
 	"eu.country":           {"国家", "Country"},
 	"eu.issuer":            {"签发机构", "Issued by"},
 	"eu.note":              {"证书真实且在有效期内；是否准予通行，按本卡口对境外来人的规定办理。", "The certificate is genuine and in date; whether it admits the holder is this checkpoint's rule for arrivals from abroad."},
+	// The checkpoint offline (static/offline.js; docs/federation.md).
+	"offline.notice":          {"离线 — 颜色以码上所示为准，核验于 %s", "offline — colour as shown on the code, checked at %s"},
+	"offline.keys":            {"离线核验密钥更新于 %s", "Keys for offline checks fetched at %s"},
+	"offline.nokeys":          {"尚未下载核验密钥：断网时无法核验。", "No keys fetched yet: codes cannot be checked offline."},
+	"offline.queued":          {"待发送体温：%s 条，联网后自动发送", "Temperatures waiting to be sent: %s; they go when back online"},
+	"offline.sent":            {"已发送暂存体温 %s 条，于 %s", "Queued temperatures sent: %s, at %s"},
+	"offline.refused":         {"服务器未记录 %s 条暂存体温（码在测温时已失效，或超过24小时）", "Not recorded by the server: %s queued temperatures (the code was not valid then, or older than 24 h)"},
+	"offline.login":           {"请重新以卡口身份登录，以发送暂存体温。", "Log in again as the checkpoint to send the queued temperatures."},
+	"offline.queued_note":     {"体温已暂存，联网后发送。", "Temperature queued: it is sent when back online."},
+	"offline.bad_temperature": {"体温应在34至43 °C之间，未暂存。", "The temperature must be between 34 and 43 °C: not queued."},
+	"offline.unsupported":     {"此浏览器无法离线核验签名，请联网核验。", "This browser cannot check signatures offline: verify online."},
 
 	// The scanner's camera, its staff and their shift, the verdict's
 	// temperature and issuer.

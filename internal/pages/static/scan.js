@@ -1,6 +1,7 @@
 // The checkpoint's camera scanner: BarcodeDetector where the browser has
 // it, jsQR otherwise. A decoded code fills the form and sends it, so the
-// verdict is the same page the manual entry gives.
+// verdict is the same page the manual entry gives. Without a network the
+// code is checked in the page instead (offline.js).
 //
 // The form is sent from this page and the verdict put in its place, rather
 // than the browser navigating to it: a phone lets a page beep and vibrate
@@ -53,9 +54,16 @@
   // verdict (a field to correct) is posted again the plain way, for its
   // page to come with its scripts; the form had no effect.
   var sending = false;
+  // offline checks the code in the page (offline.js) when no server
+  // answers: the verdict is then the one on the code, and says so.
+  var offline = function () {
+    if (!window.hcOffline) { form.submit(); return; }
+    window.hcOffline.verify().then(feedback, function () { form.submit(); });
+  };
   var send = function () {
     if (sending) return;
     sending = true;
+    if (window.hcOffline && navigator.onLine === false) { offline(); return; }
     fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
       .then(function (r) { return r.text(); })
       .then(function (html) {
@@ -71,7 +79,7 @@
         var next = document.getElementById('next-scan');
         if (next) next.focus({ preventScroll: true });
       })
-      .catch(function () { form.submit(); });
+      .catch(offline);
   };
   form.addEventListener('submit', function (e) {
     e.preventDefault();

@@ -42,6 +42,10 @@ func (s *Checkpoint) Code(ctx context.Context, who *healthcode.Principal, id int
 type VerifyInput struct {
 	Token       string   `json:"token"`
 	Temperature *float64 `json:"temperature,omitempty"` // °C, recorded as a fact
+	// ScannedAt dates a scan a checkpoint made offline and queued
+	// (scanned.go): the token is judged as of then, the temperature
+	// recorded at then, the colour answered as of now.
+	ScannedAt *time.Time `json:"scanned_at,omitempty"`
 }
 
 // Verification is the verdict shown to checkpoint staff.
@@ -89,6 +93,8 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	if in.Temperature != nil {
 		checkCelsius("temperature", *in.Temperature, &problems)
 	}
+	now := s.core.Clock()
+	checkScannedAt(in, now, &problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
@@ -98,8 +104,8 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	if strings.HasPrefix(in.Token, dcc.Prefix) {
 		return s.verifyEU(in)
 	}
-	now := s.core.Clock()
-	claims, err := s.keys.Verify(in.Token, now)
+	at := scanTime(in, now)
+	claims, err := s.keys.Verify(in.Token, at)
 	if err != nil {
 		if reason := healthqr.Reason(err); reason != "" {
 			return &Verification{Reason: reason}, nil
@@ -113,7 +119,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, err
 	}
 	if in.Temperature != nil {
-		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, now)
+		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, at, now)
 	} else {
 		p, err = s.core.Current(ctx, p, now)
 	}
@@ -135,14 +141,16 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	return v, nil
 }
 
-func (s *Checkpoint) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, now time.Time) (*healthcode.Person, error) {
+// recordTemperature records celsius as measured at (now, or a queued
+// scan's time) and re-evaluates p as of now.
+func (s *Checkpoint) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, at, now time.Time) (*healthcode.Person, error) {
 	var locked *healthcode.Person
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
 		var err error
 		if locked, err = tx.LockPerson(ctx, p.ID); err != nil {
 			return err
 		}
-		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: now, RecordedAt: now,
+		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: at, RecordedAt: now,
 			Source: who.Name, Author: who.Author(),
 			Temperature: &healthcode.TemperatureFact{Celsius: celsius, Checkpoint: who.Name}}
 		if err := tx.AddFact(ctx, f); err != nil {
