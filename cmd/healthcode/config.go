@@ -20,6 +20,7 @@ import (
 	"healthcode/internal/publiclog"
 	"healthcode/internal/secret"
 	"healthcode/internal/service"
+	"healthcode/internal/service/checkpoint"
 	"healthcode/internal/store"
 	"healthcode/policy"
 )
@@ -42,6 +43,8 @@ type config struct {
 	RedAlert publiclog.RedAlert
 	// Foreign checks other regions' codes (serve's --trust); nil: none.
 	Foreign *federation.Foreign
+	// EU verifies HC1 certificates (serve's --dcc-trust); nil: none.
+	EU *checkpoint.EU
 }
 
 // bind registers the flags on fs, with defaults from the environment.
@@ -180,7 +183,7 @@ func openService(c *config, store healthcode.Store, getenv func(string) string, 
 		p = offline()
 	}
 	cfg := service.Config{Issuer: c.Region, TokenTTL: c.TokenTTL, Dev: c.Dev, Identity: p.identity,
-		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert,
+		Limits: c.Limits, LogSigner: logSigner, LogVerifier: logKey, RedAlert: c.RedAlert, EU: c.EU,
 		Foreign: c.Foreign}
 	policies, err := openPolicies(c)
 	if err != nil {

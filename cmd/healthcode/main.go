@@ -22,7 +22,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		var st exitStatus
+		if errors.As(err, &st) && st.quiet {
+			os.Exit(st.code)
+		}
 		fmt.Fprintln(os.Stderr, "healthcode:", sentence(err))
+		if errors.As(err, &st) {
+			os.Exit(st.code)
+		}
 		os.Exit(1)
 	}
 }
@@ -51,6 +58,7 @@ Usage:
   healthcode policy validate NAME|FILE...
   healthcode policy test NAME|FILE [TESTS...] [--run TEST]
   healthcode policy simulate --pack NAME|FILE [--at TIME] [--all] [--json] [--data DIR] [--db URL]
+  healthcode verify [--trust FILE] [--at TIME] CODE|-   (an HCN1 or HC1 code, offline; JSON; exit 0 valid, 1 invalid, 2 usage)
   healthcode trust keygen|init|add-region|revoke-key|remove-region|sign|show|verify …   (the signed trust list of other regions)
   healthcode demo [--people 10000] [--every 30s] [--feeds N] [--data DIR] [--addr HOST:PORT]   (a city to look at: see the README)
   healthcode demo generate --people N --out DIR [--seed S] [--region CITY] [--now TIME]
@@ -101,6 +109,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return trustCmd(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "verify":
+		return verifyCmd(args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

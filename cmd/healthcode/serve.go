@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var sched schedule
 	var prov providerFlags
 	var fr front
+	var eu dccFlags
 	var tf trustFlags
 	publicURL := getenv("HEALTHCODE_PUBLIC_URL")
 	alertRed := cmp.Or(getenv("HEALTHCODE_ALERT_RED"), defaultRedAlert)
@@ -32,6 +33,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		sched.bind(fs, getenv)
 		prov.bind(fs, getenv)
 		fr.bind(fs, getenv)
+		eu.bind(fs, getenv)
 		tf.bind(fs, getenv)
 		fs.StringVar(&publicURL, "public-url", publicURL, "the site's `URL` as people reach it, e.g. https://hc.example.gov.cn: "+
 			"Secure cookies behind a proxy ending TLS, and the address on venue posters ($HEALTHCODE_PUBLIC_URL)")
@@ -43,6 +45,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	c.Limits = fr.limits
+	if c.EU, err = eu.open(c.Dev); err != nil {
+		return err
+	}
 	if c.RedAlert, err = parseRedAlert(alertRed); err != nil {
 		return err
 	}
@@ -51,6 +56,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	eu.reloadOnHangup(ctx, c.EU, log)
 	if c.Foreign, err = tf.open(ctx, c.Data, c.Region, log); err != nil {
 		return err
 	}

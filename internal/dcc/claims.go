@@ -20,11 +20,13 @@ const (
 )
 
 // payloadMode decodes the DCC into JSON-shaped values, so that it can be
-// compared with, and later validated as, JSON.
+// compared with, and validated as, JSON. Some issuers tag date-times as
+// CBOR times (tag 0 or 1); they become RFC 3339 strings, as in JSON.
 var payloadMode = func() cbor.DecMode {
 	m, err := cbor.DecOptions{
 		DefaultMapType:  reflect.TypeOf(map[string]any{}),
 		MaxNestedLevels: 16,
+		TimeTagToAny:    cbor.TimeTagToRFC3339Nano,
 	}.DecMode()
 	if err != nil {
 		panic(err) // the options are constant

@@ -26,16 +26,25 @@ const fixtures = "../../../shared/fixtures/dgc-testdata"
 // The table counts cases run and matched, then mismatched flags explained
 // here or known upstream, and flags with no step to run (schema, picture).
 var explained = map[string]string{
-	"IS/3 EXPECTEDKEYUSAGE":              "its DSC names no key-usage OID, which permits every kind (spec 5.1.1; common/CO15 expects true)",
-	"PL/1.0.0/6 EXPECTEDKEYUSAGE":        "signed by a DSC not in its trust list; we check key usage only after the signature",
-	"PL/1.2.1/6 EXPECTEDKEYUSAGE":        "signed by a DSC not in its trust list; we check key usage only after the signature",
-	"PL/1.3.0/6 EXPECTEDKEYUSAGE":        "signed by a DSC not in its trust list; we check key usage only after the signature",
-	"PL/1.0.0/6 EXPECTEDEXPIRATIONCHECK": "signed by a DSC not in its trust list; we check expiry only after the signature",
-	"PL/1.2.1/6 EXPECTEDEXPIRATIONCHECK": "signed by a DSC not in its trust list; we check expiry only after the signature",
-	"PL/1.3.0/6 EXPECTEDEXPIRATIONCHECK": "signed by a DSC not in its trust list; we check expiry only after the signature",
-	"PL/1.3.0/1 EXPECTEDVALIDJSON":       "the case's JSON has another person's name and birth date than the signed payload",
-	"PL/1.3.0/5 EXPECTEDVALIDJSON":       "the case's JSON has another person's name than the signed payload",
-	"PT/1.3.0/4 EXPECTEDVALIDJSON":       "the case's JSON writes sc as +00:00, the signed payload as Z",
+	"IS/3 EXPECTEDKEYUSAGE":               "its DSC names no key-usage OID, which permits every kind (spec 5.1.1; common/CO15 expects true)",
+	"PL/1.0.0/6 EXPECTEDKEYUSAGE":         "signed by a DSC not in its trust list; we check key usage only after the signature",
+	"PL/1.2.1/6 EXPECTEDKEYUSAGE":         "signed by a DSC not in its trust list; we check key usage only after the signature",
+	"PL/1.3.0/6 EXPECTEDKEYUSAGE":         "signed by a DSC not in its trust list; we check key usage only after the signature",
+	"PL/1.0.0/6 EXPECTEDEXPIRATIONCHECK":  "signed by a DSC not in its trust list; we check expiry only after the signature",
+	"PL/1.2.1/6 EXPECTEDEXPIRATIONCHECK":  "signed by a DSC not in its trust list; we check expiry only after the signature",
+	"PL/1.3.0/6 EXPECTEDEXPIRATIONCHECK":  "signed by a DSC not in its trust list; we check expiry only after the signature",
+	"PL/1.3.0/1 EXPECTEDVALIDJSON":        "the case's JSON has another person's name and birth date than the signed payload",
+	"PL/1.3.0/5 EXPECTEDVALIDJSON":        "the case's JSON has another person's name than the signed payload",
+	"PT/1.3.0/4 EXPECTEDVALIDJSON":        "the case's JSON writes sc as +00:00, the signed payload as Z",
+	"PL/1.0.0/7 EXPECTEDSCHEMAVALIDATION": "its test device (ma 9999) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.0.0/8 EXPECTEDSCHEMAVALIDATION": "its country (co XY) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.0.0/9 EXPECTEDSCHEMAVALIDATION": "its vaccine manufacturer (ma ORG-99999999) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.2.1/7 EXPECTEDSCHEMAVALIDATION": "its test device (ma 9999) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.2.1/8 EXPECTEDSCHEMAVALIDATION": "its country (co XY) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.2.1/9 EXPECTEDSCHEMAVALIDATION": "its vaccine manufacturer (ma ORG-99999999) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.3.0/7 EXPECTEDSCHEMAVALIDATION": "its test device (ma 9999) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.3.0/8 EXPECTEDSCHEMAVALIDATION": "its country (co XY) is outside the value set; value sets are not part of the JSON schema (schema.go)",
+	"PL/1.3.0/9 EXPECTEDSCHEMAVALIDATION": "its vaccine manufacturer (ma ORG-99999999) is outside the value set; value sets are not part of the JSON schema (schema.go)",
 }
 
 // knownIssueFlag maps upstream's test names (tests/known_issues.csv) to the
@@ -154,12 +163,15 @@ func (c *tcase) check(t *testing.T, flag string) (got, ran bool) {
 	case "EXPECTEDDECODE":
 		v := c.verifyCOSE(t)
 		return v.Outcome(StepClaims) == Passed && c.matchesCBOR(v.Claims), true
+	case "EXPECTEDSCHEMAVALIDATION":
+		v := c.verifyCOSE(t)
+		return v.Outcome(StepSchema) == Passed, true
 	case "EXPECTEDVALIDJSON":
 		v := Verify(c.PREFIX, c.trust(t), c.clock(t))
 		return v.Outcome(StepClaims) == Passed && c.matchesJSON(v.Claims), true
 	}
-	// Schema validation is not implemented yet; the picture, encoding and
-	// object flags concern QR reading and issuing, not verification.
+	// The picture, encoding and object flags concern QR reading and
+	// issuing, not verification.
 	return false, false
 }
 
@@ -180,7 +192,7 @@ func (c *tcase) verifyCOSE(t *testing.T) Verdict {
 	return VerifyCOSE(unhex(c.COSE), c.trust(t), c.clock(t))
 }
 
-func (c *tcase) trust(t *testing.T) TrustList {
+func (c *tcase) trust(t testing.TB) TrustList {
 	der, err := base64.StdEncoding.DecodeString(c.TESTCTX.CERTIFICATE)
 	if err != nil {
 		t.Fatalf("%s/%s: certificate: %v", c.country, c.name, err)
@@ -194,7 +206,7 @@ func (c *tcase) trust(t *testing.T) TrustList {
 
 // clock parses VALIDATIONCLOCK in the ISO-8601 forms the data uses; a
 // clock without a zone is read as UTC.
-func (c *tcase) clock(t *testing.T) time.Time {
+func (c *tcase) clock(t testing.TB) time.Time {
 	s := c.TESTCTX.VALIDATIONCLOCK
 	if s == "" {
 		s = c.TESTCTX.ValidationClockInstant

@@ -15,7 +15,7 @@ const (
 	tagSign1 = 18
 )
 
-func verifyCOSE(v *Verdict, data []byte, trust TrustList, at time.Time) {
+func verifyCOSE(v *Verdict, data []byte, trust TrustList, at time.Time, schema bool) {
 	msg, err := parseSign1(data)
 	if err != nil {
 		v.fail(StepCOSE, err)
@@ -30,6 +30,9 @@ func verifyCOSE(v *Verdict, data []byte, trust TrustList, at time.Time) {
 	v.pass(StepClaims)
 	v.Claims = claims
 	v.Kind = kindOf(claims.Payload)
+	if schema {
+		check(v, StepSchema, ValidateSchema(claims.Payload))
+	}
 	signer, err := verifySignature(msg, trust)
 	if err != nil {
 		v.fail(StepSignature, err)

@@ -1,6 +1,7 @@
 package dcc
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -31,5 +32,23 @@ func FuzzParseTrustList(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ParseTrustList(data)
+	})
+}
+
+// FuzzValidateSchema: whatever payload a signed certificate carries, the
+// schema step answers, never panics. Only a valid signature's payload
+// reaches it in Verify, but a DSC's owner may sign anything.
+//
+//	go test -run '^$' -fuzz FuzzValidateSchema -fuzztime 30s ./internal/dcc/
+func FuzzValidateSchema(f *testing.F) {
+	for _, s := range []string{vaccination, `{}`, `{"ver":"1.0.0"}`, `{"ver":"1.3.0","v":[{}],"t":[{}]}`, `{"ver":"9.9.9"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var p map[string]any
+		if json.Unmarshal(data, &p) != nil {
+			return
+		}
+		_ = ValidateSchema(p)
 	})
 }

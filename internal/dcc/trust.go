@@ -79,3 +79,12 @@ func (tl *TrustList) add(s Signer) {
 func (tl TrustList) Lookup(kid []byte) []Signer {
 	return tl.byKid[string(kid)]
 }
+
+// Len is the number of certificates in the list.
+func (tl TrustList) Len() int {
+	n := 0
+	for _, s := range tl.byKid {
+		n += len(s)
+	}
+	return n
+}

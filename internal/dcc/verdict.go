@@ -20,7 +20,7 @@ const (
 
 // Steps lists every step in the order Verify runs them.
 var Steps = []Step{StepUnprefix, StepBase45, StepDecompress, StepCOSE, StepClaims,
-	StepSignature, StepKeyUsage, StepSigner, StepExpiry, StepSchema}
+	StepSchema, StepSignature, StepKeyUsage, StepSigner, StepExpiry}
 
 // An Outcome is what became of one step.
 type Outcome string
@@ -28,8 +28,8 @@ type Outcome string
 const (
 	Passed Outcome = "passed"
 	Failed Outcome = "failed"
-	// NotRun: an earlier step failed, the input did not need the step (an
-	// uncompressed certificate), or the step is not implemented (schema).
+	// NotRun: an earlier step failed, or the input did not need the step
+	// (an uncompressed certificate).
 	NotRun Outcome = "not run"
 )
 
@@ -98,7 +98,7 @@ func (v *Verdict) finish() *Verdict {
 	}
 	v.Steps = ordered
 	v.Valid = v.Reason == ""
-	for _, s := range []Step{StepCOSE, StepClaims, StepSignature, StepKeyUsage, StepSigner, StepExpiry} {
+	for _, s := range []Step{StepCOSE, StepClaims, StepSchema, StepSignature, StepKeyUsage, StepSigner, StepExpiry} {
 		if v.Outcome(s) != Passed {
 			v.Valid = false
 		}

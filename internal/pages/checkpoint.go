@@ -30,6 +30,7 @@ type verdictView struct {
 	Temperature string // °C to a tenth, when one was measured and recorded
 	Community   bool
 	Shift       *service.Shift // the tally with this verdict counted; nil without a staff session
+	EU          *euView        // a valid EU certificate's statement (kind eu)
 }
 
 func (p *Pages) checkpoint(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -63,7 +64,8 @@ func (p *Pages) shift(r *http.Request, s *service.Shift, err error) *service.Shi
 }
 
 // verify checks a scanned or typed code and answers with a verdict page:
-// green PASS, red or yellow REFUSE, or INVALID with the reason.
+// green PASS, red or yellow REFUSE, or INVALID with the reason; for an
+// EU certificate, its type and validity (kind eu), no colour.
 func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	community := r.PostFormValue("mode") == "community"
 	pg := p.newPage(r, c, "title.checkpoint")
@@ -71,7 +73,12 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	pg.Data = p.scanner(r, c, community)
 	// Only line ends are trimmed: a space is one of Base45's characters.
 	in := service.VerifyInput{Token: strings.Trim(r.PostFormValue("token"), "\r\n\t"), Temperature: formNumber(r, "temperature")}
-	res, err := p.svc.Verify(r.Context(), c.staff, in)
+	scanned, err := formTime(r, "scanned_at") // sent only by the offline queue (static/offline.js)
+	var res *service.Verification
+	if err == nil {
+		in.ScannedAt = scanned
+		res, err = p.svc.Verify(r.Context(), c.staff, in)
+	}
 	if err != nil {
 		status := p.formError(r, c, pg, err)
 		if healthcode.ErrorCode(err) == healthcode.EFORBIDDEN {
@@ -80,13 +87,23 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 		p.render(w, r, status, "checkpoint", pg)
 		return
 	}
+	res.Localize(pg.Lang)
+	p.verdict(w, r, c, pg, in, res, community)
+}
+
+// verdict shows the verdict of a scan, counted in the staff's shift.
+func (p *Pages) verdict(w http.ResponseWriter, r *http.Request, c *ctx, pg *page, in service.VerifyInput, res *service.Verification, community bool) {
 	v := &verdictView{V: res, Community: community}
 	if in.Temperature != nil {
 		v.Temperature = strconv.FormatFloat(*in.Temperature, 'f', 1, 64)
 	}
 	switch {
+	case !res.Valid && res.Message != "":
+		v.Kind = "invalid" // the template shows res.Message, from the catalogue
 	case !res.Valid:
 		v.Kind, v.Reason = "invalid", "reason."+res.Reason
+	case isEU(res):
+		v.Kind, v.EU = "eu", euVerdict(pg, res)
 	case res.Fever:
 		v.Kind, v.Reason = "refuse", "verdict.fever"
 	case !res.Pass:
@@ -96,7 +113,8 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	default:
 		v.Kind = "pass"
 	}
-	if c.staff != nil {
+	// An EU certificate is neither passed nor refused here: not counted.
+	if c.staff != nil && v.Kind != "eu" {
 		s, err := p.svc.CountVerdict(r.Context(), p.cookie(r, cookieStaff), v.Kind == "pass")
 		v.Shift = p.shift(r, s, err)
 	}
@@ -125,4 +143,20 @@ func (p *Pages) staffLogin(w http.ResponseWriter, r *http.Request, c *ctx) {
 		next = "/checkpoint"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// formTime is the RFC 3339 time of the form's field name, nil when empty,
+// or the problem naming the field.
+func formTime(r *http.Request, name string) (*time.Time, error) {
+	t := strings.TrimSpace(r.PostFormValue(name))
+	if t == "" {
+		return nil, nil
+	}
+	at, err := time.Parse(time.RFC3339, t)
+	if err != nil {
+		var p healthcode.Problems
+		p.Add(name, "must be an RFC 3339 time such as 2026-12-03T08:15:00+08:00")
+		return nil, p.Err()
+	}
+	return &at, nil
 }

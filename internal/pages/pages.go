@@ -2,7 +2,8 @@
 // (log in, apply, show the code, check in, modify, re-apply, relatives,
 // history, help) and the checkpoint scanner for staff. Pages are rendered
 // on the server with html/template and work with JavaScript off; scripts
-// only add the clock, the code's automatic refresh and camera scanning.
+// only add the clock, the code's automatic refresh, camera scanning and
+// the checkpoint's offline checking (static/offline.js, docs/federation.md).
 // Pages call the service directly; forms POST, and success redirects (303).
 package pages
 
@@ -58,6 +59,7 @@ func New(log *slog.Logger, svc *service.Service, public string) (*Pages, error) 
 		return nil, err
 	}
 	p.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	p.mux.Handle("GET /static/checkpoint-sw.js", http.StripPrefix("/static/", serviceWorker(http.FileServerFS(static))))
 	p.routes()
 	return p, nil
 }
@@ -82,6 +84,19 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func cacheStatic(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// serviceWorker serves the checkpoint's service worker (static/checkpoint-sw.js,
+// docs/federation.md "Offline checkpoint"). A worker's scope may not reach
+// above its own folder unless the answer allows it: this one, kept with
+// the other assets, may control /checkpoint and nothing else. It is
+// revalidated on each load, so a new release's worker comes at once.
+func serviceWorker(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Service-Worker-Allowed", "/checkpoint")
+		w.Header().Set("Cache-Control", "no-cache")
 		h.ServeHTTP(w, r)
 	})
 }

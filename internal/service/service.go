@@ -74,6 +74,9 @@ type Config struct {
 	// RedAlert is the public log's live alert (publiclog.RedAlert); zero:
 	// off.
 	RedAlert publiclog.RedAlert
+	// EU verifies EU Digital COVID Certificates (HC1:) at Verify; nil:
+	// every HC1 code is answered invalid, eu_no_trust_list.
+	EU *checkpoint.EU
 	// AnswerWithin is how long the district has to answer an appeal or an
 	// error correction (0: workflows.DefaultAnswerWithin, 72 h).
 	AnswerWithin time.Duration
@@ -143,11 +146,13 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	codes := onetime.New(store, box, sender, th, log, c.Clock, cfg.Dev)
 	plog := publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log)
 	plog.WatchReds(cfg.RedAlert)
+	ck := checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, cfg.Foreign, log)
+	checkpoint.UseEU(ck, cfg.EU)
 	return &Service{
 		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
 		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
 		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
-		Checkpoint:   checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, cfg.Foreign, log),
+		Checkpoint:   ck,
 		Feeds:        feeds.New(store, c, box),
 		Findings:     findings.New(store, c, box, log),
 		Scheduler:    schedule.New(store, c, policies, log),

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"time"
 
 	"healthcode"
 	"healthcode/healthqr"
@@ -75,12 +76,29 @@ func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
-	var in service.VerifyInput
-	if err := decode(r, &in); err != nil {
+	// scanned_at is read as text first, so a time that does not parse is
+	// named as the field it is (encoding/json's time errors name none).
+	var wire struct {
+		service.VerifyInput
+		ScannedAt *string `json:"scanned_at,omitempty"`
+	}
+	if err := decode(r, &wire); err != nil {
 		writeError(w, s.log, r, err)
 		return
 	}
+	in := wire.VerifyInput
+	if wire.ScannedAt != nil {
+		at, err := time.Parse(time.RFC3339, *wire.ScannedAt)
+		if err != nil {
+			writeError(w, s.log, r, fieldError("scanned_at", healthcode.M("must be an RFC 3339 time such as 2026-12-03T08:15:00+08:00")))
+			return
+		}
+		in.ScannedAt = &at
+	}
 	res, err := s.svc.Verify(r.Context(), who(r), in)
+	if err == nil {
+		res.Localize(requestLang(r))
+	}
 	s.reply(w, r, http.StatusOK, res, err)
 }
 

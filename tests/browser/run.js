@@ -14,7 +14,8 @@
 // their code, read the history and help, switch language and text size,
 // record venue visits (green: the door screen; yellow: the warning), use
 // the pages with JavaScript off, decide an appeal and a home release as
-// officials (officials.js), and scan a fresh code through a fake camera.
+// officials (officials.js), scan a fresh code through a fake camera, and
+// check codes and queue temperatures with the network cut (offline.js).
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('child_process');
@@ -23,6 +24,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { officialsFlow } = require('./officials');
+const { euFlow } = require('./eucert');
+const { offlineFlow } = require('./offline');
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = process.env.HC_BIN;
@@ -50,10 +53,11 @@ async function step(name, fn) {
 }
 
 // startServer runs `healthcode serve --dev` on a free port with a fresh
-// data directory and resolves to its base URL.
-function startServer(dataDir) {
+// data directory (and the extra flags given; codes live ttl) and resolves
+// to its base URL.
+function startServer(dataDir, extra = [], ttl = tokenTTL) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['serve', '--dev', '--addr', '127.0.0.1:0', '--data', dataDir, '--token-ttl', tokenTTL],
+    const proc = spawn(bin, ['serve', '--dev', '--addr', '127.0.0.1:0', '--data', dataDir, '--token-ttl', ttl, ...extra],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let errText = '';
@@ -66,6 +70,14 @@ function startServer(dataDir) {
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${errText}`)));
     setTimeout(() => reject(new Error('server did not start in 30 s')), 30000);
   });
+}
+
+// consoleFault says whether a console message is a fault: form errors
+// answer 422 or 409 by design, and the checkpoint asks for the trust
+// list's keys first (404 on a server without a trust list).
+function consoleFault(m) {
+  if (m.type() !== 'error' || /status of 4(22|09)/.test(m.text())) return false;
+  return !(/status of 404/.test(m.text()) && /\/api\/v1\/trust\/keys$/.test(m.location().url));
 }
 
 // shot saves a screenshot of the page, after checking the basics of
@@ -191,6 +203,11 @@ async function main() {
     if (!p || !fs.existsSync(p)) throw new Error(`${what} not found at ${p}`);
   }
   fs.mkdirSync(shots, { recursive: true });
+  if (process.env.HC_ONLY === 'offline') { // scripts/browsertest --offline: this flow alone
+    await offlineFlow({ chromium, executablePath, args: baseArgs, phone, bin, step, shot, startServer, consoleFault });
+    console.log(`${passed} browser steps passed`);
+    return;
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-browser-'));
   const dataDir = path.join(tmp, 'data');
   const server = await startServer(dataDir);
@@ -203,7 +220,7 @@ async function main() {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     // Form errors answer 422 by design; anything else logged is a fault.
-    page.on('console', (m) => { if (m.type() === 'error' && !/status of 4(22|09)/.test(m.text())) errors.push(m.text()); });
+    page.on('console', (m) => { if (consoleFault(m)) errors.push(m.text()); });
 
     await step('home page, in Chinese by default', async () => {
       await page.goto(url + '/');
@@ -538,7 +555,7 @@ async function main() {
       // Here the browser's own vibrate and sound run, unstubbed: they must
       // log no error.
       cp.on('pageerror', (e) => errors.push(e.message));
-      cp.on('console', (m) => { if (m.type() === 'error' && !/status of 4(22|09)/.test(m.text())) errors.push(m.text()); });
+      cp.on('console', (m) => { if (consoleFault(m)) errors.push(m.text()); });
       await page.goto(codeURL);
       const fresh = (await page.textContent('#token')).trim();
       await cp.goto(url + '/checkpoint?mode=community');
@@ -591,6 +608,7 @@ async function main() {
       await nojs.close();
     });
     await officialsFlow({ browser, url, dataDir, bin, step, shot, phone, login, fillApplication, checkChar, serverLog: server.log });
+    await euFlow({ browser, root, tmp, step, shot, phone, startServer });
     await browser.close();
     browser = null;
 
@@ -643,6 +661,7 @@ async function main() {
         await cam.close();
       }
     });
+    await offlineFlow({ chromium, executablePath, args: baseArgs, phone, bin, step, shot, startServer, consoleFault });
     await step('the server log names nobody that was typed in', async () => {
       const log = server.log();
       assert.ok(log.includes('msg=request'), 'the server logged no requests');

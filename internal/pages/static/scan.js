@@ -1,6 +1,7 @@
 // The checkpoint's camera scanner: BarcodeDetector where the browser has
 // it, jsQR otherwise. A decoded code fills the form and sends it, so the
-// verdict is the same page the manual entry gives.
+// verdict is the same page the manual entry gives. Without a network the
+// code is checked in the page instead (offline.js).
 //
 // The form is sent from this page and the verdict put in its place, rather
 // than the browser navigating to it: a phone lets a page beep and vibrate
@@ -14,7 +15,8 @@
   if (!section || !form) return;
 
   // The verdict's sound and buzz: one short high tone for pass, two low
-  // ones for refuse or invalid, so staff hear it without looking.
+  // ones for refuse or invalid, so staff hear it without looking; a valid
+  // EU certificate, neither passed nor refused, one middle tone to read.
   var audio = null;
   var unlock = function () {
     var AC = window.AudioContext || window.webkitAudioContext;
@@ -24,9 +26,9 @@
       if (audio.state === 'suspended') audio.resume();
     } catch (e) { audio = null; }
   };
-  var beep = function (pass) {
+  var beep = function (pass, eu) {
     if (!audio) return;
-    var tones = pass ? [[1320, 0, 0.15]] : [[440, 0, 0.22], [330, 0.3, 0.35]];
+    var tones = eu ? [[880, 0, 0.3]] : pass ? [[1320, 0, 0.15]] : [[440, 0, 0.22], [330, 0.3, 0.35]];
     var t0 = audio.currentTime;
     tones.forEach(function (t) {
       var osc = audio.createOscillator();
@@ -43,17 +45,25 @@
   };
   var feedback = function (kind) {
     var pass = kind === 'pass';
-    try { beep(pass); } catch (e) { /* no sound is no reason to hide the verdict */ }
-    if (navigator.vibrate) navigator.vibrate(pass ? 120 : [300, 100, 300]);
+    var eu = kind === 'eu';
+    try { beep(pass, eu); } catch (e) { /* no sound is no reason to hide the verdict */ }
+    if (navigator.vibrate) navigator.vibrate(eu ? [120, 80, 120] : pass ? 120 : [300, 100, 300]);
   };
 
   // send posts the form and shows the answer. An answer that is no
   // verdict (a field to correct) is posted again the plain way, for its
   // page to come with its scripts; the form had no effect.
   var sending = false;
+  // offline checks the code in the page (offline.js) when no server
+  // answers: the verdict is then the one on the code, and says so.
+  var offline = function () {
+    if (!window.hcOffline) { form.submit(); return; }
+    window.hcOffline.verify().then(feedback, function () { form.submit(); });
+  };
   var send = function () {
     if (sending) return;
     sending = true;
+    if (window.hcOffline && navigator.onLine === false) { offline(); return; }
     fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
       .then(function (r) { return r.text(); })
       .then(function (html) {
@@ -69,7 +79,7 @@
         var next = document.getElementById('next-scan');
         if (next) next.focus({ preventScroll: true });
       })
-      .catch(function () { form.submit(); });
+      .catch(offline);
   };
   form.addEventListener('submit', function (e) {
     e.preventDefault();

@@ -32,6 +32,7 @@ type Checkpoint struct {
 	tokenTTL time.Duration
 	log      *slog.Logger
 	foreign  *federation.Foreign // nil: no trust list
+	eu       *EU                 // HC1 codes; nil: none configured (UseEU)
 }
 
 // New returns a Checkpoint signing with keys as region issuer tokens valid

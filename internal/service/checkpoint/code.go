@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"healthcode"
 	"healthcode/healthqr"
+	"healthcode/internal/dcc"
 	"healthcode/internal/permission"
 )
 
@@ -44,12 +46,18 @@ func (s *Checkpoint) Code(ctx context.Context, who *healthcode.Principal, id int
 type VerifyInput struct {
 	Token       string   `json:"token"`
 	Temperature *float64 `json:"temperature,omitempty"` // °C, recorded as a fact
+	// ScannedAt dates a scan a checkpoint made offline and queued
+	// (scanned.go): the token is judged as of then, the temperature
+	// recorded at then, the colour answered as of now.
+	ScannedAt *time.Time `json:"scanned_at,omitempty"`
 }
 
 // Verification is the verdict shown to checkpoint staff.
 type Verification struct {
 	Valid      bool             `json:"valid"`
-	Reason     string           `json:"reason,omitempty"` // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code
+	Kind       string           `json:"kind,omitempty"`    // what was scanned: code, eu-dcc (KindCode, …)
+	Reason     string           `json:"reason,omitempty"`  // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code, eu_… (eucert.go)
+	Message    string           `json:"message,omitempty"` // the reason in the caller's language, where the catalogue has it (Localize)
 	Pass       bool             `json:"pass"`
 	Color      healthcode.Color `json:"color,omitempty"`       // the live colour
 	TokenColor healthcode.Color `json:"token_color,omitempty"` // the colour when the token was signed
@@ -59,9 +67,9 @@ type Verification struct {
 	IDTail     string           `json:"id_tail,omitempty"` // last four characters
 	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason, for checkpoint keys only
 	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
+	// Certificate is what an EU certificate (kind eu-dcc) states.
+	Certificate *Certificate `json:"certificate,omitempty"`
 
-	// Kind is what was scanned: "code" (this region's) or "foreign" (another healthcode region's).
-	Kind string `json:"kind,omitempty"`
 	// Foreign codes: where the colour comes from ("local", "issuer" read
 	// live, or "token": the issuer was unreachable), when it was read,
 	// and the age of the token whose colour is shown; Notice says so in
@@ -101,16 +109,21 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	if in.Temperature != nil {
 		checkCelsius("temperature", *in.Temperature, &problems)
 	}
+	now := s.core.Clock()
+	checkScannedAt(in, now, &problems)
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
 	if in.Temperature != nil && !permission.Can(who, permission.RecordTemperature, "") {
 		return nil, healthcode.Errorf(healthcode.EFORBIDDEN, "Recording a temperature needs a checkpoint key.")
 	}
-	now := s.core.Clock()
-	claims, err := s.keys.Verify(in.Token, now)
+	if strings.HasPrefix(in.Token, dcc.Prefix) {
+		return s.verifyEU(in)
+	}
+	at := scanTime(in, now)
+	claims, err := s.keys.Verify(in.Token, at)
 	if errors.Is(err, healthqr.ErrUnknownIssuer) && s.foreign != nil {
-		return s.verifyForeign(ctx, in, now) // another region's code (foreign.go)
+		return s.verifyForeign(ctx, in, at) // another region's code (foreign.go)
 	}
 	if err != nil {
 		if reason := healthqr.Reason(err); reason != "" {
@@ -125,7 +138,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, err
 	}
 	if in.Temperature != nil {
-		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, now)
+		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, at, now)
 	} else {
 		p, err = s.core.Current(ctx, p, now)
 	}
@@ -133,7 +146,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, err
 	}
 	v := &Verification{
-		Valid: true, Kind: "code", Source: "local", Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
+		Valid: true, Kind: KindCode, Source: "local", Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
 		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
 		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
 	}
@@ -147,14 +160,16 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	return v, nil
 }
 
-func (s *Checkpoint) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, now time.Time) (*healthcode.Person, error) {
+// recordTemperature records celsius as measured at (now, or a queued
+// scan's time) and re-evaluates p as of now.
+func (s *Checkpoint) recordTemperature(ctx context.Context, who *healthcode.Principal, p *healthcode.Person, celsius float64, at, now time.Time) (*healthcode.Person, error) {
 	var locked *healthcode.Person
 	err := s.store.Update(ctx, func(tx healthcode.Tx) error {
 		var err error
 		if locked, err = tx.LockPerson(ctx, p.ID); err != nil {
 			return err
 		}
-		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: now, RecordedAt: now,
+		f := &healthcode.Fact{PersonID: p.ID, Kind: healthcode.FactTemperature, At: at, RecordedAt: now,
 			Source: who.Name, Author: who.Author(),
 			Temperature: &healthcode.TemperatureFact{Celsius: celsius, Checkpoint: who.Name}}
 		if err := tx.AddFact(ctx, f); err != nil {

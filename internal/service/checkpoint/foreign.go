@@ -30,6 +30,9 @@ func (s *Checkpoint) TrustedKeys() []healthqr.PublicKey {
 	return keys
 }
 
+// KindForeign is the Verification.Kind of another healthcode region's code.
+const KindForeign = "foreign"
+
 // text is a catalogue message in both languages.
 func text(m *healthcode.Msg) *healthcode.Text {
 	return &healthcode.Text{Zh: m.In("zh"), En: m.In("en")}
@@ -60,14 +63,14 @@ func (s *Checkpoint) verifyForeign(ctx context.Context, in VerifyInput, now time
 		return &Verification{Reason: r.Reason}, nil
 	}
 	c := r.Claims
-	v := &Verification{Valid: true, Kind: "foreign", Issuer: c.Issuer, IssuerName: r.Region.Name,
+	v := &Verification{Valid: true, Kind: KindForeign, Issuer: c.Issuer, IssuerName: r.Region.Name,
 		TokenColor: c.Color, ExpiresAt: c.ExpiresAt,
 		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius}
 	switch {
 	case r.Live != nil && !r.Live.Valid:
 		// The issuer knows better than its token: a code it no longer
 		// knows is no code.
-		return &Verification{Reason: r.Live.Reason, Kind: "foreign", Issuer: c.Issuer, IssuerName: r.Region.Name}, nil
+		return &Verification{Reason: r.Live.Reason, Kind: KindForeign, Issuer: c.Issuer, IssuerName: r.Region.Name}, nil
 	case r.Live != nil:
 		v.Live, v.Source, v.CheckedAt = true, "issuer", r.Live.CheckedAt
 		v.Color, v.Name, v.IDTail = r.Live.Color, r.Live.Name, r.Live.IDTail

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"healthcode"
+	"healthcode/healthqr"
+	"healthcode/internal/dcc"
+	"healthcode/internal/service/checkpoint"
+)
+
+// verifyVerdict is what healthcode verify prints: the checkpoint's
+// answer, read offline. For our codes the colour is the one the token
+// carries (no live status is read); for HC1 every step with its detail.
+type verifyVerdict struct {
+	Valid       bool                    `json:"valid"`
+	Kind        string                  `json:"kind"`
+	Reason      string                  `json:"reason,omitempty"`
+	Message     string                  `json:"message,omitempty"`
+	Color       healthcode.Color        `json:"color,omitempty"` // HCN1: the colour on the token
+	Issuer      string                  `json:"issuer,omitempty"`
+	ExpiresAt   time.Time               `json:"expires_at,omitzero"`
+	Name        string                  `json:"name,omitempty"` // HC1: masked
+	Certificate *checkpoint.Certificate `json:"certificate,omitempty"`
+	Steps       []dcc.StepResult        `json:"steps,omitempty"` // HC1: each step's outcome and why
+}
+
+// exitStatus is an error that sets the process's exit status; quiet: the
+// command has said all there is (the verdict on stdout).
+type exitStatus struct {
+	code  int
+	err   error
+	quiet bool
+}
+
+func (e exitStatus) Error() string { return e.err.Error() }
+func (e exitStatus) Unwrap() error { return e.err }
+
+// usageError is exit status 2: the command line was wrong.
+func usageError(err error) error { return exitStatus{code: 2, err: err} }
+
+const verifyUsage = `usage: healthcode verify [--trust FILE] [--at TIME] CODE|-
+
+Verifies a scanned code offline and prints the verdict as JSON: this
+region's codes (HCN1:, the colour as the token carries it) and EU Digital
+COVID Certificates (HC1:, each step's outcome). CODE "-" reads it from
+standard input. Exit status: 0 valid, 1 invalid, 2 usage or trust file.
+
+flags:
+`
+
+// verifyCmd is healthcode verify.
+func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("healthcode verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), verifyUsage); fs.PrintDefaults() }
+	trustFile := fs.String("trust", "", "trust `FILE`: an EU DSC list (JSON array with rawData) for HC1, or this region's public keys "+
+		"(the JSON of GET /api/v1/keys) for HCN1; the format is read from the content")
+	atFlag := fs.String("at", "", "verify as at `TIME` (RFC 3339); empty: now")
+	rest, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	} else if err != nil {
+		return usageError(err)
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return usageError(errors.New("verify: give one CODE, or - to read it from standard input"))
+	}
+	at := time.Now()
+	if *atFlag != "" {
+		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
+			return usageError(fmt.Errorf("--at: %w", err))
+		}
+	}
+	code := rest[0]
+	if code == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
+		if err != nil {
+			return fmt.Errorf("standard input: %w", err)
+		}
+		code = string(b)
+	}
+	code = strings.Trim(code, "\r\n\t") // a space is one of Base45's characters
+	var trust trustSet
+	if *trustFile != "" {
+		data, err := os.ReadFile(*trustFile)
+		if err != nil {
+			return usageError(fmt.Errorf("--trust: %w", err))
+		}
+		if trust, err = parseTrust(data); err != nil {
+			return usageError(fmt.Errorf("--trust %s: %w", *trustFile, err))
+		}
+	}
+	v := verifyOffline(code, trust, at)
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if !v.Valid {
+		return exitStatus{code: 1, err: errors.New("invalid: " + v.Reason), quiet: true}
+	}
+	return nil
+}
+
+// verifyOffline checks code against trust at the given time.
+func verifyOffline(code string, trust trustSet, at time.Time) verifyVerdict {
+	if strings.HasPrefix(code, dcc.Prefix) {
+		var tl dcc.TrustList
+		if trust.eu != nil {
+			tl = *trust.eu
+		}
+		d := dcc.Verify(code, tl, at)
+		cv := checkpoint.EUVerification(d)
+		if trust.eu == nil {
+			cv.Valid, cv.Reason = false, "eu_no_trust_list"
+		}
+		cv.Localize("en")
+		cert := cv.Certificate
+		cert.Steps = nil
+		return verifyVerdict{Valid: cv.Valid, Kind: cv.Kind, Reason: cv.Reason, Message: cv.Message,
+			ExpiresAt: cv.ExpiresAt, Name: cv.Name, Certificate: cert, Steps: d.Steps}
+	}
+	keys := trust.keys
+	if keys == nil {
+		keys, _ = healthqr.NewKeyring()
+	}
+	claims, err := keys.Verify(code, at)
+	if err != nil {
+		return verifyVerdict{Kind: checkpoint.KindCode, Reason: healthqr.Reason(err)}
+	}
+	return verifyVerdict{Valid: true, Kind: checkpoint.KindCode, Color: claims.Color, Issuer: claims.Issuer, ExpiresAt: claims.ExpiresAt}
+}
+
+// trustSet is what a trust file gave: EU DSCs, healthqr keys, or neither.
+type trustSet struct {
+	eu   *dcc.TrustList
+	keys *healthqr.Keyring
+}
+
+// parseTrust reads a trust file, telling its format by its content: a
+// JSON array of objects with rawData is an EU DSC list, one with key and
+// alg a list of healthqr public keys (GET /api/v1/keys). Other formats
+// (a signed trust list) are added here.
+func parseTrust(data []byte) (trustSet, error) {
+	var probe []map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return trustSet{}, errors.New("not a trust list this command reads: want a JSON array (an EU DSC list or GET /api/v1/keys)")
+	}
+	switch {
+	case len(probe) == 0:
+		return trustSet{}, errors.New("the list is empty")
+	case probe[0]["rawData"] != nil:
+		tl, err := dcc.ParseTrustList(data)
+		return trustSet{eu: &tl}, err
+	case probe[0]["key"] != nil && probe[0]["alg"] != nil:
+		keys, err := parsePublicKeys(data)
+		return trustSet{keys: keys}, err
+	}
+	return trustSet{}, errors.New("neither an EU DSC list (rawData) nor healthqr public keys (key, alg)")
+}
+
+// parsePublicKeys reads the JSON of GET /api/v1/keys into a keyring that
+// only verifies.
+func parsePublicKeys(data []byte) (*healthqr.Keyring, error) {
+	var pubs []healthqr.PublicKey
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&pubs); err != nil {
+		return nil, err
+	}
+	keys, _ := healthqr.NewKeyring()
+	for i, p := range pubs {
+		raw, err := base64.StdEncoding.DecodeString(p.Key)
+		if err != nil || len(raw) != ed25519.PublicKeySize || p.Alg != healthqr.Alg {
+			return nil, fmt.Errorf("key %d: not an Ed25519 public key", i)
+		}
+		id, err := healthqr.ParseKeyID(p.KID)
+		if err != nil || id != healthqr.KeyIDOf(raw) {
+			return nil, fmt.Errorf("key %d: kid %q is not its key's", i, p.KID)
+		}
+		if err := keys.Add(healthqr.Key{ID: id, Issuer: p.Issuer, Public: raw, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo}); err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+	}
+	return keys, nil
+}
