@@ -45,7 +45,7 @@ type VerifyInput struct {
 // Verification is the verdict shown to checkpoint staff.
 type Verification struct {
 	Valid      bool             `json:"valid"`
-	Reason     string           `json:"reason,omitempty"` // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code
+	Reason     string           `json:"reason,omitempty"` // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code, revoked (a paper pass), no_such_person (a look-up)
 	Pass       bool             `json:"pass"`
 	Color      healthcode.Color `json:"color,omitempty"`       // the live colour
 	TokenColor healthcode.Color `json:"token_color,omitempty"` // the colour when the token was signed
@@ -55,6 +55,12 @@ type Verification struct {
 	IDTail     string           `json:"id_tail,omitempty"` // last four characters
 	Why        *healthcode.Text `json:"why,omitempty"`     // the status reason, for checkpoint keys only
 	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
+	// Kind is what was verified: "code", "pass" (a paper pass, pass.go),
+	// "id_number" (a look-up by ID number).
+	Kind string `json:"kind,omitempty"`
+	// ValidUntil and PassID are a paper pass's expiry and opaque id.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
+	PassID     string    `json:"pass_id,omitempty"`
 }
 
 // Temperatures outside this range are typing errors, not measurements.
@@ -99,7 +105,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	}
 	p, err := s.store.PersonByCode(ctx, claims.CodeID[:])
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
-		return &Verification{Reason: "unknown_code"}, nil
+		return s.verifyPass(ctx, who, in, claims, now) // no person's code: a paper pass's, or unknown_code
 	} else if err != nil {
 		return nil, err
 	}
@@ -112,7 +118,7 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 		return nil, err
 	}
 	v := &Verification{
-		Valid: true, Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
+		Valid: true, Kind: "code", Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
 		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
 		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
 	}
