@@ -172,23 +172,33 @@ func TestAPaperPassIsRefusedSayingWhichCheckFailed(t *testing.T) {
 		{"temperature missing", (*passWorld).ready,
 			func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number} }, []string{"temperature"}},
 		{"fever", (*passWorld).ready,
-			func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number, Temperature: celsius(38.1)} },
+			func(w *passWorld) service.PassInput {
+				return service.PassInput{IDNumber: w.number, Temperature: celsius(38.1)}
+			},
 			[]string{"color", "temperature"}},
 		{"no vaccination", func(w *passWorld, t *testing.T) { w.test(t, "L-1", w.e.clock.Now().Add(-time.Hour), "negative") },
-			func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)} },
+			func(w *passWorld) service.PassInput {
+				return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)}
+			},
 			[]string{"vaccination"}},
 		{"primary course not complete", func(w *passWorld, t *testing.T) {
 			w.vaccinate(t, 1)
 			w.test(t, "L-1", w.e.clock.Now().Add(-time.Hour), "negative")
-		}, func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)} },
+		}, func(w *passWorld) service.PassInput {
+			return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)}
+		},
 			[]string{"vaccination"}},
 		{"no nucleic-acid result", func(w *passWorld, t *testing.T) { w.vaccinate(t, 2) },
-			func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)} },
+			func(w *passWorld) service.PassInput {
+				return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)}
+			},
 			[]string{"nucleic_acid"}},
 		{"result too old", func(w *passWorld, t *testing.T) {
 			w.vaccinate(t, 2)
 			w.test(t, "L-1", w.e.clock.Now().Add(-49*time.Hour), "negative")
-		}, func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)} },
+		}, func(w *passWorld) service.PassInput {
+			return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)}
+		},
 			[]string{"nucleic_acid"}},
 		{"colour red", func(w *passWorld, t *testing.T) {
 			w.ready(t)
@@ -197,7 +207,9 @@ func TestAPaperPassIsRefusedSayingWhichCheckFailed(t *testing.T) {
 			if _, err := w.e.svc.Reapply(context.Background(), w.citizen, w.person, in); err != nil {
 				t.Fatal(err)
 			}
-		}, func(w *passWorld) service.PassInput { return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)} },
+		}, func(w *passWorld) service.PassInput {
+			return service.PassInput{IDNumber: w.number, Temperature: celsius(36.5)}
+		},
 			[]string{"color"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,7 +285,7 @@ func TestARegionWhosePackIssuesNoPassesRefusesThem(t *testing.T) {
 	_, secret := appoint(t, e, permission.Operator(), "sun.community", healthcode.RoleCommunity, passCommunity)
 	worker, _ := officialLogin(t, e, "sun.community", secret)
 	_, err := e.svc.IssuePass(context.Background(), worker, p.ID, service.PassInput{IDNumber: number, Temperature: celsius(36.5)})
-	wantCode(t, err, healthcode.EFORBIDDEN)
+	wantCode(t, err, healthcode.ECONFLICT)
 }
 
 func TestAPaperPassStopsPassingWhenTheColourTurnsRedExpiresAndIsRevoked(t *testing.T) {

@@ -81,9 +81,9 @@ type Pass struct {
 // code valid for the pack's valid_for. The temperature is recorded as a
 // fact first and re-colours the person; then the person's colour must
 // pass. The pass and its log entry (no identity) are written in one
-// transaction. Errors: EFORBIDDEN without IssuePasses, for a person
-// outside who's scope, or in a region whose pack issues no passes;
-// ENOTFOUND; EINVALID naming each check that failed: id_number (not the
+// transaction. Errors: EFORBIDDEN without IssuePasses or for a person
+// outside who's scope; ECONFLICT in a region whose pack issues no
+// passes; ENOTFOUND; EINVALID naming each check that failed: id_number (not the
 // person's document), temperature (missing or a fever), vaccination,
 // nucleic_acid, color (a code that does not pass).
 func (s *Passes) IssuePass(ctx context.Context, who *healthcode.Principal, personID int64, in IssueInput) (*Pass, error) {
@@ -163,7 +163,7 @@ func (s *Passes) issuable(ctx context.Context, who *healthcode.Principal, person
 	}
 	rule := policy.PaperPassOf(s.policies.For(p.Region))
 	if rule == nil {
-		return nil, nil, healthcode.Errorf(healthcode.EFORBIDDEN, "The policy of region %s issues no paper passes.", p.Region)
+		return nil, nil, healthcode.Errorf(healthcode.ECONFLICT, "The policy of region %s issues no paper passes.", p.Region)
 	}
 	return p, rule, nil
 }
