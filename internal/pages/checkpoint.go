@@ -84,18 +84,30 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request, c *ctx) {
 	if in.Temperature != nil {
 		v.Temperature = strconv.FormatFloat(*in.Temperature, 'f', 1, 64)
 	}
-	switch {
+	v.judge(community && r.PostFormValue("pass_checked") != "yes")
+	p.showVerdict(w, r, c, pg, v)
+}
+
+// judge sets the verdict's kind and reason from the answer; noPass
+// refuses a code that passes for want of the community's pass.
+func (v *verdictView) judge(noPass bool) {
+	switch res := v.V; {
 	case !res.Valid:
 		v.Kind, v.Reason = "invalid", "reason."+res.Reason
 	case res.Fever:
 		v.Kind, v.Reason = "refuse", "verdict.fever"
 	case !res.Pass:
 		v.Kind, v.Reason = "refuse", "verdict.color"
-	case community && r.PostFormValue("pass_checked") != "yes":
+	case noPass:
 		v.Kind, v.Reason = "refuse", "verdict.no_pass"
 	default:
 		v.Kind = "pass"
 	}
+}
+
+// showVerdict counts the verdict in the staff session's tally and shows
+// it full screen.
+func (p *Pages) showVerdict(w http.ResponseWriter, r *http.Request, c *ctx, pg *page, v *verdictView) {
 	if c.staff != nil {
 		s, err := p.svc.CountVerdict(r.Context(), p.cookie(r, cookieStaff), v.Kind == "pass")
 		v.Shift = p.shift(r, s, err)
