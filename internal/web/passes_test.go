@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +103,53 @@ func TestPaperPassesOverTheAPI(t *testing.T) {
 	}
 	if status, _ := f.do(t, "GET", "/api/v1/officials/passes/"+ps.PassID, worker, nil); status != http.StatusConflict {
 		t.Errorf("printing a revoked pass: %d, want 409", status)
+	}
+}
+
+// BenchmarkVerifyPassAgainstCode verifies a paper pass and, as the
+// baseline in the same run, a code: a pass costs a failed code lookup,
+// the pass and its holder's person more than a code's one lookup.
+func BenchmarkVerifyPassAgainstCode(b *testing.B) {
+	f := newFixture(b, time.Hour)
+	ctx := b.Context()
+	check, err := identity.ResidentIDCheckChar("33110219400101001")
+	if err != nil {
+		b.Fatal(err)
+	}
+	number := "33110219400101001" + string(check)
+	citizen, err := f.svc.Authenticate(ctx, f.login(b, "13900000072"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	yes, no := true, false
+	p, err := f.svc.Apply(ctx, citizen, service.ApplyInput{
+		Identity: healthcode.Identity{DocType: healthcode.DocResidentID, Number: number, Name: "郑十", Phone: "13900000072"},
+		Region:   "331102",
+		Declaration: service.DeclarationInput{Fever: &no, Cough: &no, OtherSymptoms: &no, LeftRegion14d: &no,
+			Abroad14d: &no, ContactCases: &no, Commitment: &yes}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	worker, err := f.svc.Authenticate(ctx, f.officialLogin(b, f.appoint(b, "bench.community", healthcode.RoleCommunity, "331102"), time.Now()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	celsius := 36.5
+	ps, err := f.svc.IssuePass(ctx, worker, p.ID, service.PassInput{IDNumber: number, Temperature: &celsius})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct{ name, token string }{{"code", f.codeToken}, {"pass", ps.Token}} {
+		body, _ := json.Marshal(map[string]string{"token": tc.token})
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(body))
+				rec := httptest.NewRecorder()
+				f.h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(`"pass":true`)) {
+					b.Fatalf("verify: %d %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }
