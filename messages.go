@@ -318,4 +318,20 @@ var messages = map[string][2]string{
 	"a release from home isolation":                                            {"解除居家隔离", ""},
 	"an error correction":                                                      {"纠错申请", ""},
 	"a workflow of kind %s":                                                    {"%s 流程", ""},
+
+	// Paper passes and look-ups by ID number.
+	"is required: the number on the identity document":                   {"此项必填：证件上的号码", ""},
+	"is required: take the person's temperature on the spot":             {"此项必填：请现场为其测量体温", ""},
+	"The policy of region %s issues no paper passes.":                    {"地区 %s 的政策不签发纸质通行证。", ""},
+	"is required: type the number on the identity document you checked":  {"此项必填：请输入您核验的证件上的号码", ""},
+	"is not the number of this person's identity document":               {"与此人的证件号码不符", ""},
+	"is a fever: no pass; the temperature is recorded":                   {"体温异常（发热）：不签发通行证；体温已记录", ""},
+	"the recorded doses (%d) do not complete the primary course":         {"已记录的接种剂次（%d）未完成全程接种", ""},
+	"no result sampled within the last %s":                               {"最近 %s 内没有采样的核酸检测结果", ""},
+	"the latest result is not negative":                                  {"最近一次核酸检测结果不是阴性", ""},
+	"the health code is %s: a pass is issued only to a code that passes": {"健康码为 %s：只有可通行的健康码才能签发通行证", ""},
+	"No paper pass %s.":                      {"没有编号为 %s 的纸质通行证。", ""},
+	"The pass was revoked; issue a new one.": {"该通行证已被撤销；请重新签发。", ""},
+	"The pass has expired; issue a new one.": {"该通行证已过期；请重新签发。", ""},
+	"The pass was revoked already.":          {"该通行证已被撤销。", ""},
 }
