@@ -64,6 +64,9 @@ const (
 	// clear: each unmasking is logged, and the limit keeps one official
 	// from reading a whole district's in an afternoon.
 	LimitUnmask LimitClass = "unmask"
+	// LimitLookup bounds a checkpoint's look-ups by ID number: each names
+	// a person from a typed number, so a key cannot walk the numbers.
+	LimitLookup LimitClass = "lookup"
 )
 
 // LimitScope is who a limit counts requests of.
@@ -78,7 +81,7 @@ const (
 )
 
 var (
-	limitClasses = []LimitClass{LimitOTP, LimitLogin, LimitApply, LimitCheckIn, LimitVisit, LimitFeed, LimitUnmask}
+	limitClasses = []LimitClass{LimitOTP, LimitLogin, LimitApply, LimitCheckIn, LimitVisit, LimitFeed, LimitUnmask, LimitLookup}
 	limitScopes  = []LimitScope{ScopeAddr, ScopePhone, ScopeAccount, ScopeKey}
 )
 
@@ -111,6 +114,8 @@ func DefaultLimits() Limits {
 		{LimitVisit, ScopeAddr}:      {240, time.Hour},
 		{LimitFeed, ScopeKey}:        {120, time.Minute},
 		{LimitUnmask, ScopeAccount}:  {30, time.Hour},
+		{LimitLookup, ScopeKey}:      {60, time.Hour},
+		{LimitLookup, ScopeAddr}:     {120, time.Hour},
 	}
 }
 

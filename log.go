@@ -61,6 +61,8 @@ type LogEntry struct {
 	Release   *LogRelease      `json:"release,omitempty"`
 	Finding   *LogFinding      `json:"finding,omitempty"`
 	Step      *LogStep         `json:"step,omitempty"`
+	Pass      *LogPass         `json:"pass,omitempty"`
+	Lookup    *LogLookup       `json:"lookup,omitempty"`
 }
 
 // LogAuthor is who made a logged change: a role, and the API key's id

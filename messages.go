@@ -319,6 +319,22 @@ var messages = map[string][2]string{
 	"an error correction":                                                      {"纠错申请", ""},
 	"a workflow of kind %s":                                                    {"%s 流程", ""},
 
+	// Paper passes and look-ups by ID number.
+	"is required: the number on the identity document":                   {"此项必填：证件上的号码", ""},
+	"is required: take the person's temperature on the spot":             {"此项必填：请现场为其测量体温", ""},
+	"The policy of region %s issues no paper passes.":                    {"地区 %s 的政策不签发纸质通行证。", ""},
+	"is required: type the number on the identity document you checked":  {"此项必填：请输入您核验的证件上的号码", ""},
+	"is not the number of this person's identity document":               {"与此人的证件号码不符", ""},
+	"is a fever: no pass; the temperature is recorded":                   {"体温异常（发热）：不签发通行证；体温已记录", ""},
+	"the recorded doses (%d) do not complete the primary course":         {"已记录的接种剂次（%d）未完成全程接种", ""},
+	"no result sampled within the last %s":                               {"最近 %s 内没有采样的核酸检测结果", ""},
+	"the latest result is not negative":                                  {"最近一次核酸检测结果不是阴性", ""},
+	"the health code is %s: a pass is issued only to a code that passes": {"健康码为 %s：只有可通行的健康码才能签发通行证", ""},
+	"No paper pass %s.":                      {"没有编号为 %s 的纸质通行证。", ""},
+	"The pass was revoked; issue a new one.": {"该通行证已被撤销；请重新签发。", ""},
+	"The pass has expired; issue a new one.": {"该通行证已过期；请重新签发。", ""},
+	"The pass was revoked already.":          {"该通行证已被撤销。", ""},
+
 	// Other regions' codes (internal/federation, docs/federation.md).
 	"This region has no code of its own: show the national code (region %s), and link it to your person here.": {"本地区不单独赋码：请出示全国健康码（地区 %s），并将其关联到本地的人员信息。", ""},
 	"Colour read live from %s (%s).": {"颜色已向赋码地区 %s（%s）实时核验。", ""},

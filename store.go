@@ -142,6 +142,7 @@ type Reader interface {
 	OfficialReader
 	FindingReader
 	WorkflowReader
+	PassReader
 }
 
 // AccountWriter writes accounts, one-time codes, guesses and sessions.
@@ -345,6 +346,7 @@ type Tx interface {
 	OfficialWriter
 	FindingWriter
 	WorkflowWriter
+	PassWriter
 }
 
 // Store is the persistence of healthcode, implemented by internal/store

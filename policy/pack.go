@@ -28,6 +28,10 @@ type Pack struct {
 	// NoTransfers ignores official transfers: colours change only by the
 	// rules, "人工无法干预或修改结果" (Lishui 2020).
 	NoTransfers bool `yaml:"no_transfers"`
+	// PaperPass, when set, lets community workers issue paper passes to
+	// people without a smartphone (SPEC C7): how long one is valid and
+	// what is checked first. nil: the region issues none.
+	PaperPass *PaperPass `yaml:"paper_pass"`
 
 	// Categories in precedence order: when two give the same colour, the
 	// earlier one explains the status.
@@ -149,6 +153,63 @@ type TestRule struct {
 	MinInterval Duration `yaml:"min_interval"`
 	Within      Duration `yaml:"within"`
 }
+
+// PaperPass is a region's rule for paper passes (seed 003 Q9, seed 001
+// Q2): the identity document is always checked; Needs names the other
+// checks.
+type PaperPass struct {
+	ValidFor Duration    `yaml:"valid_for"`
+	Needs    []PassCheck `yaml:"needs"`
+	// TestWithin is how recent the negative nucleic-acid result must be
+	// (its sample), when Needs names nucleic_acid.
+	TestWithin Duration `yaml:"test_within"`
+}
+
+// PassCheck names one check before a paper pass is issued.
+type PassCheck string
+
+// The checks. The identity document is checked for every pass.
+const (
+	// PassVaccination: the person's vaccine doses reach the primary course
+	// (全程接种), as the vaccination feed recorded them.
+	PassVaccination PassCheck = "vaccination"
+	// PassNucleicAcid: a negative nucleic-acid result sampled within
+	// TestWithin, none positive since.
+	PassNucleicAcid PassCheck = "nucleic_acid"
+	// PassTemperature: a temperature taken on the spot, below a fever;
+	// it is recorded as a temperature fact.
+	PassTemperature PassCheck = "temperature"
+)
+
+// PassChecks lists the checks a pack may name, in the order forms show
+// them.
+var PassChecks = []PassCheck{PassVaccination, PassNucleicAcid, PassTemperature}
+
+// Need reports whether the rule names check c.
+func (pp *PaperPass) Need(c PassCheck) bool {
+	for _, n := range pp.Needs {
+		if n == c {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxPassValidity bounds a paper pass's validity: a pass is a bridge for
+// a day or a few, and the colour it shows offline is as old as it is.
+const MaxPassValidity = 7 * 24 * time.Hour
+
+// PaperPassOf returns the paper-pass rule of a policy, or nil when it
+// issues none (a policy that is not a pack issues none either).
+func PaperPassOf(p Policy) *PaperPass {
+	if pp, ok := p.(interface{ PaperPassRule() *PaperPass }); ok {
+		return pp.PaperPassRule()
+	}
+	return nil
+}
+
+// PaperPassRule returns the pack's paper-pass rule, nil for none.
+func (p *Pack) PaperPassRule() *PaperPass { return p.PaperPass }
 
 // Validity is how long green lasts without a normal temperature record.
 type Validity struct {

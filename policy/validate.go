@@ -177,6 +177,9 @@ func (v *validator) pack(p *Pack) {
 	if g := p.GreenValidity; g != nil {
 		v.validity(g, p.Line)
 	}
+	if pp := p.PaperPass; pp != nil {
+		v.paperPass(pp, p.Line)
+	}
 	if len(p.Categories) == 0 {
 		v.report("categories", p.Line, "at least one category is required")
 	}
@@ -203,6 +206,37 @@ func (v *validator) validity(g *Validity, line int) {
 			v.report(fmt.Sprintf("green_validity.renewed_by[%d]", i), line, "empty: want temperature or checkin")
 		}
 		v.oneOf(fmt.Sprintf("green_validity.renewed_by[%d]", i), line, "a fact that renews green", string(k), renewers)
+	}
+}
+
+func (v *validator) paperPass(pp *PaperPass, line int) {
+	switch {
+	case pp.ValidFor <= 0:
+		v.report("paper_pass.valid_for", line, "must be more than zero, e.g. 24h")
+	case pp.ValidFor.D() > MaxPassValidity:
+		v.report("paper_pass.valid_for", line, "at most 7d: the colour a pass shows offline is as old as the pass")
+	}
+	checks := stringsOf(PassChecks...)
+	seen := map[PassCheck]bool{}
+	for i, c := range pp.Needs {
+		path := fmt.Sprintf("paper_pass.needs[%d]", i)
+		if c == "" {
+			v.report(path, line, "empty: want one of %s", orList(checks))
+			continue
+		}
+		v.oneOf(path, line, "a check", string(c), checks)
+		if seen[c] {
+			v.report(path, line, "%s is listed twice", c)
+		}
+		seen[c] = true
+	}
+	switch {
+	case pp.TestWithin < 0:
+		v.report("paper_pass.test_within", line, "must not be negative")
+	case seen[PassNucleicAcid] && pp.TestWithin == 0:
+		v.report("paper_pass.test_within", line, "required with nucleic_acid: how recent the negative result's sample must be, e.g. 48h")
+	case !seen[PassNucleicAcid] && pp.TestWithin != 0:
+		v.report("paper_pass.test_within", line, "only with nucleic_acid among the needs")
 	}
 }
 

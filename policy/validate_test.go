@@ -24,6 +24,12 @@ func mustParseFile(t *testing.T, name string) *Pack {
 	return p
 }
 
+// validPaperPass is the paper-pass rule of the 2022 transfer rules.
+func validPaperPass() *PaperPass {
+	return &PaperPass{ValidFor: Duration(24 * time.Hour), Needs: []PassCheck{PassVaccination, PassNucleicAcid, PassTemperature},
+		TestWithin: Duration(48 * time.Hour)}
+}
+
 func days(n int) Duration { return Duration(time.Duration(n) * 24 * time.Hour) }
 
 // TestValidateRules breaks one rule of a valid pack at a time: each must
@@ -45,6 +51,12 @@ func TestValidateRules(t *testing.T) {
 		{"regions are in a known province", func(p *Pack) { p.Regions[0] = "990100" }, `regions[0]: "990100": unknown province 99`},
 		{"regions are listed once", func(p *Pack) { p.Regions[1] = p.Regions[0] }, "regions[1]: 330100 is listed twice"},
 		{"modify_limit is not negative", func(p *Pack) { p.Rules.ModifyLimit = -1 }, "settings.modify_limit: must be 0 or more, got -1"},
+		{"a paper pass is valid for a while", func(p *Pack) { p.PaperPass = validPaperPass(); p.PaperPass.ValidFor = 0 }, "paper_pass.valid_for: must be more than zero"},
+		{"a paper pass is valid for a week at most", func(p *Pack) { p.PaperPass = validPaperPass(); p.PaperPass.ValidFor = days(8) }, "paper_pass.valid_for: at most 7d"},
+		{"a paper pass needs known checks", func(p *Pack) { p.PaperPass = validPaperPass(); p.PaperPass.Needs[0] = "blood_type" }, `paper_pass.needs[0]: "blood_type" is not a check`},
+		{"a paper pass names each check once", func(p *Pack) { p.PaperPass = validPaperPass(); p.PaperPass.Needs[2] = PassVaccination }, "paper_pass.needs[2]: vaccination is listed twice"},
+		{"a paper pass's test has a window", func(p *Pack) { p.PaperPass = validPaperPass(); p.PaperPass.TestWithin = 0 }, "paper_pass.test_within: required with nucleic_acid"},
+		{"a paper pass's window needs a test", func(p *Pack) { p.PaperPass = validPaperPass(); p.PaperPass.Needs = p.PaperPass.Needs[:1] }, "paper_pass.test_within: only with nucleic_acid"},
 		{"green validity lasts", func(p *Pack) { p.GreenValidity.Duration = 0 }, "green_validity.duration: must be more than zero"},
 		{"green validity is renewed", func(p *Pack) { p.GreenValidity.RenewedBy = nil }, "green_validity.renewed_by: name the facts that renew green"},
 		{"green validity is renewed by temperatures and check-ins", func(p *Pack) { p.GreenValidity.RenewedBy[1] = "test" }, `green_validity.renewed_by[1]: "test" is not a fact that renews green (want temperature or checkin)`},

@@ -97,7 +97,14 @@ func (p *Pages) verdict(w http.ResponseWriter, r *http.Request, c *ctx, pg *page
 	if in.Temperature != nil {
 		v.Temperature = strconv.FormatFloat(*in.Temperature, 'f', 1, 64)
 	}
-	switch {
+	v.judge(pg, community && r.PostFormValue("pass_checked") != "yes")
+	p.showVerdict(w, r, c, pg, v)
+}
+
+// judge sets the verdict's kind and reason from the answer; noPass
+// refuses a code that passes for want of the community's pass.
+func (v *verdictView) judge(pg *page, noPass bool) {
+	switch res := v.V; {
 	case !res.Valid && res.Message != "":
 		v.Kind = "invalid" // the template shows res.Message, from the catalogue
 	case !res.Valid:
@@ -108,12 +115,17 @@ func (p *Pages) verdict(w http.ResponseWriter, r *http.Request, c *ctx, pg *page
 		v.Kind, v.Reason = "refuse", "verdict.fever"
 	case !res.Pass:
 		v.Kind, v.Reason = "refuse", "verdict.color"
-	case community && r.PostFormValue("pass_checked") != "yes":
+	case noPass:
 		v.Kind, v.Reason = "refuse", "verdict.no_pass"
 	default:
 		v.Kind = "pass"
 	}
-	// An EU certificate is neither passed nor refused here: not counted.
+}
+
+// showVerdict counts the verdict in the staff session's tally and shows
+// it full screen. An EU certificate is neither passed nor refused here:
+// not counted.
+func (p *Pages) showVerdict(w http.ResponseWriter, r *http.Request, c *ctx, pg *page, v *verdictView) {
 	if c.staff != nil && v.Kind != "eu" {
 		s, err := p.svc.CountVerdict(r.Context(), p.cookie(r, cookieStaff), v.Kind == "pass")
 		v.Shift = p.shift(r, s, err)

@@ -9,7 +9,7 @@ import (
 // TestCatalogueKeysAreGivenOnce: a key of another catalogue file that
 // catalogue already holds would be silently dropped.
 func TestCatalogueKeysAreGivenOnce(t *testing.T) {
-	for _, file := range []map[string][2]string{wordsCatalogue, historyCatalogue, workflowCatalogue, officialsCatalogue, federationCatalogue} {
+	for _, file := range []map[string][2]string{wordsCatalogue, historyCatalogue, workflowCatalogue, officialsCatalogue, passesCatalogue, federationCatalogue} {
 		for k, v := range file {
 			if catalogue[k] != v {
 				t.Errorf("%s is given twice: %q and %q", k, catalogue[k], v)

@@ -285,8 +285,12 @@ var (
 	readAttrs = regexp.MustCompile(`\b(aria-label|title|placeholder|alt)="([^"]*)"`)
 	tags      = regexp.MustCompile(`(?s)<[^>]*>`)
 	// markedZh is text an English page says is Chinese: place names the
-	// division list has no English for, marked as HTML asks (lang="zh-CN").
-	markedZh = regexp.MustCompile(`(?s)<(option|span)\b[^>]*\blang="zh-CN"[^>]*>.*?</(option|span)>`)
+	// division list has no English for, marked as HTML asks (lang="zh-CN"),
+	// and the printed paper pass's instruction, given in both languages.
+	markedZh = regexp.MustCompile(`(?s)<(option|span|p)\b[^>]*\blang="zh-CN"[^>]*>.*?</(option|span|p)>`)
+	// markedEn is text a Chinese page says is English: the printed paper
+	// pass's instruction, which it gives in both languages.
+	markedEn = regexp.MustCompile(`(?s)<p\b[^>]*\blang="en"[^>]*>.*?</p>`)
 )
 
 // visibleText is what a reader (or a screen reader) meets on a page: its
@@ -307,6 +311,8 @@ func visibleText(page string) string {
 func leaks(lang, page string) []string {
 	if lang == "en" {
 		page = markedZh.ReplaceAllString(page, " ")
+	} else {
+		page = markedEn.ReplaceAllString(page, " ")
 	}
 	text := visibleText(page)
 	if lang == "en" {
@@ -329,6 +335,7 @@ func TestNoPageSpeaksTheOtherLanguage(t *testing.T) {
 		tokens := tr.walkCitizen()
 		tr.walkStaff(tokens)
 		tr.walkOfficials()
+		tr.walkPasses()
 		for _, p := range tr.pages {
 			if want := map[string]string{"zh": `lang="zh-CN"`, "en": `lang="en"`}[lang]; !strings.Contains(p.html, want) {
 				t.Errorf("%s %s %s is not in %s", lang, p.method, p.path, lang)

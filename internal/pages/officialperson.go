@@ -21,9 +21,13 @@ type officialPersonView struct {
 	// The forms offered: unmasking, starting a workflow (a community's),
 	// recording a finding (a district's).
 	Unmask, Start, Find bool
-	Categories          []string
-	Variants            []string
-	Clear               *service.Identity // the identity in clear, on the answer to an unmasking only
+	// Issue offers the paper-pass form and Passes lists the person's
+	// passes with revoke buttons, to the person's community worker.
+	Issue      bool
+	Passes     []service.Pass
+	Categories []string
+	Variants   []string
+	Clear      *service.Identity // the identity in clear, on the answer to an unmasking only
 }
 
 // historyLine is a colour change by the role that made it, never a name.
@@ -40,6 +44,7 @@ var personForms = map[string][]string{
 	"release":    {"isolation_start", "isolation_end", "note"},
 	"correction": {"variant", "reason"},
 	"finding":    {"finding", "evidence"},
+	"pass":       {"temperature"}, // never the ID number, which is the person's identity
 }
 
 func (p *Pages) officialPerson(w http.ResponseWriter, r *http.Request, c *ctx) {
@@ -88,7 +93,7 @@ func (p *Pages) officialPersonPage(w http.ResponseWriter, r *http.Request, c *ct
 // redirect came from.
 func officialNotice(done string) string {
 	switch done {
-	case "finding", "start", "step":
+	case "finding", "start", "step", "revoke":
 		return "done.official_" + done
 	}
 	return "none"
@@ -124,6 +129,11 @@ func (p *Pages) personFile(r *http.Request, c *ctx, id int64) (*officialPersonVi
 	v.Unmask = permission.Can(c.official, permission.UnmaskPersons, v.Division)
 	v.Start = permission.Can(c.official, permission.StartWorkflows, v.Division)
 	v.Find = permission.Can(c.official, permission.RecordFindings, v.Division)
+	if v.Issue = permission.Can(c.official, permission.IssuePasses, v.Division); v.Issue {
+		if v.Passes, err = p.svc.PersonPasses(r.Context(), c.official, id); err != nil {
+			return nil, err
+		}
+	}
 	return v, nil
 }
 

@@ -176,6 +176,19 @@ func TestThePersonsFileIsMaskedAndUnmaskingIsLoggedAndShownOnce(t *testing.T) {
 // loggedUnmaskings counts the public log's unmasking entries by official.
 func loggedUnmaskings(t *testing.T, s *site, official int64) int {
 	t.Helper()
+	n := 0
+	for _, rec := range logRecords(t, s) {
+		le, err := healthcode.DecodeLogEntry(rec.Body)
+		if err == nil && le.Kind == healthcode.LogPersonUnmasked && le.Author.Official == official {
+			n++
+		}
+	}
+	return n
+}
+
+// logRecords sequences the public log and returns every entry in it.
+func logRecords(t *testing.T, s *site) []*healthcode.LogRecord {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := s.svc.SequenceLog(ctx); err != nil {
 		t.Fatal(err)
@@ -184,18 +197,15 @@ func loggedUnmaskings(t *testing.T, s *site, official int64) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	var out []*healthcode.LogRecord
 	for i := range head.Size {
 		rec, _, err := s.svc.LogEntry(ctx, i)
 		if err != nil {
 			t.Fatal(err)
 		}
-		le, err := healthcode.DecodeLogEntry(rec.Body)
-		if err == nil && le.Kind == healthcode.LogPersonUnmasked && le.Author.Official == official {
-			n++
-		}
+		out = append(out, rec)
 	}
-	return n
+	return out
 }
 
 func TestAnOfficialSeesNoOneOutsideTheirScopeOrRole(t *testing.T) {

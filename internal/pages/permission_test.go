@@ -101,6 +101,12 @@ func (m *pagesMatrix) matrixForms() map[string]struct {
 		"GET /officials/w/{id}/attachment": {want: permission.ViewPersons},
 		"GET /officials/release-lists":     {want: permission.UploadReleaseLists},
 		"POST /officials/release-lists":    {permission.UploadReleaseLists, url.Values{"point": {"西湖区第一隔离点"}}, ""},
+		// Paper passes: about the person's division; a pass that is not
+		// there answers 404 to those who may ask.
+		"POST /officials/p/{id}/passes":        {permission.IssuePasses, url.Values{"pass.temperature": {"36.5"}}, "330106"},
+		"GET /officials/passes/{pass}":         {want: permission.IssuePasses},
+		"POST /officials/passes/{pass}/revoke": {permission.IssuePasses, url.Values{}, ""},
+		"POST /checkpoint/lookup":              {permission.VerifyDetails, url.Values{"number": {"11010519491231002X"}}, ""},
 	}
 }
 
@@ -219,7 +225,7 @@ func TestPagesPermissionMatrix(t *testing.T) {
 		if strings.HasPrefix(path, "/officials/w/") {
 			id = m.workflowID
 		}
-		path = strings.NewReplacer("{id}", fmt.Sprint(id), "{code}", "x.y", "{$}", "").Replace(path)
+		path = strings.NewReplacer("{id}", fmt.Sprint(id), "{code}", "x.y", "{$}", "", "{pass}", strings.Repeat("0", 24)).Replace(path)
 		for _, c := range callers {
 			cases++
 			allow := permission.Can(c.who, req.want, req.region)

@@ -56,6 +56,7 @@ var table = []route{
 	{"GET /checkpoint", anyone, (*Pages).checkpoint},
 	{"POST /checkpoint/verify", anyone, (*Pages).verify},
 	{"POST /checkpoint/login", anyone, (*Pages).staffLogin},
+	{"POST /checkpoint/lookup", permission.VerifyDetails, (*Pages).lookup},
 
 	{"GET /regions/{code}", anyone, (*Pages).regions},
 
@@ -69,6 +70,9 @@ var table = []route{
 	{"POST /officials/p/{id}/unmask", permission.UnmaskPersons, (*Pages).unmask},
 	{"POST /officials/p/{id}/workflows", permission.StartWorkflows, (*Pages).startWorkflow},
 	{"POST /officials/p/{id}/findings", permission.RecordFindings, (*Pages).recordFinding},
+	{"POST /officials/p/{id}/passes", permission.IssuePasses, (*Pages).issuePass},
+	{"GET /officials/passes/{pass}", permission.IssuePasses, (*Pages).passSheet},
+	{"POST /officials/passes/{pass}/revoke", permission.IssuePasses, (*Pages).revokePass},
 	{"GET /officials/w/{id}", permission.ViewPersons, (*Pages).officialWorkflow},
 	{"POST /officials/w/{id}/steps", permission.ViewPersons, (*Pages).step},
 	{"GET /officials/w/{id}/attachment", permission.ViewPersons, (*Pages).attachment},
@@ -100,6 +104,7 @@ var limited = map[string]healthcode.LimitClass{
 	"POST /app/p/{id}/correction":   healthcode.LimitApply, // each lands in a community's queue, as the API's
 	"POST /officials/login":         healthcode.LimitLogin,
 	"POST /officials/p/{id}/unmask": healthcode.LimitUnmask,
+	"POST /checkpoint/lookup":       healthcode.LimitLookup,
 }
 
 func (p *Pages) routes() {

@@ -112,9 +112,11 @@ func (p *Pages) handle(rt route) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		if class := limited[rt.pattern]; class != "" {
-			who := c.citizen // an official's forms count against the official's account
+			who := c.citizen // an official's forms count against the official's account, a checkpoint's against its key
 			if officialPage(r.URL.Path) {
 				who = c.official
+			} else if strings.HasPrefix(r.URL.Path, "/checkpoint/") {
+				who = c.staff
 			}
 			if err := p.svc.Limit(r.Context(), class, who); err != nil {
 				p.failErr(w, r, c, err)

@@ -42,7 +42,9 @@
 //     covers the persons whose declared division lies within it. Each
 //     workflow step names the one permission it needs, so the chain
 //     community → street → district is this table, not code. FileAppeals
-//     is a citizen's own, as ManagePersons.
+//     is a citizen's own, as ManagePersons. IssuePasses is scoped the
+//     same way: a community worker issues paper passes to the persons of
+//     their community only.
 //
 // Officials' accounts are appointed (CanAppoint): the appointer holds
 // ManageOfficials for a scope covering the new account's, so an

@@ -34,6 +34,7 @@ const (
 	RecordFindings
 	ReadAudit
 	ManageOfficials
+	IssuePasses
 
 	last // one past the last permission
 )
@@ -70,6 +71,7 @@ var list = []info{
 	{RecordFindings, "record-findings", "record a false declaration found, with evidence", true},
 	{ReadAudit, "read-audit", "read workflows and officials' activity in one's scope, changing nothing", true},
 	{ManageOfficials, "manage-officials", "create, list and disable officials' accounts within one's scope and permissions", true},
+	{IssuePasses, "issue-passes", "issue and revoke paper passes for persons in one's scope, after checking them in person", true},
 }
 
 // grant is what a role holds.
@@ -87,7 +89,7 @@ var roles = []grant{
 	{healthcode.RoleCheckpoint, VerifyDetails | RecordTemperature | StaffLogin, true, false, false},
 	{healthcode.RoleAdmin, StaffLogin | SimulatePolicy | CreateVenues, true, false, false},
 	{healthcode.RoleFeed, SendFeeds, true, false, false},
-	{healthcode.RoleCommunity, ViewPersons | UnmaskPersons | StartWorkflows, false, true, false},
+	{healthcode.RoleCommunity, ViewPersons | UnmaskPersons | StartWorkflows | IssuePasses, false, true, false},
 	{healthcode.RoleStreet, ViewPersons | UnmaskPersons | ReviewWorkflows, false, true, false},
 	{healthcode.RoleDistrict, ViewPersons | UnmaskPersons | DecideWorkflows | ApproveTransfers | RecordFindings, false, true, false},
 	{healthcode.RoleIsolation, ViewPersons | UploadReleaseLists, false, true, false},

@@ -21,7 +21,7 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"Apply", "ApplyMany", "CheckApplication", "Reapply", "Modify", "RequestConsent",
 		"Persons", "Person", "Status", "History", "LoginPhone",
 		// checkpoint
-		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer", "TrustList", "TrustedKeys", "LinkForeignCode",
+		"Code", "Verify", "CheckIn", "Health", "Keys", "Issuer", "Holder", "TrustList", "TrustedKeys", "LinkForeignCode",
 		// feeds
 		"Ingest", "IngestAs", "FeedAllowed", "Designate", "DesignateAs",
 		// findings
@@ -37,6 +37,8 @@ func TestServiceCarriesEveryPartsMethods(t *testing.T) {
 		"LogVerifierKey", "LogHead", "LogEntry", "LogInclusion", "LogConsistency", "LogTile", "LogInclusions", "SequenceLog", "RunSequencer", "WatchReds",
 		// workflows
 		"FileAppeal", "StartWorkflow", "Act", "WorkQueue", "Workflow", "Appeals", "WorkflowAttachment", "PersonWorkflows",
+		// passes
+		"IssuePass", "PersonPasses", "PassSheet", "RevokePass", "LookUpPerson",
 		// the facade itself
 		"Limit", "Ready",
 	}

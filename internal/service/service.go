@@ -10,7 +10,8 @@
 // check-ins), feeds (feed rows and designations), findings (officials'
 // release lists and false declarations found), schedule (due
 // re-evaluation and simulation), venues, workflows (appeals, home
-// releases, error corrections) and officials (officials' accounts, their
+// releases, error corrections), passes (paper passes and look-ups by ID
+// number) and officials (officials' accounts, their
 // logins and what they see of persons); onetime and throttle are the
 // one-time codes and rate limits some of them share. This package only
 // wires them: New builds the parts and Service carries their methods, and
@@ -39,6 +40,7 @@ import (
 	"healthcode/internal/service/findings"
 	"healthcode/internal/service/officials"
 	"healthcode/internal/service/onetime"
+	"healthcode/internal/service/passes"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/throttle"
@@ -108,6 +110,7 @@ type Service struct {
 	*officials.Officials
 	*publiclog.Log
 	*workflows.Workflows
+	*passes.Passes
 
 	store    healthcode.Store // for Ready
 	throttle *throttle.Throttle
@@ -146,13 +149,13 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 	codes := onetime.New(store, box, sender, th, log, c.Clock, cfg.Dev)
 	plog := publiclog.New(store, cfg.LogSigner, cfg.LogVerifier, c.Clock, log)
 	plog.WatchReds(cfg.RedAlert)
-	ck := checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, cfg.Foreign, log)
-	checkpoint.UseEU(ck, cfg.EU)
+	check := checkpoint.New(store, c, keys, cfg.Issuer, cfg.TokenTTL, cfg.Foreign, log)
+	checkpoint.UseEU(check, cfg.EU)
 	return &Service{
 		Sessions:     signin.New(store, box, codes, th, cfg.SessionTTL, c.Clock),
 		KeyRegistry:  signin.NewKeyRegistry(store, c.Clock),
 		Applications: apply.New(store, c, policies, box, cfg.Identity, codes, plog, log),
-		Checkpoint:   ck,
+		Checkpoint:   check,
 		Feeds:        feeds.New(store, c, box),
 		Findings:     findings.New(store, c, box, log),
 		Scheduler:    schedule.New(store, c, policies, log),
@@ -160,6 +163,7 @@ func New(cfg Config, store healthcode.Store, box *secret.Box, keys *healthqr.Key
 		Officials:    officials.New(store, c, box, cfg.Issuer, log),
 		Log:          plog,
 		Workflows:    workflows.New(store, c, policies, cfg.AnswerWithin, log),
+		Passes:       passes.New(store, c, box, keys, cfg.Issuer, policies, check, log),
 		store:        store,
 		throttle:     th,
 	}, nil

@@ -10,6 +10,7 @@ import (
 	"healthcode/internal/service/findings"
 	"healthcode/internal/service/officials"
 	"healthcode/internal/service/onetime"
+	"healthcode/internal/service/passes"
 	"healthcode/internal/service/schedule"
 	"healthcode/internal/service/signin"
 	"healthcode/internal/service/venues"
@@ -48,9 +49,14 @@ type (
 	Identity        = officials.Identity
 
 	// Codes at the door and check-ins.
-	Code          = checkpoint.Code
-	VerifyInput   = checkpoint.VerifyInput
-	Verification  = checkpoint.Verification
+	Code         = checkpoint.Code
+	VerifyInput  = checkpoint.VerifyInput
+	Verification = checkpoint.Verification
+
+	// Paper passes and look-ups by ID number.
+	PassInput     = passes.IssueInput
+	Pass          = passes.Pass
+	LookupInput   = passes.LookupInput
 	CheckInInput  = checkpoint.CheckInInput
 	CheckInResult = checkpoint.CheckInResult
 	Health        = checkpoint.Health

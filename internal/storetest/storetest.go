@@ -78,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreditRecordsPerPerson", testCreditRecords},
 		{"WorkflowsRoundTripWithStepsAndAttachment", testWorkflowsRoundTrip},
 		{"OneOpenWorkflowOfAKindPerPerson", testOneOpenWorkflowOfAKindPerPerson},
+		{"PassesRoundTripAndRevokeOnce", testPassesRoundTripAndRevokeOnce},
 		{"WorkQueueByScopeRoleAndDeadline", testWorkQueue},
 		{"WorkflowStepRaceHasOneWinner", testWorkflowStepRace},
 	}

@@ -288,6 +288,15 @@ func TestFeedsAreLimitedPerKey(t *testing.T) {
 	}
 }
 
+func (s *limitSite) checkpointKey(t *testing.T, name string) string {
+	t.Helper()
+	key, _, err := s.svc.CreateAPIKey(context.Background(), name, healthcode.RoleCheckpoint, "330100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
 func (s *limitSite) feedKey(t *testing.T, name string) string {
 	t.Helper()
 	key, _, err := s.svc.CreateFeedKey(context.Background(), name, "330100", []string{"lab"})
@@ -347,6 +356,8 @@ func TestEveryLimitedRouteIsLimited(t *testing.T) {
 				token = feed
 			case healthcode.LimitUnmask:
 				token = site.official(t, fmt.Sprintf("limit.%d", i), healthcode.RoleCommunity, "330106")
+			case healthcode.LimitLookup:
+				token = site.checkpointKey(t, fmt.Sprintf("gate %d", i))
 			}
 			c := from(t, fmt.Sprintf("127.0.1.%d", i)) // an address of its own: classes share none
 			if r := send(t, c, method, site.url+path, token, nil); r.status == http.StatusTooManyRequests {

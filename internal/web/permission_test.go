@@ -77,6 +77,12 @@ var matrixRequests = map[string]matrixRequest{
 	"GET /api/v1/officials/release-lists":          {want: permission.UploadReleaseLists}, // the caller's own scope's
 	"POST /api/v1/officials/persons/{id}/findings": {permission.RecordFindings, map[string]any{"finding": "declared no travel; trips show otherwise"}, "110105"},
 	"GET /api/v1/persons/{id}/credit":              {want: permission.ManagePersons},
+	"POST /api/v1/officials/persons/{id}/passes": {permission.IssuePasses, map[string]any{"id_number": "11010519491231002X",
+		"temperature": 36.5}, "110105"},
+	"GET /api/v1/officials/persons/{id}/passes":   {permission.ViewPersons, nil, "110105"},
+	"GET /api/v1/officials/passes/{pass}":         {want: permission.IssuePasses}, // no such pass: not found, to those who may ask
+	"POST /api/v1/officials/passes/{pass}/revoke": {want: permission.IssuePasses},
+	"POST /api/v1/lookup":                         {permission.VerifyDetails, map[string]any{"number": "11010519491231002X"}, ""},
 
 	"POST /api/v1/persons/{id}/appeals":               {want: permission.FileAppeals},
 	"GET /api/v1/persons/{id}/appeals":                {want: permission.FileAppeals},
@@ -185,7 +191,8 @@ func TestPermissionMatrix(t *testing.T) {
 		if strings.HasPrefix(path, "/api/v1/admin/officials/") {
 			id = target.id
 		}
-		path = strings.NewReplacer("{id}", fmt.Sprint(id), "{kind}", "lab", "{code}", "x.y", "{appeal}", "1").Replace(path)
+		path = strings.NewReplacer("{id}", fmt.Sprint(id), "{kind}", "lab", "{code}", "x.y", "{appeal}", "1",
+			"{pass}", strings.Repeat("0", 24)).Replace(path)
 		for _, c := range callers {
 			cases++
 			allow := permission.Can(c.who, req.want, req.region)

@@ -93,6 +93,15 @@ var table = []route{
 	{"GET /api/v1/officials/release-lists", permission.UploadReleaseLists, (*Server).handleReleaseLists},
 	{"POST /api/v1/officials/persons/{id}/findings", permission.RecordFindings, (*Server).handleRecordFinding},
 	{"GET /api/v1/persons/{id}/credit", permission.ManagePersons, (*Server).handleCredit},
+
+	// Paper passes (docs/federation.md#paper-passes): community workers
+	// issue, print and revoke them for persons of their scope; checkpoints
+	// verify them at /api/v1/verify and look persons up by ID number.
+	{"POST /api/v1/officials/persons/{id}/passes", permission.IssuePasses, (*Server).handleIssuePass},
+	{"GET /api/v1/officials/persons/{id}/passes", permission.ViewPersons, (*Server).handlePersonPasses},
+	{"GET /api/v1/officials/passes/{pass}", permission.IssuePasses, (*Server).handlePass},
+	{"POST /api/v1/officials/passes/{pass}/revoke", permission.IssuePasses, (*Server).handleRevokePass},
+	{"POST /api/v1/lookup", permission.VerifyDetails, (*Server).handleLookup},
 }
 
 // limited gives the routes that rate limits apply to their class: the
@@ -115,6 +124,9 @@ var limited = map[string]healthcode.LimitClass{
 	// Each correction lands in the community's queue: a script filing them
 	// without end would bury the ones that matter.
 	"POST /api/v1/persons/{id}/corrections": healthcode.LimitApply,
+	// Each look-up names a person from a typed number: a key may not walk
+	// the numbers.
+	"POST /api/v1/lookup": healthcode.LimitLookup,
 }
 
 func (s *Server) routes() {

@@ -73,6 +73,7 @@ async function takeStep(page, action, fill = {}) {
 async function officialsFlow({ browser, url, dataDir, bin, step, shot, phone, login, fillApplication, checkChar, serverLog }) {
   const desk = { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 };
   const people = {};
+  const pass = {};
   await step('officials: accounts made with the command line on the server\'s data directory', async () => {
     people.community = appoint(bin, dataDir, 'community.xh', 'community', '330106');
     people.street = appoint(bin, dataDir, 'street.xh', 'street', '330106');
@@ -193,6 +194,94 @@ async function officialsFlow({ browser, url, dataDir, bin, step, shot, phone, lo
     await second.ctx.close();
   });
 
+  await step('paper pass: a Lishui community worker checks the ID card and temperature and prints an A6 pass without its number', async () => {
+    people.lishui = appoint(bin, dataDir, 'community.ld', 'community', '331102');
+    const elder = await browser.newContext(phone);
+    const ep = await elder.newPage();
+    await login(ep, url, '13800138222'); // the daughter who applies for her
+    await ep.waitForURL(/\/app\/apply$/);
+    pass.number = '33110219400101021' + checkChar('33110219400101021');
+    await fillApplication(ep, { number: pass.number, name: '李秀兰', phone: '13800138222', region: ['330000', '331100', '331102'] });
+    await ep.click('#next');
+    await ep.click('#submit');
+    await ep.waitForSelector('#code');
+    await elder.close();
+
+    pass.worker = await signIn(browser, desk, url, people.lishui);
+    const p = pass.worker.page;
+    await p.click('.persons-list li:first-child a');
+    pass.file = p.url();
+    await p.fill('#pass-id_number', '33110219400101022' + checkChar('33110219400101022'));
+    await p.fill('#pass-temperature', '36.5');
+    await p.click('#pass-submit');
+    assert.match(await p.textContent('#pass-id_number-error'), /不符/);
+    assert.strictEqual(await p.inputValue('#pass-id_number'), '', 'the number typed is put back into the page');
+    await p.fill('#pass-id_number', pass.number);
+    await p.click('#pass-submit');
+    await p.waitForURL(/\/officials\/passes\/[0-9a-f]{24}\?done=pass$/);
+    assert.match(await p.textContent('#pass-name'), /^\*秀兰$|^李\*兰$/);
+    assert.match(await p.textContent('#pass-community'), /莲都区/);
+    assert.match(await p.textContent('#pass-instruction-en'), /checkpoints/);
+    const html = await p.content();
+    for (const secret of [pass.number, '李秀兰']) assert.ok(!html.includes(secret), `the printed pass shows ${secret}`);
+    pass.token = await p.getAttribute('#pass-qr', 'data-token');
+    assert.match(pass.token, /^HCN1:/);
+    await p.emulateMedia({ media: 'print' });
+    await shot(p, '47-paper-pass');
+    const pdf = (await p.pdf({ preferCSSPageSize: true })).toString('latin1');
+    const boxes = pdf.match(/\/MediaBox\s*\[\s*0 0 [\d.]+ [\d.]+\s*\]/g) || [];
+    assert.strictEqual(boxes.length, 1, `the pass prints on ${boxes.length} pages`);
+    const [, w, h] = boxes[0].match(/0 0 ([\d.]+) ([\d.]+)/);
+    // A6 is 105 × 148 mm: 297.6 × 419.5 points.
+    assert.ok(Math.abs(Number(w) - 297.6) < 2 && Math.abs(Number(h) - 419.5) < 2, `printed on ${w} × ${h} pt, not A6`);
+    await p.emulateMedia({ media: 'screen' });
+  });
+
+  await step('paper pass: the checkpoint verifies it as a pass, looks the holder up by ID number, and refuses it once revoked', async () => {
+    const gate = await browser.newContext(phone);
+    const g = await gate.newPage();
+    await g.goto(url + '/checkpoint');
+    const key = execFileSync(bin, ['keys', 'create-checkpoint', '--name', '莲都1号卡口', '--data', dataDir],
+      { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    await g.fill('#key', key);
+    await g.click('#staff-login');
+    await g.waitForSelector('#lookup-form');
+    await g.fill('#token', pass.token);
+    await g.click('#verify');
+    await g.waitForSelector('#verdict');
+    assert.strictEqual(await g.getAttribute('#verdict', 'data-kind'), 'pass');
+    assert.match(await g.textContent('#verdict-kind'), /纸质通行证/);
+    assert.match(await g.textContent('#verdict-until'), /\d{4}-\d\d-\d\d \d\d:\d\d/);
+    await shot(g, '48-paper-pass-verified');
+    await g.click('#next-scan');
+    await g.fill('#number', pass.number);
+    await g.fill('#lookup_temperature', '36.4');
+    await g.click('#lookup');
+    await g.waitForSelector('#verdict');
+    assert.strictEqual(await g.getAttribute('#verdict', 'data-kind'), 'pass');
+    assert.match(await g.textContent('#verdict-kind'), /证件号码查询/);
+    assert.ok(!(await g.content()).includes(pass.number), 'the verdict shows the number looked up');
+    await g.click('#next-scan');
+    await g.fill('#number', '11010519491231003' + checkChar('11010519491231003'));
+    await g.click('#lookup');
+    await g.waitForSelector('#verdict');
+    assert.match(await g.textContent('#verdict-reason'), /查无此人/);
+
+    const p = pass.worker.page;
+    await p.goto(pass.file);
+    await p.click('#passes button');
+    await p.waitForSelector('.notice');
+    assert.match(await p.textContent('#passes'), /已撤销/);
+    await g.goto(url + '/checkpoint');
+    await g.fill('#token', pass.token);
+    await g.click('#verify');
+    await g.waitForSelector('#verdict');
+    assert.strictEqual(await g.getAttribute('#verdict', 'data-kind'), 'invalid');
+    assert.match(await g.textContent('#verdict-reason'), /已被撤销/);
+    await gate.close();
+    await pass.worker.ctx.close();
+  });
+
   await step('officials log out with a form', async () => {
     await district.page.goto(url + '/officials');
     await district.page.click('#official-logout');
@@ -208,7 +297,7 @@ async function officialsFlow({ browser, url, dataDir, bin, step, shot, phone, lo
     for (const o of Object.values(people)) {
       assert.ok(!log.includes(o.password) && !log.includes(o.secret), `the server log holds ${o.login}'s password or secret`);
     }
-    for (const secret of ['王小明', '13800138111', '3301061990010101']) assert.ok(!log.includes(secret), `the server log holds ${secret}`);
+    for (const secret of ['王小明', '13800138111', '3301061990010101', '李秀兰', '3311021940010102']) assert.ok(!log.includes(secret), `the server log holds ${secret}`);
   });
 }
 

@@ -184,14 +184,15 @@ async function pickRegion(page, province, city, county) {
 }
 
 // fillApplication fills the application form; declaration answers are all
-// "no" and the commitment is ticked.
-async function fillApplication(page, { number, name, phone: tel, relation }) {
+// "no" and the commitment is ticked; region is province, city and county
+// (Xihu District, Hangzhou unless given).
+async function fillApplication(page, { number, name, phone: tel, relation, region = ['330000', '330100', '330106'] }) {
   if (relation) await page.selectOption('#relation', relation);
   await page.selectOption('#doc_type', 'resident_id');
   await page.fill('#identity-number', number);
   await page.fill('#identity-name', name);
   await page.fill('#identity-phone', tel);
-  await pickRegion(page, '330000', '330100', '330106');
+  await pickRegion(page, ...region);
   for (const q of ['fever', 'cough', 'other_symptoms', 'left_region_14d', 'abroad_14d', 'contact_cases']) {
     await page.check(`#declaration-${q}-no`);
   }

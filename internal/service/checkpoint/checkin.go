@@ -105,7 +105,13 @@ func (s *Checkpoint) Health(ctx context.Context, who *healthcode.Principal, pers
 	if err != nil {
 		return nil, err
 	}
-	h := &Health{CheckedInToday: checkedInOn(facts, chinaDate(s.core.Clock()))}
+	return Summarise(facts, s.core.Clock()), nil
+}
+
+// Summarise is the Health of a person's facts at now; paper passes check
+// the same summary.
+func Summarise(facts []healthcode.Fact, now time.Time) *Health {
+	h := &Health{CheckedInToday: checkedInOn(facts, chinaDate(now))}
 	product := ""
 	for _, f := range facts {
 		switch {
@@ -119,7 +125,7 @@ func (s *Checkpoint) Health(ctx context.Context, who *healthcode.Principal, pers
 	// Facts come in the order they arrived; a result reported late may
 	// be of an earlier sample.
 	slices.SortStableFunc(h.Tests, func(a, b TestRecord) int { return b.Sampled.Compare(a.Sampled) })
-	return h, nil
+	return h
 }
 
 func checkedInOn(facts []healthcode.Fact, date string) bool {

@@ -18,6 +18,8 @@ import (
 // Store is what codes and check-ins read and write.
 type Store interface {
 	PersonByCode(ctx context.Context, codeID []byte) (*healthcode.Person, error)
+	Person(ctx context.Context, id int64) (*healthcode.Person, error)
+	Pass(ctx context.Context, id []byte) (*healthcode.Pass, error)
 	Facts(ctx context.Context, personID int64) ([]healthcode.Fact, error)
 	Update(ctx context.Context, fn func(healthcode.Tx) error) error
 }

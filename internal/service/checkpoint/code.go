@@ -55,8 +55,8 @@ type VerifyInput struct {
 // Verification is the verdict shown to checkpoint staff.
 type Verification struct {
 	Valid      bool             `json:"valid"`
-	Kind       string           `json:"kind,omitempty"`    // what was scanned: code, eu-dcc (KindCode, …)
-	Reason     string           `json:"reason,omitempty"`  // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code, eu_… (eucert.go)
+	Kind       string           `json:"kind,omitempty"`    // what was scanned: code, foreign, pass, eu-dcc, id_number (KindCode, …)
+	Reason     string           `json:"reason,omitempty"`  // why invalid: malformed, unknown_issuer, bad_signature, expired, not_yet_valid, unknown_code, revoked (a paper pass), no_such_person (a look-up), eu_… (eucert.go)
 	Message    string           `json:"message,omitempty"` // the reason in the caller's language, where the catalogue has it (Localize)
 	Pass       bool             `json:"pass"`
 	Color      healthcode.Color `json:"color,omitempty"`       // the live colour
@@ -69,6 +69,9 @@ type Verification struct {
 	Fever      bool             `json:"fever,omitempty"`   // the temperature given is a fever
 	// Certificate is what an EU certificate (kind eu-dcc) states.
 	Certificate *Certificate `json:"certificate,omitempty"`
+	// ValidUntil and PassID are a paper pass's expiry and opaque id.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
+	PassID     string    `json:"pass_id,omitempty"`
 
 	// Foreign codes: where the colour comes from ("local", "issuer" read
 	// live, or "token": the issuer was unreachable), when it was read,
@@ -133,30 +136,15 @@ func (s *Checkpoint) Verify(ctx context.Context, who *healthcode.Principal, in V
 	}
 	p, err := s.store.PersonByCode(ctx, claims.CodeID[:])
 	if healthcode.ErrorCode(err) == healthcode.ENOTFOUND {
-		return &Verification{Reason: "unknown_code"}, nil
+		return s.verifyPass(ctx, who, in, claims, now) // no person's code: a paper pass's, or unknown_code
 	} else if err != nil {
 		return nil, err
 	}
-	if in.Temperature != nil {
-		p, err = s.recordTemperature(ctx, who, p, *in.Temperature, at, now)
-	} else {
-		p, err = s.core.Current(ctx, p, now)
-	}
+	v, err := s.Holder(ctx, who, p, in.Temperature, at, now)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{
-		Valid: true, Kind: KindCode, Source: "local", Color: p.Status.Color, TokenColor: claims.Color, Issuer: claims.Issuer,
-		ExpiresAt: claims.ExpiresAt, Name: p.NameMasked, IDTail: p.IDTail,
-		Fever: in.Temperature != nil && *in.Temperature >= healthcode.FeverCelsius,
-	}
-	// Why a code is red can be a diagnosis: only checkpoint staff, who must
-	// direct the person, are told (SPEC E1). Anyone else who scans a code
-	// learns the colour and whether to let the holder pass.
-	if permission.Can(who, permission.VerifyDetails, "") {
-		v.Why = &p.Status.Reason
-	}
-	v.Pass = v.Color.Passes() && !v.Fever
+	v.Kind, v.Source, v.TokenColor, v.Issuer, v.ExpiresAt = KindCode, "local", claims.Color, claims.Issuer, claims.ExpiresAt
 	return v, nil
 }
 

@@ -62,3 +62,13 @@ func RequireCitizen(who *healthcode.Principal) error {
 	}
 	return nil
 }
+
+// Forbidden is the refusal of a caller without perm, naming the
+// permission and the caller's role.
+func Forbidden(who *healthcode.Principal, perm permission.Permission) error {
+	role := healthcode.Role("anonymous")
+	if who != nil {
+		role = who.Role
+	}
+	return healthcode.Errorf(healthcode.EFORBIDDEN, "This needs the permission %s, which a %s does not have.", perm, role)
+}

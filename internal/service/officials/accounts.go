@@ -8,6 +8,7 @@ import (
 	"healthcode"
 	"healthcode/internal/password"
 	"healthcode/internal/permission"
+	"healthcode/internal/service/core"
 )
 
 // Spec describes an account to open.
@@ -149,11 +150,7 @@ func (s *Officials) DisableOfficialByLogin(ctx context.Context, login string) (*
 }
 
 func forbidden(who *healthcode.Principal, perm permission.Permission) error {
-	role := healthcode.Role("anonymous")
-	if who != nil {
-		role = who.Role
-	}
-	return healthcode.Errorf(healthcode.EFORBIDDEN, "This needs the permission %s, which a %s does not have.", perm, role)
+	return core.Forbidden(who, perm)
 }
 
 // View is an account as listings show it: never its password hash nor
