@@ -16,6 +16,7 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/dcc"
+	"healthcode/internal/federation"
 	"healthcode/internal/service/checkpoint"
 )
 
@@ -49,12 +50,13 @@ func (e exitStatus) Unwrap() error { return e.err }
 // usageError is exit status 2: the command line was wrong.
 func usageError(err error) error { return exitStatus{code: 2, err: err} }
 
-const verifyUsage = `usage: healthcode verify [--trust FILE] [--at TIME] CODE|-
+const verifyUsage = `usage: healthcode verify [--trust FILE [--trust-root VKEY,…]] [--at TIME] CODE|-
 
-Verifies a scanned code offline and prints the verdict as JSON: this
-region's codes (HCN1:, the colour as the token carries it) and EU Digital
-COVID Certificates (HC1:, each step's outcome). CODE "-" reads it from
-standard input. Exit status: 0 valid, 1 invalid, 2 usage or trust file.
+Verifies a scanned code offline and prints the verdict as JSON: healthcode
+codes (HCN1:, the colour as the token carries it; any region's, with a
+signed trust list) and EU Digital COVID Certificates (HC1:, each step's
+outcome). CODE "-" reads it from standard input. Exit status: 0 valid,
+1 invalid, 2 usage or trust file.
 
 flags:
 `
@@ -64,8 +66,10 @@ func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("healthcode verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), verifyUsage); fs.PrintDefaults() }
-	trustFile := fs.String("trust", "", "trust `FILE`: an EU DSC list (JSON array with rawData) for HC1, or this region's public keys "+
-		"(the JSON of GET /api/v1/keys) for HCN1; the format is read from the content")
+	trustFile := fs.String("trust", "", "trust `FILE`: an EU DSC list (JSON array with rawData) for HC1, one region's public keys "+
+		"(the JSON of GET /api/v1/keys) or a signed trust list (GET /api/v1/trust, healthcode trust sign) for HCN1; "+
+		"the format is read from the content")
+	rootFlag := fs.String("trust-root", "", "root `VKEY`s (comma-separated) a signed trust list must be signed by")
 	atFlag := fs.String("at", "", "verify as at `TIME` (RFC 3339); empty: now")
 	rest, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -98,7 +102,7 @@ func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError(fmt.Errorf("--trust: %w", err))
 		}
-		if trust, err = parseTrust(data); err != nil {
+		if trust, err = parseTrust(data, splitList(*rootFlag), at); err != nil {
 			return usageError(fmt.Errorf("--trust %s: %w", *trustFile, err))
 		}
 	}
@@ -133,31 +137,42 @@ func verifyOffline(code string, trust trustSet, at time.Time) verifyVerdict {
 		return verifyVerdict{Valid: cv.Valid, Kind: cv.Kind, Reason: cv.Reason, Message: cv.Message,
 			ExpiresAt: cv.ExpiresAt, Name: cv.Name, Certificate: cert, Steps: d.Steps}
 	}
-	keys := trust.keys
+	keys, revoked := trust.keys, trust.revoked
 	if keys == nil {
-		keys, _ = healthqr.NewKeyring()
+		keys = new(healthqr.Keyring)
 	}
-	claims, err := keys.Verify(code, at)
-	if err != nil {
+	if revoked == nil {
+		revoked = new(healthqr.Keyring)
+	}
+	claims, err := federation.VerifyWith(keys, revoked, code, at)
+	switch {
+	case errors.Is(err, federation.ErrRevoked):
+		return verifyVerdict{Kind: checkpoint.KindCode, Reason: "revoked_key"}
+	case err != nil:
 		return verifyVerdict{Kind: checkpoint.KindCode, Reason: healthqr.Reason(err)}
 	}
 	return verifyVerdict{Valid: true, Kind: checkpoint.KindCode, Color: claims.Color, Issuer: claims.Issuer, ExpiresAt: claims.ExpiresAt}
 }
 
-// trustSet is what a trust file gave: EU DSCs, healthqr keys, or neither.
+// trustSet is what a trust file gave: EU DSCs, healthqr keys (and, from
+// a signed trust list, the keys it revoked), or neither.
 type trustSet struct {
-	eu   *dcc.TrustList
-	keys *healthqr.Keyring
+	eu            *dcc.TrustList
+	keys, revoked *healthqr.Keyring
 }
 
 // parseTrust reads a trust file, telling its format by its content: a
 // JSON array of objects with rawData is an EU DSC list, one with key and
-// alg a list of healthqr public keys (GET /api/v1/keys). Other formats
-// (a signed trust list) are added here.
-func parseTrust(data []byte) (trustSet, error) {
+// alg a list of healthqr public keys (GET /api/v1/keys); anything else is
+// taken for a signed trust list, which must be signed by one of roots and
+// still valid at at.
+func parseTrust(data []byte, roots []string, at time.Time) (trustSet, error) {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '[' {
+		return parseSignedList(data, roots, at)
+	}
 	var probe []map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return trustSet{}, errors.New("not a trust list this command reads: want a JSON array (an EU DSC list or GET /api/v1/keys)")
+		return trustSet{}, errors.New("not a trust list this command reads: want a JSON array (an EU DSC list or GET /api/v1/keys) or a signed trust list")
 	}
 	switch {
 	case len(probe) == 0:
@@ -170,6 +185,26 @@ func parseTrust(data []byte) (trustSet, error) {
 		return trustSet{keys: keys}, err
 	}
 	return trustSet{}, errors.New("neither an EU DSC list (rawData) nor healthqr public keys (key, alg)")
+}
+
+// parseSignedList opens a signed trust list (docs/federation.md).
+func parseSignedList(data []byte, roots []string, at time.Time) (trustSet, error) {
+	if len(roots) == 0 {
+		return trustSet{}, errors.New("a signed trust list is checked against its root: give --trust-root VKEY")
+	}
+	vs, err := federation.Roots(roots)
+	if err != nil {
+		return trustSet{}, fmt.Errorf("--trust-root: %w", err)
+	}
+	l, err := federation.Open(data, vs)
+	if err != nil {
+		return trustSet{}, err
+	}
+	if !at.Before(l.ExpiresAt) {
+		return trustSet{}, fmt.Errorf("the trust list expired at %s (sequence %d); --at an earlier time checks old codes", l.ExpiresAt.Format(time.RFC3339), l.Sequence)
+	}
+	keys, revoked, err := l.Keyrings()
+	return trustSet{keys: keys, revoked: revoked}, err
 }
 
 // parsePublicKeys reads the JSON of GET /api/v1/keys into a keyring that

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,9 @@ import (
 	"healthcode"
 	"healthcode/healthqr"
 	"healthcode/internal/dcc/dcctest"
+	"healthcode/internal/federation"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // exitCode is the status main would exit with for err.
@@ -114,6 +119,97 @@ func TestVerifyCommand(t *testing.T) {
 			}
 			if got["kind"] == "eu-dcc" && strings.Contains(out.String(), "1964-08-12") {
 				t.Errorf("the date of birth is printed: %s", out.String())
+			}
+		})
+	}
+}
+
+// TestVerifyCommandReadsASignedTrustList checks another region's code
+// offline against the operator's signed trust list: accepted while its
+// key is, refused once revoked, and the list itself refused unsigned by
+// the root given, without a root, or expired.
+func TestVerifyCommandReadsASignedTrustList(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now().Truncate(time.Second)
+	signKey := func(region string) (*healthqr.Keyring, healthqr.PublicKey) {
+		k, err := healthqr.GenerateKey(region, now.Add(-time.Hour), 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring, _ := healthqr.NewKeyring(k)
+		return ring, ring.Public()[0]
+	}
+	token := func(ring *healthqr.Keyring, region string) string {
+		tok, err := ring.Sign(healthqr.Claims{Issuer: region, Color: healthcode.Red, IssuedAt: now, ExpiresAt: now.Add(time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	shanghai, shPub := signKey("310000")
+	wuhan, whPub := signKey("420100")
+	newRoot := func(name string) (note.Signer, string) {
+		skey, vkey, err := note.GenerateKey(rand.Reader, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := note.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, vkey
+	}
+	root, rootVKey := newRoot("trust.example")
+	_, otherVKey := newRoot("other.example")
+	list := func(expires time.Time) string {
+		l := federation.List{Version: 1, Sequence: 7, IssuedAt: now.Add(-time.Minute), ExpiresAt: expires, Regions: []federation.Region{
+			{Region: "310000", Name: "上海市", URL: "https://sh.example", Keys: []healthqr.PublicKey{shPub}},
+			{Region: "420100", Name: "武汉市", URL: "https://wh.example", Keys: []healthqr.PublicKey{whPub}, Revoked: []string{whPub.KID}},
+		}}
+		msg, err := l.Sign(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("trust-%d.note", expires.Unix()))
+		if err := os.WriteFile(p, msg, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good, expired := list(now.Add(time.Hour)), list(now.Add(-time.Second))
+	cases := []struct {
+		name       string
+		args       []string
+		wantExit   int
+		wantReason string
+	}{
+		{"a trusted region's code", []string{"--trust", good, "--trust-root", rootVKey, token(shanghai, "310000")}, 0, ""},
+		{"a code whose key the list revoked", []string{"--trust", good, "--trust-root", rootVKey, token(wuhan, "420100")}, 1, "revoked_key"},
+		{"the list checked against another root", []string{"--trust", good, "--trust-root", otherVKey, token(shanghai, "310000")}, 2, ""},
+		{"the list without a root", []string{"--trust", good, token(shanghai, "310000")}, 2, ""},
+		{"an expired list", []string{"--trust", expired, "--trust-root", rootVKey, token(shanghai, "310000")}, 2, ""},
+		{"the expired list at a time it held", []string{"--trust", expired, "--trust-root", rootVKey,
+			"--at", now.Add(-2 * time.Second).Format(time.RFC3339), token(shanghai, "310000")}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := verifyCmd(c.args, strings.NewReader(""), &out, &errOut)
+			if got := exitCode(err); got != c.wantExit {
+				t.Fatalf("exit %d (%v), want %d; stdout %s", got, err, c.wantExit, out.String())
+			}
+			if c.wantExit == 2 {
+				return
+			}
+			var got verifyVerdict
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Reason != c.wantReason || got.Valid != (c.wantExit == 0) {
+				t.Errorf("valid %v reason %q, want reason %q", got.Valid, got.Reason, c.wantReason)
+			}
+			if c.wantExit == 0 && (got.Issuer != "310000" || got.Color != healthcode.Red) {
+				t.Errorf("verdict %+v, want a red code of 310000", got)
 			}
 		})
 	}

@@ -257,16 +257,23 @@ func (t *Trust) Check(token string, now time.Time) (healthqr.Claims, *Region, er
 		_, err := new(healthqr.Keyring).Verify(token, now)
 		return healthqr.Claims{}, nil, err
 	}
-	c, err := s.accepted.Verify(token, now)
-	if errors.Is(err, healthqr.ErrUnknownIssuer) {
-		if _, rerr := s.revoked.Verify(token, now); rerr == nil || !errors.Is(rerr, healthqr.ErrUnknownIssuer) && !errors.Is(rerr, healthqr.ErrBadSignature) {
-			return healthqr.Claims{}, nil, ErrRevoked
-		}
-	}
+	c, err := VerifyWith(s.accepted, s.revoked, token, now)
 	if err != nil {
 		return healthqr.Claims{}, nil, err
 	}
 	return c, s.list.Find(c.Issuer), nil
+}
+
+// VerifyWith verifies token against a list's keyrings (List.Keyrings):
+// healthqr's errors, or ErrRevoked for a token a revoked key signed.
+func VerifyWith(accepted, revoked *healthqr.Keyring, token string, now time.Time) (healthqr.Claims, error) {
+	c, err := accepted.Verify(token, now)
+	if errors.Is(err, healthqr.ErrUnknownIssuer) {
+		if _, rerr := revoked.Verify(token, now); rerr == nil || !errors.Is(rerr, healthqr.ErrUnknownIssuer) && !errors.Is(rerr, healthqr.ErrBadSignature) {
+			return healthqr.Claims{}, ErrRevoked
+		}
+	}
+	return c, err
 }
 
 // writeAtomic replaces path with b through a synced temporary file.
