@@ -34,7 +34,8 @@
 //	    29   64 signature    Ed25519 (RFC 8032, pure, no context) over the
 //	                         34 bytes "HCN1:" || record[0:29]
 //
-// Public keys are published at GET /api/v1/keys as a JSON array of objects
+// Public keys are published at GET /api/v1/keys as a JSON object
+// {"issuer": the region's 6 digits, "keys": [...]} whose keys are objects
 // {"kid": 8 lowercase hex digits, "alg": "Ed25519", "issuer": 6 digits,
 // "key": standard base64 (with padding) of the 32 raw public-key bytes,
 // "valid_from", "valid_to": RFC 3339 times}. A key covers the tokens whose

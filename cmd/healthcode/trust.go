@@ -213,14 +213,11 @@ func regionKeys(ctx context.Context, file, base string) ([]healthqr.PublicKey, e
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
-	var doc struct {
-		Keys []healthqr.PublicKey `json:"keys"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil || len(doc.Keys) == 0 {
+	keys, err := decodeKeyList(b)
+	if err != nil {
 		return nil, fmt.Errorf("keys: %s is not a key list as GET /api/v1/keys serves it (%v)", where, err)
 	}
-	return doc.Keys, nil
+	return keys, nil
 }
 
 func fetchKeys(ctx context.Context, url string) ([]byte, error) {

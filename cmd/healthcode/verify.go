@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -162,29 +160,55 @@ type trustSet struct {
 }
 
 // parseTrust reads a trust file, telling its format by its content: a
-// JSON array of objects with rawData is an EU DSC list, one with key and
-// alg a list of healthqr public keys (GET /api/v1/keys); anything else is
-// taken for a signed trust list, which must be signed by one of roots and
-// still valid at at.
+// signed note is a trust list, which must be signed by one of roots and
+// still valid at at; a JSON array of objects with rawData is an EU DSC
+// list; the JSON GET /api/v1/keys serves (or its bare array of keys) is
+// one region's public keys.
 func parseTrust(data []byte, roots []string, at time.Time) (trustSet, error) {
-	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '[' {
+	if bytes.Contains(data, []byte("\n\n\u2014 ")) { // a note's signature lines
 		return parseSignedList(data, roots, at)
 	}
 	var probe []map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return trustSet{}, errors.New("not a trust list this command reads: want a JSON array (an EU DSC list or GET /api/v1/keys) or a signed trust list")
-	}
-	switch {
-	case len(probe) == 0:
-		return trustSet{}, errors.New("the list is empty")
-	case probe[0]["rawData"] != nil:
+	if json.Unmarshal(data, &probe) == nil && len(probe) > 0 && probe[0]["rawData"] != nil {
 		tl, err := dcc.ParseTrustList(data)
 		return trustSet{eu: &tl}, err
-	case probe[0]["key"] != nil && probe[0]["alg"] != nil:
-		keys, err := parsePublicKeys(data)
-		return trustSet{keys: keys}, err
 	}
-	return trustSet{}, errors.New("neither an EU DSC list (rawData) nor healthqr public keys (key, alg)")
+	pubs, err := decodeKeyList(data)
+	if err != nil {
+		return trustSet{}, errors.New("neither a signed trust list, an EU DSC list (rawData) nor the keys of GET /api/v1/keys")
+	}
+	keys := new(healthqr.Keyring)
+	for i, p := range pubs {
+		k, err := federation.PublicKey(p)
+		if err == nil {
+			err = keys.Add(k)
+		}
+		if err != nil {
+			return trustSet{}, fmt.Errorf("keys[%d]: %w", i, err)
+		}
+	}
+	return trustSet{keys: keys}, nil
+}
+
+// decodeKeyList reads a region's published keys: the JSON GET
+// /api/v1/keys serves ({"issuer", "keys": […]}) or the bare array.
+func decodeKeyList(b []byte) ([]healthqr.PublicKey, error) {
+	var doc struct {
+		Issuer string               `json:"issuer"`
+		Keys   []healthqr.PublicKey `json:"keys"`
+	}
+	var err error
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		err = json.Unmarshal(t, &doc.Keys)
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&doc)
+	}
+	if err == nil && len(doc.Keys) == 0 {
+		err = errors.New("no keys")
+	}
+	return doc.Keys, err
 }
 
 // parseSignedList opens a signed trust list (docs/federation.md).
@@ -205,30 +229,4 @@ func parseSignedList(data []byte, roots []string, at time.Time) (trustSet, error
 	}
 	keys, revoked, err := l.Keyrings()
 	return trustSet{keys: keys, revoked: revoked}, err
-}
-
-// parsePublicKeys reads the JSON of GET /api/v1/keys into a keyring that
-// only verifies.
-func parsePublicKeys(data []byte) (*healthqr.Keyring, error) {
-	var pubs []healthqr.PublicKey
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&pubs); err != nil {
-		return nil, err
-	}
-	keys, _ := healthqr.NewKeyring()
-	for i, p := range pubs {
-		raw, err := base64.StdEncoding.DecodeString(p.Key)
-		if err != nil || len(raw) != ed25519.PublicKeySize || p.Alg != healthqr.Alg {
-			return nil, fmt.Errorf("key %d: not an Ed25519 public key", i)
-		}
-		id, err := healthqr.ParseKeyID(p.KID)
-		if err != nil || id != healthqr.KeyIDOf(raw) {
-			return nil, fmt.Errorf("key %d: kid %q is not its key's", i, p.KID)
-		}
-		if err := keys.Add(healthqr.Key{ID: id, Issuer: p.Issuer, Public: raw, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo}); err != nil {
-			return nil, fmt.Errorf("key %d: %w", i, err)
-		}
-	}
-	return keys, nil
 }

@@ -58,6 +58,8 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	pub, _ := json.Marshal(ring.Public())
 	ourKeys := write("keys.json", pub)
+	served, _ := json.Marshal(map[string]any{"issuer": "330100", "keys": ring.Public()})
+	servedKeys := write("served.json", served) // as GET /api/v1/keys answers
 	forged := token[:len(token)-2] + map[bool]string{true: "00", false: "11"}[strings.HasSuffix(token, "11")]
 
 	cases := []struct {
@@ -80,6 +82,8 @@ func TestVerifyCommand(t *testing.T) {
 			want: map[string]any{"reason": "eu_no_trust_list"}},
 		{name: "our own code with our keys", args: []string{token, "--trust", ourKeys}, wantExit: 0, wantValid: true,
 			want: map[string]any{"kind": "code", "color": "yellow", "issuer": "330100"}},
+		{name: "our own code with the keys as GET /api/v1/keys serves them", args: []string{"--trust", servedKeys, token}, wantExit: 0,
+			wantValid: true, want: map[string]any{"kind": "code", "issuer": "330100"}},
 		{name: "our own code forged", args: []string{"--trust", ourKeys, forged}, wantExit: 1,
 			want: map[string]any{"kind": "code", "reason": "bad_signature"}},
 		{name: "our own code without keys", args: []string{token}, wantExit: 1, want: map[string]any{"reason": "unknown_issuer"}},
