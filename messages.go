@@ -338,7 +338,7 @@ var messages = map[string][2]string{
 	// Other regions' codes (internal/federation, docs/federation.md).
 	"This region has no code of its own: show the national code (region %s), and link it to your person here.": {"本地区不单独赋码：请出示全国健康码（地区 %s），并将其关联到本地的人员信息。", ""},
 	"Colour read live from %s (%s).": {"颜色已向赋码地区 %s（%s）实时核验。", ""},
-	"%s (%s) could not be reached: this is the colour on the code, signed %d seconds ago.":                               {"无法连接赋码地区 %s（%s）：显示的是码上的颜色，签发于 %d 秒前，未经实时核验。", ""},
+	"%s (%s) could not be reached: this is the colour on the code, signed %d s ago.":                                     {"无法连接赋码地区 %s（%s）：显示的是码上的颜色，签发于 %d 秒前，未经实时核验。", ""},
 	"The temperature was not recorded: this code's holder is kept by %s (%s), and only that region records their facts.": {"体温未记录：此码持有人由 %s（%s）管理，只有该地区可以记录其信息。", ""},
 	"is required: the text of the other region's code":                                                                   {"必填：其他地区健康码的内容", ""},
 	"This server has no trust list: it cannot check other regions' codes.":                                               {"本系统未配置信任列表，无法核验其他地区的健康码。", ""},

@@ -78,7 +78,7 @@ func (s *Checkpoint) verifyForeign(ctx context.Context, in VerifyInput, now time
 	default:
 		v.Source, v.CheckedAt, v.Color = "token", now.Truncate(time.Second), c.Color
 		v.TokenAgeSeconds = int64(now.Sub(c.IssuedAt) / time.Second)
-		v.Notice = text(healthcode.M("%s (%s) could not be reached: this is the colour on the code, signed %d seconds ago.",
+		v.Notice = text(healthcode.M("%s (%s) could not be reached: this is the colour on the code, signed %d s ago.",
 			r.Region.Name, c.Issuer, v.TokenAgeSeconds))
 	}
 	if in.Temperature != nil {
