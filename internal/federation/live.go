@@ -91,10 +91,13 @@ func (a *Asker) Ask(ctx context.Context, r *Region, token string, now func() tim
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	client := a.Client
-	if client == nil {
-		client = http.DefaultClient
+	// The list names the one URL a region is asked at: a redirect would
+	// send the token elsewhere (SSRF), so none is followed.
+	client := http.Client{}
+	if a.Client != nil {
+		client = *a.Client
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	res, err := client.Do(req)
 	if err != nil {
 		return nil, err
