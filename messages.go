@@ -346,5 +346,6 @@ var messages = map[string][2]string{
 	"Region %s could not be reached to confirm the colour; try again later.":                                             {"无法连接地区 %s 核实颜色，请稍后再试。", ""},
 	"is not a code its region still knows":                                                                               {"赋码地区已不认可此码", ""},
 	"The code of region %s is not this person's: the names differ.":                                                      {"地区 %s 的健康码不是此人的：姓名不符。", ""},
+	"The code of region %s is not this person's: the identity documents differ.":                                         {"地区 %s 的健康码不是此人的：证件不符。", ""},
 	"This person already linked another code of region %s; only that code can change the colour it assigned.":            {"此人已关联地区 %s 的另一个健康码；只有该码可以更改其所赋颜色。", ""},
 }

@@ -395,6 +395,12 @@ func TestTwoRegions(t *testing.T) {
 	if st := b.srv.call(t, "POST", fmt.Sprintf("/api/v1/persons/%d/foreign-codes", cID), cTok, map[string]string{"token": yellow}, nil); st != http.StatusConflict {
 		t.Errorf("someone else's A code linked to 李四: %d", st)
 	}
+	// Nor can a namesake of B: the masked names agree, the documents do not.
+	dID, dTok := b.citizen(t, "13812345681", "33050219850101062", name, "330502")
+	if st := b.srv.call(t, "POST", fmt.Sprintf("/api/v1/persons/%d/foreign-codes", dID), dTok, map[string]string{"token": yellow}, &refused); st != http.StatusConflict ||
+		!strings.Contains(refused.Error.Message, "documents differ") {
+		t.Errorf("a namesake's A code linked at B: %d %+v", st, refused)
+	}
 
 	// B's officials cannot transfer the colour A assigned.
 	var filed struct {

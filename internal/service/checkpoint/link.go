@@ -73,6 +73,12 @@ func (s *Checkpoint) LinkForeignCode(ctx context.Context, who *healthcode.Princi
 		if r.Live.Name != p.NameMasked {
 			return healthcode.Errorf(healthcode.ECONFLICT, "The code of region %s is not this person's: the names differ.", r.Region.Name)
 		}
+		// A masked name such as 王*明 is shared by many: the document's
+		// last four characters, which the issuer also answers, must agree
+		// too, or a namesake's green code could be bound first.
+		if r.Live.IDTail != p.IDTail {
+			return healthcode.Errorf(healthcode.ECONFLICT, "The code of region %s is not this person's: the identity documents differ.", r.Region.Name)
+		}
 		facts, err := tx.Facts(ctx, p.ID)
 		if err != nil {
 			return err
