@@ -17,6 +17,20 @@ import (
 	"healthcode/internal/store"
 )
 
+// loggedService is a service on a fresh SQLite database whose every log
+// line, debug included, the test reads.
+func loggedService(t *testing.T) (*service.Service, *slog.Logger, *syncBuffer) {
+	t.Helper()
+	db, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "hc.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	logged := new(syncBuffer)
+	log := slog.New(slog.NewTextHandler(logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return newService(t, db, service.Config{Issuer: "330100", TokenTTL: time.Minute, Dev: true}, log, nil), log, logged
+}
+
 // syncBuffer is a log the server and the test share.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -40,14 +54,7 @@ func (s *syncBuffer) String() string {
 // person's name, ID number or phone, the unmasking's reason, the
 // official's login, password, TOTP code or token.
 func TestOfficialsActionsLogNothingIdentifying(t *testing.T) {
-	db, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "hc.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	var logged syncBuffer
-	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc := newService(t, db, service.Config{Issuer: "330100", TokenTTL: time.Minute, Dev: true}, log, nil)
+	svc, log, logged := loggedService(t)
 	f := &fixture{h: NewServer(log, svc), svc: svc}
 	citizen, id, number := workflowPerson(t, f, "13900099201", "33010619850101207", "330106")
 	o := f.appoint(t, "secret.login.x", healthcode.RoleDistrict, "330106")

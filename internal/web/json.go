@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,6 +31,10 @@ type errorDetail struct {
 // writeError answers with the error's code and safe message; internal
 // errors are logged and reach the user only as "Internal error."
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
+	if clientGone(r, err) {
+		w.WriteHeader(statusClientGone) // nobody reads the body
+		return
+	}
 	code := noteError(w, log, r, "internal error", err)
 	writeJSON(w, httpstatus.Of(code), errorBody{errorOf(r, code, err)})
 }
@@ -58,14 +63,29 @@ func requestLang(r *http.Request) string {
 // says so in Retry-After.
 func noteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, msg string, err error, attrs ...any) string {
 	code := healthcode.ErrorCode(err)
-	switch code {
-	case healthcode.EINTERNAL:
+	switch {
+	case clientGone(r, err):
+		// Under load clients give up by the thousand: an ERROR line each
+		// would make the log itself the work (issue 16).
+		log.DebugContext(r.Context(), "client gone before the answer", append(attrs, "pattern", r.Pattern)...)
+	case code == healthcode.EINTERNAL:
 		log.ErrorContext(r.Context(), msg, append(attrs, "pattern", r.Pattern, "err", err)...)
-	case healthcode.EUNAVAILABLE:
+	case code == healthcode.EUNAVAILABLE:
 		log.WarnContext(r.Context(), "unavailable, try again later", append(attrs, "pattern", r.Pattern, "err", err)...)
 	}
 	httpstatus.RetryAfter(w, err)
 	return code
+}
+
+// statusClientGone is nginx's 499, "client closed request": what a
+// request whose client gave up before its answer is logged with.
+const statusClientGone = 499
+
+// clientGone reports whether err is the request's own context cancelled,
+// which net/http does when the client closes the connection: no fault of
+// ours. A deadline passing is not: that is a database too slow (503).
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -4,6 +4,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -62,7 +64,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(rec, s.log, r, errInternal)
 		}
 		level := slog.LevelDebug
-		if rec.status >= 500 {
+		if rec.status >= 500 && !errors.Is(r.Context().Err(), context.Canceled) { // a client gone is no fault of ours
 			level = slog.LevelError
 		}
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "pattern", r.Pattern,
