@@ -89,17 +89,7 @@ func (s *Server) handleReleaseLists(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleRecordFinding(w http.ResponseWriter, r *http.Request) {
 	var in service.Finding
-	if err := decode(r, &in); err != nil {
-		writeError(w, s.log, r, err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		writeError(w, s.log, r, err)
-		return
-	}
-	res, err := s.svc.RecordFinding(r.Context(), who(r), id, in)
-	s.reply(w, r, http.StatusCreated, res, err)
+	s.withBodyID(w, r, http.StatusCreated, &in, func(id int64) (any, error) { return s.svc.RecordFinding(r.Context(), who(r), id, in) })
 }
 
 func (s *Server) handleCredit(w http.ResponseWriter, r *http.Request) {

@@ -133,12 +133,12 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleModify(w http.ResponseWriter, r *http.Request) {
 	var in service.ModifyInput
-	s.withBodyID(w, r, &in, func(id int64) (any, error) { return s.svc.Modify(r.Context(), who(r), id, in) })
+	s.withBodyID(w, r, http.StatusOK, &in, func(id int64) (any, error) { return s.svc.Modify(r.Context(), who(r), id, in) })
 }
 
 func (s *Server) handleReapply(w http.ResponseWriter, r *http.Request) {
 	var in service.ApplyInput
-	s.withBodyID(w, r, &in, func(id int64) (any, error) { return s.svc.Reapply(r.Context(), who(r), id, in) })
+	s.withBodyID(w, r, http.StatusOK, &in, func(id int64) (any, error) { return s.svc.Reapply(r.Context(), who(r), id, in) })
 }
 
 func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +159,7 @@ func (s *Server) handleVisit(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Venue string `json:"venue"`
 	}
-	s.withBodyID(w, r, &in, func(id int64) (any, error) {
+	s.withBodyID(w, r, http.StatusOK, &in, func(id int64) (any, error) {
 		v, err := s.svc.Visit(r.Context(), who(r), id, in.Venue)
 		return map[string]any{"venue": v}, err
 	})
@@ -251,21 +251,28 @@ func (s *Server) codeImage(w http.ResponseWriter, r *http.Request, contentType s
 }
 
 func (s *Server) withID(w http.ResponseWriter, r *http.Request, fn func(id int64) (any, error)) {
+	s.answerID(w, r, http.StatusOK, fn)
+}
+
+// answerID answers fn's result for the path's person id with status.
+func (s *Server) answerID(w http.ResponseWriter, r *http.Request, status int, fn func(id int64) (any, error)) {
 	id, err := pathID(r)
 	if err != nil {
 		writeError(w, s.log, r, err)
 		return
 	}
 	res, err := fn(id)
-	s.reply(w, r, http.StatusOK, res, err)
+	s.reply(w, r, status, res, err)
 }
 
-func (s *Server) withBodyID(w http.ResponseWriter, r *http.Request, body any, fn func(id int64) (any, error)) {
+// withBodyID decodes body, then answers fn's result for the path's person
+// id with status (201 where fn creates what it returns).
+func (s *Server) withBodyID(w http.ResponseWriter, r *http.Request, status int, body any, fn func(id int64) (any, error)) {
 	if err := decode(r, body); err != nil {
 		writeError(w, s.log, r, err)
 		return
 	}
-	s.withID(w, r, fn)
+	s.answerID(w, r, status, fn)
 }
 
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, res any, err error) {

@@ -115,7 +115,7 @@ func (s *Server) handleUnmask(w http.ResponseWriter, r *http.Request) {
 		Reason   string `json:"reason"`
 		Category string `json:"category"`
 	}
-	s.withBodyID(w, r, &in, func(id int64) (any, error) {
+	s.withBodyID(w, r, http.StatusOK, &in, func(id int64) (any, error) {
 		return s.svc.UnmaskPerson(r.Context(), who(r), id, in.Reason, in.Category)
 	})
 }

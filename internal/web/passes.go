@@ -11,17 +11,7 @@ import (
 
 func (s *Server) handleIssuePass(w http.ResponseWriter, r *http.Request) {
 	var in service.PassInput
-	if err := decode(r, &in); err != nil {
-		writeError(w, s.log, r, err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		writeError(w, s.log, r, err)
-		return
-	}
-	res, err := s.svc.IssuePass(r.Context(), who(r), id, in)
-	s.reply(w, r, http.StatusCreated, res, err)
+	s.withBodyID(w, r, http.StatusCreated, &in, func(id int64) (any, error) { return s.svc.IssuePass(r.Context(), who(r), id, in) })
 }
 
 func (s *Server) handlePersonPasses(w http.ResponseWriter, r *http.Request) {

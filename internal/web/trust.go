@@ -38,5 +38,5 @@ func (s *Server) handleLinkForeignCode(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Token string `json:"token"`
 	}
-	s.withBodyID(w, r, &in, func(id int64) (any, error) { return s.svc.LinkForeignCode(r.Context(), who(r), id, in.Token) })
+	s.withBodyID(w, r, http.StatusOK, &in, func(id int64) (any, error) { return s.svc.LinkForeignCode(r.Context(), who(r), id, in.Token) })
 }

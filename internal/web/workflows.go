@@ -71,7 +71,7 @@ func (s *Server) handleFileCorrection(w http.ResponseWriter, r *http.Request) {
 		Variant string `json:"variant"`
 		Reason  string `json:"reason"`
 	}
-	s.withBodyID(w, r, &in, func(id int64) (any, error) {
+	s.withBodyID(w, r, http.StatusOK, &in, func(id int64) (any, error) {
 		return s.svc.StartWorkflow(r.Context(), who(r), service.StartInput{Kind: healthcode.WorkflowErrorCorrection, PersonID: id,
 			Form: healthcode.WorkflowForm{Variant: in.Variant, Reason: in.Reason}})
 	})
